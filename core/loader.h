@@ -1,0 +1,35 @@
+/* loader.h — plugin loading and the registry of available stages. */
+#pragma once
+
+#include <docpipe/plugin.h>
+
+typedef struct {
+  char *path;
+  gpointer handle;                       /* lt_dlhandle */
+  const DpPluginDescriptor *descriptor;
+} DpPlugin;
+
+typedef struct {
+  DpPlugin *plugin;
+  const DpStageInfo *info;
+} DpStageRef;
+
+typedef struct _DpRegistry DpRegistry;
+
+/* Opens one plugin file and checks its descriptor. */
+DpPlugin *dp_plugin_open (const char *path, GError **error);
+void      dp_plugin_close (DpPlugin *plugin);
+gboolean  dp_plugin_check_descriptor (const DpPluginDescriptor *d, const char *path, GError **error);
+
+/* Plugin directories in search order: --plugin-path, $DOCPIPE_PLUGIN_PATH, the
+ * pipeline's plugin-path, then the build tree's or the installation's. */
+GStrv     dp_plugin_dirs (const char *cli_path, const char *pipeline_path);
+
+DpRegistry *dp_registry_new (const char *const *dirs);
+void        dp_registry_free (DpRegistry *reg);
+const DpStageRef *dp_registry_lookup (DpRegistry *reg, const char *stage);
+GPtrArray  *dp_registry_list (DpRegistry *reg);          /* sorted stage names, free the array only */
+const GPtrArray *dp_registry_get_problems (DpRegistry *reg);
+const char *const *dp_registry_get_dirs (DpRegistry *reg);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpRegistry, dp_registry_free)

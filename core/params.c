@@ -1,0 +1,382 @@
+/* params.c — typed, validated stage parameters from a stage's static table.
+ *
+ * The pipeline loader creates a DpParams per stage instance from the stage's
+ * DpParamSpec table, fills it key by key with dp_params_set() (which parses and
+ * range-checks), and hands it to the stage's create callback.  `docpipe check`
+ * runs the same validation without creating anything.
+ */
+#include "params-private.h"
+#include "core.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+typedef struct {
+  gboolean set;
+  char *str;      /* string, path (resolved), enum (the choice) */
+  gint64 i;
+  double d;
+  gboolean b;
+  int e;
+} Value;
+
+struct _DpParams {
+  char *instance;
+  char *base_dir;
+  const DpParamSpec *specs;
+  guint n;
+  Value *values;
+};
+
+const char *
+dp_param_type_to_string (DpParamType type)
+{
+  switch (type)
+    {
+    case DP_PARAM_STRING: return "string";
+    case DP_PARAM_INT: return "int";
+    case DP_PARAM_DOUBLE: return "double";
+    case DP_PARAM_BOOL: return "bool";
+    case DP_PARAM_ENUM: return "enum";
+    case DP_PARAM_PATH: return "path";
+    }
+  return "?";
+}
+
+static guint
+count_specs (const DpParamSpec *specs)
+{
+  guint n = 0;
+  while (specs && specs[n].name)
+    n++;
+  return n;
+}
+
+static gboolean
+parse_bool (const char *s, gboolean *out)
+{
+  static const char *const yes[] = { "true", "yes", "on", "1", NULL };
+  static const char *const no[] = { "false", "no", "off", "0", NULL };
+  for (guint i = 0; yes[i]; i++)
+    if (g_ascii_strcasecmp (s, yes[i]) == 0)
+      return (*out = TRUE, TRUE);
+  for (guint i = 0; no[i]; i++)
+    if (g_ascii_strcasecmp (s, no[i]) == 0)
+      return (*out = FALSE, TRUE);
+  return FALSE;
+}
+
+static gboolean
+in_range (const DpParamSpec *spec, double v)
+{
+  return spec->min == spec->max || (v >= spec->min && v <= spec->max);
+}
+
+static gboolean
+range_error (const DpParamSpec *spec, const char *value, GError **error)
+{
+  g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_VALUE,
+               "key '%s': %s is out of range [%g, %g]", spec->name, value, spec->min, spec->max);
+  return FALSE;
+}
+
+/* Parses @text for @spec into @v; paths resolve against @base_dir. */
+static gboolean
+parse_value (const DpParamSpec *spec, const char *base_dir, const char *text, Value *v,
+             GError **error)
+{
+  switch (spec->type)
+    {
+    case DP_PARAM_STRING:
+      break;
+    case DP_PARAM_PATH:
+      if (!*text)
+        break;
+      g_free (v->str);
+      v->str = (strcmp (text, "-") == 0 || !base_dir) ? g_strdup (text)
+                                                        : g_canonicalize_filename (text, base_dir);
+      v->set = TRUE;
+      return TRUE;
+    case DP_PARAM_INT:
+      {
+        char *end;
+        errno = 0;
+        gint64 i = g_ascii_strtoll (text, &end, 10);
+        if (!*text || *end || errno)
+          goto bad;
+        if (!in_range (spec, (double) i))
+          return range_error (spec, text, error);
+        v->i = i;
+        break;
+      }
+    case DP_PARAM_DOUBLE:
+      {
+        char *end;
+        errno = 0;
+        double d = g_ascii_strtod (text, &end);
+        if (!*text || *end || errno || !isfinite (d))
+          goto bad;
+        if (!in_range (spec, d))
+          return range_error (spec, text, error);
+        v->d = d;
+        break;
+      }
+    case DP_PARAM_BOOL:
+      if (!parse_bool (text, &v->b))
+        goto bad;
+      break;
+    case DP_PARAM_ENUM:
+      {
+        int k = -1;
+        for (int i = 0; spec->choices && spec->choices[i]; i++)
+          if (strcmp (spec->choices[i], text) == 0)
+            k = i;
+        if (k < 0)
+          {
+            g_autofree char *list = g_strjoinv (", ", (char **) spec->choices);
+            const char *guess = dp_did_you_mean (text, spec->choices, g_strv_length ((char **) spec->choices));
+            g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_VALUE,
+                         "key '%s': '%s' is not one of: %s%s%s%s", spec->name, text, list,
+                         guess ? " (did you mean '" : "", guess ? guess : "", guess ? "'?)" : "");
+            return FALSE;
+          }
+        v->e = k;
+        break;
+      }
+    default:
+      goto bad;
+    }
+  g_free (v->str);
+  v->str = g_strdup (text);
+  v->set = TRUE;
+  return TRUE;
+
+bad:
+  g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_VALUE,
+               "key '%s': '%s' is not a valid %s", spec->name, text,
+               dp_param_type_to_string (spec->type));
+  return FALSE;
+}
+
+gboolean
+dp_param_specs_check (const DpParamSpec *specs, GError **error)
+{
+  for (guint i = 0; specs && specs[i].name; i++)
+    {
+      const DpParamSpec *spec = &specs[i];
+      Value v = { 0 };
+      if (spec->type < DP_PARAM_STRING || spec->type > DP_PARAM_PATH || !spec->help || !*spec->help
+          || (spec->type == DP_PARAM_ENUM && (!spec->choices || !spec->choices[0])))
+        {
+          g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_PLUGIN,
+                       "parameter '%s' has an invalid type, no help text or no choices",
+                       spec->name);
+          return FALSE;
+        }
+      for (guint j = 0; j < i; j++)
+        if (strcmp (specs[j].name, spec->name) == 0)
+          {
+            g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_PLUGIN,
+                         "parameter '%s' is declared twice", spec->name);
+            return FALSE;
+          }
+      gboolean ok = !spec->default_value || parse_value (spec, NULL, spec->default_value, &v, error);
+      g_free (v.str);
+      if (!ok)
+        {
+          g_prefix_error (error, "default of ");
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+DpParams *
+dp_params_new (const char *instance, const char *base_dir, const DpParamSpec *specs)
+{
+  DpParams *params = g_new0 (DpParams, 1);
+  params->instance = g_strdup (instance);
+  params->base_dir = g_strdup (base_dir);
+  params->specs = specs;
+  params->n = count_specs (specs);
+  params->values = g_new0 (Value, params->n + 1);
+  for (guint i = 0; i < params->n; i++)
+    if (specs[i].default_value)
+      {
+        /* Defaults were checked when the plugin was loaded. */
+        g_autoptr (GError) error = NULL;
+        if (!parse_value (&specs[i], base_dir, specs[i].default_value, &params->values[i], &error))
+          g_critical ("%s", error->message);
+      }
+  return params;
+}
+
+void
+dp_params_free (DpParams *params)
+{
+  if (!params)
+    return;
+  for (guint i = 0; i < params->n; i++)
+    g_free (params->values[i].str);
+  g_free (params->values);
+  g_free (params->instance);
+  g_free (params->base_dir);
+  g_free (params);
+}
+
+static int
+find (const DpParams *params, const char *name)
+{
+  for (guint i = 0; i < params->n; i++)
+    if (strcmp (params->specs[i].name, name) == 0)
+      return (int) i;
+  return -1;
+}
+
+gboolean
+dp_params_set (DpParams *params, const char *key, const char *value, GError **error)
+{
+  int i = find (params, key);
+  if (i < 0)
+    {
+      if (params->n == 0)
+        {
+          g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_KEY,
+                       "unknown key '%s' (this stage takes no parameters)", key);
+          return FALSE;
+        }
+      g_autofree const char **names = g_new0 (const char *, params->n + 1);
+      for (guint k = 0; k < params->n; k++)
+        names[k] = params->specs[k].name;
+      const char *guess = dp_did_you_mean (key, names, params->n);
+      g_autofree char *list = g_strjoinv (", ", (char **) names);
+      if (guess)
+        g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_KEY,
+                     "unknown key '%s' (did you mean '%s'?)", key, guess);
+      else
+        g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_KEY,
+                     "unknown key '%s' (known keys: %s)", key, list);
+      return FALSE;
+    }
+  return parse_value (&params->specs[i], params->base_dir, value, &params->values[i], error);
+}
+
+gboolean
+dp_params_check_required (const DpParams *params, GError **error)
+{
+  for (guint i = 0; i < params->n; i++)
+    if (params->specs[i].required && !params->values[i].set)
+      {
+        g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_MISSING,
+                     "missing required key '%s' (%s)", params->specs[i].name, params->specs[i].help);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+static const Value *
+get (const DpParams *params, const char *name, DpParamType type)
+{
+  int i = find (params, name);
+  if (i < 0 || params->specs[i].type != type)
+    {
+      g_critical ("stage '%s' asked for %s parameter '%s', which its table does not declare",
+                  params->instance, dp_param_type_to_string (type), name);
+      return NULL;
+    }
+  return &params->values[i];
+}
+
+const char *
+dp_params_get_string (const DpParams *params, const char *name)
+{
+  const Value *v = get (params, name, DP_PARAM_STRING);
+  return v && v->set ? v->str : NULL;
+}
+
+gint64
+dp_params_get_int (const DpParams *params, const char *name)
+{
+  const Value *v = get (params, name, DP_PARAM_INT);
+  return v ? v->i : 0;
+}
+
+double
+dp_params_get_double (const DpParams *params, const char *name)
+{
+  const Value *v = get (params, name, DP_PARAM_DOUBLE);
+  return v ? v->d : 0.0;
+}
+
+gboolean
+dp_params_get_bool (const DpParams *params, const char *name)
+{
+  const Value *v = get (params, name, DP_PARAM_BOOL);
+  return v ? v->b : FALSE;
+}
+
+int
+dp_params_get_enum (const DpParams *params, const char *name)
+{
+  const Value *v = get (params, name, DP_PARAM_ENUM);
+  return v && v->set ? v->e : -1;
+}
+
+const char *
+dp_params_get_path (const DpParams *params, const char *name)
+{
+  const Value *v = get (params, name, DP_PARAM_PATH);
+  return v && v->set ? v->str : NULL;
+}
+
+gboolean
+dp_params_is_set (const DpParams *params, const char *name)
+{
+  int i = find (params, name);
+  return i >= 0 && params->values[i].set;
+}
+
+const char *dp_params_get_instance_name (const DpParams *params) { return params->instance; }
+const char *dp_params_get_base_dir (const DpParams *params) { return params->base_dir; }
+
+/* ---- "did you mean" -------------------------------------------------------- */
+
+static guint
+edit_distance (const char *a, const char *b)
+{
+  gsize la = strlen (a), lb = strlen (b);
+  if (la > 64 || lb > 64)
+    return G_MAXUINT;
+  guint row[65];
+  for (gsize j = 0; j <= lb; j++)
+    row[j] = (guint) j;
+  for (gsize i = 1; i <= la; i++)
+    {
+      guint diag = row[0];
+      row[0] = (guint) i;
+      for (gsize j = 1; j <= lb; j++)
+        {
+          guint up = row[j];
+          guint cost = a[i - 1] == b[j - 1] ? 0 : 1;
+          row[j] = MIN (MIN (row[j] + 1, row[j - 1] + 1), diag + cost);
+          diag = up;
+        }
+    }
+  return row[lb];
+}
+
+const char *
+dp_did_you_mean (const char *word, const char *const *candidates, guint n)
+{
+  const char *best = NULL;
+  guint best_d = G_MAXUINT;
+  for (guint i = 0; i < n; i++)
+    {
+      guint d = edit_distance (word, candidates[i]);
+      if (d < best_d)
+        best_d = d, best = candidates[i];
+    }
+  /* Close enough to be a typo: at most a third of the word, and never more than 3 edits. */
+  return best && best_d <= MIN (3, MAX (1, strlen (word) / 3)) ? best : NULL;
+}

@@ -1,0 +1,557 @@
+/* pipeline.c — pipeline files and expressions, validated before anything runs.
+ *
+ * Pipeline files use GLib's key-file syntax: [pipeline] holds run settings and
+ * every other group, in file order, is a stage instance.  GKeyFile parses the
+ * values; a separate line scan remembers where each group and key was written
+ * (GKeyFile keeps no line numbers) and catches what GKeyFile would silently
+ * merge, such as a group or key given twice.  Files and `-e` expressions both
+ * become a list of groups of entries, which one validator checks: every problem
+ * is collected, so `docpipe check` shows them all at once.
+ */
+#include "pipeline.h"
+#include "core.h"
+
+#include <string.h>
+
+typedef struct {
+  char *key, *value, *where;
+} Entry;
+
+typedef struct {
+  char *name, *where;
+  GPtrArray *entries;   /* Entry* */
+} Group;
+
+static void
+entry_free (gpointer p)
+{
+  Entry *e = p;
+  g_free (e->key);
+  g_free (e->value);
+  g_free (e->where);
+  g_free (e);
+}
+
+static void
+group_free (gpointer p)
+{
+  Group *g = p;
+  g_ptr_array_unref (g->entries);
+  g_free (g->name);
+  g_free (g->where);
+  g_free (g);
+}
+
+static Group *
+group_new (const char *name, char *where)
+{
+  Group *g = g_new0 (Group, 1);
+  g->name = g_strdup (name);
+  g->where = where;
+  g->entries = g_ptr_array_new_with_free_func (entry_free);
+  return g;
+}
+
+static void
+group_set (Group *g, const char *key, const char *value, const char *where)
+{
+  for (guint i = 0; i < g->entries->len; i++)
+    {
+      Entry *e = g_ptr_array_index (g->entries, i);
+      if (strcmp (e->key, key) == 0)
+        {
+          g_free (e->value);
+          g_free (e->where);
+          e->value = g_strdup (value);
+          e->where = g_strdup (where);
+          return;
+        }
+    }
+  Entry *e = g_new (Entry, 1);
+  e->key = g_strdup (key);
+  e->value = g_strdup (value);
+  e->where = g_strdup (where);
+  g_ptr_array_add (g->entries, e);
+}
+
+static const char *
+group_get (Group *g, const char *key, const char **where)
+{
+  for (guint i = 0; i < g->entries->len; i++)
+    {
+      Entry *e = g_ptr_array_index (g->entries, i);
+      if (strcmp (e->key, key) == 0)
+        {
+          if (where)
+            *where = e->where;
+          return e->value;
+        }
+    }
+  return NULL;
+}
+
+/* ---- settings -------------------------------------------------------------- */
+
+static const char *const on_error_choices[] = { "skip", "fail", NULL };
+
+static const DpParamSpec settings_specs[] = {
+  { "name", DP_PARAM_STRING, NULL, FALSE, "Pipeline name, used in messages and the default dead-letter file name" },
+  { "workers", DP_PARAM_INT, "0", FALSE, "Worker threads for transform stages; 0 means one per CPU core", NULL, 0, 1024 },
+  { "batch-size", DP_PARAM_INT, "64", FALSE, "Records per batch handed to a stage", NULL, 1, 1000000 },
+  { "queue-depth", DP_PARAM_INT, "0", FALSE, "Batches in flight at most (bounds memory); 0 means 2 per worker plus 2", NULL, 0, 100000 },
+  { "on-error", DP_PARAM_ENUM, "skip", FALSE, "What a record failure does: skip (dead-letter it and go on) or fail (stop the run)", on_error_choices },
+  { "dead-letter", DP_PARAM_PATH, NULL, FALSE, "JSON-lines file that failed records are appended to (default: NAME-dead-letter.jsonl in the current directory; - for stderr)" },
+  { "plugin-path", DP_PARAM_STRING, NULL, FALSE, "Extra plugin directories, colon-separated, relative to the pipeline file" },
+  { NULL }
+};
+
+const DpParamSpec *dp_pipeline_settings_specs (void) { return settings_specs; }
+
+/* ---- problems -------------------------------------------------------------- */
+
+typedef struct {
+  GString *text;
+  guint count;
+} Problems;
+
+static void G_GNUC_PRINTF (2, 3)
+problem (Problems *p, const char *format, ...)
+{
+  va_list ap;
+  va_start (ap, format);
+  if (p->count++)
+    g_string_append_c (p->text, '\n');
+  g_string_append_vprintf (p->text, format, ap);
+  va_end (ap);
+}
+
+static gboolean
+problems_to_error (Problems *p, GError **error)
+{
+  if (p->count == 0)
+    return TRUE;
+  g_set_error_literal (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_VALUE, p->text->str);
+  return FALSE;
+}
+
+/* ---- ${VAR} expansion ------------------------------------------------------ */
+
+/* Expands ${VAR} and ${VAR:-default} from the environment. */
+static char *
+expand_env (const char *value, GError **error)
+{
+  GString *out = g_string_new (NULL);
+  const char *p = value;
+  while (*p)
+    {
+      const char *start = strstr (p, "${");
+      if (!start)
+        break;
+      const char *close = strchr (start, '}');
+      if (!close)
+        {
+          g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_VALUE, "unterminated '${' in '%s'", value);
+          return (g_string_free (out, TRUE), NULL);
+        }
+      g_string_append_len (out, p, start - p);
+      g_autofree char *inner = g_strndup (start + 2, close - start - 2);
+      char *dflt = strstr (inner, ":-");
+      if (dflt)
+        *dflt = '\0', dflt += 2;
+      const char *env = g_getenv (inner);
+      if (env && *env)
+        g_string_append (out, env);
+      else if (dflt)
+        g_string_append (out, dflt);
+      else
+        {
+          g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_VALUE,
+                       "environment variable '%s' is not set", inner);
+          return (g_string_free (out, TRUE), NULL);
+        }
+      p = close + 1;
+    }
+  g_string_append (out, p);
+  return g_string_free (out, FALSE);
+}
+
+/* ---- validation ------------------------------------------------------------ */
+
+/* Applies a group's entries (except "plugin") to @params, reporting each problem. */
+static void
+apply_entries (Group *g, DpParams *params, const char *label, Problems *p)
+{
+  for (guint i = 0; i < g->entries->len; i++)
+    {
+      Entry *e = g_ptr_array_index (g->entries, i);
+      if (strcmp (e->key, "plugin") == 0 && strcmp (g->name, "pipeline") != 0)
+        continue;
+      g_autoptr (GError) error = NULL;
+      g_autofree char *value = expand_env (e->value, &error);
+      if (!value || !dp_params_set (params, e->key, value, &error))
+        problem (p, "%s: %s: %s", e->where, label, error->message);
+    }
+  g_autoptr (GError) error = NULL;
+  if (!dp_params_check_required (params, &error))
+    problem (p, "%s: %s: %s", g->where, label, error->message);
+}
+
+static void
+unknown_plugin (DpPipeline *pl, Group *g, const char *plugin, const char *where, Problems *p)
+{
+  g_autoptr (GPtrArray) names = dp_registry_list (pl->registry);
+  const char *guess = dp_did_you_mean (plugin, (const char *const *) names->pdata, names->len);
+  g_autoptr (GString) msg = g_string_new (NULL);
+  g_string_printf (msg, "%s: stage '%s': unknown plugin '%s'", where, g->name, plugin);
+  if (guess)
+    g_string_append_printf (msg, " (did you mean '%s'?)", guess);
+  else if (names->len)
+    {
+      g_ptr_array_add (names, NULL);
+      g_autofree char *list = g_strjoinv (", ", (char **) names->pdata);
+      g_string_append_printf (msg, " (available: %s)", list);
+    }
+  const GPtrArray *refused = dp_registry_get_problems (pl->registry);
+  for (guint i = 0; i < refused->len; i++)
+    g_string_append_printf (msg, "\n  note: %s", (char *) g_ptr_array_index (refused, i));
+  problem (p, "%s", msg->str);
+}
+
+static DpStageConfig *
+build_stage (DpPipeline *pl, Group *g, Problems *p)
+{
+  const char *where = NULL;
+  const char *plugin = group_get (g, "plugin", &where);
+  if (!plugin)
+    {
+      problem (p, "%s: stage '%s': missing key 'plugin' (the stage type, e.g. reader, ner, writer)",
+               g->where, g->name);
+      return NULL;
+    }
+  const DpStageRef *ref = dp_registry_lookup (pl->registry, plugin);
+  if (!ref)
+    {
+      unknown_plugin (pl, g, plugin, where, p);
+      return NULL;
+    }
+  DpStageConfig *sc = g_new0 (DpStageConfig, 1);
+  sc->name = g_strdup (g->name);
+  sc->where = g_strdup (g->where);
+  sc->ref = ref;
+  sc->params = dp_params_new (g->name, pl->base_dir, ref->info->params);
+  g_autofree char *label = g_strdup_printf ("stage '%s'", g->name);
+  apply_entries (g, sc->params, label, p);
+  return sc;
+}
+
+static void
+stage_config_free (gpointer p)
+{
+  DpStageConfig *sc = p;
+  dp_params_free (sc->params);
+  g_free (sc->name);
+  g_free (sc->where);
+  g_free (sc);
+}
+
+/* Sources first, sinks last, every required layer provided upstream. */
+static void
+check_structure (DpPipeline *pl, Problems *p)
+{
+  if (pl->stages->len == 0)
+    {
+      problem (p, "%s: the pipeline has no stages", pl->file);
+      return;
+    }
+  g_autoptr (GHashTable) provided = g_hash_table_new (g_str_hash, g_str_equal);
+  gboolean seen_sink = FALSE;
+  for (guint i = 0; i < pl->stages->len; i++)
+    {
+      DpStageConfig *sc = g_ptr_array_index (pl->stages, i);
+      const DpStageInfo *info = sc->ref->info;
+      if ((info->kind == DP_STAGE_SOURCE) != (i == 0))
+        problem (p, i == 0 ? "%s: stage '%s': the first stage must be a source (such as reader), not '%s'"
+                           : "%s: stage '%s': only the first stage may be a source ('%s' is one)",
+                 sc->where, sc->name, info->name);
+      if (info->kind == DP_STAGE_TRANSFORM && seen_sink)
+        problem (p, "%s: stage '%s': a transform cannot follow a sink", sc->where, sc->name);
+      seen_sink |= info->kind == DP_STAGE_SINK;
+      for (guint r = 0; info->requires && info->requires[r]; r++)
+        if (!g_hash_table_contains (provided, info->requires[r]))
+          problem (p, "%s: stage '%s': requires layer '%s', which no earlier stage provides",
+                   sc->where, sc->name, info->requires[r]);
+      for (guint r = 0; info->provides && info->provides[r]; r++)
+        g_hash_table_add (provided, (gpointer) info->provides[r]);
+    }
+}
+
+static void
+apply_overrides (GPtrArray *groups, const char *const *overrides, Problems *p)
+{
+  for (guint i = 0; overrides && overrides[i]; i++)
+    {
+      const char *eq = strchr (overrides[i], '=');
+      const char *dot = eq ? memchr (overrides[i], '.', eq - overrides[i]) : NULL;
+      if (!dot || dot == overrides[i] || dot + 1 == eq)
+        {
+          problem (p, "--set %s: expected STAGE.KEY=VALUE", overrides[i]);
+          continue;
+        }
+      g_autofree char *stage = g_strndup (overrides[i], dot - overrides[i]);
+      g_autofree char *key = g_strndup (dot + 1, eq - dot - 1);
+      Group *target = NULL;
+      for (guint k = 0; k < groups->len && !target; k++)
+        if (strcmp (((Group *) g_ptr_array_index (groups, k))->name, stage) == 0)
+          target = g_ptr_array_index (groups, k);
+      if (!target && strcmp (stage, "pipeline") == 0)
+        {
+          target = group_new ("pipeline", g_strdup ("--set"));
+          g_ptr_array_insert (groups, 0, target);
+        }
+      if (!target)
+        {
+          problem (p, "--set %s: the pipeline has no stage '%s'", overrides[i], stage);
+          continue;
+        }
+      group_set (target, key, eq + 1, "--set");
+    }
+}
+
+static DpPipeline *
+build (const char *file, const char *base_dir, GPtrArray *groups, const DpLoadOptions *opts,
+       GError **error)
+{
+  Problems p = { g_string_new (NULL), 0 };
+  apply_overrides (groups, opts ? opts->overrides : NULL, &p);
+
+  g_autoptr (DpPipeline) pl = g_new0 (DpPipeline, 1);
+  pl->file = g_strdup (file);
+  pl->base_dir = g_strdup (base_dir);
+  pl->settings = dp_params_new ("pipeline", base_dir, settings_specs);
+  pl->stages = g_ptr_array_new_with_free_func (stage_config_free);
+
+  Group *settings = groups->len ? g_ptr_array_index (groups, 0) : NULL;
+  if (settings && strcmp (settings->name, "pipeline") == 0)
+    apply_entries (settings, pl->settings, "[pipeline]", &p);
+  else
+    settings = NULL;
+  if (!dp_params_is_set (pl->settings, "name"))
+    {
+      g_autofree char *base = g_path_get_basename (file);
+      char *dot = strrchr (base, '.');
+      if (dot && dot != base)
+        *dot = '\0';
+      dp_params_set (pl->settings, "name", base, NULL);
+    }
+
+  /* plugin-path entries are relative to the pipeline file, like every path. */
+  g_autoptr (GString) extra = g_string_new (NULL);
+  g_auto (GStrv) parts = g_strsplit (dp_params_get_string (pl->settings, "plugin-path") ?: "", ":", -1);
+  for (guint i = 0; parts[i]; i++)
+    if (*parts[i])
+      {
+        g_autofree char *dir = g_path_is_absolute (parts[i]) ? g_strdup (parts[i])
+                                                               : g_build_filename (base_dir, parts[i], NULL);
+        g_string_append_printf (extra, "%s%s", extra->len ? ":" : "", dir);
+      }
+  g_auto (GStrv) dirs = dp_plugin_dirs (opts ? opts->plugin_path : NULL, extra->str);
+  pl->registry = dp_registry_new ((const char *const *) dirs);
+
+  gboolean stages_ok = TRUE;
+  for (guint i = settings ? 1 : 0; i < groups->len; i++)
+    {
+      Group *g = g_ptr_array_index (groups, i);
+      if (strcmp (g->name, "pipeline") == 0)
+        {
+          problem (&p, "%s: [pipeline] must be the first group", g->where);
+          continue;
+        }
+      DpStageConfig *sc = build_stage (pl, g, &p);
+      if (sc)
+        g_ptr_array_add (pl->stages, sc);
+      else
+        stages_ok = FALSE;
+    }
+  if (stages_ok)
+    check_structure (pl, &p);
+
+  gboolean ok = problems_to_error (&p, error);
+  g_string_free (p.text, TRUE);
+  return ok ? g_steal_pointer (&pl) : NULL;
+}
+
+void
+dp_pipeline_free (DpPipeline *pl)
+{
+  if (!pl)
+    return;
+  if (pl->stages)
+    g_ptr_array_unref (pl->stages);
+  dp_params_free (pl->settings);
+  dp_registry_free (pl->registry);
+  g_free (pl->file);
+  g_free (pl->base_dir);
+  g_free (pl);
+}
+
+/* ---- files ----------------------------------------------------------------- */
+
+static char *
+strip_key (const char *line, gsize len)
+{
+  /* "key[locale] = value": the key is what precedes '[' or '='. */
+  gsize n = strcspn (line, "=[");
+  if (n > len)
+    n = len;
+  return g_strstrip (g_strndup (line, n));
+}
+
+/* Scans @text for groups and keys with their line numbers, reporting malformed
+ * lines and duplicates; returns the groups with GKeyFile-parsed values. */
+static GPtrArray *
+scan_file (const char *file, const char *text, GKeyFile *kf, Problems *p)
+{
+  GPtrArray *groups = g_ptr_array_new_with_free_func (group_free);
+  Group *current = NULL;
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  for (guint n = 0; lines[n]; n++)
+    {
+      char *line = g_strstrip (lines[n]);
+      g_autofree char *where = g_strdup_printf ("%s:%u", file, n + 1);
+      if (!*line || *line == '#')
+        continue;
+      if (*line == '[')
+        {
+          char *close = strchr (line, ']');
+          if (!close || close[1] || close == line + 1)
+            {
+              problem (p, "%s: malformed group header '%s'", where, line);
+              current = NULL;
+              continue;
+            }
+          g_autofree char *name = g_strndup (line + 1, close - line - 1);
+          for (guint i = 0; i < groups->len; i++)
+            if (strcmp (((Group *) g_ptr_array_index (groups, i))->name, name) == 0)
+              problem (p, "%s: group [%s] appears twice (first at %s); name each stage instance uniquely",
+                       where, name, ((Group *) g_ptr_array_index (groups, i))->where);
+          current = group_new (name, g_strdup (where));
+          g_ptr_array_add (groups, current);
+          continue;
+        }
+      if (!strchr (line, '='))
+        {
+          problem (p, "%s: expected 'key = value', '[group]' or '# comment', got '%s'", where, line);
+          continue;
+        }
+      g_autofree char *key = strip_key (line, strlen (line));
+      if (!current)
+        {
+          problem (p, "%s: key '%s' comes before any [group]", where, key);
+          continue;
+        }
+      if (strchr (line, '[') && strchr (line, '[') < strchr (line, '='))
+        continue;   /* localised variants (key[fr]) are GKeyFile's business, not ours */
+      if (group_get (current, key, NULL))
+        {
+          problem (p, "%s: key '%s' appears twice in [%s]", where, key, current->name);
+          continue;
+        }
+      g_autoptr (GError) error = NULL;
+      g_autofree char *value = g_key_file_get_string (kf, current->name, key, &error);
+      if (!value)
+        problem (p, "%s: %s", where, error->message);
+      else
+        group_set (current, key, value, where);
+    }
+  return groups;
+}
+
+DpPipeline *
+dp_pipeline_load_file (const char *path, const DpLoadOptions *opts, GError **error)
+{
+  g_autofree char *text = NULL;
+  gsize len;
+  if (!g_file_get_contents (path, &text, &len, error))
+    return NULL;
+  if (!g_utf8_validate_len (text, len, NULL))
+    {
+      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_SYNTAX, "%s: not valid UTF-8", path);
+      return NULL;
+    }
+  Problems p = { g_string_new (NULL), 0 };
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_autoptr (GError) kf_error = NULL;
+  /* On a syntax error GKeyFile stops; the line scan below says where. */
+  g_key_file_load_from_data (kf, text, len, G_KEY_FILE_NONE, &kf_error);
+  g_autoptr (GPtrArray) groups = scan_file (path, text, kf, &p);
+  if (kf_error && p.count == 0)
+    problem (&p, "%s: %s", path, kf_error->message);
+  if (!problems_to_error (&p, error))
+    {
+      g_string_free (p.text, TRUE);
+      return NULL;
+    }
+  g_string_free (p.text, TRUE);
+  g_autofree char *abs = g_canonicalize_filename (path, NULL);
+  g_autofree char *dir = g_path_get_dirname (abs);
+  return build (path, dir, groups, opts, error);
+}
+
+/* ---- expressions ----------------------------------------------------------- */
+
+/* "reader path=- ! ner ! writer path=-": stages separated by '!', each a
+ * stage type followed by KEY=VALUE words (shell quoting applies). */
+DpPipeline *
+dp_pipeline_parse_expression (const char *expr, const DpLoadOptions *opts, GError **error)
+{
+  g_auto (GStrv) argv = NULL;
+  g_autoptr (GError) local = NULL;
+  if (!g_shell_parse_argv (expr, NULL, &argv, &local))
+    {
+      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_SYNTAX, "-e: %s", local->message);
+      return NULL;
+    }
+  Problems p = { g_string_new (NULL), 0 };
+  g_autoptr (GPtrArray) groups = g_ptr_array_new_with_free_func (group_free);
+  g_autoptr (GHashTable) used = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  Group *current = NULL;
+  guint n_stage = 0;
+  for (guint i = 0; argv[i]; i++)
+    {
+      if (strcmp (argv[i], "!") == 0)
+        {
+          if (!current)
+            problem (&p, "-e: empty stage before '!' (stage %u)", n_stage + 1);
+          current = NULL;
+          continue;
+        }
+      if (!current)
+        {
+          g_autofree char *where = g_strdup_printf ("-e:stage %u", ++n_stage);
+          g_autofree char *name = g_strdup (argv[i]);
+          for (guint k = 2; g_hash_table_contains (used, name); k++)
+            g_free (name), name = g_strdup_printf ("%s-%u", argv[i], k);
+          g_hash_table_add (used, g_strdup (name));
+          current = group_new (name, g_steal_pointer (&where));
+          group_set (current, "plugin", argv[i], current->where);
+          g_ptr_array_add (groups, current);
+          continue;
+        }
+      const char *eq = strchr (argv[i], '=');
+      if (!eq || eq == argv[i])
+        {
+          problem (&p, "%s: expected KEY=VALUE, got '%s'", current->where, argv[i]);
+          continue;
+        }
+      g_autofree char *key = g_strndup (argv[i], eq - argv[i]);
+      group_set (current, key, eq + 1, current->where);
+    }
+  if (!current && n_stage > 0)
+    problem (&p, "-e: the expression ends with '!'");
+  gboolean ok = problems_to_error (&p, error);
+  g_string_free (p.text, TRUE);
+  if (!ok)
+    return NULL;
+  g_autofree char *cwd = g_get_current_dir ();
+  return build ("-e", cwd, groups, opts, error);
+}

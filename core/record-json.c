@@ -1,0 +1,524 @@
+/* record-json.c — records to and from their JSON form (docs/record-format.md).
+ *
+ * This is the edge where byte offsets become code-point offsets and back.
+ * Output is written by hand into a GString: json-glib's generator is several
+ * times slower than this and output is on the hot path of every pipeline.
+ * Input goes through json-glib, but only after a cheap scan has rejected
+ * nesting deep enough to overflow its recursive parser.
+ */
+#include "record-private.h"
+
+#include <math.h>
+#include <string.h>
+
+#define MAX_DEPTH 512
+
+/* ---- output ---------------------------------------------------------------- */
+
+static const char hex[] = "0123456789abcdef";
+
+static void
+put_string (GString *out, const char *s, gsize len)
+{
+  g_string_append_c (out, '"');
+  gsize run = 0;
+  for (gsize i = 0; i < len; i++)
+    {
+      guchar c = (guchar) s[i];
+      if (c >= 0x20 && c != '"' && c != '\\')
+        continue;
+      g_string_append_len (out, s + run, (gssize) (i - run));
+      run = i + 1;
+      switch (c)
+        {
+        case '"': g_string_append_len (out, "\\\"", 2); break;
+        case '\\': g_string_append_len (out, "\\\\", 2); break;
+        case '\n': g_string_append_len (out, "\\n", 2); break;
+        case '\t': g_string_append_len (out, "\\t", 2); break;
+        case '\r': g_string_append_len (out, "\\r", 2); break;
+        default:
+          {
+            char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+            g_string_append_len (out, esc, 6);
+          }
+        }
+    }
+  g_string_append_len (out, s + run, (gssize) (len - run));
+  g_string_append_c (out, '"');
+}
+
+static void
+put_cstring (GString *out, const char *s)
+{
+  put_string (out, s, strlen (s));
+}
+
+static void
+put_double (GString *out, double d)
+{
+  if (!isfinite (d))
+    {
+      g_string_append_len (out, "null", 4);
+      return;
+    }
+  /* Shortest of 15 or 17 significant digits that reads back exactly. */
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  g_ascii_formatd (buf, sizeof buf, "%.15g", d);
+  if (g_ascii_strtod (buf, NULL) != d)
+    g_ascii_formatd (buf, sizeof buf, "%.17g", d);
+  g_string_append (out, buf);
+  if (!strpbrk (buf, ".eE"))
+    g_string_append_len (out, ".0", 2);
+}
+
+static void put_node (GString *out, JsonNode *node, DpRecord *spans_of, DpJsonFlags flags);
+
+/* An object with integer "start" and "end" inside span attributes is a nested
+ * span (a claim's cue, content, speaker): its offsets are converted too. */
+static gboolean
+is_nested_span (JsonObject *obj)
+{
+  JsonNode *s = json_object_get_member (obj, "start");
+  JsonNode *e = json_object_get_member (obj, "end");
+  return s && e && JSON_NODE_HOLDS_VALUE (s) && JSON_NODE_HOLDS_VALUE (e)
+         && json_node_get_value_type (s) == G_TYPE_INT64
+         && json_node_get_value_type (e) == G_TYPE_INT64;
+}
+
+static void
+put_offsets (GString *out, DpRecord *rec, gsize start, gsize end, DpJsonFlags flags)
+{
+  g_string_append_printf (out, "\"start\":%" G_GSIZE_FORMAT ",\"end\":%" G_GSIZE_FORMAT,
+                          dp_record_byte_to_char (rec, start),
+                          dp_record_byte_to_char (rec, end));
+  if (flags & DP_JSON_SPAN_TEXT)
+    {
+      g_string_append_len (out, ",\"text\":", 8);
+      put_string (out, rec->text + start, end - start);
+    }
+}
+
+/* Writes the members of @obj (after a comma if @comma), skipping @skip. */
+static void
+put_members (GString *out, JsonObject *obj, gboolean comma, const char *const *skip,
+             DpRecord *spans_of, DpJsonFlags flags)
+{
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *node;
+  json_object_iter_init_ordered (&iter, obj);
+  while (json_object_iter_next_ordered (&iter, &name, &node))
+    {
+      if (skip && g_strv_contains (skip, name))
+        continue;
+      if (comma)
+        g_string_append_c (out, ',');
+      comma = TRUE;
+      put_cstring (out, name);
+      g_string_append_c (out, ':');
+      put_node (out, node, spans_of, flags);
+    }
+}
+
+static void
+put_nested_span (GString *out, JsonObject *obj, DpRecord *rec, DpJsonFlags flags)
+{
+  static const char *const skip[] = { "start", "end", "text", NULL };
+  gint64 start = json_object_get_int_member (obj, "start");
+  gint64 end = json_object_get_int_member (obj, "end");
+  g_string_append_c (out, '{');
+  if (dp_record_check_span (rec, (gsize) start, (gsize) end, NULL) && start >= 0)
+    put_offsets (out, rec, (gsize) start, (gsize) end, flags);
+  else
+    g_string_append_len (out, "\"start\":null,\"end\":null", 23);
+  put_members (out, obj, TRUE, skip, rec, flags);
+  g_string_append_c (out, '}');
+}
+
+/* @spans_of: the record whose offsets nested spans refer to, or NULL outside layers. */
+static void
+put_node (GString *out, JsonNode *node, DpRecord *spans_of, DpJsonFlags flags)
+{
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObject *obj = json_node_get_object (node);
+        if (spans_of && is_nested_span (obj))
+          {
+            put_nested_span (out, obj, spans_of, flags);
+            return;
+          }
+        g_string_append_c (out, '{');
+        put_members (out, obj, FALSE, NULL, spans_of, flags);
+        g_string_append_c (out, '}');
+        return;
+      }
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *arr = json_node_get_array (node);
+        guint n = json_array_get_length (arr);
+        g_string_append_c (out, '[');
+        for (guint i = 0; i < n; i++)
+          {
+            if (i)
+              g_string_append_c (out, ',');
+            put_node (out, json_array_get_element (arr, i), spans_of, flags);
+          }
+        g_string_append_c (out, ']');
+        return;
+      }
+    case JSON_NODE_NULL:
+      g_string_append_len (out, "null", 4);
+      return;
+    case JSON_NODE_VALUE:
+      break;
+    }
+  GType type = json_node_get_value_type (node);
+  if (type == G_TYPE_STRING)
+    put_cstring (out, json_node_get_string (node));
+  else if (type == G_TYPE_INT64)
+    g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+  else if (type == G_TYPE_DOUBLE)
+    put_double (out, json_node_get_double (node));
+  else if (type == G_TYPE_BOOLEAN)
+    g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+  else
+    g_string_append_len (out, "null", 4);
+}
+
+static void
+put_span (GString *out, DpSpan *span, DpRecord *rec, DpJsonFlags flags)
+{
+  static const char *const skip[] = { "id", "start", "end", "label", "text", NULL };
+  g_autofree char *id = dp_span_dup_id (span);
+  g_string_append_len (out, "{\"id\":", 6);
+  put_cstring (out, id);
+  g_string_append_c (out, ',');
+  put_offsets (out, rec, dp_span_get_start (span), dp_span_get_end (span), flags);
+  if (dp_span_get_label (span))
+    {
+      g_string_append_len (out, ",\"label\":", 9);
+      put_cstring (out, dp_span_get_label (span));
+    }
+  JsonObject *attrs = dp_span_peek_attrs (span);
+  if (attrs)
+    put_members (out, attrs, TRUE, skip, rec, flags);
+  g_string_append_c (out, '}');
+}
+
+void
+dp_record_to_json (DpRecord *rec, GString *out, DpJsonFlags flags)
+{
+  g_string_append_len (out, "{\"id\":", 6);
+  put_cstring (out, dp_record_get_id (rec));
+  g_string_append_len (out, ",\"source\":", 10);
+  put_cstring (out, dp_record_get_source (rec));
+  g_string_append_len (out, ",\"text\":", 8);
+  put_string (out, dp_record_get_text (rec, NULL), rec->len);
+  g_string_append_len (out, ",\"meta\":{", 9);
+  if (rec->meta)
+    put_members (out, rec->meta, FALSE, NULL, NULL, flags);
+  g_string_append_c (out, '}');
+  if (dp_record_get_n_layers (rec) > 0)
+    {
+      g_string_append_len (out, ",\"layers\":{", 11);
+      for (guint l = 0; l < dp_record_get_n_layers (rec); l++)
+        {
+          DpLayer *layer = dp_record_get_layer_nth (rec, l);
+          if (l)
+            g_string_append_c (out, ',');
+          put_cstring (out, dp_layer_get_name (layer));
+          g_string_append_len (out, ":[", 2);
+          for (guint i = 0; i < dp_layer_get_size (layer); i++)
+            {
+              if (i)
+                g_string_append_c (out, ',');
+              put_span (out, dp_layer_get_span (layer, i), rec, flags);
+            }
+          g_string_append_c (out, ']');
+        }
+      g_string_append_c (out, '}');
+    }
+  g_string_append_c (out, '}');
+}
+
+/* ---- input ----------------------------------------------------------------- */
+
+/* json-glib parses recursively; refuse what would exhaust the stack. */
+static gboolean
+check_depth (const char *s, gsize len, GError **error)
+{
+  int depth = 0;
+  gboolean in_string = FALSE;
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = s[i];
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '{' || c == '[')
+        {
+          if (++depth > MAX_DEPTH)
+            {
+              g_set_error (error, DP_RECORD_ERROR, DP_RECORD_ERROR_TOO_LARGE,
+                           "JSON nested deeper than %d levels (at byte %" G_GSIZE_FORMAT ")",
+                           MAX_DEPTH, i);
+              return FALSE;
+            }
+        }
+      else if (c == '}' || c == ']')
+        depth--;
+    }
+  return TRUE;
+}
+
+static void
+parser_unref (gpointer p)
+{
+  g_object_unref (p);
+}
+
+/* One parser per thread: creating a GObject per record costs more than parsing a short one. */
+static JsonParser *
+thread_parser (void)
+{
+  static GPrivate key = G_PRIVATE_INIT (parser_unref);
+  JsonParser *parser = g_private_get (&key);
+  if (!parser)
+    {
+      parser = json_parser_new ();
+      g_private_set (&key, parser);
+    }
+  return parser;
+}
+
+static gboolean
+field_error (GError **error, const char *what)
+{
+  g_set_error (error, DP_RECORD_ERROR, DP_RECORD_ERROR_FIELD, "%s", what);
+  return FALSE;
+}
+
+static gboolean
+node_is (JsonNode *node, GType type)
+{
+  return node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == type;
+}
+
+/* Converts the code-point offsets of a span object (and of nested spans in
+ * its attributes) to bytes, in a mutable copy. */
+static JsonNode *convert_node (DpRecord *rec, JsonNode *node, GError **error);
+
+static gboolean
+convert_offsets (DpRecord *rec, JsonObject *src, gsize *start, gsize *end, GError **error)
+{
+  gint64 s = json_object_get_int_member (src, "start");
+  gint64 e = json_object_get_int_member (src, "end");
+  if (s < 0 || e < s || !dp_record_char_to_byte (rec, (gsize) s, start)
+      || !dp_record_char_to_byte (rec, (gsize) e, end))
+    {
+      g_set_error (error, DP_RECORD_ERROR, DP_RECORD_ERROR_BAD_SPAN,
+                   "span [%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ") is outside the text",
+                   s, e);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Copies @src's members except @skip into @dst, converting nested spans. */
+static gboolean
+copy_members (DpRecord *rec, JsonObject *dst, JsonObject *src, const char *const *skip,
+              GError **error)
+{
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *node;
+  json_object_iter_init_ordered (&iter, src);
+  while (json_object_iter_next_ordered (&iter, &name, &node))
+    {
+      if (skip && g_strv_contains (skip, name))
+        continue;
+      JsonNode *copy = convert_node (rec, node, error);
+      if (!copy)
+        return FALSE;
+      json_object_set_member (dst, name, copy);
+    }
+  return TRUE;
+}
+
+static JsonNode *
+convert_node (DpRecord *rec, JsonNode *node, GError **error)
+{
+  static const char *const skip[] = { "start", "end", "text", NULL };
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *src = json_node_get_object (node);
+      g_autoptr (JsonObject) dst = json_object_new ();
+      if (is_nested_span (src))
+        {
+          gsize start, end;
+          if (!convert_offsets (rec, src, &start, &end, error))
+            return NULL;
+          json_object_set_int_member (dst, "start", (gint64) start);
+          json_object_set_int_member (dst, "end", (gint64) end);
+          if (!copy_members (rec, dst, src, skip, error))
+            return NULL;
+        }
+      else if (!copy_members (rec, dst, src, NULL, error))
+        return NULL;
+      return json_node_init_object (json_node_alloc (), dst);
+    }
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *src = json_node_get_array (node);
+      g_autoptr (JsonArray) dst = json_array_sized_new (json_array_get_length (src));
+      for (guint i = 0; i < json_array_get_length (src); i++)
+        {
+          JsonNode *copy = convert_node (rec, json_array_get_element (src, i), error);
+          if (!copy)
+            return NULL;
+          json_array_add_element (dst, copy);
+        }
+      return json_node_init_array (json_node_alloc (), dst);
+    }
+  return json_node_copy (node);
+}
+
+static gboolean
+load_layer (DpRecord *rec, const char *name, JsonNode *node, GError **error)
+{
+  static const char *const skip[] = { "start", "end", "label", "text", NULL };
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    {
+      g_set_error (error, DP_RECORD_ERROR, DP_RECORD_ERROR_FIELD,
+                   "layer \"%s\" is not an array", name);
+      return FALSE;
+    }
+  DpLayer *layer = dp_record_ensure_layer (rec, name);
+  JsonArray *items = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonNode *item = json_array_get_element (items, i);
+      JsonObject *obj = JSON_NODE_HOLDS_OBJECT (item) ? json_node_get_object (item) : NULL;
+      if (!obj || !is_nested_span (obj))
+        {
+          g_set_error (error, DP_RECORD_ERROR, DP_RECORD_ERROR_FIELD,
+                       "layer \"%s\" item %u has no integer \"start\" and \"end\"", name, i);
+          return FALSE;
+        }
+      gsize start, end;
+      JsonNode *label = json_object_get_member (obj, "label");
+      if (!convert_offsets (rec, obj, &start, &end, error))
+        {
+          g_prefix_error (error, "layer \"%s\" item %u: ", name, i);
+          return FALSE;
+        }
+      DpSpan *span = dp_layer_add_span (layer, start, end,
+                                        node_is (label, G_TYPE_STRING) ? json_node_get_string (label) : NULL,
+                                        error);
+      if (!span)
+        return FALSE;
+      if (json_object_get_size (obj) > 2 + (label != NULL)
+          && !copy_members (rec, dp_span_get_attrs (span), obj, skip, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+load_layers (DpRecord *rec, JsonNode *layers, GError **error)
+{
+  if (!JSON_NODE_HOLDS_OBJECT (layers))
+    return field_error (error, "\"layers\" is not an object");
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *node;
+  json_object_iter_init_ordered (&iter, json_node_get_object (layers));
+  while (json_object_iter_next_ordered (&iter, &name, &node))
+    if (!load_layer (rec, name, node, error))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+load_fields (DpRecord *rec, JsonObject *root, GError **error)
+{
+  JsonNode *text = json_object_get_member (root, "text");
+  if (!node_is (text, G_TYPE_STRING))
+    return field_error (error, text ? "\"text\" is not a string" : "no \"text\" field");
+  const char *s = json_node_get_string (text);
+  if (!dp_record_set_text (rec, s, -1, error))
+    return FALSE;
+
+  JsonNode *id = json_object_get_member (root, "id");
+  if (node_is (id, G_TYPE_STRING))
+    dp_record_set_id (rec, json_node_get_string (id));
+  else if (node_is (id, G_TYPE_INT64))
+    {
+      g_autofree char *num = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (id));
+      dp_record_set_id (rec, num);
+    }
+  else if (id && !JSON_NODE_HOLDS_NULL (id))
+    return field_error (error, "\"id\" is neither a string nor an integer");
+
+  JsonNode *source = json_object_get_member (root, "source");
+  if (node_is (source, G_TYPE_STRING))
+    dp_record_set_source (rec, json_node_get_string (source));
+
+  /* Everything else is meta: a "meta" object's members first, then unknown fields. */
+  JsonObject *meta = dp_record_get_meta (rec);
+  JsonNode *m = json_object_get_member (root, "meta");
+  if (m && JSON_NODE_HOLDS_OBJECT (m))
+    {
+      if (!copy_members (rec, meta, json_node_get_object (m), NULL, error))
+        return FALSE;
+    }
+  else if (m && !JSON_NODE_HOLDS_NULL (m))
+    return field_error (error, "\"meta\" is not an object");
+
+  static const char *const known[] = { "id", "source", "text", "meta", "layers", NULL };
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *node;
+  json_object_iter_init_ordered (&iter, root);
+  while (json_object_iter_next_ordered (&iter, &name, &node))
+    if (!g_strv_contains (known, name))
+      json_object_set_member (meta, name, json_node_ref (node));
+
+  JsonNode *layers = json_object_get_member (root, "layers");
+  return !layers || JSON_NODE_HOLDS_NULL (layers) || load_layers (rec, layers, error);
+}
+
+gboolean
+dp_record_load_json (DpRecord *rec, const char *json, gsize len, GError **error)
+{
+  if (!check_depth (json, len, error))
+    return FALSE;
+  JsonParser *parser = thread_parser ();
+  g_autoptr (GError) local = NULL;
+  if (!json_parser_load_from_data (parser, json, (gssize) len, &local))
+    {
+      g_set_error (error, DP_RECORD_ERROR, DP_RECORD_ERROR_PARSE, "invalid JSON: %s",
+                   local->message);
+      return FALSE;
+    }
+  JsonNode *root = json_parser_get_root (parser);
+  if (!root || !JSON_NODE_HOLDS_OBJECT (root))
+    return field_error (error, "not a JSON object");
+  /* Keep the tree alive on its own: the parser is reused for the next record. */
+  g_autoptr (JsonObject) obj = json_object_ref (json_node_get_object (root));
+  return load_fields (rec, obj, error);
+}
+
+gboolean
+dp_record_decode_json (DpRecord *rec, const char *raw, gsize len, GError **error)
+{
+  return dp_record_load_json (rec, raw, len, error);
+}

@@ -1,0 +1,31 @@
+/* record-private.h — the record's layout, shared by the core's record and JSON code. */
+#pragma once
+
+#include <docpipe/record.h>
+
+/* Token offsets are 32-bit; records stay well below that. */
+#define DP_RECORD_MAX_TEXT (512u * 1024 * 1024)
+
+typedef enum { DP_TRI_UNKNOWN = -1, DP_TRI_FALSE = 0, DP_TRI_TRUE = 1 } DpTri;
+
+struct _DpRecord {
+  char *id;
+  char *source;
+  char *text;            /* NUL-terminated, valid UTF-8; NULL until decoded */
+  gsize len;
+  JsonObject *meta;      /* NULL until used */
+  GPtrArray *layers;     /* DpLayer*, NULL until used */
+  GArray *tokens;        /* DpToken cache */
+  GArray *sentences;     /* DpSentence cache */
+  GStringChunk *strings; /* span labels */
+  DpTri ascii;           /* whether text is pure ASCII (offset conversion shortcut) */
+  gsize cur_byte, cur_char; /* last converted position */
+  char *raw;             /* deferred records: bytes to decode */
+  gsize raw_len;
+  DpRecordDecodeFunc decode;
+};
+
+/* Takes @text (g_malloc'd, NUL-terminated, already valid UTF-8). */
+void dp_record_take_text (DpRecord *rec, char *text, gsize len);
+void dp_record_take_meta (DpRecord *rec, JsonObject *meta);
+gboolean dp_record_check_span (const DpRecord *rec, gsize start, gsize end, GError **error);

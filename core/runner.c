@@ -1,0 +1,695 @@
+/* runner.c — the scheduler: one source thread, N workers, one sink thread.
+ *
+ *   source ──work queue──▶ workers (decode, transforms, sink prepare) ──done queue──▶ sink
+ *
+ * The source numbers its batches; the sink thread puts them back in that order
+ * before any sink sees them, so output does not depend on the worker count.
+ * Memory is bounded by a count of batches in flight: the source takes a slot
+ * before reading a batch and the sink thread gives it back after writing it,
+ * so a slow sink stalls the source instead of filling memory.
+ *
+ * Failures: a record a stage fails leaves the flow and is written, in order, to
+ * the dead-letter file by the sink thread.  A stage returning FALSE (or any
+ * record failure under on-error=fail) is fatal: batches after the failing one
+ * are dropped, earlier ones still reach the sinks, and sinks are finished.
+ */
+#include "runner.h"
+#include "batch-private.h"
+#include "core.h"
+
+#include <glib-unix.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define WARN_LIMIT 10
+
+typedef struct {
+  guint64 in, out, failed;
+  gint64 usec;
+} StageStats;
+
+typedef struct {
+  DpStageConfig *config;
+  gpointer *instances;     /* one per worker, or the same shared one everywhere */
+  guint n_instances;       /* distinct instances */
+} Stage;
+
+typedef struct {
+  DpRunner *runner;
+  guint index;
+  StageStats *stats;       /* per stage */
+  GThread *thread;
+} Worker;
+
+struct _DpRunner {
+  DpPipeline *pipeline;
+  DpRunOptions opts;
+  Stage *stages;
+  guint n_stages;
+  guint n_workers, batch_size, max_in_flight;
+  gboolean fail_fast;
+  Worker *workers;
+  StageStats *stats;        /* merged, per stage */
+
+  GAsyncQueue *work, *done;
+  GMutex lock;
+  GCond slot_freed;
+  guint in_flight;
+
+  gint stopping;            /* atomic: a signal asked us to stop reading */
+  int signal;
+  gboolean fatal;           /* under lock */
+  guint64 fatal_seq;
+  GError *fatal_error;
+  char *fatal_stage;
+
+  gsize records_out;        /* atomic: progress counters, written by the sink thread */
+  gsize bytes_out;
+  guint64 dead;
+  char *dead_path;
+  FILE *dead_file;
+
+  gpointer end_batch;       /* atomic: the empty batch whose seq is the batch count */
+  GMainLoop *loop;
+  gint64 start_usec;
+};
+
+/* Tells workers there is no more work (only its address matters). */
+static char end_of_work_tag;
+#define END_OF_WORK ((DpBatch *) &end_of_work_tag)
+
+/* ---- creation -------------------------------------------------------------- */
+
+static gboolean
+create_instance (DpStageConfig *sc, gpointer *out, GError **error)
+{
+  if (!sc->ref->info->create)
+    return (*out = NULL, TRUE);
+  g_autoptr (GError) local = NULL;
+  *out = sc->ref->info->create (sc->params, &local);
+  if (local)
+    {
+      g_set_error (error, local->domain, local->code, "stage '%s': %s", sc->name, local->message);
+      if (*out && sc->ref->info->destroy)
+        sc->ref->info->destroy (*out);
+      *out = NULL;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+DpRunner *
+dp_runner_new (DpPipeline *pipeline, const DpRunOptions *opts, GError **error)
+{
+  g_autoptr (DpRunner) r = g_new0 (DpRunner, 1);
+  r->pipeline = pipeline;
+  r->opts = *opts;
+  gint64 workers = dp_params_get_int (pipeline->settings, "workers");
+  r->n_workers = workers > 0 ? (guint) workers : MAX (1, g_get_num_processors ());
+  r->batch_size = (guint) dp_params_get_int (pipeline->settings, "batch-size");
+  gint64 depth = dp_params_get_int (pipeline->settings, "queue-depth");
+  r->max_in_flight = depth > 0 ? (guint) depth : 2 * r->n_workers + 2;
+  r->fail_fast = dp_params_get_enum (pipeline->settings, "on-error") == 1;
+  const char *dead = dp_params_get_path (pipeline->settings, "dead-letter");
+  r->dead_path = dead ? g_strdup (dead)
+                      : g_strdup_printf ("%s-dead-letter.jsonl",
+                                         dp_params_get_string (pipeline->settings, "name"));
+  g_mutex_init (&r->lock);
+  g_cond_init (&r->slot_freed);
+  r->work = g_async_queue_new ();
+  r->done = g_async_queue_new ();
+
+  r->n_stages = pipeline->stages->len;
+  r->stages = g_new0 (Stage, r->n_stages);
+  r->stats = g_new0 (StageStats, r->n_stages);
+  for (guint s = 0; s < r->n_stages; s++)
+    {
+      Stage *st = &r->stages[s];
+      st->config = g_ptr_array_index (pipeline->stages, s);
+      const DpStageInfo *info = st->config->ref->info;
+      gboolean per_worker = info->kind == DP_STAGE_TRANSFORM && !(info->flags & DP_STAGE_SHAREABLE);
+      st->instances = g_new0 (gpointer, r->n_workers);
+      st->n_instances = per_worker ? r->n_workers : 1;
+      for (guint w = 0; w < st->n_instances; w++)
+        {
+          if (!create_instance (st->config, &st->instances[w], error))
+            return NULL;
+          /* A partially created stage is cleaned up by dp_runner_free. */
+        }
+      for (guint w = st->n_instances; w < r->n_workers; w++)
+        st->instances[w] = st->instances[0];
+    }
+  return g_steal_pointer (&r);
+}
+
+void
+dp_runner_free (DpRunner *r)
+{
+  if (!r)
+    return;
+  for (guint s = 0; r->stages && s < r->n_stages; s++)
+    {
+      Stage *st = &r->stages[s];
+      for (guint w = 0; w < st->n_instances; w++)
+        if (st->instances[w] && st->config->ref->info->destroy)
+          st->config->ref->info->destroy (st->instances[w]);
+      g_free (st->instances);
+    }
+  g_free (r->stages);
+  g_free (r->stats);
+  g_free (r->workers);
+  g_async_queue_unref (r->work);
+  g_async_queue_unref (r->done);
+  g_mutex_clear (&r->lock);
+  g_cond_clear (&r->slot_freed);
+  g_clear_error (&r->fatal_error);
+  g_free (r->fatal_stage);
+  g_free (r->dead_path);
+  if (r->dead_file && r->dead_file != stderr)
+    fclose (r->dead_file);
+  g_free (r);
+}
+
+/* ---- shared state ---------------------------------------------------------- */
+
+static void
+set_fatal (DpRunner *r, guint64 seq, const char *stage, GError *error)
+{
+  g_mutex_lock (&r->lock);
+  if (!r->fatal || seq < r->fatal_seq)
+    {
+      g_clear_error (&r->fatal_error);
+      g_free (r->fatal_stage);
+      r->fatal_error = error;
+      r->fatal_stage = g_strdup (stage);
+      r->fatal_seq = seq;
+      error = NULL;
+    }
+  r->fatal = TRUE;
+  g_cond_broadcast (&r->slot_freed);
+  g_mutex_unlock (&r->lock);
+  g_clear_error (&error);
+}
+
+/* Whether batch @seq comes after a fatal failure (and is dropped unprocessed). */
+static gboolean
+after_fatal (DpRunner *r, guint64 seq)
+{
+  g_mutex_lock (&r->lock);
+  gboolean drop = r->fatal && seq > r->fatal_seq;
+  g_mutex_unlock (&r->lock);
+  return drop;
+}
+
+static gboolean
+take_slot (DpRunner *r)
+{
+  g_mutex_lock (&r->lock);
+  while (r->in_flight >= r->max_in_flight && !r->fatal && !g_atomic_int_get (&r->stopping))
+    g_cond_wait (&r->slot_freed, &r->lock);
+  gboolean go = !r->fatal && !g_atomic_int_get (&r->stopping);
+  if (go)
+    r->in_flight++;
+  g_mutex_unlock (&r->lock);
+  return go;
+}
+
+static void
+give_slot (DpRunner *r)
+{
+  g_mutex_lock (&r->lock);
+  r->in_flight--;
+  g_cond_signal (&r->slot_freed);
+  g_mutex_unlock (&r->lock);
+}
+
+/* Sweeps a stage's failures; under on-error=fail the first one is fatal. */
+static void
+sweep (DpRunner *r, DpBatch *b, guint s, StageStats *stats)
+{
+  guint failed = dp_batch_sweep (b, r->stages[s].config->name);
+  stats->failed += failed;
+  if (failed && r->fail_fast)
+    {
+      DpDeadRecord *d = g_ptr_array_index (dp_batch_get_dead (b), 0);
+      set_fatal (r, dp_batch_get_seq (b), d->stage,
+                 g_error_new (DP_CONFIG_ERROR, 0, "record '%s' (%s) failed and on-error = fail: %s",
+                              dp_record_get_id (d->rec), dp_record_get_source (d->rec), d->message));
+    }
+}
+
+/* Runs one callback on a batch with timing and statistics. */
+static gboolean
+run_stage (DpRunner *r, guint s, gpointer self, DpBatch *b, StageStats *stats,
+           gboolean (*fn) (gpointer, DpBatch *, GError **))
+{
+  GError *error = NULL;
+  stats->in += dp_batch_get_size (b);
+  gint64 t0 = g_get_monotonic_time ();
+  gboolean ok = fn (self, b, &error);
+  stats->usec += g_get_monotonic_time () - t0;
+  if (!ok)
+    {
+      if (!error)
+        error = g_error_new_literal (DP_CONFIG_ERROR, 0, "failed without saying why");
+      set_fatal (r, dp_batch_get_seq (b), r->stages[s].config->name, error);
+      return FALSE;
+    }
+  sweep (r, b, s, stats);
+  stats->out += dp_batch_get_size (b);
+  return TRUE;
+}
+
+/* ---- threads --------------------------------------------------------------- */
+
+static gpointer
+source_thread (gpointer data)
+{
+  DpRunner *r = data;
+  Stage *st = &r->stages[0];
+  const DpStageInfo *info = st->config->ref->info;
+  guint64 seq = 0;
+  while (take_slot (r))
+    {
+      DpBatch *b = dp_batch_new (seq);
+      GError *error = NULL;
+      gint64 t0 = g_get_monotonic_time ();
+      gboolean ok = info->read (st->instances[0], b, r->batch_size, &error);
+      r->stats[0].usec += g_get_monotonic_time () - t0;
+      dp_batch_seal (b);
+      if (!ok || dp_batch_get_size (b) == 0)
+        {
+          if (!ok)
+            set_fatal (r, seq, st->config->name,
+                       error ? error : g_error_new_literal (DP_CONFIG_ERROR, 0, "read failed"));
+          dp_batch_free (b);
+          give_slot (r);
+          break;
+        }
+      r->stats[0].out += dp_batch_get_size (b);
+      seq++;
+      g_async_queue_push (r->work, b);
+    }
+  for (guint w = 0; w < r->n_workers; w++)
+    g_async_queue_push (r->work, END_OF_WORK);
+  /* An empty batch numbered with the count tells the sink thread when to stop. */
+  DpBatch *end = dp_batch_new (seq);
+  g_atomic_pointer_set (&r->end_batch, end);
+  g_async_queue_push (r->done, end);
+  return NULL;
+}
+
+static gboolean
+decode_all (gpointer self, DpBatch *b, GError **error)
+{
+  for (guint i = 0; i < dp_batch_get_size (b); i++)
+    {
+      GError *e = NULL;
+      if (!dp_record_decode (dp_batch_get (b, i), &e))
+        dp_batch_fail_error (b, i, e);
+    }
+  return TRUE;
+}
+
+static void
+work_on (Worker *w, DpBatch *b)
+{
+  DpRunner *r = w->runner;
+  /* Decoding failures belong to the source stage. */
+  if (!run_stage (r, 0, NULL, b, &w->stats[0], decode_all))
+    return;
+  w->stats[0].in -= dp_batch_get_size (b) + (dp_batch_get_dead (b) ? dp_batch_get_dead (b)->len : 0);
+  w->stats[0].out -= dp_batch_get_size (b);
+  for (guint s = 1; s < r->n_stages; s++)
+    {
+      const DpStageInfo *info = r->stages[s].config->ref->info;
+      gpointer self = r->stages[s].instances[w->index];
+      if (info->kind == DP_STAGE_TRANSFORM)
+        {
+          if (!run_stage (r, s, self, b, &w->stats[s], info->process))
+            return;
+        }
+      else if (info->kind == DP_STAGE_SINK && info->prepare)
+        {
+          /* prepare's time counts for the sink; its record counts are the sink thread's. */
+          StageStats scratch = { 0 };
+          if (!run_stage (r, s, self, b, &scratch, info->prepare))
+            return;
+          w->stats[s].usec += scratch.usec;
+          w->stats[s].failed += scratch.failed;
+        }
+      if (after_fatal (r, dp_batch_get_seq (b)))
+        return;
+    }
+}
+
+static gpointer
+worker_thread (gpointer data)
+{
+  Worker *w = data;
+  DpRunner *r = w->runner;
+  DpBatch *b;
+  while ((b = g_async_queue_pop (r->work)) != END_OF_WORK)
+    {
+      if (!after_fatal (r, dp_batch_get_seq (b)))
+        work_on (w, b);
+      g_async_queue_push (r->done, b);
+    }
+  return NULL;
+}
+
+/* ---- dead letters ---------------------------------------------------------- */
+
+static void
+put_dead (GString *line, DpDeadRecord *d)
+{
+  g_autoptr (JsonBuilder) jb = json_builder_new ();
+  json_builder_begin_object (jb);
+  json_builder_set_member_name (jb, "id");
+  json_builder_add_string_value (jb, dp_record_get_id (d->rec));
+  json_builder_set_member_name (jb, "source");
+  json_builder_add_string_value (jb, dp_record_get_source (d->rec));
+  json_builder_set_member_name (jb, "stage");
+  json_builder_add_string_value (jb, d->stage);
+  json_builder_set_member_name (jb, "error");
+  json_builder_add_string_value (jb, d->message);
+  json_builder_end_object (jb);
+  g_autoptr (JsonNode) root = json_builder_get_root (jb);
+  g_autofree char *head = json_to_string (root, FALSE);
+  /* Append the record itself so nothing is lost: decoded, or its raw bytes. */
+  g_string_append_len (line, head, strlen (head) - 1);
+  gsize raw_len;
+  const char *raw = dp_record_get_raw (d->rec, &raw_len);
+  if (raw && g_utf8_validate_len (raw, raw_len, NULL))
+    {
+      g_autoptr (JsonNode) node = json_node_init_string (json_node_alloc (), "");
+      g_autofree char *copy = g_strndup (raw, raw_len);
+      json_node_set_string (node, copy);
+      g_autofree char *s = json_to_string (node, FALSE);
+      g_string_append_printf (line, ",\"raw\":%s}\n", s);
+    }
+  else if (raw)
+    {
+      g_autofree char *b64 = g_base64_encode ((const guchar *) raw, raw_len);
+      g_string_append_printf (line, ",\"raw_base64\":\"%s\"}\n", b64);
+    }
+  else
+    {
+      g_string_append (line, ",\"record\":");
+      dp_record_to_json (d->rec, line, DP_JSON_DEFAULT);
+      g_string_append (line, "}\n");
+    }
+}
+
+static void
+write_dead (DpRunner *r, DpBatch *b)
+{
+  GPtrArray *dead = dp_batch_get_dead (b);
+  if (!dead || dead->len == 0)
+    return;
+  if (!r->dead_file)
+    {
+      r->dead_file = strcmp (r->dead_path, "-") == 0 ? stderr : fopen (r->dead_path, "a");
+      if (!r->dead_file)
+        {
+          g_printerr ("docpipe: error: cannot open dead-letter file %s: %s\n",
+                      r->dead_path, g_strerror (errno));
+          r->dead_file = stderr;
+        }
+    }
+  g_autoptr (GString) lines = g_string_new (NULL);
+  for (guint i = 0; i < dead->len; i++)
+    {
+      DpDeadRecord *d = g_ptr_array_index (dead, i);
+      if (r->dead < WARN_LIMIT && !r->opts.quiet)
+        g_printerr ("docpipe: warning: %s: record '%s' failed in stage '%s': %s\n",
+                    dp_record_get_source (d->rec), dp_record_get_id (d->rec), d->stage, d->message);
+      r->dead++;
+      put_dead (lines, d);
+    }
+  fwrite (lines->str, 1, lines->len, r->dead_file);
+  fflush (r->dead_file);
+  g_ptr_array_set_size (dead, 0);
+}
+
+/* ---- sink thread ----------------------------------------------------------- */
+
+/* Sinks see batches in input order; nothing at or after a fatal failure. */
+static void
+deliver (DpRunner *r, DpBatch *b)
+{
+  guint64 seq = dp_batch_get_seq (b);
+  if (after_fatal (r, seq))
+    return;
+  g_mutex_lock (&r->lock);
+  gboolean failing_batch = r->fatal && r->fatal_seq == seq;
+  g_mutex_unlock (&r->lock);
+  for (guint s = 1; s < r->n_stages && !failing_batch; s++)
+    {
+      Stage *st = &r->stages[s];
+      if (st->config->ref->info->kind == DP_STAGE_SINK
+          && !run_stage (r, s, st->instances[0], b, &r->stats[s], st->config->ref->info->process))
+        break;
+    }
+  write_dead (r, b);
+  if (!failing_batch)
+    {
+      g_atomic_pointer_add (&r->bytes_out, dp_batch_get_text_bytes (b));
+      g_atomic_pointer_add (&r->records_out, dp_batch_get_size (b));
+    }
+}
+
+static gboolean
+quit_loop (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+sink_thread (gpointer data)
+{
+  DpRunner *r = data;
+  g_autoptr (GHashTable) pending = g_hash_table_new (g_direct_hash, g_direct_equal);
+  guint64 next = 0, total = G_MAXUINT64;
+  while (next < total)
+    {
+      DpBatch *b = g_async_queue_pop (r->done);
+      if (b == g_atomic_pointer_get (&r->end_batch))
+        {
+          total = dp_batch_get_seq (b);
+          dp_batch_free (b);
+        }
+      else
+        g_hash_table_insert (pending, GSIZE_TO_POINTER (dp_batch_get_seq (b)), b);
+      while ((b = g_hash_table_lookup (pending, GSIZE_TO_POINTER (next))))
+        {
+          g_hash_table_remove (pending, GSIZE_TO_POINTER (next));
+          deliver (r, b);
+          dp_batch_free (b);
+          give_slot (r);
+          next++;
+        }
+    }
+  g_idle_add (quit_loop, r->loop);
+  return NULL;
+}
+
+/* ---- signals, progress, the run ------------------------------------------- */
+
+static gboolean
+on_signal (DpRunner *r, int signum)
+{
+  if (g_atomic_int_get (&r->stopping))
+    {
+      g_printerr ("\ndocpipe: interrupted again; exiting without flushing\n");
+      _exit (signum == SIGINT ? DP_EXIT_SIGINT : DP_EXIT_SIGTERM);
+    }
+  if (!r->opts.quiet)
+    g_printerr ("%sdocpipe: %s received; finishing the records in flight (again to abort)\n",
+                r->opts.progress ? "\n" : "", signum == SIGINT ? "SIGINT" : "SIGTERM");
+  g_mutex_lock (&r->lock);
+  r->signal = signum;
+  g_atomic_int_set (&r->stopping, 1);
+  g_cond_broadcast (&r->slot_freed);
+  g_mutex_unlock (&r->lock);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean on_sigint (gpointer data) { return on_signal (data, SIGINT); }
+static gboolean on_sigterm (gpointer data) { return on_signal (data, SIGTERM); }
+
+static double
+elapsed (DpRunner *r)
+{
+  return (g_get_monotonic_time () - r->start_usec) / 1e6;
+}
+
+static gboolean
+on_tick (gpointer data)
+{
+  DpRunner *r = data;
+  double t = elapsed (r);
+  gsize n = g_atomic_pointer_get (&r->records_out);
+  gsize bytes = g_atomic_pointer_get (&r->bytes_out);
+  g_printerr ("\r%" G_GSIZE_FORMAT " records  %.1f MB  %.0f records/s   ", n, bytes / 1e6,
+              t > 0 ? n / t : 0.0);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+merge_stats (DpRunner *r)
+{
+  for (guint w = 0; w < r->n_workers; w++)
+    for (guint s = 0; s < r->n_stages; s++)
+      {
+        StageStats *from = &r->workers[w].stats[s], *to = &r->stats[s];
+        to->in += from->in;
+        to->out += from->out;
+        to->failed += from->failed;
+        to->usec += from->usec;
+      }
+  /* The source's own count is what it read; decoding failures are its failures. */
+  r->stats[0].in = r->stats[0].out + r->stats[0].failed;
+  r->stats[0].out -= r->stats[0].failed;
+}
+
+static void
+finish_all (DpRunner *r)
+{
+  for (guint s = 0; s < r->n_stages; s++)
+    {
+      Stage *st = &r->stages[s];
+      const DpStageInfo *info = st->config->ref->info;
+      for (guint w = 0; info->finish && w < st->n_instances; w++)
+        {
+          GError *error = NULL;
+          gint64 t0 = g_get_monotonic_time ();
+          if (!info->finish (st->instances[w], &error))
+            set_fatal (r, 0, st->config->name,
+                       error ? error : g_error_new_literal (DP_CONFIG_ERROR, 0, "finish failed"));
+          r->stats[s].usec += g_get_monotonic_time () - t0;
+        }
+    }
+}
+
+static int
+exit_code (DpRunner *r)
+{
+  if (r->fatal)
+    return DP_EXIT_FAILURE;
+  if (r->signal)
+    return r->signal == SIGINT ? DP_EXIT_SIGINT : DP_EXIT_SIGTERM;
+  return r->dead ? DP_EXIT_DEAD_LETTERS : DP_EXIT_OK;
+}
+
+static gboolean
+write_stats (DpRunner *r, double seconds, int code, GError **error)
+{
+  g_autoptr (JsonBuilder) jb = json_builder_new ();
+  json_builder_begin_object (jb);
+  json_builder_set_member_name (jb, "pipeline");
+  json_builder_add_string_value (jb, dp_params_get_string (r->pipeline->settings, "name"));
+  json_builder_set_member_name (jb, "exit_code");
+  json_builder_add_int_value (jb, code);
+  json_builder_set_member_name (jb, "workers");
+  json_builder_add_int_value (jb, r->n_workers);
+  json_builder_set_member_name (jb, "seconds");
+  json_builder_add_double_value (jb, seconds);
+  json_builder_set_member_name (jb, "records_in");
+  json_builder_add_int_value (jb, (gint64) r->stats[0].in);
+  json_builder_set_member_name (jb, "records_out");
+  json_builder_add_int_value (jb, (gint64) r->records_out);
+  json_builder_set_member_name (jb, "records_failed");
+  json_builder_add_int_value (jb, (gint64) r->dead);
+  json_builder_set_member_name (jb, "text_bytes_out");
+  json_builder_add_int_value (jb, (gint64) r->bytes_out);
+  json_builder_set_member_name (jb, "records_per_second");
+  json_builder_add_double_value (jb, seconds > 0 ? r->records_out / seconds : 0);
+  json_builder_set_member_name (jb, "mb_per_second");
+  json_builder_add_double_value (jb, seconds > 0 ? r->bytes_out / 1e6 / seconds : 0);
+  json_builder_set_member_name (jb, "stages");
+  json_builder_begin_array (jb);
+  for (guint s = 0; s < r->n_stages; s++)
+    {
+      json_builder_begin_object (jb);
+      json_builder_set_member_name (jb, "name");
+      json_builder_add_string_value (jb, r->stages[s].config->name);
+      json_builder_set_member_name (jb, "plugin");
+      json_builder_add_string_value (jb, r->stages[s].config->ref->info->name);
+      json_builder_set_member_name (jb, "records_in");
+      json_builder_add_int_value (jb, (gint64) r->stats[s].in);
+      json_builder_set_member_name (jb, "records_out");
+      json_builder_add_int_value (jb, (gint64) r->stats[s].out);
+      json_builder_set_member_name (jb, "records_failed");
+      json_builder_add_int_value (jb, (gint64) r->stats[s].failed);
+      json_builder_set_member_name (jb, "seconds");
+      json_builder_add_double_value (jb, r->stats[s].usec / 1e6);
+      json_builder_end_object (jb);
+    }
+  json_builder_end_array (jb);
+  json_builder_end_object (jb);
+  g_autoptr (JsonNode) root = json_builder_get_root (jb);
+  g_autofree char *text = json_to_string (root, TRUE);
+  g_autofree char *line = g_strconcat (text, "\n", NULL);
+  return g_file_set_contents (r->opts.stats_path, line, -1, error);
+}
+
+int
+dp_runner_run (DpRunner *r)
+{
+  r->loop = g_main_loop_new (NULL, FALSE);
+  guint sigint = g_unix_signal_add (SIGINT, on_sigint, r);
+  guint sigterm = g_unix_signal_add (SIGTERM, on_sigterm, r);
+  guint tick = r->opts.progress ? g_timeout_add (500, on_tick, r) : 0;
+  r->start_usec = g_get_monotonic_time ();
+
+  r->workers = g_new0 (Worker, r->n_workers);
+  GThread *source = g_thread_new ("dp-source", source_thread, r);
+  for (guint w = 0; w < r->n_workers; w++)
+    {
+      r->workers[w].runner = r;
+      r->workers[w].index = w;
+      r->workers[w].stats = g_new0 (StageStats, r->n_stages);
+      r->workers[w].thread = g_thread_new ("dp-worker", worker_thread, &r->workers[w]);
+    }
+  GThread *sink = g_thread_new ("dp-sink", sink_thread, r);
+  g_main_loop_run (r->loop);
+
+  g_thread_join (sink);
+  g_thread_join (source);
+  for (guint w = 0; w < r->n_workers; w++)
+    g_thread_join (r->workers[w].thread);
+  merge_stats (r);
+  finish_all (r);
+  double seconds = elapsed (r);
+  if (tick)
+    {
+      on_tick (r);
+      g_printerr ("\n");
+      g_source_remove (tick);
+    }
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  g_main_loop_unref (r->loop);
+  for (guint w = 0; w < r->n_workers; w++)
+    g_free (r->workers[w].stats);
+
+  if (r->fatal)
+    g_printerr ("docpipe: error: stage '%s': %s\n", r->fatal_stage, r->fatal_error->message);
+  if (r->dead && !r->opts.quiet)
+    g_printerr ("docpipe: %" G_GUINT64_FORMAT " record%s failed; see %s\n", r->dead,
+                r->dead == 1 ? "" : "s", strcmp (r->dead_path, "-") ? r->dead_path : "stderr");
+  int code = exit_code (r);
+  g_autoptr (GError) error = NULL;
+  if (r->opts.stats_path && !write_stats (r, seconds, code, &error))
+    {
+      g_printerr ("docpipe: error: cannot write stats: %s\n", error->message);
+      if (code == DP_EXIT_OK)
+        code = DP_EXIT_FAILURE;
+    }
+  return code;
+}

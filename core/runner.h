@@ -1,0 +1,20 @@
+/* runner.h — runs a validated pipeline: threads, bounded flow, ordered sinks. */
+#pragma once
+
+#include "pipeline.h"
+
+typedef struct {
+  const char *stats_path;   /* --stats FILE, or NULL */
+  gboolean progress;        /* progress line on stderr */
+  gboolean quiet;           /* no per-record warnings */
+} DpRunOptions;
+
+typedef struct _DpRunner DpRunner;
+
+/* Creates every stage instance; fails (naming the stage) if one cannot be created. */
+DpRunner *dp_runner_new (DpPipeline *pipeline, const DpRunOptions *opts, GError **error);
+/* Runs to completion, handling SIGINT/SIGTERM; returns the process exit code. */
+int       dp_runner_run (DpRunner *runner);
+void      dp_runner_free (DpRunner *runner);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpRunner, dp_runner_free)

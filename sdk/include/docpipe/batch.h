@@ -1,0 +1,35 @@
+/* docpipe/batch.h — a batch of records handed to a stage in one call.
+ *
+ * Sources append records to an empty batch; transforms and sinks see only the
+ * records still alive.  A stage that cannot process one record marks it failed
+ * with dp_batch_fail(): the core takes it out of the flow and, depending on the
+ * pipeline's on-error policy, writes it to the dead-letter file or stops the run.
+ */
+#pragma once
+
+#include <docpipe/record.h>
+
+G_BEGIN_DECLS
+
+typedef struct _DpBatch DpBatch;
+
+guint     dp_batch_get_size (const DpBatch *batch);
+DpRecord *dp_batch_get (DpBatch *batch, guint i);
+
+/* Sources: appends a record; the batch takes ownership. */
+void      dp_batch_add (DpBatch *batch, DpRecord *rec);
+
+/* Marks record @i as failed with a message (printf-style).  It stays readable
+ * until the stage returns; later stages never see it. */
+void      dp_batch_fail (DpBatch *batch, guint i, const char *format, ...) G_GNUC_PRINTF (3, 4);
+/* The same with a GError (consumed). */
+void      dp_batch_fail_error (DpBatch *batch, guint i, GError *error);
+gboolean  dp_batch_is_failed (const DpBatch *batch, guint i);
+
+/* Sinks: data a stage's prepare() computed in a worker, for its process() to use
+ * in the sink thread.  @key is usually the stage instance pointer. */
+void      dp_batch_set_data (DpBatch *batch, gconstpointer key, gpointer data,
+                             GDestroyNotify destroy);
+gpointer  dp_batch_get_data (DpBatch *batch, gconstpointer key);
+
+G_END_DECLS

@@ -1,0 +1,9 @@
+/* docpipe/docpipe.h — everything a stage plugin needs: include this one header. */
+#pragma once
+
+#include <docpipe/version.h>
+#include <docpipe/tokens.h>
+#include <docpipe/record.h>
+#include <docpipe/params.h>
+#include <docpipe/batch.h>
+#include <docpipe/plugin.h>
