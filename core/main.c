@@ -8,6 +8,7 @@
 #include "core.h"
 #include "inspect.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -181,6 +182,8 @@ int
 main (int argc, char **argv)
 {
   g_log_set_writer_func (log_writer, NULL, NULL);
+  /* A closed output pipe is an error a sink reports, not a reason to die silently. */
+  signal (SIGPIPE, SIG_IGN);
   g_set_prgname ("docpipe");
   if (argc >= 2 && argv[1][0] != '-')
     {

@@ -342,28 +342,27 @@ const char *dp_params_get_base_dir (const DpParams *params) { return params->bas
 
 /* ---- "did you mean" -------------------------------------------------------- */
 
+/* Edit distance counting a swap of neighbours as one edit (typos are often swaps). */
 static guint
 edit_distance (const char *a, const char *b)
 {
   gsize la = strlen (a), lb = strlen (b);
   if (la > 64 || lb > 64)
     return G_MAXUINT;
-  guint row[65];
+  guint d[65][65];
+  for (gsize i = 0; i <= la; i++)
+    d[i][0] = (guint) i;
   for (gsize j = 0; j <= lb; j++)
-    row[j] = (guint) j;
+    d[0][j] = (guint) j;
   for (gsize i = 1; i <= la; i++)
-    {
-      guint diag = row[0];
-      row[0] = (guint) i;
-      for (gsize j = 1; j <= lb; j++)
-        {
-          guint up = row[j];
-          guint cost = a[i - 1] == b[j - 1] ? 0 : 1;
-          row[j] = MIN (MIN (row[j] + 1, row[j - 1] + 1), diag + cost);
-          diag = up;
-        }
-    }
-  return row[lb];
+    for (gsize j = 1; j <= lb; j++)
+      {
+        guint cost = a[i - 1] == b[j - 1] ? 0 : 1;
+        d[i][j] = MIN (MIN (d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+        if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+          d[i][j] = MIN (d[i][j], d[i - 2][j - 2] + 1);
+      }
+  return d[la][lb];
 }
 
 const char *

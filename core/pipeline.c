@@ -335,7 +335,9 @@ build (const char *file, const char *base_dir, GPtrArray *groups, const DpLoadOp
     apply_entries (settings, pl->settings, "[pipeline]", &p);
   else
     settings = NULL;
-  if (!dp_params_is_set (pl->settings, "name"))
+  if (!dp_params_is_set (pl->settings, "name") && strcmp (file, "-e") == 0)
+    dp_params_set (pl->settings, "name", "inline", NULL);
+  else if (!dp_params_is_set (pl->settings, "name"))
     {
       g_autofree char *base = g_path_get_basename (file);
       char *dot = strrchr (base, '.');

@@ -86,11 +86,16 @@ is_nested_span (JsonObject *obj)
 }
 
 static void
-put_offsets (GString *out, DpRecord *rec, gsize start, gsize end, DpJsonFlags flags)
+put_offsets (GString *out, DpRecord *rec, gsize start, gsize end)
 {
   g_string_append_printf (out, "\"start\":%" G_GSIZE_FORMAT ",\"end\":%" G_GSIZE_FORMAT,
                           dp_record_byte_to_char (rec, start),
                           dp_record_byte_to_char (rec, end));
+}
+
+static void
+put_span_text (GString *out, DpRecord *rec, gsize start, gsize end, DpJsonFlags flags)
+{
   if (flags & DP_JSON_SPAN_TEXT)
     {
       g_string_append_len (out, ",\"text\":", 8);
@@ -127,8 +132,11 @@ put_nested_span (GString *out, JsonObject *obj, DpRecord *rec, DpJsonFlags flags
   gint64 start = json_object_get_int_member (obj, "start");
   gint64 end = json_object_get_int_member (obj, "end");
   g_string_append_c (out, '{');
-  if (dp_record_check_span (rec, (gsize) start, (gsize) end, NULL) && start >= 0)
-    put_offsets (out, rec, (gsize) start, (gsize) end, flags);
+  if (start >= 0 && dp_record_check_span (rec, (gsize) start, (gsize) end, NULL))
+    {
+      put_offsets (out, rec, (gsize) start, (gsize) end);
+      put_span_text (out, rec, (gsize) start, (gsize) end, flags);
+    }
   else
     g_string_append_len (out, "\"start\":null,\"end\":null", 23);
   put_members (out, obj, TRUE, skip, rec, flags);
@@ -195,12 +203,13 @@ put_span (GString *out, DpSpan *span, DpRecord *rec, DpJsonFlags flags)
   g_string_append_len (out, "{\"id\":", 6);
   put_cstring (out, id);
   g_string_append_c (out, ',');
-  put_offsets (out, rec, dp_span_get_start (span), dp_span_get_end (span), flags);
+  put_offsets (out, rec, dp_span_get_start (span), dp_span_get_end (span));
   if (dp_span_get_label (span))
     {
       g_string_append_len (out, ",\"label\":", 9);
       put_cstring (out, dp_span_get_label (span));
     }
+  put_span_text (out, rec, dp_span_get_start (span), dp_span_get_end (span), flags);
   JsonObject *attrs = dp_span_peek_attrs (span);
   if (attrs)
     put_members (out, attrs, TRUE, skip, rec, flags);
@@ -505,8 +514,11 @@ dp_record_load_json (DpRecord *rec, const char *json, gsize len, GError **error)
   g_autoptr (GError) local = NULL;
   if (!json_parser_load_from_data (parser, json, (gssize) len, &local))
     {
-      g_set_error (error, DP_RECORD_ERROR, DP_RECORD_ERROR_PARSE, "invalid JSON: %s",
-                   local->message);
+      /* json-glib says "<data>:LINE:COL: Parse error: …"; a record is one line. */
+      const char *msg = local->message;
+      if (g_str_has_prefix (msg, "<data>:1:"))
+        msg += strlen ("<data>:1:");
+      g_set_error (error, DP_RECORD_ERROR, DP_RECORD_ERROR_PARSE, "invalid JSON at column %s", msg);
       return FALSE;
     }
   JsonNode *root = json_parser_get_root (parser);

@@ -19,6 +19,7 @@
 
 #include <glib-unix.h>
 #include <errno.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -425,8 +426,9 @@ write_dead (DpRunner *r, DpBatch *b)
     {
       DpDeadRecord *d = g_ptr_array_index (dead, i);
       if (r->dead < WARN_LIMIT && !r->opts.quiet)
-        g_printerr ("docpipe: warning: %s: record '%s' failed in stage '%s': %s\n",
-                    dp_record_get_source (d->rec), dp_record_get_id (d->rec), d->stage, d->message);
+        g_printerr ("docpipe: warning: %s: %s%s%sfailed in stage '%s': %s\n",
+                    dp_record_get_source (d->rec), *dp_record_get_id (d->rec) ? "record '" : "",
+                    dp_record_get_id (d->rec), *dp_record_get_id (d->rec) ? "' " : "", d->stage, d->message);
       r->dead++;
       put_dead (lines, d);
     }
@@ -611,6 +613,10 @@ write_stats (DpRunner *r, double seconds, int code, GError **error)
   json_builder_add_double_value (jb, seconds > 0 ? r->records_out / seconds : 0);
   json_builder_set_member_name (jb, "mb_per_second");
   json_builder_add_double_value (jb, seconds > 0 ? r->bytes_out / 1e6 / seconds : 0);
+  struct rusage ru;
+  getrusage (RUSAGE_SELF, &ru);
+  json_builder_set_member_name (jb, "peak_rss_kb");
+  json_builder_add_int_value (jb, ru.ru_maxrss);
   json_builder_set_member_name (jb, "stages");
   json_builder_begin_array (jb);
   for (guint s = 0; s < r->n_stages; s++)
