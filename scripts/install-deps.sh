@@ -1,0 +1,9 @@
+#!/bin/sh
+# install-deps.sh — installs what building and testing docpipe needs on Debian 12
+# (as root, or through sudo when run as another user).
+set -eu
+packages="build-essential cmake pkg-config libglib2.0-dev libjson-glib-dev libltdl-dev"
+[ "$(id -u)" -eq 0 ] && as_root="" || as_root="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$as_root apt-get update -qq
+$as_root apt-get install -y -qq --no-install-recommends $packages >/dev/null
