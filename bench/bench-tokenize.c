@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEFAULT_CORPUS "/work/shared/data/corpus/news.jsonl"
+#define DEFAULT_CORPUS "../shared/data/corpus/news.jsonl"
 #define REPETITIONS 5
 
 static GPtrArray *

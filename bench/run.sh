@@ -1,0 +1,51 @@
+#!/bin/sh
+# run.sh — docpipe's throughput and memory benchmark.
+#
+#   bench/run.sh [CORPUS]        (default: ../shared/data/corpus/news.jsonl)
+#
+# Prints, as medians of 5 runs on this machine:
+#   - `cat` over the corpus (the reference: what reading the file costs);
+#   - pass-through: reader (JSON lines) -> writer (JSON lines), all cores;
+#   - the same over the corpus repeated 10 times, with peak RSS, to show that
+#     memory stays bounded whatever the input size;
+#   - tokenizer + sentence splitter alone (bench-tokenize).
+set -eu
+here=$(cd "$(dirname "$0")/.." && pwd)
+corpus=${1:-$here/../shared/data/corpus/news.jsonl}
+build=$here/build-bench
+cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+cmake --build "$build" -j"$(nproc)" >/dev/null
+docpipe=$build/bin/docpipe
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+bytes=$(stat -c %s "$corpus")
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+now() { date +%s.%N; }
+
+seconds_of() {   # runs "$@" 5 times, prints the median wall time
+  for i in 1 2 3 4 5; do
+    t0=$(now); "$@" >/dev/null; t1=$(now)
+    echo "$t1 - $t0" | bc -l
+  done | median
+}
+
+echo "corpus: $corpus ($bytes bytes), $(nproc) cores"
+t=$(seconds_of cat "$corpus")
+printf 'cat                     %8.1f MB/s\n' "$(echo "$bytes / $t / 1000000" | bc -l)"
+
+passthrough() {
+  "$docpipe" run -q --stats "$tmp/stats.json" -e "reader path=$1 format=jsonl ! writer path=-"
+}
+t=$(seconds_of passthrough "$corpus")
+printf 'pass-through            %8.1f MB/s   (reader -> writer, JSON lines)\n' "$(echo "$bytes / $t / 1000000" | bc -l)"
+rss=$(sed -n 's/.*"peak_rss_kb" : \([0-9]*\).*/\1/p' "$tmp/stats.json")
+printf '  peak RSS              %8.1f MB\n' "$(echo "$rss / 1024" | bc -l)"
+
+for i in 1 2 3 4 5 6 7 8 9 10; do cat "$corpus"; done > "$tmp/big.jsonl"
+t=$(seconds_of passthrough "$tmp/big.jsonl")
+printf 'pass-through x10        %8.1f MB/s   (%d MB input)\n' "$(echo "$bytes * 10 / $t / 1000000" | bc -l)" $((bytes * 10 / 1000000))
+rss=$(sed -n 's/.*"peak_rss_kb" : \([0-9]*\).*/\1/p' "$tmp/stats.json")
+printf '  peak RSS              %8.1f MB\n' "$(echo "$rss / 1024" | bc -l)"
+
+"$build/bin/bench-tokenize" "$corpus" | sed 's/^/tokenizer: /'
