@@ -386,7 +386,12 @@ test_backpressure (void)
   g_assert_cmpint (json_object_get_int_member (s, "records_out"), ==, 20000);
   gint64 rss = json_object_get_int_member (s, "peak_rss_kb");
   g_test_message ("peak RSS %" G_GINT64_FORMAT " kB", rss);
+#ifndef __SANITIZE_ADDRESS__
   g_assert_cmpint (rss, <, 100 * 1024);
+#else
+  /* AddressSanitizer's quarantine holds freed memory back; the bound is checked in normal builds. */
+  (void) rss;
+#endif
   result_clear (&r);
   remove_tree (dir);
 }
