@@ -87,6 +87,24 @@ test_search_order (void)
   g_assert_null (dp_registry_lookup (reg, "no-such-stage"));
 }
 
+static void
+test_dirs_order (void)
+{
+  /* --plugin-path, then $DOCPIPE_PLUGIN_PATH, then the pipeline's, then the build tree. */
+  g_setenv ("DOCPIPE_PLUGIN_PATH", "/env/a::/env/b", TRUE);
+  g_auto (GStrv) dirs = dp_plugin_dirs ("/cli/a:/cli/b", "/pipeline/a");
+  g_unsetenv ("DOCPIPE_PLUGIN_PATH");
+  const char *expected[] = { "/cli/a", "/cli/b", "/env/a", "/env/b", "/pipeline/a" };
+  g_assert_cmpuint (g_strv_length (dirs), ==, G_N_ELEMENTS (expected) + 1);
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    g_assert_cmpstr (dirs[i], ==, expected[i]);
+  /* The test binary runs from the build tree's bin/, so the last entry is the build
+   * tree's plugin directory; never the current directory. */
+  g_assert_cmpstr (dirs[G_N_ELEMENTS (expected)], ==, DP_TEST_PLUGINS);
+  for (guint i = 0; dirs[i]; i++)
+    g_assert_true (g_path_is_absolute (dirs[i]));
+}
+
 /* Gives every required parameter a harmless value. */
 static void
 fill_required (DpParams *params, const DpParamSpec *specs, const char *file)
@@ -176,6 +194,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugins/not-a-library", test_not_a_library);
   g_test_add_func ("/plugins/unknown-plugin-explains-refusals", test_unknown_plugin_explains_refusals);
   g_test_add_func ("/plugins/search-order", test_search_order);
+  g_test_add_func ("/plugins/dirs-order", test_dirs_order);
   g_test_add_func ("/plugins/conformance", test_conformance);
   return g_test_run ();
 }
