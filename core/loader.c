@@ -228,13 +228,18 @@ dp_registry_new (const char *const *dirs)
       g_autofree char *canon = g_canonicalize_filename (dirs[i], NULL);
       if (!g_hash_table_add (seen, g_strdup (canon)))
         continue;
+      g_debug ("searching plugins in %s", canon);
       g_autoptr (GPtrArray) files = list_plugin_files (canon);
       for (guint f = 0; f < files->len; f++)
         {
           g_autoptr (GError) error = NULL;
           DpPlugin *plugin = dp_plugin_open (g_ptr_array_index (files, f), &error);
           if (plugin)
-            registry_add (reg, plugin);
+            {
+              g_debug ("loaded plugin %s %s from %s", plugin->descriptor->name,
+                       plugin->descriptor->version, plugin->path);
+              registry_add (reg, plugin);
+            }
           else
             g_ptr_array_add (reg->problems, g_strdup (error->message));
         }

@@ -60,7 +60,9 @@ log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpoin
     return G_LOG_WRITER_HANDLED;
   if ((level & (G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO | G_LOG_LEVEL_WARNING)) && opt_quiet)
     return G_LOG_WRITER_HANDLED;
-  g_printerr ("docpipe%s%s%s: %s: %s\n", domain ? "[" : "", domain ? domain : "", domain ? "]" : "",
+  /* Plugins log under their own domain; say whose message it is. */
+  gboolean other = domain && strcmp (domain, "docpipe") != 0;
+  g_printerr ("docpipe%s%s%s: %s: %s\n", other ? "[" : "", other ? domain : "", other ? "]" : "",
               what, message ? message : "");
   return G_LOG_WRITER_HANDLED;
 }

@@ -409,9 +409,10 @@ strip_key (const char *line, gsize len)
 }
 
 /* Scans @text for groups and keys with their line numbers, reporting malformed
- * lines and duplicates; returns the groups with GKeyFile-parsed values. */
+ * lines and duplicates; returns the groups with GKeyFile-parsed values.
+ * @kf_failed: GKeyFile stopped at a syntax error, so keys after it are missing. */
 static GPtrArray *
-scan_file (const char *file, const char *text, GKeyFile *kf, Problems *p)
+scan_file (const char *file, const char *text, GKeyFile *kf, gboolean kf_failed, Problems *p)
 {
   GPtrArray *groups = g_ptr_array_new_with_free_func (group_free);
   Group *current = NULL;
@@ -440,7 +441,7 @@ scan_file (const char *file, const char *text, GKeyFile *kf, Problems *p)
           g_ptr_array_add (groups, current);
           continue;
         }
-      if (!strchr (line, '='))
+      if (!strchr (line, '=') || *line == '=')   /* "= value" has no key */
         {
           problem (p, "%s: expected 'key = value', '[group]' or '# comment', got '%s'", where, line);
           continue;
@@ -460,10 +461,12 @@ scan_file (const char *file, const char *text, GKeyFile *kf, Problems *p)
         }
       g_autoptr (GError) error = NULL;
       g_autofree char *value = g_key_file_get_string (kf, current->name, key, &error);
-      if (!value)
-        problem (p, "%s: %s", where, error->message);
-      else
+      /* After a syntax error GKeyFile has none of the later keys; the error
+       * itself is reported (here or by the caller), not once per key. */
+      if (value)
         group_set (current, key, value, where);
+      else if (!kf_failed)
+        problem (p, "%s: %s", where, error->message);
     }
   return groups;
 }
@@ -485,7 +488,7 @@ dp_pipeline_load_file (const char *path, const DpLoadOptions *opts, GError **err
   g_autoptr (GError) kf_error = NULL;
   /* On a syntax error GKeyFile stops; the line scan below says where. */
   g_key_file_load_from_data (kf, text, len, G_KEY_FILE_NONE, &kf_error);
-  g_autoptr (GPtrArray) groups = scan_file (path, text, kf, &p);
+  g_autoptr (GPtrArray) groups = scan_file (path, text, kf, kf_error != NULL, &p);
   if (kf_error && p.count == 0)
     problem (&p, "%s: %s", path, kf_error->message);
   if (!problems_to_error (&p, error))

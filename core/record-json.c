@@ -254,12 +254,14 @@ dp_record_to_json (DpRecord *rec, GString *out, DpJsonFlags flags)
 
 /* ---- input ----------------------------------------------------------------- */
 
-/* json-glib parses recursively; refuse what would exhaust the stack. */
+/* json-glib parses recursively; refuse what would exhaust the stack.  The same
+ * scan refuses a second object or array after the first, which json-glib
+ * silently ignores: two records glued on one line would lose the second. */
 static gboolean
 check_depth (const char *s, gsize len, GError **error)
 {
   int depth = 0;
-  gboolean in_string = FALSE;
+  gboolean in_string = FALSE, closed = FALSE;
   for (gsize i = 0; i < len; i++)
     {
       char c = s[i];
@@ -274,6 +276,13 @@ check_depth (const char *s, gsize len, GError **error)
         in_string = TRUE;
       else if (c == '{' || c == '[')
         {
+          if (depth == 0 && closed)
+            {
+              g_set_error (error, DP_RECORD_ERROR, DP_RECORD_ERROR_PARSE,
+                           "invalid JSON at byte %" G_GSIZE_FORMAT ": a second value after the first",
+                           i);
+              return FALSE;
+            }
           if (++depth > MAX_DEPTH)
             {
               g_set_error (error, DP_RECORD_ERROR, DP_RECORD_ERROR_TOO_LARGE,
@@ -282,8 +291,8 @@ check_depth (const char *s, gsize len, GError **error)
               return FALSE;
             }
         }
-      else if (c == '}' || c == ']')
-        depth--;
+      else if ((c == '}' || c == ']') && --depth == 0)
+        closed = TRUE;
     }
   return TRUE;
 }
@@ -481,21 +490,25 @@ load_fields (DpRecord *rec, JsonObject *root, GError **error)
   if (node_is (source, G_TYPE_STRING))
     dp_record_set_source (rec, json_node_get_string (source));
 
-  /* Everything else is meta: a "meta" object's members first, then unknown fields. */
+  /* Everything else is meta: a "meta" object's members first, then unknown fields.
+   * Meta is kept as given, not through copy_members(): an object with integer
+   * "start" and "end" there is not a span (output writes meta unconverted), so
+   * converting it would shift it on every round trip or reject the record. */
   JsonObject *meta = dp_record_get_meta (rec);
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *node;
   JsonNode *m = json_object_get_member (root, "meta");
   if (m && JSON_NODE_HOLDS_OBJECT (m))
     {
-      if (!copy_members (rec, meta, json_node_get_object (m), NULL, error))
-        return FALSE;
+      json_object_iter_init_ordered (&iter, json_node_get_object (m));
+      while (json_object_iter_next_ordered (&iter, &name, &node))
+        json_object_set_member (meta, name, json_node_ref (node));
     }
   else if (m && !JSON_NODE_HOLDS_NULL (m))
     return field_error (error, "\"meta\" is not an object");
 
   static const char *const known[] = { "id", "source", "text", "meta", "layers", NULL };
-  JsonObjectIter iter;
-  const char *name;
-  JsonNode *node;
   json_object_iter_init_ordered (&iter, root);
   while (json_object_iter_next_ordered (&iter, &name, &node))
     if (!g_strv_contains (known, name))

@@ -355,7 +355,11 @@ dp_span_dup_id (const DpSpan *span)
       if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
         return g_strdup (json_node_get_string (node));
     }
-  return g_strdup_printf ("%c%u", span->layer->name[0], span->index + 1);
+  /* The first character, not the first byte: a layer named "équipes" must not
+   * give ids that are invalid UTF-8. */
+  const char *name = span->layer->name;
+  int first = *name ? (int) (g_utf8_next_char (name) - name) : 0;
+  return g_strdup_printf ("%.*s%u", first, name, span->index + 1);
 }
 
 /* ---- offsets --------------------------------------------------------------- */
@@ -392,7 +396,9 @@ dp_record_byte_to_char (DpRecord *rec, gsize byte_offset)
       p = g_utf8_next_char (p);
       n++;
     }
-  rec->cur_byte = byte_offset;
+  /* Where the walk stopped, not @byte_offset: an offset inside a character
+   * would otherwise leave the cursor there and skew every later answer. */
+  rec->cur_byte = (gsize) (p - rec->text);
   rec->cur_char = n;
   return n;
 }

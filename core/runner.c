@@ -647,6 +647,9 @@ write_stats (DpRunner *r, double seconds, int code, GError **error)
 int
 dp_runner_run (DpRunner *r)
 {
+  g_debug ("running '%s': %u workers, batches of %u, at most %u batches in flight",
+           dp_params_get_string (r->pipeline->settings, "name"), r->n_workers, r->batch_size,
+           r->max_in_flight);
   r->loop = g_main_loop_new (NULL, FALSE);
   guint sigint = g_unix_signal_add (SIGINT, on_sigint, r);
   guint sigterm = g_unix_signal_add (SIGTERM, on_sigterm, r);
