@@ -14,6 +14,7 @@
 
 typedef struct {
   gboolean set;
+  gboolean given; /* a value was given, even one refused: then it is not "missing" */
   char *str;      /* string, path (resolved), enum (the choice) */
   gint64 i;
   double d;
@@ -259,6 +260,7 @@ dp_params_set (DpParams *params, const char *key, const char *value, GError **er
                      "unknown key '%s' (known keys: %s)", key, list);
       return FALSE;
     }
+  params->values[i].given = TRUE;
   return parse_value (&params->specs[i], params->base_dir, value, &params->values[i], error);
 }
 
@@ -266,7 +268,7 @@ gboolean
 dp_params_check_required (const DpParams *params, GError **error)
 {
   for (guint i = 0; i < params->n; i++)
-    if (params->specs[i].required && !params->values[i].set)
+    if (params->specs[i].required && !params->values[i].set && !params->values[i].given)
       {
         g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_MISSING,
                      "missing required key '%s' (%s)", params->specs[i].name, params->specs[i].help);

@@ -188,7 +188,14 @@ apply_entries (Group *g, DpParams *params, const char *label, Problems *p)
         continue;
       g_autoptr (GError) error = NULL;
       g_autofree char *value = expand_env (e->value, &error);
-      if (!value || !dp_params_set (params, e->key, value, &error))
+      if (!value)
+        {
+          problem (p, "%s: %s: %s", e->where, label, error->message);
+          /* The key was given: pass it on unexpanded (the pipeline is refused
+           * anyway) so that a required key is not also reported missing. */
+          dp_params_set (params, e->key, e->value, NULL);
+        }
+      else if (!dp_params_set (params, e->key, value, &error))
         problem (p, "%s: %s: %s", e->where, label, error->message);
     }
   g_autoptr (GError) error = NULL;
@@ -416,6 +423,7 @@ scan_file (const char *file, const char *text, GKeyFile *kf, gboolean kf_failed,
 {
   GPtrArray *groups = g_ptr_array_new_with_free_func (group_free);
   Group *current = NULL;
+  gboolean bad_group = FALSE;   /* after a malformed header, its keys are not "before any group" */
   g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
   for (guint n = 0; lines[n]; n++)
     {
@@ -430,6 +438,7 @@ scan_file (const char *file, const char *text, GKeyFile *kf, gboolean kf_failed,
             {
               problem (p, "%s: malformed group header '%s'", where, line);
               current = NULL;
+              bad_group = TRUE;
               continue;
             }
           g_autofree char *name = g_strndup (line + 1, close - line - 1);
@@ -439,6 +448,7 @@ scan_file (const char *file, const char *text, GKeyFile *kf, gboolean kf_failed,
                        where, name, ((Group *) g_ptr_array_index (groups, i))->where);
           current = group_new (name, g_strdup (where));
           g_ptr_array_add (groups, current);
+          bad_group = FALSE;
           continue;
         }
       if (!strchr (line, '=') || *line == '=')   /* "= value" has no key */
@@ -449,7 +459,8 @@ scan_file (const char *file, const char *text, GKeyFile *kf, gboolean kf_failed,
       g_autofree char *key = strip_key (line, strlen (line));
       if (!current)
         {
-          problem (p, "%s: key '%s' comes before any [group]", where, key);
+          if (!bad_group)
+            problem (p, "%s: key '%s' comes before any [group]", where, key);
           continue;
         }
       if (strchr (line, '[') && strchr (line, '[') < strchr (line, '='))

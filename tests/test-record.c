@@ -1,0 +1,777 @@
+/* test-record.c — the record model (core/record.c) and its JSON edge
+ * (core/record-json.c): construction and UTF-8 checks, fields, layers and
+ * spans, byte <-> code-point offsets, JSON output (exact strings), JSON input
+ * (round trips, field errors, nesting limits), deferred records, and the
+ * token / sentence caches.  Expected values are written out by hand. */
+#include "record-private.h"
+
+#include <string.h>
+
+/* A text with 1-, 2-, 3- and 4-byte characters:
+ *   char:  a  é    “    😀    b
+ *   byte:  0  1-2  3-5  6-9   10     (11 bytes, 5 characters) */
+#define MIXED "a\xc3\xa9\xe2\x80\x9c\xf0\x9f\x98\x80" "b"
+
+static DpRecord *
+new_record (const char *text)
+{
+  g_autoptr (GError) error = NULL;
+  DpRecord *rec = dp_record_new ("r1", "src.txt", text, -1, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (rec);
+  return rec;
+}
+
+static char *
+to_json (DpRecord *rec, DpJsonFlags flags)
+{
+  GString *out = g_string_new (NULL);
+  dp_record_to_json (rec, out, flags);
+  return g_string_free (out, FALSE);
+}
+
+/* Loads @json into a fresh record, expecting success. */
+static DpRecord *
+load (const char *json)
+{
+  g_autoptr (GError) error = NULL;
+  DpRecord *rec = new_record ("");
+  gboolean ok = dp_record_load_json (rec, json, strlen (json), &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  return rec;
+}
+
+/* Loads @json into a fresh record, expecting the error @code. */
+static void
+assert_load_fails (const char *json, gsize len, DpRecordError code)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpRecord) rec = new_record ("");
+  g_assert_false (dp_record_load_json (rec, json, len, &error));
+  g_assert_error (error, DP_RECORD_ERROR, (gint) code);
+  g_assert_nonnull (error->message);
+}
+
+/* ---- construction and fields ----------------------------------------------- */
+
+static void
+test_new_invalid_utf8 (void)
+{
+  static const struct { const char *text; gssize len; } bad[] = {
+    { "ab\xff", -1 },
+    { "\xc3", -1 },                       /* truncated 2-byte sequence */
+    { "\xc3\xa9", 1 },                    /* len cuts "é" in half */
+    { "\xed\xa0\x80", -1 },               /* UTF-16 surrogate */
+    { "a\0b", 3 },                        /* embedded NUL */
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      DpRecord *rec = dp_record_new ("id", "src", bad[i].text, bad[i].len, &error);
+      g_assert_null (rec);
+      g_assert_error (error, DP_RECORD_ERROR, DP_RECORD_ERROR_INVALID_UTF8);
+    }
+}
+
+static void
+test_new_empty (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpRecord) rec = dp_record_new ("id", "src", "", -1, &error);
+  g_assert_no_error (error);
+  gsize len = 99;
+  g_assert_cmpstr (dp_record_get_text (rec, &len), ==, "");
+  g_assert_cmpuint (len, ==, 0);
+
+  g_autoptr (DpRecord) rec2 = dp_record_new (NULL, NULL, NULL, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (dp_record_get_text (rec2, &len), ==, "");
+  g_assert_cmpuint (len, ==, 0);
+  g_assert_cmpstr (dp_record_get_id (rec2), ==, "");
+  g_assert_cmpstr (dp_record_get_source (rec2), ==, "");
+
+  /* An explicit length stops before the end of the buffer. */
+  g_autoptr (DpRecord) rec3 = dp_record_new ("id", "src", "abcdef", 3, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (dp_record_get_text (rec3, &len), ==, "abc");
+  g_assert_cmpuint (len, ==, 3);
+}
+
+static void
+test_fields (void)
+{
+  g_autoptr (DpRecord) rec = new_record (MIXED);
+  g_assert_cmpstr (dp_record_get_id (rec), ==, "r1");
+  g_assert_cmpstr (dp_record_get_source (rec), ==, "src.txt");
+  gsize len;
+  g_assert_cmpstr (dp_record_get_text (rec, &len), ==, MIXED);
+  g_assert_cmpuint (len, ==, 11);
+
+  dp_record_set_id (rec, "other");
+  dp_record_set_source (rec, "elsewhere");
+  g_assert_cmpstr (dp_record_get_id (rec), ==, "other");
+  g_assert_cmpstr (dp_record_get_source (rec), ==, "elsewhere");
+  /* Setting a field to its own value must not read freed memory. */
+  dp_record_set_id (rec, dp_record_get_id (rec));
+  g_assert_cmpstr (dp_record_get_id (rec), ==, "other");
+
+  g_autoptr (GError) error = NULL;
+  g_assert_true (dp_record_set_text (rec, "new text", -1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (dp_record_get_text (rec, &len), ==, "new text");
+  g_assert_cmpuint (len, ==, 8);
+
+  JsonObject *meta = dp_record_get_meta (rec);
+  g_assert_nonnull (meta);
+  g_assert_true (dp_record_get_meta (rec) == meta);
+  g_assert_cmpuint (json_object_get_size (meta), ==, 0);
+}
+
+static void
+test_set_text_drops_layers (void)
+{
+  g_autoptr (DpRecord) rec = new_record ("Hello world");
+  g_autoptr (GError) error = NULL;
+  DpLayer *layer = dp_record_ensure_layer (rec, "entities");
+  g_assert_nonnull (dp_layer_add_span (layer, 0, 5, "X", &error));
+  guint n;
+  dp_record_tokens (rec, &n);
+  g_assert_cmpuint (n, ==, 2);
+
+  /* A failed set_text changes nothing. */
+  g_assert_false (dp_record_set_text (rec, "bad \xff", -1, &error));
+  g_assert_error (error, DP_RECORD_ERROR, DP_RECORD_ERROR_INVALID_UTF8);
+  g_clear_error (&error);
+  g_assert_cmpstr (dp_record_get_text (rec, NULL), ==, "Hello world");
+  g_assert_cmpuint (dp_record_get_n_layers (rec), ==, 1);
+
+  g_assert_true (dp_record_set_text (rec, "One", -1, &error));
+  g_assert_cmpuint (dp_record_get_n_layers (rec), ==, 0);
+  g_assert_null (dp_record_get_layer (rec, "entities"));
+  dp_record_tokens (rec, &n);
+  g_assert_cmpuint (n, ==, 1);
+
+  g_autofree char *json = to_json (rec, DP_JSON_DEFAULT);
+  g_assert_cmpstr (json, ==, "{\"id\":\"r1\",\"source\":\"src.txt\",\"text\":\"One\",\"meta\":{}}");
+}
+
+/* ---- spans and layers -------------------------------------------------------- */
+
+static void
+test_span_bounds (void)
+{
+  g_autoptr (DpRecord) rec = new_record (MIXED);
+  DpLayer *layer = dp_record_ensure_layer (rec, "entities");
+  static const struct { gsize start, end; } bad[] = {
+    { 0, 12 },    /* past the end (11 bytes) */
+    { 12, 12 },
+    { 3, 1 },     /* start > end */
+    { 2, 3 },     /* starts inside "é" */
+    { 0, 2 },     /* ends inside "é" */
+    { 4, 6 },     /* starts inside "“" */
+    { 7, 10 },    /* starts inside the emoji */
+    { 6, 9 },     /* ends inside the emoji */
+    { 0, 8 },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_assert_null (dp_layer_add_span (layer, bad[i].start, bad[i].end, "X", &error));
+      g_assert_error (error, DP_RECORD_ERROR, DP_RECORD_ERROR_BAD_SPAN);
+    }
+  g_assert_cmpuint (dp_layer_get_size (layer), ==, 0);
+
+  static const struct { gsize start, end; } good[] = {
+    { 0, 0 }, { 0, 11 }, { 11, 11 }, { 1, 3 }, { 3, 6 }, { 6, 10 }, { 10, 11 },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      DpSpan *span = dp_layer_add_span (layer, good[i].start, good[i].end, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (span);
+      g_assert_cmpuint (dp_span_get_start (span), ==, good[i].start);
+      g_assert_cmpuint (dp_span_get_end (span), ==, good[i].end);
+      g_assert_null (dp_span_get_label (span));
+      g_assert_null (dp_span_peek_attrs (span));
+    }
+  g_assert_cmpuint (dp_layer_get_size (layer), ==, G_N_ELEMENTS (good));
+  /* Spans keep the order they were added in. */
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    g_assert_cmpuint (dp_span_get_start (dp_layer_get_span (layer, i)), ==, good[i].start);
+}
+
+static void
+test_span_ids (void)
+{
+  g_autoptr (DpRecord) rec = new_record ("Alice met Bob in Paris");
+  g_autoptr (GError) error = NULL;
+  DpLayer *layer = dp_record_ensure_layer (rec, "entities");
+  DpSpan *s1 = dp_layer_add_span (layer, 0, 5, "PER", &error);
+  DpSpan *s2 = dp_layer_add_span (layer, 10, 13, "PER", &error);
+  DpSpan *s3 = dp_layer_add_span (layer, 17, 22, "LOC", &error);
+  DpSpan *s4 = dp_layer_add_span (layer, 0, 0, "X", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (dp_span_get_label (s1), ==, "PER");
+  g_assert_cmpstr (dp_span_get_label (s3), ==, "LOC");
+
+  /* An explicit string "id" attribute wins; other types do not. */
+  json_object_set_string_member (dp_span_get_attrs (s2), "id", "bob");
+  json_object_set_int_member (dp_span_get_attrs (s4), "id", 7);
+  g_assert_nonnull (dp_span_peek_attrs (s2));
+  g_assert_null (dp_span_peek_attrs (s3));
+
+  g_autofree char *id1 = dp_span_dup_id (s1);
+  g_autofree char *id2 = dp_span_dup_id (s2);
+  g_autofree char *id3 = dp_span_dup_id (s3);
+  g_autofree char *id4 = dp_span_dup_id (s4);
+  g_assert_cmpstr (id1, ==, "e1");
+  g_assert_cmpstr (id2, ==, "bob");
+  g_assert_cmpstr (id3, ==, "e3");
+  g_assert_cmpstr (id4, ==, "e4");
+
+  DpLayer *claims = dp_record_ensure_layer (rec, "claims");
+  DpSpan *c1 = dp_layer_add_span (claims, 0, 22, NULL, &error);
+  g_autofree char *cid = dp_span_dup_id (c1);
+  g_assert_cmpstr (cid, ==, "c1");
+
+  /* The prefix is the first character, not the first byte, so ids stay valid UTF-8. */
+  DpLayer *equipes = dp_record_ensure_layer (rec, "\xc3\xa9quipes");
+  DpSpan *q1 = dp_layer_add_span (equipes, 0, 5, NULL, &error);
+  g_autofree char *qid = dp_span_dup_id (q1);
+  g_assert_cmpstr (qid, ==, "\xc3\xa9" "1");
+}
+
+static void
+test_layer_order (void)
+{
+  g_autoptr (DpRecord) rec = new_record ("text");
+  g_assert_cmpuint (dp_record_get_n_layers (rec), ==, 0);
+  g_assert_null (dp_record_get_layer (rec, "zeta"));
+  DpLayer *zeta = dp_record_ensure_layer (rec, "zeta");
+  DpLayer *alpha = dp_record_ensure_layer (rec, "alpha");
+  DpLayer *mid = dp_record_ensure_layer (rec, "mid");
+  g_assert_true (dp_record_ensure_layer (rec, "alpha") == alpha);
+  g_assert_true (dp_record_get_layer (rec, "zeta") == zeta);
+  g_assert_cmpuint (dp_record_get_n_layers (rec), ==, 3);
+  g_assert_true (dp_record_get_layer_nth (rec, 0) == zeta);
+  g_assert_true (dp_record_get_layer_nth (rec, 1) == alpha);
+  g_assert_true (dp_record_get_layer_nth (rec, 2) == mid);
+  g_assert_cmpstr (dp_layer_get_name (mid), ==, "mid");
+
+  g_autofree char *json = to_json (rec, DP_JSON_DEFAULT);
+  g_assert_cmpstr (json, ==,
+                   "{\"id\":\"r1\",\"source\":\"src.txt\",\"text\":\"text\",\"meta\":{},"
+                   "\"layers\":{\"zeta\":[],\"alpha\":[],\"mid\":[]}}");
+}
+
+/* ---- offsets ----------------------------------------------------------------- */
+
+static void
+test_offsets_in_order (void)
+{
+  g_autoptr (DpRecord) rec = new_record (MIXED);
+  static const gsize bytes[] = { 0, 1, 3, 6, 10, 11 };
+  for (gsize c = 0; c < G_N_ELEMENTS (bytes); c++)
+    g_assert_cmpuint (dp_record_byte_to_char (rec, bytes[c]), ==, c);
+  for (gsize c = 0; c < G_N_ELEMENTS (bytes); c++)
+    {
+      gsize b = 999;
+      g_assert_true (dp_record_char_to_byte (rec, c, &b));
+      g_assert_cmpuint (b, ==, bytes[c]);
+    }
+  gsize b = 999;
+  g_assert_false (dp_record_char_to_byte (rec, 6, &b));
+  g_assert_false (dp_record_char_to_byte (rec, 100, &b));
+  /* Byte offsets past the end clamp to the character count. */
+  g_assert_cmpuint (dp_record_byte_to_char (rec, 50), ==, 5);
+}
+
+static void
+test_offsets_random_order (void)
+{
+  g_autoptr (DpRecord) rec = new_record (MIXED);
+  static const gsize bytes[] = { 0, 1, 3, 6, 10, 11 };
+  /* Backwards and jumping queries reset the cursor; answers must not depend on history. */
+  static const gsize order[] = { 4, 1, 5, 0, 3, 3, 2, 5, 1, 4, 0, 2 };
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    {
+      gsize c = order[i], b = 999;
+      g_assert_cmpuint (dp_record_byte_to_char (rec, bytes[c]), ==, c);
+      g_assert_true (dp_record_char_to_byte (rec, c, &b));
+      g_assert_cmpuint (b, ==, bytes[c]);
+      /* A failed query past the end must not disturb the cursor either. */
+      g_assert_false (dp_record_char_to_byte (rec, 6 + c, &b));
+      gsize other = order[(i + 5) % G_N_ELEMENTS (order)];
+      g_assert_true (dp_record_char_to_byte (rec, other, &b));
+      g_assert_cmpuint (b, ==, bytes[other]);
+      g_assert_cmpuint (dp_record_byte_to_char (rec, bytes[c]), ==, c);
+    }
+}
+
+static void
+test_offsets_mid_character (void)
+{
+  g_autoptr (DpRecord) rec = new_record (MIXED);
+  /* A byte offset inside a character is a caller's mistake, but it must not
+   * leave the cursor inside a character and skew the next, valid, queries. */
+  dp_record_byte_to_char (rec, 2);
+  g_assert_cmpuint (dp_record_byte_to_char (rec, 3), ==, 2);
+  dp_record_byte_to_char (rec, 7);
+  g_assert_cmpuint (dp_record_byte_to_char (rec, 10), ==, 4);
+  gsize b;
+  dp_record_byte_to_char (rec, 4);
+  g_assert_true (dp_record_char_to_byte (rec, 4, &b));
+  g_assert_cmpuint (b, ==, 10);
+}
+
+static void
+test_offsets_ascii_and_empty (void)
+{
+  g_autoptr (DpRecord) rec = new_record ("abc");
+  gsize b;
+  g_assert_cmpuint (dp_record_byte_to_char (rec, 2), ==, 2);
+  g_assert_cmpuint (dp_record_byte_to_char (rec, 9), ==, 3);
+  g_assert_true (dp_record_char_to_byte (rec, 3, &b));
+  g_assert_cmpuint (b, ==, 3);
+  g_assert_false (dp_record_char_to_byte (rec, 4, &b));
+
+  /* The ASCII shortcut is recomputed when the text changes. */
+  g_assert_true (dp_record_set_text (rec, MIXED, -1, NULL));
+  g_assert_cmpuint (dp_record_byte_to_char (rec, 6), ==, 3);
+  g_assert_true (dp_record_char_to_byte (rec, 4, &b));
+  g_assert_cmpuint (b, ==, 10);
+
+  g_autoptr (DpRecord) empty = new_record ("");
+  g_assert_cmpuint (dp_record_byte_to_char (empty, 0), ==, 0);
+  g_assert_true (dp_record_char_to_byte (empty, 0, &b));
+  g_assert_cmpuint (b, ==, 0);
+  g_assert_false (dp_record_char_to_byte (empty, 1, &b));
+}
+
+/* ---- JSON output ------------------------------------------------------------- */
+
+/* "Café “Zoë” 😀 ok":
+ *   char: C0 a1 f2 é3 ␠4 “5 Z6 o7 ë8 ”9 ␠10 😀11 ␠12 o13 k14      (15 characters)
+ *   byte: C0 a1 f2 é3 ␠5 “6 Z9 o10 ë11 ”13 ␠16 😀17 ␠21 o22 k23   (24 bytes) */
+#define CAFE "Caf\xc3\xa9 \xe2\x80\x9cZo\xc3\xab\xe2\x80\x9d \xf0\x9f\x98\x80 ok"
+
+static DpRecord *
+build_sample (void)
+{
+  g_autoptr (GError) error = NULL;
+  DpRecord *rec = new_record (CAFE);
+  g_assert_cmpuint (strlen (CAFE), ==, 24);
+
+  JsonObject *meta = dp_record_get_meta (rec);
+  json_object_set_string_member (meta, "lang", "fr");
+  json_object_set_int_member (meta, "pages", 3);
+  json_object_set_double_member (meta, "ratio", 0.1);
+  json_object_set_double_member (meta, "whole", 2.0);
+  json_object_set_double_member (meta, "neg", -1.5e-7);
+  json_object_set_boolean_member (meta, "ok", TRUE);
+  json_object_set_boolean_member (meta, "bad", FALSE);
+  json_object_set_null_member (meta, "none");
+  JsonObject *nested = json_object_new ();
+  JsonArray *arr = json_array_new ();
+  json_array_add_int_element (arr, 1);
+  json_array_add_double_element (arr, 2.5);
+  json_array_add_string_element (arr, "x");
+  json_object_set_array_member (nested, "a", arr);
+  json_object_set_object_member (nested, "b", json_object_new ());
+  json_object_set_object_member (meta, "nested", nested);
+
+  DpLayer *ents = dp_record_ensure_layer (rec, "entities");
+  g_assert_nonnull (dp_layer_add_span (ents, 0, 5, "ORG", &error));      /* Café */
+  g_assert_nonnull (dp_layer_add_span (ents, 9, 13, "PER", &error));     /* Zoë */
+
+  DpLayer *claims = dp_record_ensure_layer (rec, "claims");
+  DpSpan *claim = dp_layer_add_span (claims, 6, 16, NULL, &error);      /* “Zoë” */
+  g_assert_no_error (error);
+  JsonObject *attrs = dp_span_get_attrs (claim);
+  JsonObject *cue = json_object_new ();                                 /* 😀 */
+  json_object_set_int_member (cue, "start", 17);
+  json_object_set_int_member (cue, "end", 21);
+  json_object_set_object_member (attrs, "cue", cue);
+  JsonArray *parts = json_array_new ();
+  JsonObject *p1 = json_object_new ();                                  /* Café */
+  json_object_set_int_member (p1, "start", 0);
+  json_object_set_int_member (p1, "end", 5);
+  json_object_set_string_member (p1, "role", "a");
+  json_array_add_object_element (parts, p1);
+  JsonObject *p2 = json_object_new ();                                  /* ok */
+  json_object_set_int_member (p2, "start", 22);
+  json_object_set_int_member (p2, "end", 24);
+  json_array_add_object_element (parts, p2);
+  json_object_set_array_member (attrs, "parts", parts);
+  json_object_set_double_member (attrs, "score", 0.1);
+  json_object_set_string_member (attrs, "id", "c-main");
+  return rec;
+}
+
+#define SAMPLE_HEAD \
+  "{\"id\":\"r1\",\"source\":\"src.txt\",\"text\":\"" CAFE "\"," \
+  "\"meta\":{\"lang\":\"fr\",\"pages\":3,\"ratio\":0.1,\"whole\":2.0,\"neg\":-1.5e-07," \
+  "\"ok\":true,\"bad\":false,\"none\":null,\"nested\":{\"a\":[1,2.5,\"x\"],\"b\":{}}},"
+
+static void
+test_to_json (void)
+{
+  g_autoptr (DpRecord) rec = build_sample ();
+  g_autofree char *json = to_json (rec, DP_JSON_DEFAULT);
+  g_assert_cmpstr (json, ==,
+                   SAMPLE_HEAD
+                   "\"layers\":{"
+                   "\"entities\":[{\"id\":\"e1\",\"start\":0,\"end\":4,\"label\":\"ORG\"},"
+                                 "{\"id\":\"e2\",\"start\":6,\"end\":9,\"label\":\"PER\"}],"
+                   "\"claims\":[{\"id\":\"c-main\",\"start\":5,\"end\":10,"
+                                "\"cue\":{\"start\":11,\"end\":12},"
+                                "\"parts\":[{\"start\":0,\"end\":4,\"role\":\"a\"},{\"start\":13,\"end\":15}],"
+                                "\"score\":0.1}]}}");
+
+  /* Output appends; it does not replace what is in the string. */
+  g_autoptr (GString) out = g_string_new ("X");
+  dp_record_to_json (rec, out, DP_JSON_DEFAULT);
+  g_assert_cmpuint (out->len, ==, strlen (json) + 1);
+  g_assert_true (out->str[0] == 'X');
+}
+
+static void
+test_to_json_span_text (void)
+{
+  g_autoptr (DpRecord) rec = build_sample ();
+  g_autofree char *json = to_json (rec, DP_JSON_SPAN_TEXT);
+  g_assert_cmpstr (json, ==,
+                   SAMPLE_HEAD
+                   "\"layers\":{"
+                   "\"entities\":[{\"id\":\"e1\",\"start\":0,\"end\":4,\"label\":\"ORG\",\"text\":\"Caf\xc3\xa9\"},"
+                                 "{\"id\":\"e2\",\"start\":6,\"end\":9,\"label\":\"PER\",\"text\":\"Zo\xc3\xab\"}],"
+                   "\"claims\":[{\"id\":\"c-main\",\"start\":5,\"end\":10,"
+                                "\"text\":\"\xe2\x80\x9cZo\xc3\xab\xe2\x80\x9d\","
+                                "\"cue\":{\"start\":11,\"end\":12,\"text\":\"\xf0\x9f\x98\x80\"},"
+                                "\"parts\":[{\"start\":0,\"end\":4,\"text\":\"Caf\xc3\xa9\",\"role\":\"a\"},"
+                                           "{\"start\":13,\"end\":15,\"text\":\"ok\"}],"
+                                "\"score\":0.1}]}}");
+}
+
+static void
+test_to_json_escapes (void)
+{
+  g_autoptr (DpRecord) rec = new_record ("q\"b\\s/\n\t\r\x01\x1f\x7f" "\xc3\xa9");
+  dp_record_set_id (rec, "id\"1");
+  dp_record_set_source (rec, "C:\\dir\\f.txt");
+  json_object_set_string_member (dp_record_get_meta (rec), "k\"\n", "v\b\f");
+  g_autofree char *json = to_json (rec, DP_JSON_DEFAULT);
+  g_assert_cmpstr (json, ==,
+                   "{\"id\":\"id\\\"1\",\"source\":\"C:\\\\dir\\\\f.txt\","
+                   "\"text\":\"q\\\"b\\\\s/\\n\\t\\r\\u0001\\u001f\x7f\xc3\xa9\","
+                   "\"meta\":{\"k\\\"\\n\":\"v\\u0008\\u000c\"}}");
+
+  /* What we write, json-glib reads back to the same strings. */
+  g_autoptr (DpRecord) back = load (json);
+  g_assert_cmpstr (dp_record_get_text (back, NULL), ==, dp_record_get_text (rec, NULL));
+  g_assert_cmpstr (dp_record_get_id (back), ==, "id\"1");
+  g_assert_cmpstr (dp_record_get_source (back), ==, "C:\\dir\\f.txt");
+}
+
+static void
+test_to_json_doubles (void)
+{
+  static const struct { double d; const char *text; } cases[] = {
+    { 0.1, "0.1" },
+    { 0.3, "0.3" },
+    { 0.1 + 0.2, "0.30000000000000004" },
+    { 1.0, "1.0" },
+    { -2.0, "-2.0" },
+    { 0.0, "0.0" },
+    { 1e21, "1e+21" },
+    { 123456.789, "123456.789" },
+    { 1.0 / 3.0, "0.33333333333333331" },   /* 15 digits do not read back: 17 */
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (DpRecord) rec = new_record ("");
+      json_object_set_double_member (dp_record_get_meta (rec), "d", cases[i].d);
+      g_autofree char *json = to_json (rec, DP_JSON_DEFAULT);
+      g_autofree char *want = g_strdup_printf (
+        "{\"id\":\"r1\",\"source\":\"src.txt\",\"text\":\"\",\"meta\":{\"d\":%s}}", cases[i].text);
+      g_assert_cmpstr (json, ==, want);
+      /* and it reads back as the same double */
+      g_autoptr (DpRecord) back = load (json);
+      g_assert_cmpfloat (json_object_get_double_member (dp_record_get_meta (back), "d"), ==, cases[i].d);
+    }
+}
+
+/* ---- JSON input -------------------------------------------------------------- */
+
+static void
+test_round_trip (void)
+{
+  g_autoptr (DpRecord) rec = build_sample ();
+  for (int flags = DP_JSON_DEFAULT; flags <= DP_JSON_SPAN_TEXT; flags++)
+    {
+      g_autofree char *first = to_json (rec, flags);
+      g_autoptr (DpRecord) back = load (first);
+      g_autofree char *second = to_json (back, flags);
+      g_assert_cmpstr (second, ==, first);
+
+      /* The loaded record holds byte offsets, like one built through the API. */
+      DpLayer *ents = dp_record_get_layer (back, "entities");
+      g_assert_nonnull (ents);
+      g_assert_cmpuint (dp_layer_get_size (ents), ==, 2);
+      g_assert_cmpuint (dp_span_get_start (dp_layer_get_span (ents, 1)), ==, 9);
+      g_assert_cmpuint (dp_span_get_end (dp_layer_get_span (ents, 1)), ==, 13);
+      g_assert_cmpstr (dp_span_get_label (dp_layer_get_span (ents, 1)), ==, "PER");
+      DpSpan *claim = dp_layer_get_span (dp_record_get_layer (back, "claims"), 0);
+      g_assert_null (dp_span_get_label (claim));
+      JsonObject *cue = json_object_get_object_member (dp_span_peek_attrs (claim), "cue");
+      g_assert_cmpint (json_object_get_int_member (cue, "start"), ==, 17);
+      g_assert_cmpint (json_object_get_int_member (cue, "end"), ==, 21);
+      g_assert_false (json_object_has_member (cue, "text"));
+      g_autofree char *cid = dp_span_dup_id (claim);
+      g_assert_cmpstr (cid, ==, "c-main");
+    }
+}
+
+static void
+test_load_fields (void)
+{
+  /* Numeric id becomes a string; unknown top-level fields go to meta after meta's own. */
+  g_autoptr (DpRecord) rec = load ("{\"lang\":\"de\",\"id\":42,\"text\":\"hi\",\"meta\":{\"a\":1},"
+                                   "\"source\":\"s.jsonl\",\"extra\":[true]}");
+  g_assert_cmpstr (dp_record_get_id (rec), ==, "42");
+  g_assert_cmpstr (dp_record_get_source (rec), ==, "s.jsonl");
+  g_assert_cmpstr (dp_record_get_text (rec, NULL), ==, "hi");
+  g_autofree char *json = to_json (rec, DP_JSON_DEFAULT);
+  g_assert_cmpstr (json, ==,
+                   "{\"id\":\"42\",\"source\":\"s.jsonl\",\"text\":\"hi\","
+                   "\"meta\":{\"a\":1,\"lang\":\"de\",\"extra\":[true]}}");
+
+  /* Only "text" is required; a null id, meta or layers is as good as none. */
+  g_autoptr (DpRecord) bare = load ("{\"text\":\"x\",\"id\":null,\"meta\":null,\"layers\":null}");
+  g_autofree char *bare_json = to_json (bare, DP_JSON_DEFAULT);
+  g_assert_cmpstr (bare_json, ==, "{\"id\":\"r1\",\"source\":\"src.txt\",\"text\":\"x\",\"meta\":{}}");
+}
+
+static void
+test_load_meta_untouched (void)
+{
+  /* Meta is written back out untouched: an object that looks like a span
+   * there is not converted to bytes, nor checked against the text. */
+  const char *json = "{\"id\":\"m\",\"source\":\"s\",\"text\":\"\xc3\xa9\xc3\xa9 x\","
+                     "\"meta\":{\"range\":{\"start\":1,\"end\":3},\"far\":{\"start\":0,\"end\":99}},"
+                     "\"page\":{\"start\":1,\"end\":2}}";
+  g_autoptr (DpRecord) rec = load (json);
+  JsonObject *range = json_object_get_object_member (dp_record_get_meta (rec), "range");
+  g_assert_cmpint (json_object_get_int_member (range, "start"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (range, "end"), ==, 3);
+  g_autofree char *out = to_json (rec, DP_JSON_DEFAULT);
+  g_assert_cmpstr (out, ==,
+                   "{\"id\":\"m\",\"source\":\"s\",\"text\":\"\xc3\xa9\xc3\xa9 x\","
+                   "\"meta\":{\"range\":{\"start\":1,\"end\":3},\"far\":{\"start\":0,\"end\":99},"
+                   "\"page\":{\"start\":1,\"end\":2}}}");
+}
+
+static void
+test_load_errors (void)
+{
+  static const struct { const char *json; DpRecordError code; } cases[] = {
+    { "{\"id\":\"x\"}", DP_RECORD_ERROR_FIELD },
+    { "{}", DP_RECORD_ERROR_FIELD },
+    { "{\"text\":5}", DP_RECORD_ERROR_FIELD },
+    { "{\"text\":null}", DP_RECORD_ERROR_FIELD },
+    { "{\"text\":[\"a\"]}", DP_RECORD_ERROR_FIELD },
+    { "[1,2]", DP_RECORD_ERROR_FIELD },
+    { "\"text\"", DP_RECORD_ERROR_FIELD },
+    { "42", DP_RECORD_ERROR_FIELD },
+    { "{\"text\":\"a\",\"id\":1.5}", DP_RECORD_ERROR_FIELD },
+    { "{\"text\":\"a\",\"meta\":[]}", DP_RECORD_ERROR_FIELD },
+    { "{\"text\":\"abc\",\"layers\":[]}", DP_RECORD_ERROR_FIELD },
+    { "{\"text\":\"abc\",\"layers\":{\"e\":{}}}", DP_RECORD_ERROR_FIELD },
+    { "{\"text\":\"abc\",\"layers\":{\"e\":[5]}}", DP_RECORD_ERROR_FIELD },
+    { "{\"text\":\"abc\",\"layers\":{\"e\":[{\"start\":0}]}}", DP_RECORD_ERROR_FIELD },
+    { "{\"text\":\"abc\",\"layers\":{\"e\":[{\"start\":0,\"end\":\"2\"}]}}", DP_RECORD_ERROR_FIELD },
+    { "{\"text\":\"abc\",\"layers\":{\"e\":[{\"start\":0,\"end\":1.5}]}}", DP_RECORD_ERROR_FIELD },
+    /* "é" is one character: end 2 is outside the text although it is 2 bytes long */
+    { "{\"text\":\"\xc3\xa9\",\"layers\":{\"e\":[{\"start\":0,\"end\":2}]}}", DP_RECORD_ERROR_BAD_SPAN },
+    { "{\"text\":\"abc\",\"layers\":{\"e\":[{\"start\":-1,\"end\":2}]}}", DP_RECORD_ERROR_BAD_SPAN },
+    { "{\"text\":\"abc\",\"layers\":{\"e\":[{\"start\":2,\"end\":1}]}}", DP_RECORD_ERROR_BAD_SPAN },
+    /* a nested span in the attributes is checked too */
+    { "{\"text\":\"abc\",\"layers\":{\"c\":[{\"start\":0,\"end\":1,\"cue\":{\"start\":1,\"end\":9}}]}}",
+      DP_RECORD_ERROR_BAD_SPAN },
+    { "{\"text\":", DP_RECORD_ERROR_PARSE },
+    { "{\"text\":\"a\",}", DP_RECORD_ERROR_PARSE },
+    { "{text:\"a\"}", DP_RECORD_ERROR_PARSE },
+    { "", DP_RECORD_ERROR_FIELD },                /* json-glib: no root, so not an object */
+    /* json-glib alone would keep the first value and drop the rest */
+    { "{\"text\":\"a\"} {\"text\":\"b\"}", DP_RECORD_ERROR_PARSE },
+    { "{\"text\":\"a\"}[1]", DP_RECORD_ERROR_PARSE },
+    { "{\"text\":\"a\"} x", DP_RECORD_ERROR_PARSE },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_test_message ("case %u: %s", i, cases[i].json);
+      assert_load_fails (cases[i].json, strlen (cases[i].json), cases[i].code);
+    }
+}
+
+static char *
+nest (const char *prefix, const char *open, guint n, const char *middle, const char *close,
+      const char *suffix)
+{
+  GString *s = g_string_new (prefix);
+  for (guint i = 0; i < n; i++)
+    g_string_append (s, open);
+  g_string_append (s, middle);
+  for (guint i = 0; i < n; i++)
+    g_string_append (s, close);
+  g_string_append (s, suffix);
+  return g_string_free (s, FALSE);
+}
+
+static void
+test_load_deep_nesting (void)
+{
+  g_autofree char *arrays = nest ("", "[", 100000, "", "]", "");
+  assert_load_fails (arrays, strlen (arrays), DP_RECORD_ERROR_TOO_LARGE);
+  g_autofree char *objects = nest ("", "{\"a\":", 100000, "1", "}", "");
+  assert_load_fails (objects, strlen (objects), DP_RECORD_ERROR_TOO_LARGE);
+  /* unterminated, as an attacker would send it */
+  g_autofree char *open = nest ("{\"text\":\"x\",\"m\":", "[", 100000, "", "", "");
+  assert_load_fails (open, strlen (open), DP_RECORD_ERROR_TOO_LARGE);
+
+  /* The limit is 512 levels, the record object included. */
+  g_autofree char *ok = nest ("{\"text\":\"x\",\"m\":", "[", 511, "", "]", "}");
+  g_autoptr (DpRecord) rec = load (ok);
+  g_assert_true (json_object_has_member (dp_record_get_meta (rec), "m"));
+  g_autofree char *over = nest ("{\"text\":\"x\",\"m\":", "[", 512, "", "]", "}");
+  assert_load_fails (over, strlen (over), DP_RECORD_ERROR_TOO_LARGE);
+}
+
+static void
+test_load_brackets_in_strings (void)
+{
+  /* 100,000 brackets inside strings (one after an escaped quote) are text, not nesting. */
+  g_autofree char *brackets = nest ("", "[{", 50000, "", "", "");
+  g_autofree char *json = g_strdup_printf ("{\"text\":\"\\\"%s\",\"k\":\"\\\\\",\"t\":\"%s\"}",
+                                           brackets, brackets);
+  g_autoptr (DpRecord) rec = load (json);
+  gsize len;
+  const char *text = dp_record_get_text (rec, &len);
+  g_assert_cmpuint (len, ==, 100001);
+  g_assert_true (text[0] == '"');
+  g_assert_cmpstr (text + 1, ==, brackets);
+  g_assert_cmpstr (json_object_get_string_member (dp_record_get_meta (rec), "k"), ==, "\\");
+}
+
+static void
+test_deferred (void)
+{
+  const char *json = "{\"id\":\"d1\",\"text\":\"Zo\xc3\xab sang\",\"layers\":{\"e\":[{\"start\":0,\"end\":3}]}}";
+  gsize json_len = strlen (json);
+  g_autoptr (DpRecord) rec = dp_record_new_deferred ("in.jsonl", g_strdup (json), json_len,
+                                                     dp_record_decode_json);
+  gsize len = 0;
+  g_assert_true (dp_record_get_raw (rec, &len) != NULL);
+  g_assert_cmpstr (dp_record_get_raw (rec, NULL), ==, json);
+  g_assert_cmpuint (len, ==, json_len);
+  g_assert_cmpstr (dp_record_get_source (rec), ==, "in.jsonl");
+
+  g_autoptr (GError) error = NULL;
+  g_assert_true (dp_record_decode (rec, &error));
+  g_assert_no_error (error);
+  g_assert_null (dp_record_get_raw (rec, &len));
+  g_assert_cmpuint (len, ==, 0);
+  g_assert_cmpstr (dp_record_get_id (rec), ==, "d1");
+  g_assert_cmpstr (dp_record_get_text (rec, NULL), ==, "Zo\xc3\xab sang");
+  DpSpan *span = dp_layer_get_span (dp_record_get_layer (rec, "e"), 0);
+  g_assert_cmpuint (dp_span_get_end (span), ==, 4);
+  /* Decoding again is a no-op. */
+  g_assert_true (dp_record_decode (rec, &error));
+  g_assert_cmpstr (dp_record_get_id (rec), ==, "d1");
+
+  /* Without an id, the record is named after its source. */
+  const char *anon = "{\"text\":\"t\"}";
+  g_autoptr (DpRecord) rec2 = dp_record_new_deferred ("in.jsonl:7", g_strdup (anon), strlen (anon),
+                                                      dp_record_decode_json);
+  g_assert_true (dp_record_decode (rec2, &error));
+  g_assert_cmpstr (dp_record_get_id (rec2), ==, "in.jsonl:7");
+
+  /* A failed decode keeps the raw bytes (for the dead-letter file) and can be reported. */
+  const char *bad = "{\"text\":";
+  g_autoptr (DpRecord) rec3 = dp_record_new_deferred ("in.jsonl:8", g_strdup (bad), strlen (bad),
+                                                      dp_record_decode_json);
+  g_assert_false (dp_record_decode (rec3, &error));
+  g_assert_error (error, DP_RECORD_ERROR, DP_RECORD_ERROR_PARSE);
+  g_assert_cmpstr (dp_record_get_raw (rec3, &len), ==, bad);
+  g_assert_cmpuint (len, ==, strlen (bad));
+
+  /* A decoded (non-deferred) record has no raw bytes. */
+  g_autoptr (DpRecord) plain = new_record ("x");
+  g_assert_null (dp_record_get_raw (plain, NULL));
+  g_assert_true (dp_record_decode (plain, NULL));
+}
+
+/* ---- tokens and sentences ------------------------------------------------------ */
+
+static void
+test_tokens_cached (void)
+{
+  g_autoptr (DpRecord) rec = new_record ("Hello world. Bye now.");
+  guint n = 0, ns = 0;
+  const DpToken *t1 = dp_record_tokens (rec, &n);
+  g_assert_cmpuint (n, ==, 6);
+  g_assert_cmpuint (t1[1].start, ==, 6);
+  g_assert_cmpuint (t1[1].end, ==, 11);
+  const DpToken *t2 = dp_record_tokens (rec, NULL);
+  g_assert_true (t1 == t2);
+
+  const DpSentence *s1 = dp_record_sentences (rec, &ns);
+  g_assert_cmpuint (ns, ==, 2);
+  g_assert_cmpuint (s1[1].start, ==, 13);
+  g_assert_cmpuint (s1[1].end, ==, 21);
+  g_assert_cmpuint (s1[1].first_token, ==, 3);
+  g_assert_cmpuint (s1[1].n_tokens, ==, 3);
+  g_assert_true (dp_record_sentences (rec, NULL) == s1);
+  /* Computing sentences did not recompute tokens. */
+  g_assert_true (dp_record_tokens (rec, NULL) == t1);
+
+  g_assert_true (dp_record_set_text (rec, "One.", -1, NULL));
+  const DpToken *t3 = dp_record_tokens (rec, &n);
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_cmpuint (t3[0].end, ==, 3);
+  dp_record_sentences (rec, &ns);
+  g_assert_cmpuint (ns, ==, 1);
+  g_assert_true (dp_record_tokens (rec, NULL) == t3);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/record/new/invalid-utf8", test_new_invalid_utf8);
+  g_test_add_func ("/record/new/empty", test_new_empty);
+  g_test_add_func ("/record/fields", test_fields);
+  g_test_add_func ("/record/set-text-drops-layers", test_set_text_drops_layers);
+  g_test_add_func ("/record/span/bounds", test_span_bounds);
+  g_test_add_func ("/record/span/ids", test_span_ids);
+  g_test_add_func ("/record/layer/order", test_layer_order);
+  g_test_add_func ("/record/offsets/in-order", test_offsets_in_order);
+  g_test_add_func ("/record/offsets/random-order", test_offsets_random_order);
+  g_test_add_func ("/record/offsets/mid-character", test_offsets_mid_character);
+  g_test_add_func ("/record/offsets/ascii-and-empty", test_offsets_ascii_and_empty);
+  g_test_add_func ("/record/json/output", test_to_json);
+  g_test_add_func ("/record/json/output-span-text", test_to_json_span_text);
+  g_test_add_func ("/record/json/escapes", test_to_json_escapes);
+  g_test_add_func ("/record/json/doubles", test_to_json_doubles);
+  g_test_add_func ("/record/json/round-trip", test_round_trip);
+  g_test_add_func ("/record/json/load-fields", test_load_fields);
+  g_test_add_func ("/record/json/meta-untouched", test_load_meta_untouched);
+  g_test_add_func ("/record/json/load-errors", test_load_errors);
+  g_test_add_func ("/record/json/deep-nesting", test_load_deep_nesting);
+  g_test_add_func ("/record/json/brackets-in-strings", test_load_brackets_in_strings);
+  g_test_add_func ("/record/deferred", test_deferred);
+  g_test_add_func ("/record/tokens-cached", test_tokens_cached);
+  return g_test_run ();
+}
