@@ -256,18 +256,29 @@ dp_record_to_json (DpRecord *rec, GString *out, DpJsonFlags flags)
 
 /* json-glib parses recursively; refuse what would exhaust the stack.  The same
  * scan refuses a second object or array after the first, which json-glib
- * silently ignores: two records glued on one line would lose the second. */
+ * silently ignores: two records glued on one line would lose the second.
+ * It also counts "\u0000" escapes: json-glib's C strings would end there and
+ * silently drop the rest of the text.  When @fix (a copy of @s) is given, each
+ * one is rewritten there to "\ufffd", the replacement character. */
 static gboolean
-check_depth (const char *s, gsize len, GError **error)
+scan_json (const char *s, gsize len, char *fix, guint *nul_escapes, GError **error)
 {
   int depth = 0;
   gboolean in_string = FALSE, closed = FALSE;
+  *nul_escapes = 0;
   for (gsize i = 0; i < len; i++)
     {
       char c = s[i];
       if (in_string)
         {
-          if (c == '\\')
+          if (c == '\\' && len - i >= 6 && memcmp (s + i + 1, "u0000", 5) == 0)
+            {
+              if (fix)
+                memcpy (fix + i + 2, "fffd", 4);
+              (*nul_escapes)++;
+              i += 5;
+            }
+          else if (c == '\\')
             i++;
           else if (c == '"')
             in_string = FALSE;
@@ -521,8 +532,16 @@ load_fields (DpRecord *rec, JsonObject *root, GError **error)
 gboolean
 dp_record_load_json (DpRecord *rec, const char *json, gsize len, GError **error)
 {
-  if (!check_depth (json, len, error))
+  guint nuls;
+  if (!scan_json (json, len, NULL, &nuls, error))
     return FALSE;
+  g_autofree char *fixed = NULL;
+  if (nuls)
+    {
+      fixed = g_memdup2 (json, len);
+      scan_json (json, len, fixed, &nuls, NULL);
+      json = fixed;
+    }
   JsonParser *parser = thread_parser ();
   g_autoptr (GError) local = NULL;
   if (!json_parser_load_from_data (parser, json, (gssize) len, &local))

@@ -746,6 +746,19 @@ test_tokens_cached (void)
   g_assert_true (dp_record_tokens (rec, NULL) == t3);
 }
 
+/* json-glib would end the string at an escaped NUL and drop the rest of the text. */
+static void
+test_load_nul_escape (void)
+{
+  const char *json = "{\"text\":\"a\\u0000b \\\\u0000 c\",\"k\":\"x\\u0000y\"}";
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpRecord) rec = dp_record_new (NULL, NULL, "", 0, &error);
+  g_assert_true (dp_record_load_json (rec, json, strlen (json), &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (dp_record_get_text (rec, NULL), ==, "a\xEF\xBF\xBD" "b \\u0000 c");
+  g_assert_cmpstr (json_object_get_string_member (dp_record_get_meta (rec), "k"), ==, "x\xEF\xBF\xBDy");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -771,6 +784,7 @@ main (int argc, char **argv)
   g_test_add_func ("/record/json/load-errors", test_load_errors);
   g_test_add_func ("/record/json/deep-nesting", test_load_deep_nesting);
   g_test_add_func ("/record/json/brackets-in-strings", test_load_brackets_in_strings);
+  g_test_add_func ("/record/json/nul-escape", test_load_nul_escape);
   g_test_add_func ("/record/deferred", test_deferred);
   g_test_add_func ("/record/tokens-cached", test_tokens_cached);
   return g_test_run ();
