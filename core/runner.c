@@ -303,8 +303,8 @@ source_thread (gpointer data)
   return NULL;
 }
 
-static gboolean
-decode_all (gpointer self, DpBatch *b, GError **error)
+static void
+decode_all (DpBatch *b)
 {
   for (guint i = 0; i < dp_batch_get_size (b); i++)
     {
@@ -312,18 +312,17 @@ decode_all (gpointer self, DpBatch *b, GError **error)
       if (!dp_record_decode (dp_batch_get (b, i), &e))
         dp_batch_fail_error (b, i, e);
     }
-  return TRUE;
 }
 
 static void
 work_on (Worker *w, DpBatch *b)
 {
   DpRunner *r = w->runner;
-  /* Decoding failures belong to the source stage. */
-  if (!run_stage (r, 0, NULL, b, &w->stats[0], decode_all))
-    return;
-  w->stats[0].in -= dp_batch_get_size (b) + (dp_batch_get_dead (b) ? dp_batch_get_dead (b)->len : 0);
-  w->stats[0].out -= dp_batch_get_size (b);
+  /* Decoding is the source's work done here: its time and failures count there. */
+  gint64 t0 = g_get_monotonic_time ();
+  decode_all (b);
+  w->stats[0].usec += g_get_monotonic_time () - t0;
+  sweep (r, b, 0, &w->stats[0]);
   for (guint s = 1; s < r->n_stages; s++)
     {
       const DpStageInfo *info = r->stages[s].config->ref->info;
@@ -554,8 +553,8 @@ merge_stats (DpRunner *r)
         to->failed += from->failed;
         to->usec += from->usec;
       }
-  /* The source's own count is what it read; decoding failures are its failures. */
-  r->stats[0].in = r->stats[0].out + r->stats[0].failed;
+  /* The source's "in" is what it read; what survived decoding is its "out". */
+  r->stats[0].in = r->stats[0].out;
   r->stats[0].out -= r->stats[0].failed;
 }
 

@@ -258,8 +258,18 @@ test_bad_input_flows_on (void)
     "not json at all\n"
     "\n"
     "{\"id\":\"c\",\"title\":\"kept\",\"text\":\"also fine\"}\n";
-  Result r = RUN (input, "run", "--set", "pipeline.dead-letter=-", "-e", "reader path=- ! writer");
+  g_autofree char *dir = tmp_dir ();
+  g_autofree char *stats = g_build_filename (dir, "stats.json", NULL);
+  Result r = RUN (input, "run", "--stats", stats, "--set", "pipeline.dead-letter=-", "-e", "reader path=- ! writer");
   g_assert_cmpint (r.status, ==, 3);
+  /* The blank line is no record; the two bad ones are the reader's failures. */
+  g_autofree char *st = read_file (stats);
+  g_autoptr (JsonObject) s = parse_object (st);
+  JsonObject *reader = json_array_get_object_element (json_object_get_array_member (s, "stages"), 0);
+  g_assert_cmpint (json_object_get_int_member (reader, "records_in"), ==, 4);
+  g_assert_cmpint (json_object_get_int_member (reader, "records_out"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (reader, "records_failed"), ==, 2);
+  remove_tree (dir);
   g_assert_cmpuint (count_lines (r.out), ==, 2);
   g_assert_nonnull (strstr (r.out, "\"meta\":{\"title\":\"kept\"}"));
   g_assert_nonnull (strstr (r.err, "\"source\":\"<stdin>:2\""));
