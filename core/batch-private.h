@@ -11,6 +11,8 @@ typedef struct {
 } DpDeadRecord;
 
 DpBatch *dp_batch_new (guint64 seq);
+/* @flag (atomic, owned by the runner) is what dp_batch_is_cancelled() reads. */
+void     dp_batch_set_cancel_flag (DpBatch *batch, const gint *flag);
 void     dp_batch_free (DpBatch *batch);
 guint64  dp_batch_get_seq (const DpBatch *batch);
 /* Called once the source has filled the batch: numbers the records' positions. */

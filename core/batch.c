@@ -16,6 +16,7 @@ struct _DpBatch {
   GPtrArray *failures;    /* char* message per live record or NULL; NULL if none failed */
   GPtrArray *dead;        /* DpDeadRecord*, NULL until used */
   GArray *data;           /* Attached, NULL until used */
+  const gint *cancel;     /* the runner's stop flag, or NULL */
 };
 
 typedef struct {
@@ -69,6 +70,14 @@ dp_batch_free (DpBatch *batch)
 }
 
 guint64 dp_batch_get_seq (const DpBatch *batch) { return batch->seq; }
+
+void dp_batch_set_cancel_flag (DpBatch *batch, const gint *flag) { batch->cancel = flag; }
+
+gboolean
+dp_batch_is_cancelled (const DpBatch *batch)
+{
+  return batch->cancel && g_atomic_int_get (batch->cancel);
+}
 guint dp_batch_get_size (const DpBatch *batch) { return batch->records->len; }
 
 DpRecord *

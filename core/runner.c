@@ -61,6 +61,7 @@ struct _DpRunner {
   guint in_flight;
 
   gint stopping;            /* atomic: a signal asked us to stop reading */
+  gint cancel;              /* atomic: stopping or fatal; what sources poll */
   int signal;
   gboolean fatal;           /* under lock */
   guint64 fatal_seq;
@@ -190,6 +191,7 @@ set_fatal (DpRunner *r, guint64 seq, const char *stage, GError *error)
       error = NULL;
     }
   r->fatal = TRUE;
+  g_atomic_int_set (&r->cancel, 1);
   g_cond_broadcast (&r->slot_freed);
   g_mutex_unlock (&r->lock);
   g_clear_error (&error);
@@ -276,6 +278,7 @@ source_thread (gpointer data)
   while (take_slot (r))
     {
       DpBatch *b = dp_batch_new (seq);
+      dp_batch_set_cancel_flag (b, &r->cancel);
       GError *error = NULL;
       gint64 t0 = g_get_monotonic_time ();
       gboolean ok = info->read (st->instances[0], b, r->batch_size, &error);
@@ -515,6 +518,7 @@ on_signal (DpRunner *r, int signum)
   g_mutex_lock (&r->lock);
   r->signal = signum;
   g_atomic_int_set (&r->stopping, 1);
+  g_atomic_int_set (&r->cancel, 1);
   g_cond_broadcast (&r->slot_freed);
   g_mutex_unlock (&r->lock);
   return G_SOURCE_CONTINUE;

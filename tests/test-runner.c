@@ -466,6 +466,32 @@ test_sigterm_renames_output (void)
   remove_tree (dir);
 }
 
+static void
+test_sigint_on_idle_stdin (void)
+{
+  /* A stream that delivers one record and then stays silent: the record comes
+   * out at once, and SIGINT still ends the run cleanly. */
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) p = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                                | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                                                &error, DP_TEST_DOCPIPE, "run", "-q", "-e",
+                                                "reader path=- ! writer", NULL);
+  g_assert_no_error (error);
+  const char *line = "{\"id\":\"only\",\"text\":\"One record.\"}\n";
+  g_output_stream_write_all (g_subprocess_get_stdin_pipe (p), line, strlen (line), NULL, NULL, &error);
+  g_output_stream_flush (g_subprocess_get_stdin_pipe (p), NULL, &error);
+  g_assert_no_error (error);
+  g_autoptr (GDataInputStream) in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (p));
+  gsize len;
+  g_autofree char *out = g_data_input_stream_read_line (in, &len, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (out, "{\"id\":\"only\""));
+  g_subprocess_send_signal (p, SIGINT);
+  g_subprocess_wait (p, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (exit_code (p), ==, 130);
+}
+
 /* ---- plugins command ------------------------------------------------------- */
 
 static void
@@ -529,6 +555,7 @@ main (int argc, char **argv)
   g_test_add_func ("/runner/backpressure", test_backpressure);
   g_test_add_func ("/runner/sigint", test_sigint);
   g_test_add_func ("/runner/sigterm-renames-output", test_sigterm_renames_output);
+  g_test_add_func ("/runner/sigint-on-idle-stdin", test_sigint_on_idle_stdin);
   g_test_add_func ("/runner/plugins-command", test_plugins_command);
   g_test_add_func ("/runner/news-pipeline", test_news_pipeline);
   return g_test_run ();

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <glob.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -71,7 +72,7 @@ prepare_utf8 (DpRecord *rec, const char *raw, gsize len, gboolean reject, char *
   *bad = repair_utf8 (raw, len, repaired);
   if (*bad && reject)
     {
-      g_free (*repaired);
+      g_clear_pointer (repaired, g_free);
       g_set_error (error, DP_RECORD_ERROR, DP_RECORD_ERROR_INVALID_UTF8,
                    "%u invalid UTF-8 sequence%s (invalid-utf8 = reject)", *bad, *bad == 1 ? "" : "s");
       return FALSE;
@@ -270,8 +271,20 @@ read_text_file (Reader *r, const char *path, DpBatch *batch, GError **error)
   return TRUE;
 }
 
+/* Waits until the open file has data, in slices, so that a pipe or terminal
+ * that stays silent does not keep a stopping run waiting.  FALSE: cancelled. */
 static gboolean
-fill (Reader *r, GError **error)
+wait_readable (Reader *r, DpBatch *batch)
+{
+  struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
+  while (!dp_batch_is_cancelled (batch))
+    if (poll (&pfd, 1, 100) != 0)
+      return TRUE;   /* data, end of file or an error: read() will tell */
+  return FALSE;
+}
+
+static gboolean
+fill (Reader *r, DpBatch *batch, GError **error)
 {
   if (r->pos > 0)
     {
@@ -281,6 +294,11 @@ fill (Reader *r, GError **error)
     }
   gsize want = MAX (CHUNK, r->len + 1);
   r->buf = g_realloc (r->buf, want + CHUNK);
+  if (!wait_readable (r, batch))
+    {
+      r->eof = TRUE;
+      return TRUE;
+    }
   ssize_t n;
   do
     n = read (r->fd, r->buf + r->len, want + CHUNK - r->len);
@@ -377,7 +395,7 @@ read_lines (Reader *r, DpBatch *batch, guint max, GError **error)
           while (!r->eof)
             {
               r->pos = r->len;
-              if (!fill (r, error))
+              if (!fill (r, batch, error))
                 return FALSE;
               char *e = memchr (r->buf, '\n', r->len);
               if (e)
@@ -388,7 +406,12 @@ read_lines (Reader *r, DpBatch *batch, guint max, GError **error)
             }
           continue;
         }
-      if (!fill (r, error))
+      /* A pipe with nothing more for now: hand on what we have, so a
+       * stream (tail -f | docpipe …) flows record by record. */
+      struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
+      if (dp_batch_get_size (batch) > 0 && poll (&pfd, 1, 0) == 0)
+        return TRUE;
+      if (!fill (r, batch, error))
         return FALSE;
     }
   return TRUE;
@@ -404,6 +427,8 @@ reader_read (gpointer self, DpBatch *batch, guint max, GError **error)
         {
           if (!read_lines (r, batch, max, error))
             return FALSE;
+          if (r->fd >= 0)
+            break;   /* the batch is full, or a pipe has nothing more for now */
           continue;
         }
       if (r->next_file >= r->files->len)
@@ -420,7 +445,7 @@ reader_read (gpointer self, DpBatch *batch, guint max, GError **error)
           if (!open_jsonl (r, path, error))
             return FALSE;
           while (!r->eof && r->len <= r->max_size)
-            if (!fill (r, error))
+            if (!fill (r, batch, error))
               return FALSE;
           if (r->len > r->max_size)
             add_failed (batch, "<stdin>", "stdin", "input exceeds max-record-size");

@@ -26,6 +26,11 @@ void      dp_batch_fail (DpBatch *batch, guint i, const char *format, ...) G_GNU
 void      dp_batch_fail_error (DpBatch *batch, guint i, GError *error);
 gboolean  dp_batch_is_failed (const DpBatch *batch, guint i);
 
+/* Sources: TRUE once the run is stopping (SIGINT/SIGTERM or a fatal error).  A
+ * source that may block (a pipe, a socket) should wait in short slices and
+ * return what it has, or nothing, when this becomes TRUE. */
+gboolean  dp_batch_is_cancelled (const DpBatch *batch);
+
 /* Sinks: data a stage's prepare() computed in a worker, for its process() to use
  * in the sink thread.  @key is usually the stage instance pointer. */
 void      dp_batch_set_data (DpBatch *batch, gconstpointer key, gpointer data,
