@@ -7,6 +7,10 @@ DpParams *dp_params_new (const char *instance, const char *base_dir, const DpPar
 void      dp_params_free (DpParams *params);
 /* Parses @value by the row named @key.  Errors name the key; the caller adds file, line and stage. */
 gboolean  dp_params_set (DpParams *params, const char *key, const char *value, GError **error);
+/* The same, with relative paths resolved against @base_dir instead (--set values
+ * are typed in a shell, so they are relative to the current directory). */
+gboolean  dp_params_set_from (DpParams *params, const char *key, const char *value,
+                              const char *base_dir, GError **error);
 gboolean  dp_params_check_required (const DpParams *params, GError **error);
 /* Checks a table's own rows (defaults parse, enums have choices …): a plugin bug, caught at load. */
 gboolean  dp_param_specs_check (const DpParamSpec *specs, GError **error);

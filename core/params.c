@@ -238,6 +238,13 @@ find (const DpParams *params, const char *name)
 gboolean
 dp_params_set (DpParams *params, const char *key, const char *value, GError **error)
 {
+  return dp_params_set_from (params, key, value, params->base_dir, error);
+}
+
+gboolean
+dp_params_set_from (DpParams *params, const char *key, const char *value, const char *base_dir,
+                    GError **error)
+{
   int i = find (params, key);
   if (i < 0)
     {
@@ -261,7 +268,7 @@ dp_params_set (DpParams *params, const char *key, const char *value, GError **er
       return FALSE;
     }
   params->values[i].given = TRUE;
-  return parse_value (&params->specs[i], params->base_dir, value, &params->values[i], error);
+  return parse_value (&params->specs[i], base_dir, value, &params->values[i], error);
 }
 
 gboolean

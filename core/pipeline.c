@@ -188,6 +188,7 @@ apply_entries (Group *g, DpParams *params, const char *label, Problems *p)
         continue;
       g_autoptr (GError) error = NULL;
       g_autofree char *value = expand_env (e->value, &error);
+      g_autofree char *cwd = strcmp (e->where, "--set") == 0 ? g_get_current_dir () : NULL;
       if (!value)
         {
           problem (p, "%s: %s: %s", e->where, label, error->message);
@@ -195,7 +196,8 @@ apply_entries (Group *g, DpParams *params, const char *label, Problems *p)
            * anyway) so that a required key is not also reported missing. */
           dp_params_set (params, e->key, e->value, NULL);
         }
-      else if (!dp_params_set (params, e->key, value, &error))
+      else if (!dp_params_set_from (params, e->key, value, cwd ? cwd : dp_params_get_base_dir (params),
+                                    &error))
         problem (p, "%s: %s: %s", e->where, label, error->message);
     }
   g_autoptr (GError) error = NULL;

@@ -444,6 +444,12 @@ load_layer (DpRecord *rec, const char *name, JsonNode *node, GError **error)
         }
       gsize start, end;
       JsonNode *label = json_object_get_member (obj, "label");
+      if (label && !node_is (label, G_TYPE_STRING) && !JSON_NODE_HOLDS_NULL (label))
+        {
+          g_set_error (error, DP_RECORD_ERROR, DP_RECORD_ERROR_FIELD,
+                       "layer \"%s\" item %u: \"label\" is not a string", name, i);
+          return FALSE;
+        }
       if (!convert_offsets (rec, obj, &start, &end, error))
         {
           g_prefix_error (error, "layer \"%s\" item %u: ", name, i);
@@ -500,6 +506,8 @@ load_fields (DpRecord *rec, JsonObject *root, GError **error)
   JsonNode *source = json_object_get_member (root, "source");
   if (node_is (source, G_TYPE_STRING))
     dp_record_set_source (rec, json_node_get_string (source));
+  else if (source && !JSON_NODE_HOLDS_NULL (source))
+    return field_error (error, "\"source\" is not a string");
 
   /* Everything else is meta: a "meta" object's members first, then unknown fields.
    * Meta is kept as given, not through copy_members(): an object with integer

@@ -587,6 +587,8 @@ test_load_errors (void)
     { "42", DP_RECORD_ERROR_FIELD },
     { "{\"text\":\"a\",\"id\":1.5}", DP_RECORD_ERROR_FIELD },
     { "{\"text\":\"a\",\"meta\":[]}", DP_RECORD_ERROR_FIELD },
+    { "{\"text\":\"a\",\"source\":42}", DP_RECORD_ERROR_FIELD },
+    { "{\"text\":\"abc\",\"layers\":{\"e\":[{\"start\":0,\"end\":1,\"label\":7}]}}", DP_RECORD_ERROR_FIELD },
     { "{\"text\":\"abc\",\"layers\":[]}", DP_RECORD_ERROR_FIELD },
     { "{\"text\":\"abc\",\"layers\":{\"e\":{}}}", DP_RECORD_ERROR_FIELD },
     { "{\"text\":\"abc\",\"layers\":{\"e\":[5]}}", DP_RECORD_ERROR_FIELD },
