@@ -91,9 +91,10 @@ print_stage (const DpStageRef *ref)
   g_print ("Stage %s (%s)\n  %s\n\n", info->name, kind_name (info->kind), info->description);
   g_print ("Plugin:      %s %s (%s)\n  %s\n  %s\n", d->name, d->version, d->license, d->description,
            ref->plugin->path);
-  g_print ("Requires:    %s\nProvides:    %s\nShareable:   %s\n\nParameters:\n", req, prov,
-           info->flags & DP_STAGE_SHAREABLE ? "yes (one instance serves all workers)"
-                                            : "no (one instance per worker)");
+  g_print ("Requires:    %s\nProvides:    %s\nInstances:   %s\n\nParameters:\n", req, prov,
+           info->kind != DP_STAGE_TRANSFORM ? "one (sources and sinks run in their own thread)"
+           : info->flags & DP_STAGE_SHAREABLE ? "one, shared by all workers"
+                                              : "one per worker");
   if (!info->params || !info->params->name)
     g_print ("  (none)\n");
   for (const DpParamSpec *p = info->params; p && p->name; p++)
@@ -152,11 +153,18 @@ dp_cli_plugins (DpRegistry *reg, const char *stage, gboolean json)
       print_stage (dp_registry_lookup (reg, stage));
       return DP_EXIT_OK;
     }
+  int name_w = 0, plugin_w = 0;
   for (guint i = 0; i < names->len; i++)
     {
       const DpStageRef *ref = dp_registry_lookup (reg, g_ptr_array_index (names, i));
-      g_print ("%-12s %-9s %-10s %s\n", ref->info->name, kind_name (ref->info->kind),
-               ref->plugin->descriptor->name, ref->info->description);
+      name_w = MAX (name_w, (int) strlen (ref->info->name));
+      plugin_w = MAX (plugin_w, (int) strlen (ref->plugin->descriptor->name));
+    }
+  for (guint i = 0; i < names->len; i++)
+    {
+      const DpStageRef *ref = dp_registry_lookup (reg, g_ptr_array_index (names, i));
+      g_print ("%-*s  %-9s  %-*s  %s\n", name_w, ref->info->name, kind_name (ref->info->kind),
+               plugin_w, ref->plugin->descriptor->name, ref->info->description);
     }
   if (names->len == 0)
     {

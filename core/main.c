@@ -187,6 +187,17 @@ main (int argc, char **argv)
   /* A closed output pipe is an error a sink reports, not a reason to die silently. */
   signal (SIGPIPE, SIG_IGN);
   g_set_prgname ("docpipe");
+  /* Output options may also come before the command: docpipe -q run … */
+  while (argc >= 2 && (strcmp (argv[1], "-q") == 0 || strcmp (argv[1], "--quiet") == 0
+                       || strcmp (argv[1], "-v") == 0 || strcmp (argv[1], "--verbose") == 0))
+    {
+      if (argv[1][1] == 'q' || argv[1][2] == 'q')
+        opt_quiet = TRUE;
+      else
+        opt_verbose = TRUE;
+      argv[1] = argv[0];
+      argv++, argc--;
+    }
   if (argc >= 2 && argv[1][0] != '-')
     {
       const char *cmd = argv[1];

@@ -292,6 +292,9 @@ check_structure (DpPipeline *pl, Problems *p)
       for (guint r = 0; info->provides && info->provides[r]; r++)
         g_hash_table_add (provided, (gpointer) info->provides[r]);
     }
+  if (!seen_sink)
+    g_warning ("%s: the pipeline has no sink: records are processed and then discarded",
+               pl->file);
 }
 
 static void

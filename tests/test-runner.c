@@ -279,6 +279,34 @@ test_bad_input_flows_on (void)
 }
 
 static void
+test_invalid_utf8 (void)
+{
+  g_autofree char *dir = tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "latin1.txt", NULL);
+  g_assert_true (g_file_set_contents (path, "Z\xfcrich and Gen\xe8ve\n", -1, NULL));
+  g_autofree char *expr = g_strdup_printf ("reader path=%s ! writer", path);
+
+  /* replace (the default): U+FFFD for each bad byte, counted in meta */
+  Result r = RUN (NULL, "-q", "run", "-e", expr);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "\"text\":\"Z\xef\xbf\xbdrich and Gen\xef\xbf\xbdve\\n\""));
+  g_assert_nonnull (strstr (r.out, "\"meta\":{\"invalid_utf8\":2}"));
+  result_clear (&r);
+
+  /* reject: dead-lettered with the exact bytes, in base64 since they are not UTF-8 */
+  g_autofree char *expr2 = g_strdup_printf ("reader path=%s invalid-utf8=reject ! writer", path);
+  r = RUN (NULL, "run", "--set", "pipeline.dead-letter=-", "-e", expr2);
+  g_assert_cmpint (r.status, ==, 3);
+  g_assert_cmpstr (r.out, ==, "");
+  g_autofree char *b64 = g_base64_encode ((const guchar *) "Z\xfcrich and Gen\xe8ve\n", strlen ("Z\xfcrich and Gen\xe8ve\n"));
+  g_autofree char *expect = g_strdup_printf ("\"raw_base64\":\"%s\"", b64);
+  g_assert_nonnull (strstr (r.err, expect));
+  g_assert_nonnull (strstr (r.err, "2 invalid UTF-8 sequences (invalid-utf8 = reject)"));
+  result_clear (&r);
+  remove_tree (dir);
+}
+
+static void
 test_on_error_fail (void)
 {
   Result r = RUN (NULL, "run", "-P", PLUGIN_PATH, "--set", "pipeline.on-error=fail",
@@ -549,6 +577,7 @@ main (int argc, char **argv)
   g_test_add_func ("/runner/create-failure", test_create_failure);
   g_test_add_func ("/runner/dead-letters", test_dead_letters);
   g_test_add_func ("/runner/bad-input-flows-on", test_bad_input_flows_on);
+  g_test_add_func ("/runner/invalid-utf8", test_invalid_utf8);
   g_test_add_func ("/runner/on-error-fail", test_on_error_fail);
   g_test_add_func ("/runner/fatal-stage", test_fatal_stage);
   g_test_add_func ("/runner/determinism", test_determinism);

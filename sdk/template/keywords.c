@@ -8,8 +8,7 @@
 #include <string.h>
 
 typedef struct {
-  GHashTable *words;     /* case-folded keyword -> itself */
-  char *layer;
+  GHashTable *words;     /* case-folded keywords */
 } Keywords;
 
 static gpointer
@@ -17,7 +16,6 @@ keywords_create (const DpParams *params, GError **error)
 {
   Keywords *k = g_new0 (Keywords, 1);
   k->words = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  k->layer = g_strdup (dp_params_get_string (params, "layer"));
   g_auto (GStrv) list = g_strsplit (dp_params_get_string (params, "words"), ",", -1);
   for (guint i = 0; list[i]; i++)
     {
@@ -40,7 +38,7 @@ keywords_process (gpointer self, DpBatch *batch, GError **error)
       const char *text = dp_record_get_text (rec, NULL);
       guint n;
       const DpToken *tokens = dp_record_tokens (rec, &n);
-      DpLayer *layer = dp_record_ensure_layer (rec, k->layer);
+      DpLayer *layer = dp_record_ensure_layer (rec, "keywords");
       for (guint t = 0; t < n; t++)
         {
           g_autofree char *word = g_utf8_casefold (text + tokens[t].start, tokens[t].end - tokens[t].start);
@@ -57,18 +55,16 @@ keywords_destroy (gpointer self)
 {
   Keywords *k = self;
   g_hash_table_unref (k->words);
-  g_free (k->layer);
   g_free (k);
 }
 
 static const DpParamSpec keywords_params[] = {
   { .name = "words", .type = DP_PARAM_STRING, .required = TRUE,
     .help = "Comma-separated keywords to tag (matched case-insensitively, token by token)" },
-  { .name = "layer", .type = DP_PARAM_STRING, .default_value = "keywords",
-    .help = "Name of the layer the matches go to" },
   { NULL }
 };
 
+/* The layer this stage adds: the core checks that stages requiring it come later. */
 static const char *const keywords_layers[] = { "keywords", NULL };
 
 static const DpStageInfo keywords_stage = {
