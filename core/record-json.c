@@ -257,26 +257,64 @@ dp_record_to_json (DpRecord *rec, GString *out, DpJsonFlags flags)
 /* json-glib parses recursively; refuse what would exhaust the stack.  The same
  * scan refuses a second object or array after the first, which json-glib
  * silently ignores: two records glued on one line would lose the second.
- * It also counts "\u0000" escapes: json-glib's C strings would end there and
- * silently drop the rest of the text.  When @fix (a copy of @s) is given, each
- * one is rewritten there to "\ufffd", the replacement character. */
+ * It also counts \u escapes that json-glib would turn into something other
+ * than valid UTF-8 text: \u0000 (its C strings would end there, dropping the
+ * rest) and unpaired surrogates (invalid UTF-8).  When @fix (a copy of @s) is
+ * given, each is rewritten there to \ufffd, the replacement character. */
+/* Length of the \u escape (or surrogate pair) at @s, or 0 if it does not stand
+ * for a valid, non-NUL character.  A malformed escape is json-glib's to reject. */
+static gsize
+unicode_escape (const char *s, gsize len)
+{
+  gunichar c = 0;
+  for (gsize k = 2; k < 6; k++)
+    {
+      if (k >= len || !g_ascii_isxdigit (s[k]))
+        return 2;
+      c = c * 16 + (gunichar) g_ascii_xdigit_value (s[k]);
+    }
+  if (c == 0 || (c >= 0xDC00 && c <= 0xDFFF))
+    return 0;
+  if (c < 0xD800 || c > 0xDBFF)
+    return 6;
+  /* A high surrogate must be followed by an escaped low one. */
+  if (len >= 12 && s[6] == '\\' && s[7] == 'u')
+    {
+      gunichar low = 0;
+      for (gsize k = 8; k < 12; k++)
+        {
+          if (!g_ascii_isxdigit (s[k]))
+            return 0;
+          low = low * 16 + (gunichar) g_ascii_xdigit_value (s[k]);
+        }
+      if (low >= 0xDC00 && low <= 0xDFFF)
+        return 12;
+    }
+  return 0;
+}
+
 static gboolean
-scan_json (const char *s, gsize len, char *fix, guint *nul_escapes, GError **error)
+scan_json (const char *s, gsize len, char *fix, guint *bad_escapes, GError **error)
 {
   int depth = 0;
   gboolean in_string = FALSE, closed = FALSE;
-  *nul_escapes = 0;
+  *bad_escapes = 0;
   for (gsize i = 0; i < len; i++)
     {
       char c = s[i];
       if (in_string)
         {
-          if (c == '\\' && len - i >= 6 && memcmp (s + i + 1, "u0000", 5) == 0)
+          if (c == '\\' && i + 1 < len && s[i + 1] == 'u')
             {
-              if (fix)
-                memcpy (fix + i + 2, "fffd", 4);
-              (*nul_escapes)++;
-              i += 5;
+              gsize skip = unicode_escape (s + i, len - i);
+              if (skip == 0)
+                {
+                  if (fix)
+                    memcpy (fix + i + 2, "fffd", 4);
+                  (*bad_escapes)++;
+                  skip = 6;
+                }
+              i += skip - 1;
             }
           else if (c == '\\')
             i++;
@@ -540,14 +578,14 @@ load_fields (DpRecord *rec, JsonObject *root, GError **error)
 gboolean
 dp_record_load_json (DpRecord *rec, const char *json, gsize len, GError **error)
 {
-  guint nuls;
-  if (!scan_json (json, len, NULL, &nuls, error))
+  guint bad;
+  if (!scan_json (json, len, NULL, &bad, error))
     return FALSE;
   g_autofree char *fixed = NULL;
-  if (nuls)
+  if (bad)
     {
       fixed = g_memdup2 (json, len);
-      scan_json (json, len, fixed, &nuls, NULL);
+      scan_json (json, len, fixed, &bad, NULL);
       json = fixed;
     }
   JsonParser *parser = thread_parser ();

@@ -761,6 +761,23 @@ test_load_nul_escape (void)
   g_assert_cmpstr (json_object_get_string_member (dp_record_get_meta (rec), "k"), ==, "x\xEF\xBF\xBDy");
 }
 
+/* Unpaired surrogate escapes would make json-glib produce invalid UTF-8. */
+static void
+test_load_surrogate_escapes (void)
+{
+  const char *json = "{\"text\":\"a\\ud800b \\udc00 \\ud83d\\ude00 \\uD83D\",\"m\":[\"\\ud800\\u0041\"]}";
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpRecord) rec = dp_record_new (NULL, NULL, "", 0, &error);
+  g_assert_true (dp_record_load_json (rec, json, strlen (json), &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (dp_record_get_text (rec, NULL), ==,
+                   "a\xEF\xBF\xBD" "b \xEF\xBF\xBD \xF0\x9F\x98\x80 \xEF\xBF\xBD");
+  g_autoptr (GString) out = g_string_new (NULL);
+  dp_record_to_json (rec, out, DP_JSON_DEFAULT);
+  g_assert_true (g_utf8_validate (out->str, out->len, NULL));
+  g_assert_nonnull (strstr (out->str, "\"m\":[\"\xEF\xBF\xBD" "A\"]"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -787,6 +804,7 @@ main (int argc, char **argv)
   g_test_add_func ("/record/json/deep-nesting", test_load_deep_nesting);
   g_test_add_func ("/record/json/brackets-in-strings", test_load_brackets_in_strings);
   g_test_add_func ("/record/json/nul-escape", test_load_nul_escape);
+  g_test_add_func ("/record/json/surrogate-escapes", test_load_surrogate_escapes);
   g_test_add_func ("/record/deferred", test_deferred);
   g_test_add_func ("/record/tokens-cached", test_tokens_cached);
   return g_test_run ();

@@ -105,14 +105,24 @@ decode_text (DpRecord *rec, const char *raw, gsize len, gboolean reject, GError 
   return TRUE;
 }
 
+/* json-glib refuses input that is not UTF-8, so valid lines (nearly all) are
+ * parsed without a separate validation pass; only a failed line is checked. */
 static gboolean
 decode_jsonl (DpRecord *rec, const char *raw, gsize len, gboolean reject, GError **error)
 {
+  GError *first = NULL;
+  if (dp_record_load_json (rec, raw, len, &first))
+    return TRUE;
+  if (g_utf8_validate_len (raw, len, NULL))
+    {
+      g_propagate_error (error, first);
+      return FALSE;
+    }
+  g_clear_error (&first);
   g_autofree char *fixed = NULL;
   guint bad;
-  if (!prepare_utf8 (rec, raw, len, reject, &fixed, &bad, error))
-    return FALSE;
-  if (!dp_record_load_json (rec, fixed ? fixed : raw, fixed ? strlen (fixed) : len, error))
+  if (!prepare_utf8 (rec, raw, len, reject, &fixed, &bad, error)
+      || !dp_record_load_json (rec, fixed, strlen (fixed), error))
     return FALSE;
   note_repairs (rec, bad);
   return TRUE;
