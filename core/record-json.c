@@ -53,6 +53,12 @@ put_cstring (GString *out, const char *s)
   put_string (out, s, strlen (s));
 }
 
+void
+dp_json_append_string (GString *out, const char *s, gssize len)
+{
+  put_string (out, s, len < 0 ? strlen (s) : (gsize) len);
+}
+
 static void
 put_double (GString *out, double d)
 {

@@ -366,45 +366,38 @@ worker_thread (gpointer data)
 
 /* ---- dead letters ---------------------------------------------------------- */
 
+/* One dead-letter line: where the record came from, which stage failed it and
+ * why, and the record itself so nothing is lost (or its raw input if it never
+ * decoded; base64 when those bytes are not UTF-8). */
 static void
 put_dead (GString *line, DpDeadRecord *d)
 {
-  g_autoptr (JsonBuilder) jb = json_builder_new ();
-  json_builder_begin_object (jb);
-  json_builder_set_member_name (jb, "id");
-  json_builder_add_string_value (jb, dp_record_get_id (d->rec));
-  json_builder_set_member_name (jb, "source");
-  json_builder_add_string_value (jb, dp_record_get_source (d->rec));
-  json_builder_set_member_name (jb, "stage");
-  json_builder_add_string_value (jb, d->stage);
-  json_builder_set_member_name (jb, "error");
-  json_builder_add_string_value (jb, d->message);
-  json_builder_end_object (jb);
-  g_autoptr (JsonNode) root = json_builder_get_root (jb);
-  g_autofree char *head = json_to_string (root, FALSE);
-  /* Append the record itself so nothing is lost: decoded, or its raw bytes. */
-  g_string_append_len (line, head, strlen (head) - 1);
+  g_string_append (line, "{\"id\":");
+  dp_json_append_string (line, dp_record_get_id (d->rec), -1);
+  g_string_append (line, ",\"source\":");
+  dp_json_append_string (line, dp_record_get_source (d->rec), -1);
+  g_string_append (line, ",\"stage\":");
+  dp_json_append_string (line, d->stage, -1);
+  g_string_append (line, ",\"error\":");
+  dp_json_append_string (line, d->message, -1);
   gsize raw_len;
   const char *raw = dp_record_get_raw (d->rec, &raw_len);
   if (raw && g_utf8_validate_len (raw, raw_len, NULL))
     {
-      g_autoptr (JsonNode) node = json_node_init_string (json_node_alloc (), "");
-      g_autofree char *copy = g_strndup (raw, raw_len);
-      json_node_set_string (node, copy);
-      g_autofree char *s = json_to_string (node, FALSE);
-      g_string_append_printf (line, ",\"raw\":%s}\n", s);
+      g_string_append (line, ",\"raw\":");
+      dp_json_append_string (line, raw, (gssize) raw_len);
     }
   else if (raw)
     {
       g_autofree char *b64 = g_base64_encode ((const guchar *) raw, raw_len);
-      g_string_append_printf (line, ",\"raw_base64\":\"%s\"}\n", b64);
+      g_string_append_printf (line, ",\"raw_base64\":\"%s\"", b64);
     }
   else
     {
       g_string_append (line, ",\"record\":");
       dp_record_to_json (d->rec, line, DP_JSON_DEFAULT);
-      g_string_append (line, "}\n");
     }
+  g_string_append (line, "}\n");
 }
 
 static void

@@ -303,6 +303,20 @@ test_invalid_utf8 (void)
   g_assert_nonnull (strstr (r.err, expect));
   g_assert_nonnull (strstr (r.err, "2 invalid UTF-8 sequences (invalid-utf8 = reject)"));
   result_clear (&r);
+
+  /* A file name that is not UTF-8 still gives a valid UTF-8 id and source. */
+  g_autofree char *sub = g_build_filename (dir, "sub", NULL);
+  g_assert_cmpint (g_mkdir (sub, 0700), ==, 0);
+  g_autofree char *odd = g_build_filename (sub, "caf\xe9.txt", NULL);
+  g_assert_true (g_file_set_contents (odd, "Coffee.\n", -1, NULL));
+  g_autofree char *expr3 = g_strdup_printf ("reader path=%s ! writer", sub);
+  r = RUN (NULL, "run", "-e", expr3);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_true (g_utf8_validate (r.out, -1, NULL));
+  g_assert_nonnull (strstr (r.out, "{\"id\":\"caf\xef\xbf\xbd\""));
+  result_clear (&r);
+  g_remove (odd);
+  g_rmdir (sub);
   remove_tree (dir);
 }
 

@@ -219,6 +219,9 @@ find_files (Reader *r, const char *path, GError **error)
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "%s: matches no files", path);
       return FALSE;
     }
+  char *root = g_filename_display_name (r->root);   /* compared with display names */
+  g_free (r->root);
+  r->root = root;
   return TRUE;
 }
 
@@ -258,13 +261,15 @@ add_failed (DpBatch *batch, const char *source, const char *id, const char *mess
 static gboolean
 read_text_file (Reader *r, const char *path, DpBatch *batch, GError **error)
 {
-  g_autofree char *id = text_id (r, path);
+  /* File names need not be UTF-8; records' ids and sources must be. */
+  g_autofree char *shown = g_filename_display_name (path);
+  g_autofree char *id = text_id (r, shown);
   GStatBuf st;
   if (g_stat (path, &st) == 0 && (gsize) st.st_size > r->max_size)
     {
       g_autofree char *msg = g_strdup_printf ("file of %" G_GINT64_FORMAT " bytes exceeds max-record-size",
                                               (gint64) st.st_size);
-      add_failed (batch, path, id, msg);
+      add_failed (batch, shown, id, msg);
       return TRUE;
     }
   char *data;
@@ -272,10 +277,10 @@ read_text_file (Reader *r, const char *path, DpBatch *batch, GError **error)
   g_autoptr (GError) local = NULL;
   if (!g_file_get_contents (path, &data, &len, &local))
     {
-      add_failed (batch, path, id, local->message);
+      add_failed (batch, shown, id, local->message);
       return TRUE;
     }
-  DpRecord *rec = dp_record_new_deferred (path, data, len, r->reject_utf8 ? text_reject : text_replace);
+  DpRecord *rec = dp_record_new_deferred (shown, data, len, r->reject_utf8 ? text_reject : text_replace);
   dp_record_set_id (rec, id);
   dp_batch_add (batch, rec);
   return TRUE;
@@ -343,7 +348,7 @@ open_jsonl (Reader *r, const char *path, GError **error)
                    g_strerror (errno));
       return FALSE;
     }
-  r->path = g_strdup (strcmp (path, "-") == 0 ? "<stdin>" : path);
+  r->path = strcmp (path, "-") == 0 ? g_strdup ("<stdin>") : g_filename_display_name (path);
   r->line = 0;
   r->len = r->pos = 0;
   r->eof = FALSE;

@@ -120,6 +120,9 @@ typedef enum {
  * {"id":…,"source":…,"text":…,"meta":{…},"layers":{"entities":[…],…}} */
 void dp_record_to_json (DpRecord *rec, GString *out, DpJsonFlags flags);
 
+/* Appends @s (valid UTF-8; len -1: NUL-terminated) as a quoted, escaped JSON string. */
+void dp_json_append_string (GString *out, const char *s, gssize len);
+
 /* Fills a record from one JSON object (as dp_record_to_json() writes, or any
  * object with at least a string "text"; unknown fields go into meta).
  * Rejects input nested deeper than 512 levels before parsing it. */
