@@ -8,6 +8,7 @@
 #include "core.h"
 #include "inspect.h"
 
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,9 +21,9 @@ static char *opt_stats;
 static gboolean opt_quiet, opt_verbose, opt_json, opt_version;
 
 static const GOptionEntry pipeline_entries[] = {
-  { "expression", 'e', 0, G_OPTION_ARG_STRING, &opt_expr, "Run an inline pipeline: 'reader path=- ! writer path=-'", "EXPR" },
-  { "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &opt_set, "Override a parameter (repeatable; STAGE may be 'pipeline')", "STAGE.KEY=VALUE" },
-  { "plugin-path", 'P', 0, G_OPTION_ARG_STRING, &opt_plugin_path, "Colon-separated plugin directories searched first", "DIRS" },
+  { "expression", 'e', 0, G_OPTION_ARG_FILENAME, &opt_expr, "Run an inline pipeline: 'reader path=- ! writer path=-'", "EXPR" },
+  { "set", 's', 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_set, "Override a parameter (repeatable; STAGE may be 'pipeline')", "STAGE.KEY=VALUE" },
+  { "plugin-path", 'P', 0, G_OPTION_ARG_FILENAME, &opt_plugin_path, "Colon-separated plugin directories searched first", "DIRS" },
   { NULL }
 };
 
@@ -33,7 +34,7 @@ static const GOptionEntry run_entries[] = {
 
 static const GOptionEntry plugins_entries[] = {
   { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, "Print as JSON", NULL },
-  { "plugin-path", 'P', 0, G_OPTION_ARG_STRING, &opt_plugin_path, "Colon-separated plugin directories searched first", "DIRS" },
+  { "plugin-path", 'P', 0, G_OPTION_ARG_FILENAME, &opt_plugin_path, "Colon-separated plugin directories searched first", "DIRS" },
   { NULL }
 };
 
@@ -183,6 +184,11 @@ static const char main_summary[] =
 int
 main (int argc, char **argv)
 {
+  /* Messages follow the user's locale; numbers never do (JSON, parameters).
+   * Expressions, --set and paths are taken as bytes (G_OPTION_ARG_FILENAME),
+   * so non-ASCII names work whatever the locale. */
+  setlocale (LC_ALL, "");
+  setlocale (LC_NUMERIC, "C");
   g_log_set_writer_func (log_writer, NULL, NULL);
   /* A closed output pipe is an error a sink reports, not a reason to die silently. */
   signal (SIGPIPE, SIG_IGN);

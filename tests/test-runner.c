@@ -310,6 +310,14 @@ test_invalid_utf8 (void)
   g_autofree char *odd = g_build_filename (sub, "caf\xe9.txt", NULL);
   g_assert_true (g_file_set_contents (odd, "Coffee.\n", -1, NULL));
   g_autofree char *expr3 = g_strdup_printf ("reader path=%s ! writer", sub);
+  /* Non-ASCII in an expression works whatever the locale (tests run in C). */
+  g_autofree char *cafe = g_build_filename (dir, "caf\xc3\xa9.txt", NULL);
+  g_assert_true (g_file_set_contents (cafe, "Caf\xc3\xa9.\n", -1, NULL));
+  g_autofree char *expr4 = g_strdup_printf ("reader path=%s ! writer", cafe);
+  r = RUN (NULL, "run", "-e", expr4);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "{\"id\":\"caf\xc3\xa9\""));
+  result_clear (&r);
   r = RUN (NULL, "run", "-e", expr3);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_true (g_utf8_validate (r.out, -1, NULL));
