@@ -75,9 +75,7 @@ new_context (const char *params, const char *summary, const GOptionEntry *entrie
   g_option_context_set_summary (ctx, summary);
   if (entries)
     g_option_context_add_main_entries (ctx, entries, NULL);
-  GOptionGroup *common = g_option_group_new ("common", "Output options:", "Show output options", NULL, NULL);
-  g_option_group_add_entries (common, common_entries);
-  g_option_context_add_group (ctx, common);
+  g_option_context_add_main_entries (ctx, common_entries, NULL);
   return ctx;
 }
 
