@@ -7,6 +7,7 @@
  * nesting deep enough to overflow its recursive parser.
  */
 #include "record-private.h"
+#include <docpipe/alignment.h>
 
 #include <math.h>
 #include <string.h>
@@ -91,21 +92,38 @@ is_nested_span (JsonObject *obj)
          && json_node_get_value_type (e) == G_TYPE_INT64;
 }
 
-static void
-put_offsets (GString *out, DpRecord *rec, gsize start, gsize end)
+/* A span in the text the output shows: the current one, or with
+ * DP_JSON_ORIGINAL the text as first read (mapped through the alignment). */
+typedef struct {
+  gsize start, end;
+} Range;
+
+static Range
+view_range (DpRecord *rec, gsize start, gsize end, DpJsonFlags flags)
 {
-  g_string_append_printf (out, "\"start\":%" G_GSIZE_FORMAT ",\"end\":%" G_GSIZE_FORMAT,
-                          dp_record_byte_to_char (rec, start),
-                          dp_record_byte_to_char (rec, end));
+  Range r = { start, end };
+  if (flags & DP_JSON_ORIGINAL)
+    dp_record_map_to_original (rec, start, end, &r.start, &r.end);
+  return r;
 }
 
 static void
-put_span_text (GString *out, DpRecord *rec, gsize start, gsize end, DpJsonFlags flags)
+put_offsets (GString *out, DpRecord *rec, Range r, DpJsonFlags flags)
+{
+  gsize (*to_char) (DpRecord *, gsize) = (flags & DP_JSON_ORIGINAL) ? dp_record_original_byte_to_char
+                                                                    : dp_record_byte_to_char;
+  g_string_append_printf (out, "\"start\":%" G_GSIZE_FORMAT ",\"end\":%" G_GSIZE_FORMAT,
+                          to_char (rec, r.start), to_char (rec, r.end));
+}
+
+static void
+put_span_text (GString *out, DpRecord *rec, Range r, DpJsonFlags flags)
 {
   if (flags & DP_JSON_SPAN_TEXT)
     {
+      const char *text = (flags & DP_JSON_ORIGINAL) ? dp_record_get_original_text (rec, NULL) : rec->text;
       g_string_append_len (out, ",\"text\":", 8);
-      put_string (out, rec->text + start, end - start);
+      put_string (out, text + r.start, r.end - r.start);
     }
 }
 
@@ -140,8 +158,9 @@ put_nested_span (GString *out, JsonObject *obj, DpRecord *rec, DpJsonFlags flags
   g_string_append_c (out, '{');
   if (start >= 0 && dp_record_check_span (rec, (gsize) start, (gsize) end, NULL))
     {
-      put_offsets (out, rec, (gsize) start, (gsize) end);
-      put_span_text (out, rec, (gsize) start, (gsize) end, flags);
+      Range r = view_range (rec, (gsize) start, (gsize) end, flags);
+      put_offsets (out, rec, r, flags);
+      put_span_text (out, rec, r, flags);
     }
   else
     g_string_append_len (out, "\"start\":null,\"end\":null", 23);
@@ -209,13 +228,14 @@ put_span (GString *out, DpSpan *span, DpRecord *rec, DpJsonFlags flags)
   g_string_append_len (out, "{\"id\":", 6);
   put_cstring (out, id);
   g_string_append_c (out, ',');
-  put_offsets (out, rec, dp_span_get_start (span), dp_span_get_end (span));
+  Range r = view_range (rec, dp_span_get_start (span), dp_span_get_end (span), flags);
+  put_offsets (out, rec, r, flags);
   if (dp_span_get_label (span))
     {
       g_string_append_len (out, ",\"label\":", 9);
       put_cstring (out, dp_span_get_label (span));
     }
-  put_span_text (out, rec, dp_span_get_start (span), dp_span_get_end (span), flags);
+  put_span_text (out, rec, r, flags);
   JsonObject *attrs = dp_span_peek_attrs (span);
   if (attrs)
     put_members (out, attrs, TRUE, skip, rec, flags);
@@ -230,7 +250,10 @@ dp_record_to_json (DpRecord *rec, GString *out, DpJsonFlags flags)
   g_string_append_len (out, ",\"source\":", 10);
   put_cstring (out, dp_record_get_source (rec));
   g_string_append_len (out, ",\"text\":", 8);
-  put_string (out, dp_record_get_text (rec, NULL), rec->len);
+  gsize len;
+  const char *text = (flags & DP_JSON_ORIGINAL) ? dp_record_get_original_text (rec, &len)
+                                                : dp_record_get_text (rec, &len);
+  put_string (out, text, len);
   g_string_append_len (out, ",\"meta\":{", 9);
   if (rec->meta)
     put_members (out, rec->meta, FALSE, NULL, NULL, flags);

@@ -20,6 +20,11 @@ struct _DpRecord {
   GStringChunk *strings; /* span labels */
   DpTri ascii;           /* whether text is pure ASCII (offset conversion shortcut) */
   gsize cur_byte, cur_char; /* last converted position */
+  char *original;        /* the text as first read, once rewritten (alignment.c) */
+  gsize original_len;
+  GArray *align;         /* DpSeg: current text -> original, NULL if never rewritten */
+  DpTri original_ascii;
+  gsize ocur_byte, ocur_char; /* last converted position in the original */
   char *raw;             /* deferred records: bytes to decode */
   gsize raw_len;
   DpRecordDecodeFunc decode;
@@ -28,4 +33,6 @@ struct _DpRecord {
 /* Takes @text (g_malloc'd, NUL-terminated, already valid UTF-8). */
 void dp_record_take_text (DpRecord *rec, char *text, gsize len);
 void dp_record_take_meta (DpRecord *rec, JsonObject *meta);
+/* Code-point offset of @byte_offset in the original text (see alignment.h). */
+gsize dp_record_original_byte_to_char (DpRecord *rec, gsize byte_offset);
 gboolean dp_record_check_span (const DpRecord *rec, gsize start, gsize end, GError **error);

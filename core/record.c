@@ -73,6 +73,7 @@ record_alloc (const char *id, const char *source)
   rec->id = g_strdup (id);
   rec->source = g_strdup (source);
   rec->ascii = DP_TRI_UNKNOWN;
+  rec->original_ascii = DP_TRI_UNKNOWN;
   return rec;
 }
 
@@ -96,12 +97,24 @@ dp_record_new_deferred (const char *source, char *raw, gsize len, DpRecordDecode
   return rec;
 }
 
+/* A new text wholesale: no alignment to the old one. */
+static void
+record_drop_alignment (DpRecord *rec)
+{
+  g_clear_pointer (&rec->align, g_array_unref);
+  g_clear_pointer (&rec->original, g_free);
+  rec->original_len = 0;
+  rec->original_ascii = DP_TRI_UNKNOWN;
+  rec->ocur_byte = rec->ocur_char = 0;
+}
+
 void
 dp_record_free (DpRecord *rec)
 {
   if (!rec)
     return;
   record_drop_analysis (rec);
+  record_drop_alignment (rec);
   g_free (rec->id);
   g_free (rec->source);
   g_free (rec->text);
@@ -182,6 +195,7 @@ dp_record_set_text (DpRecord *rec, const char *text, gssize len, GError **error)
   memcpy (copy, text, n);
   copy[n] = '\0';
   record_drop_analysis (rec);
+  record_drop_alignment (rec);
   g_free (rec->text);
   rec->text = copy;
   rec->len = n;
@@ -364,33 +378,41 @@ dp_span_dup_id (const DpSpan *span)
 
 /* ---- offsets --------------------------------------------------------------- */
 
+/* A text with a remembered position, so conversions in text order are linear. */
+typedef struct {
+  const char *text;
+  gsize len;
+  DpTri *ascii;
+  gsize *cur_byte, *cur_char;
+} Cursor;
+
 static gboolean
-record_is_ascii (DpRecord *rec)
+cursor_is_ascii (Cursor c)
 {
-  if (rec->ascii == DP_TRI_UNKNOWN)
+  if (*c.ascii == DP_TRI_UNKNOWN)
     {
-      rec->ascii = DP_TRI_TRUE;
-      for (gsize i = 0; i < rec->len; i++)
-        if ((guchar) rec->text[i] >= 0x80)
+      *c.ascii = DP_TRI_TRUE;
+      for (gsize i = 0; i < c.len; i++)
+        if ((guchar) c.text[i] >= 0x80)
           {
-            rec->ascii = DP_TRI_FALSE;
+            *c.ascii = DP_TRI_FALSE;
             break;
           }
     }
-  return rec->ascii == DP_TRI_TRUE;
+  return *c.ascii == DP_TRI_TRUE;
 }
 
-gsize
-dp_record_byte_to_char (DpRecord *rec, gsize byte_offset)
+static gsize
+cursor_byte_to_char (Cursor c, gsize byte_offset)
 {
-  if (byte_offset > rec->len)
-    byte_offset = rec->len;
-  if (record_is_ascii (rec))
+  if (byte_offset > c.len)
+    byte_offset = c.len;
+  if (cursor_is_ascii (c))
     return byte_offset;
-  if (byte_offset < rec->cur_byte)
-    rec->cur_byte = rec->cur_char = 0;
-  const char *p = rec->text + rec->cur_byte, *end = rec->text + byte_offset;
-  gsize n = rec->cur_char;
+  if (byte_offset < *c.cur_byte)
+    *c.cur_byte = *c.cur_char = 0;
+  const char *p = c.text + *c.cur_byte, *end = c.text + byte_offset;
+  gsize n = *c.cur_char;
   while (p < end)
     {
       p = g_utf8_next_char (p);
@@ -398,9 +420,36 @@ dp_record_byte_to_char (DpRecord *rec, gsize byte_offset)
     }
   /* Where the walk stopped, not @byte_offset: an offset inside a character
    * would otherwise leave the cursor there and skew every later answer. */
-  rec->cur_byte = (gsize) (p - rec->text);
-  rec->cur_char = n;
+  *c.cur_byte = (gsize) (p - c.text);
+  *c.cur_char = n;
   return n;
+}
+
+static Cursor
+text_cursor (DpRecord *rec)
+{
+  return (Cursor) { dp_record_get_text (rec, NULL), rec->len, &rec->ascii, &rec->cur_byte, &rec->cur_char };
+}
+
+static gboolean
+record_is_ascii (DpRecord *rec)
+{
+  return cursor_is_ascii (text_cursor (rec));
+}
+
+gsize
+dp_record_byte_to_char (DpRecord *rec, gsize byte_offset)
+{
+  return cursor_byte_to_char (text_cursor (rec), byte_offset);
+}
+
+gsize
+dp_record_original_byte_to_char (DpRecord *rec, gsize byte_offset)
+{
+  if (!rec->align)
+    return dp_record_byte_to_char (rec, byte_offset);
+  Cursor c = { rec->original, rec->original_len, &rec->original_ascii, &rec->ocur_byte, &rec->ocur_char };
+  return cursor_byte_to_char (c, byte_offset);
 }
 
 gboolean

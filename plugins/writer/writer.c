@@ -13,6 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
+enum { OFFSETS_CURRENT, OFFSETS_ORIGINAL };
+static const char *const offset_choices[] = { "normalized", "original", NULL };
+
 typedef struct {
   char *path;          /* NULL for stdout */
   char *tmp_path;      /* while the run is going */
@@ -123,6 +126,8 @@ writer_create (const DpParams *params, GError **error)
   Writer *w = g_new0 (Writer, 1);
   const char *path = dp_params_get_path (params, "path");
   w->flags = dp_params_get_bool (params, "span-text") ? DP_JSON_SPAN_TEXT : 0;
+  if (dp_params_get_enum (params, "offsets") == OFFSETS_ORIGINAL)
+    w->flags |= DP_JSON_ORIGINAL;
   if (strcmp (path, "-") == 0)
     {
       w->fd = STDOUT_FILENO;
@@ -148,6 +153,9 @@ static const DpParamSpec writer_params[] = {
     "Output file (written to a temporary name and renamed when the run ends), or - for standard output" },
   { "span-text", DP_PARAM_BOOL, "true", FALSE,
     "Write the covered text of every span next to its offsets" },
+  { "offsets", DP_PARAM_ENUM, "normalized", FALSE,
+    "normalized: the text as the stages saw it, spans into it; original: the text as read, every span mapped back onto it",
+    offset_choices },
   { NULL }
 };
 

@@ -4,6 +4,7 @@
 #include <docpipe/version.h>
 #include <docpipe/tokens.h>
 #include <docpipe/record.h>
+#include <docpipe/alignment.h>
 #include <docpipe/params.h>
 #include <docpipe/batch.h>
 #include <docpipe/plugin.h>

@@ -114,6 +114,7 @@ JsonObject *dp_span_peek_attrs (const DpSpan *span);
 typedef enum {
   DP_JSON_DEFAULT = 0,
   DP_JSON_SPAN_TEXT = 1 << 0,   /* write "text" of every span (and nested span) */
+  DP_JSON_ORIGINAL = 1 << 1,    /* write the text as first read, spans mapped onto it (alignment.h) */
 } DpJsonFlags;
 
 /* Appends the record as one line of JSON (no newline) to @out:

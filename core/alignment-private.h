@@ -1,0 +1,14 @@
+/* alignment-private.h — the segments behind a record's alignment (alignment.c). */
+#pragma once
+
+#include <docpipe/alignment.h>
+
+typedef struct {
+  gsize out, out_len;    /* in the current text */
+  gsize src, src_len;    /* in the original text */
+  gboolean linear;       /* byte for byte, or as a whole */
+} DpSeg;
+
+/* Where a span starting / ending at @x of the current text starts / ends in the original. */
+gsize dp_alignment_map_start (const GArray *segs, gsize x);
+gsize dp_alignment_map_end (const GArray *segs, gsize x);

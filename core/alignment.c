@@ -1,0 +1,242 @@
+/* alignment.c — text rewrites that map back to the text as first read.
+ *
+ * An alignment is a list of segments covering the output text without gaps,
+ * in order.  A segment either maps byte for byte (a copy, or a replacement of
+ * the same length such as "\n" -> " ") or as a whole (a replacement of another
+ * length: "&amp;" -> "&", NBSP -> " ", a deletion leaves no segment at all, an
+ * insertion has an empty source).  Source bytes no segment covers were deleted.
+ * Rewrites compose: a second rewrite's segments are cut along the first's so
+ * that offsets still reach the original text exactly.
+ */
+#include "alignment-private.h"
+#include "record-private.h"
+
+#include <string.h>
+
+struct _DpTextBuilder {
+  const char *src;
+  gsize src_len;
+  gsize pos;           /* next source byte not yet consumed */
+  GString *out;
+  GArray *segs;        /* DpSeg */
+};
+
+/* Appends a segment, merging byte-for-byte segments that continue each other. */
+static void
+push_seg (GArray *segs, gsize out, gsize out_len, gsize src, gsize src_len, gboolean linear)
+{
+  if (out_len == 0)
+    return;
+  if (segs->len > 0 && linear)
+    {
+      DpSeg *last = &g_array_index (segs, DpSeg, segs->len - 1);
+      if (last->linear && last->src + last->src_len == src && last->out + last->out_len == out)
+        {
+          last->out_len += out_len;
+          last->src_len += src_len;
+          return;
+        }
+    }
+  DpSeg seg = { out, out_len, src, src_len, linear };
+  g_array_append_val (segs, seg);
+}
+
+DpTextBuilder *
+dp_text_builder_new (const char *src, gsize src_len)
+{
+  DpTextBuilder *b = g_new0 (DpTextBuilder, 1);
+  b->src = src;
+  b->src_len = src_len;
+  b->out = g_string_sized_new (src_len + 16);
+  b->segs = g_array_new (FALSE, FALSE, sizeof (DpSeg));
+  return b;
+}
+
+void
+dp_text_builder_free (DpTextBuilder *b)
+{
+  if (!b)
+    return;
+  g_string_free (b->out, TRUE);
+  g_array_unref (b->segs);
+  g_free (b);
+}
+
+void
+dp_text_builder_copy (DpTextBuilder *b, gsize src_start, gsize len)
+{
+  g_return_if_fail (src_start >= b->pos && src_start + len <= b->src_len);
+  push_seg (b->segs, b->out->len, len, src_start, len, TRUE);
+  g_string_append_len (b->out, b->src + src_start, (gssize) len);
+  b->pos = src_start + len;
+}
+
+void
+dp_text_builder_replace (DpTextBuilder *b, gsize src_start, gsize src_len, const char *text, gssize len)
+{
+  g_return_if_fail (src_start >= b->pos && src_start + src_len <= b->src_len);
+  gsize n = len < 0 ? strlen (text) : (gsize) len;
+  push_seg (b->segs, b->out->len, n, src_start, src_len, n == src_len);
+  g_string_append_len (b->out, text, (gssize) n);
+  b->pos = src_start + src_len;
+}
+
+const char *
+dp_text_builder_peek (const DpTextBuilder *b, gsize *len)
+{
+  if (len)
+    *len = b->out->len;
+  return b->out->str;
+}
+
+gsize dp_text_builder_get_src_pos (const DpTextBuilder *b) { return b->pos; }
+
+/* ---- mapping --------------------------------------------------------------- */
+
+/* The last segment whose output starts at or before @x (or before it, if @strict). */
+static guint
+seg_at (const GArray *segs, gsize x, gboolean strict)
+{
+  guint lo = 0, hi = segs->len;
+  while (hi - lo > 1)
+    {
+      guint mid = (lo + hi) / 2;
+      gsize out = g_array_index (segs, DpSeg, mid).out;
+      if (strict ? out < x : out <= x)
+        lo = mid;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+gsize
+dp_alignment_map_start (const GArray *segs, gsize x)
+{
+  if (segs->len == 0)
+    return 0;
+  const DpSeg *s = &g_array_index (segs, DpSeg, seg_at (segs, x, FALSE));
+  if (x >= s->out + s->out_len)   /* at the very end of the text */
+    return s->src + s->src_len;
+  return s->linear ? s->src + (x - s->out) : s->src;
+}
+
+gsize
+dp_alignment_map_end (const GArray *segs, gsize x)
+{
+  if (segs->len == 0)
+    return 0;
+  const DpSeg *s = &g_array_index (segs, DpSeg, seg_at (segs, x, TRUE));
+  if (x <= s->out)                /* at the very start of the text */
+    return s->src;
+  if (x > s->out + s->out_len)
+    x = s->out + s->out_len;
+  return s->linear ? s->src + (x - s->out) : s->src + s->src_len;
+}
+
+/* Segments of (new -> mid) composed with (mid -> original). */
+static GArray *
+compose (const GArray *first, const GArray *second)
+{
+  GArray *segs = g_array_new (FALSE, FALSE, sizeof (DpSeg));
+  guint j = 0;
+  for (guint i = 0; i < second->len; i++)
+    {
+      const DpSeg *s = &g_array_index (second, DpSeg, i);
+      if (!s->linear)
+        {
+          gsize a = dp_alignment_map_start (first, s->src);
+          gsize e = s->src_len ? dp_alignment_map_end (first, s->src + s->src_len) : a;
+          push_seg (segs, s->out, s->out_len, a, e > a ? e - a : 0, FALSE);
+          continue;
+        }
+      /* Cut a byte-for-byte segment along the first alignment's segments. */
+      gsize lo = s->src, hi = s->src + s->src_len;
+      if (j >= first->len)
+        j = first->len ? first->len - 1 : 0;
+      while (j > 0 && g_array_index (first, DpSeg, j).out > lo)
+        j--;
+      for (; j < first->len; j++)
+        {
+          const DpSeg *f = &g_array_index (first, DpSeg, j);
+          if (f->out + f->out_len <= lo)
+            continue;
+          if (f->out >= hi)
+            break;
+          gsize a = MAX (lo, f->out), e = MIN (hi, f->out + f->out_len);
+          gsize out = s->out + (a - s->src);
+          if (f->linear)
+            push_seg (segs, out, e - a, f->src + (a - f->out), e - a, TRUE);
+          else
+            push_seg (segs, out, e - a, f->src, f->src_len, FALSE);
+        }
+    }
+  return segs;
+}
+
+/* ---- records --------------------------------------------------------------- */
+
+gboolean
+dp_record_apply_text (DpRecord *rec, DpTextBuilder *b, GError **error)
+{
+  g_autoptr (DpTextBuilder) owned = b;
+  g_return_val_if_fail (b->src == dp_record_get_text (rec, NULL) && b->src_len == rec->len, FALSE);
+  const char *bad;
+  if (!g_utf8_validate_len (b->out->str, b->out->len, &bad))
+    {
+      g_set_error (error, DP_RECORD_ERROR, DP_RECORD_ERROR_INVALID_UTF8,
+                   "rewritten text is not valid UTF-8 (byte offset %" G_GSIZE_FORMAT ")",
+                   (gsize) (bad - b->out->str));
+      return FALSE;
+    }
+  GArray *segs;
+  char *original;
+  gsize original_len;
+  if (rec->align)
+    {
+      segs = compose (rec->align, b->segs);
+      g_array_unref (rec->align);
+      original = g_steal_pointer (&rec->original);
+      original_len = rec->original_len;
+    }
+  else
+    {
+      segs = g_array_ref (b->segs);
+      original = g_steal_pointer (&rec->text);
+      original_len = rec->len;
+    }
+  gsize len = b->out->len;
+  dp_record_take_text (rec, g_string_free (g_steal_pointer (&b->out), FALSE), len);
+  b->out = g_string_new (NULL);
+  rec->original = original;
+  rec->original_len = original_len;
+  rec->align = segs;
+  return TRUE;
+}
+
+const char *
+dp_record_get_original_text (const DpRecord *rec, gsize *len)
+{
+  if (!rec->align)
+    return dp_record_get_text (rec, len);
+  if (len)
+    *len = rec->original_len;
+  return rec->original;
+}
+
+gboolean dp_record_has_alignment (const DpRecord *rec) { return rec->align != NULL; }
+
+void
+dp_record_map_to_original (const DpRecord *rec, gsize start, gsize end, gsize *orig_start, gsize *orig_end)
+{
+  if (!rec->align)
+    {
+      *orig_start = start;
+      *orig_end = end;
+      return;
+    }
+  *orig_start = dp_alignment_map_start (rec->align, start);
+  *orig_end = start == end ? *orig_start : dp_alignment_map_end (rec->align, end);
+  if (*orig_end < *orig_start)
+    *orig_end = *orig_start;
+}

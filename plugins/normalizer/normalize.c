@@ -1,0 +1,580 @@
+/* normalize.c — clean, canonical text whose every offset maps back to the original.
+ *
+ * Two passes, each a DpTextBuilder rewrite of the record's text (the record
+ * composes their alignments, so spans found later map to the text as read):
+ *
+ *   1. characters: line endings, spaces, invisible and control characters,
+ *      HTML entities, optional punctuation folding, Unicode NFC/NFKC;
+ *   2. lines: page furniture dropped, paragraphs separated by one blank line,
+ *      runs of spaces collapsed, hard-wrapped paragraphs re-flowed, words
+ *      hyphenated across a line break joined.
+ *
+ * Both passes copy plain ASCII in runs and only look closer at the rest, which
+ * keeps news text (almost all ASCII) well above 100 MB/s.  Every rule is
+ * idempotent: normalized text comes out unchanged.
+ */
+#include "normalize.h"
+
+#include <string.h>
+
+void
+dp_normalize_options_init (DpNormalizeOptions *opts)
+{
+  memset (opts, 0, sizeof *opts);
+  opts->html_entities = TRUE;
+  opts->reflow = DP_REFLOW_AUTO;
+  opts->join_hyphens = TRUE;
+  opts->drop_furniture = TRUE;
+}
+
+/* ---- pass 1: characters ---------------------------------------------------- */
+
+/* Bytes copied as they are: printable ASCII, tab and newline ('&' is separate
+ * because it may start an entity). */
+static gboolean plain[256];
+
+static void
+init_plain (void)
+{
+  static gsize once = 0;
+  if (g_once_init_enter (&once))
+    {
+      for (int c = 0x20; c < 0x7F; c++)
+        plain[c] = TRUE;
+      plain['\t'] = plain['\n'] = TRUE;
+      plain['&'] = FALSE;
+      g_once_init_leave (&once, 1);
+    }
+}
+
+/* What a character becomes before Unicode normalization: NULL = keep (and
+ * normalize), "" = drop. */
+static const char *
+char_rule (gunichar c, gboolean fold)
+{
+  switch (c)
+    {
+    case 0xFEFF: case 0x200B: case 0x2060: case 0x180E: case 0x00AD:
+      return "";                                   /* BOM, zero-width space, word joiner, soft hyphen */
+    case 0x00A0: case 0x1680: case 0x202F: case 0x205F: case 0x3000:
+      return " ";
+    case 0x2028: case 0x0085:
+      return "\n";
+    case 0x2029:
+      return "\n\n";
+    }
+  if (c >= 0x2000 && c <= 0x200A)
+    return " ";
+  if (c >= 0x80 && c < 0xA0)
+    return "";                                     /* C1 controls */
+  if (!fold)
+    return NULL;
+  switch (c)
+    {
+    case 0x2018: case 0x2019: case 0x201A: case 0x201B: case 0x2039: case 0x203A: case 0x2032:
+      return "'";
+    case 0x201C: case 0x201D: case 0x201E: case 0x201F: case 0x00AB: case 0x00BB: case 0x2033:
+      return "\"";
+    case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0x2015: case 0x2212:
+    case 0xFE58: case 0xFE63: case 0xFF0D:
+      return "-";
+    case 0x2026:
+      return "...";
+    }
+  return NULL;
+}
+
+/* Characters that NFC leaves alone when no combining mark follows: Latin,
+ * general punctuation, currency.  Everything else goes through g_utf8_normalize. */
+static gboolean
+nfc_stable (gunichar c)
+{
+  return c < 0x0300 || (c >= 0x2010 && c <= 0x205E) || (c >= 0x20A0 && c <= 0x20C0);
+}
+
+/* Whether normalization never combines @c with what precedes it: a base
+ * character outside the scripts where two base characters can compose
+ * (Indic and South-East Asian vowel signs, Hangul jamo and syllables). */
+static gboolean
+starts_segment (gunichar c)
+{
+  return g_unichar_combining_class (c) == 0
+         && !(c >= 0x0900 && c < 0x10A0) && !(c >= 0x1100 && c < 0x1200)
+         && !(c >= 0x1B00 && c < 0x1B80) && !(c >= 0xA960 && c < 0xA980)
+         && !(c >= 0xAC00 && c < 0xD800);
+}
+
+static gboolean
+is_joiner_kept (gunichar prev)
+{
+  /* ZWJ/ZWNJ shape Arabic, Persian and Indic script and build emoji sequences;
+   * between Latin letters they are debris. */
+  GUnicodeScript script = g_unichar_get_script (prev);
+  return (script != G_UNICODE_SCRIPT_LATIN && script != G_UNICODE_SCRIPT_COMMON
+          && script != G_UNICODE_SCRIPT_INHERITED && script != G_UNICODE_SCRIPT_UNKNOWN)
+         || g_unichar_type (prev) == G_UNICODE_OTHER_SYMBOL;
+}
+
+typedef struct {
+  DpTextBuilder *b;
+  const char *src;
+  gsize len;
+  const DpNormalizeOptions *opts;
+  gsize run;          /* start of the characters not yet emitted */
+  gboolean stable;    /* whether they are all unchanged by normalization */
+  gsize unstable;     /* if not: where the part that may change starts */
+  gsize last_base;    /* the last character with combining class 0 */
+} Chars;
+
+/* Emits the pending characters [run, end): unchanged ones as a copy (so that
+ * offsets inside them map exactly), the rest through g_utf8_normalize. */
+static void
+flush_run (Chars *c, gsize end)
+{
+  if (end <= c->run)
+    return;
+  if (!c->stable)
+    {
+      dp_text_builder_copy (c->b, c->run, c->unstable - c->run);
+      GNormalizeMode mode = c->opts->nfkc ? G_NORMALIZE_NFKC : G_NORMALIZE_NFC;
+      gsize n = end - c->unstable;
+      g_autofree char *norm = g_utf8_normalize (c->src + c->unstable, (gssize) n, mode);
+      if (norm && (strlen (norm) != n || memcmp (norm, c->src + c->unstable, n) != 0))
+        dp_text_builder_replace (c->b, c->unstable, n, norm, -1);
+      else
+        dp_text_builder_copy (c->b, c->unstable, n);
+    }
+  else
+    dp_text_builder_copy (c->b, c->run, end - c->run);
+  c->run = end;
+  c->stable = TRUE;
+}
+
+/* Notes a character that normalization may change: from the base character
+ * it may combine with (NFC composes within a sequence starting at a base). */
+static void
+mark_unstable (Chars *c, gsize at, gunichar ch)
+{
+  if (!c->stable)
+    return;
+  c->stable = FALSE;
+  c->unstable = g_unichar_combining_class (ch) != 0 ? MAX (c->last_base, c->run) : at;
+}
+
+static const struct { const char *name; const char *text; } entities[] = {
+  { "amp", "&" }, { "lt", "<" }, { "gt", ">" }, { "quot", "\"" }, { "apos", "'" },
+  { "nbsp", " " }, { "ndash", "\xe2\x80\x93" }, { "mdash", "\xe2\x80\x94" },
+  { "lsquo", "\xe2\x80\x98" }, { "rsquo", "\xe2\x80\x99" }, { "ldquo", "\xe2\x80\x9c" },
+  { "rdquo", "\xe2\x80\x9d" }, { "laquo", "\xc2\xab" }, { "raquo", "\xc2\xbb" },
+  { "hellip", "\xe2\x80\xa6" }, { "shy", "" }, { "copy", "\xc2\xa9" }, { "reg", "\xc2\xae" },
+  { "trade", "\xe2\x84\xa2" }, { "euro", "\xe2\x82\xac" }, { "pound", "\xc2\xa3" },
+  { "yen", "\xc2\xa5" }, { "cent", "\xc2\xa2" }, { "deg", "\xc2\xb0" }, { "middot", "\xc2\xb7" },
+  { "bull", "\xe2\x80\xa2" }, { "eacute", "\xc3\xa9" }, { "egrave", "\xc3\xa8" },
+  { "aacute", "\xc3\xa1" }, { "oacute", "\xc3\xb3" }, { "uuml", "\xc3\xbc" }, { "ouml", "\xc3\xb6" },
+  { "auml", "\xc3\xa4" }, { "ccedil", "\xc3\xa7" }, { "ntilde", "\xc3\xb1" }, { "szlig", "\xc3\x9f" },
+};
+
+/* Decodes the entity at src[i] ('&'): its length, and its text in @buf; 0 if none. */
+static gsize
+entity_at (const char *src, gsize len, gsize i, char buf[8])
+{
+  gsize end = i + 1;
+  while (end < len && end - i < 12 && (g_ascii_isalnum (src[end]) || src[end] == '#'))
+    end++;
+  if (end >= len || src[end] != ';' || end == i + 1)
+    return 0;
+  const char *name = src + i + 1;
+  gsize n = end - i - 1;
+  if (name[0] == '#')
+    {
+      gboolean hex = n > 1 && (name[1] == 'x' || name[1] == 'X');
+      g_autofree char *digits = g_strndup (name + 1 + hex, n - 1 - hex);
+      char *stop;
+      guint64 v = *digits ? g_ascii_strtoull (digits, &stop, hex ? 16 : 10) : 0;
+      if (!*digits || *stop || v == 0 || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+        return 0;
+      buf[g_unichar_to_utf8 ((gunichar) v, buf)] = '\0';
+      return end - i + 1;
+    }
+  for (guint k = 0; k < G_N_ELEMENTS (entities); k++)
+    if (strlen (entities[k].name) == n && memcmp (entities[k].name, name, n) == 0)
+      {
+        strcpy (buf, entities[k].text);
+        return end - i + 1;
+      }
+  return 0;
+}
+
+/* A replacement; a decoded entity may itself be a character with a rule. */
+static void
+emit (Chars *c, gsize at, gsize src_len, const char *text)
+{
+  flush_run (c, at);
+  dp_text_builder_replace (c->b, at, src_len, text, -1);
+  c->run = at + src_len;
+}
+
+static void
+pass_characters (Chars *c)
+{
+  const guchar *s = (const guchar *) c->src;
+  gsize i = 0;
+  gunichar prev = 0;
+  c->run = c->last_base = 0;
+  c->stable = TRUE;
+  while (i < c->len)
+    {
+      if (plain[s[i]])
+        {
+          /* Nothing composes with a preceding character into ASCII: a safe point
+           * to end a stretch that needs normalizing. */
+          if (!c->stable)
+            flush_run (c, i);
+          c->last_base = i;
+          prev = s[i++];
+          continue;
+        }
+      if (s[i] == '\r')
+        {
+          gsize n = (i + 1 < c->len && s[i + 1] == '\n') ? 2 : 1;
+          emit (c, i, n, "\n");
+          i += n;
+          prev = '\n';
+          continue;
+        }
+      if (s[i] == '&')
+        {
+          char buf[8];
+          gsize n = c->opts->html_entities ? entity_at (c->src, c->len, i, buf) : 0;
+          if (!n)
+            {
+              if (!c->stable)
+                flush_run (c, i);
+              c->last_base = i;
+              prev = s[i++];
+              continue;
+            }
+          gunichar e = g_utf8_get_char (buf);
+          const char *rule = *buf ? char_rule (e, c->opts->fold_punctuation) : NULL;
+          const char *text = rule ? rule : buf;
+          emit (c, i, n, text);
+          i += n;
+          if (*text)
+            prev = g_utf8_get_char (g_utf8_prev_char (text + strlen (text)));
+          continue;
+        }
+      if (s[i] < 0x80)
+        {
+          emit (c, i, 1, "");        /* C0 control or DEL */
+          i++;
+          continue;
+        }
+      gunichar ch = g_utf8_get_char (c->src + i);
+      gsize n = (gsize) (g_utf8_next_char (c->src + i) - (c->src + i));
+      const char *rule = char_rule (ch, c->opts->fold_punctuation);
+      if (!rule && (ch == 0x200C || ch == 0x200D) && !is_joiner_kept (prev))
+        rule = "";
+      if (rule)
+        {
+          emit (c, i, n, rule);
+          if (*rule)   /* what now precedes the next character */
+            prev = (guchar) rule[strlen (rule) - 1];
+          /* A soft hyphen ending a line joins the word across it. */
+          if (ch == 0x00AD && i + n < c->len && s[i + n] == '\n')
+            emit (c, i + n, 1, "");
+          i += n;
+          continue;
+        }
+      /* Keep each changed piece as small as possible, so spans inside a stretch
+       * of non-ASCII text still map to their own characters. */
+      if (!c->stable && starts_segment (ch))
+        flush_run (c, i);
+      if (c->opts->nfkc || !nfc_stable (ch) || g_unichar_combining_class (ch) != 0)
+        mark_unstable (c, i, ch);
+      if (g_unichar_combining_class (ch) == 0)
+        c->last_base = i;
+      prev = ch;
+      i += n;
+    }
+  flush_run (c, c->len);
+}
+
+/* ---- pass 2: lines --------------------------------------------------------- */
+
+typedef struct {
+  gsize start, end;      /* the line without its newline */
+  gsize cstart, cend;    /* its content, without surrounding blanks */
+  guint indent;          /* leading blanks */
+  guint measure;         /* content length once blank runs are collapsed */
+  gboolean blank, dropped;
+  gboolean para_start;   /* begins a paragraph */
+} Line;
+
+static GArray *
+split_lines (const char *t, gsize len)
+{
+  GArray *lines = g_array_new (FALSE, TRUE, sizeof (Line));
+  gsize start = 0;
+  while (start <= len)
+    {
+      const char *nl = memchr (t + start, '\n', len - start);
+      gsize end = nl ? (gsize) (nl - t) : len;
+      Line l = { start, end, start, end };
+      while (l.cstart < end && (t[l.cstart] == ' ' || t[l.cstart] == '\t'))
+        l.cstart++, l.indent++;
+      while (l.cend > l.cstart && (t[l.cend - 1] == ' ' || t[l.cend - 1] == '\t'))
+        l.cend--;
+      l.blank = l.cstart == l.cend;
+      for (gsize i = l.cstart; i < l.cend; i++)
+        l.measure += !((t[i] == ' ' || t[i] == '\t') && (t[i - 1] == ' ' || t[i - 1] == '\t'));
+      g_array_append_val (lines, l);
+      if (!nl)
+        break;
+      start = end + 1;
+    }
+  return lines;
+}
+
+/* Built-in page furniture: navigation, sharing and merchandise lines that web
+ * pages put around articles.  Whole-line matches only. */
+static const char *const furniture_patterns[] = {
+  "^(Font Size|Text Size|Print|Email|E-mail|Share|Tweet|Share this( article| story)?|Comments?|Advertisement|ADVERTISEMENT|Sponsored|Subscribe|Sign up|Log in|Skip to (main )?content|Back to top|Read more|Continue reading|Click here.*|mrc merch|Share on (Facebook|Twitter|WhatsApp|LinkedIn).*)$",
+  "^Source\\s*(»|:|>)\\s*\\S.*$",
+  "^(Related( articles| stories| coverage)?|See also|Read also|Also read|More on this story|Most read|Recommended)\\s*:?$",
+  "^\\(?(Photo|Image|Video)( credit)?:\\s*[^.]{0,60}\\)?$",
+  "^(©|Copyright|\\(c\\)) .{0,120}$",
+};
+
+/* Lines after one of these headers that look like linked headlines go too. */
+static GRegex *furniture[G_N_ELEMENTS (furniture_patterns)];
+static GRegex *link_header;
+
+static void
+init_furniture (void)
+{
+  static gsize once = 0;
+  if (g_once_init_enter (&once))
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (furniture_patterns); i++)
+        furniture[i] = g_regex_new (furniture_patterns[i], G_REGEX_OPTIMIZE, 0, NULL);
+      link_header = furniture[2];
+      g_once_init_leave (&once, 1);
+    }
+}
+
+static gboolean
+matches_any (GRegex *const *res, guint n, const char *line)
+{
+  for (guint i = 0; i < n; i++)
+    if (res[i] && g_regex_match (res[i], line, 0, NULL))
+      return TRUE;
+  return FALSE;
+}
+
+/* A short line without a sentence ending: a linked headline in a "See also" block. */
+static gboolean
+looks_like_headline (const char *t, const Line *l)
+{
+  gsize n = l->cend - l->cstart;
+  char last = t[l->cend - 1];
+  return n > 0 && n <= 160 && (last != '.' || (n > 2 && t[l->cend - 2] == '.'));
+}
+
+static void
+drop_lines (const char *t, GArray *lines, const DpNormalizeOptions *opts, DpRecord *rec)
+{
+  JsonArray *dropped = NULL;
+  gboolean in_links = FALSE;
+  for (guint i = 0; i < lines->len; i++)
+    {
+      Line *l = &g_array_index (lines, Line, i);
+      if (l->blank)
+        continue;
+      g_autofree char *content = g_strndup (t + l->cstart, l->cend - l->cstart);
+      gboolean furn = opts->drop_furniture && matches_any (furniture, G_N_ELEMENTS (furniture), content);
+      gboolean user = opts->drop_patterns
+                      && matches_any ((GRegex *const *) opts->drop_patterns->pdata, opts->drop_patterns->len, content);
+      in_links = (furn && g_regex_match (link_header, content, 0, NULL))
+                 || (in_links && looks_like_headline (t, l));
+      if (!furn && !user && !in_links)
+        continue;
+      l->dropped = TRUE;
+      if (!dropped)
+        dropped = json_array_new ();
+      json_array_add_string_element (dropped, content);
+    }
+  if (dropped)
+    json_object_set_array_member (dp_record_get_meta (rec), "dropped_lines", dropped);
+}
+
+/* Hard-wrapped text (the Reuters corpus, e-mail) has many lines that run on into
+ * the next one, at a similar, moderate length.  Text with one line per
+ * paragraph, or short lines such as tables and addresses, does not.  A line
+ * shorter than SHORT_LINE keeps its break even in wrapped text, and is never
+ * counted as wrapped: so text this pass has re-flowed never looks wrapped
+ * again, which keeps the normalizer idempotent. */
+#define SHORT_LINE 40
+#define LONG_LINE 100
+
+static gboolean
+is_hard_wrapped (const GArray *lines)
+{
+  guint runs_on = 0, moderate = 0;
+  for (guint i = 0; i + 1 < lines->len; i++)
+    {
+      const Line *l = &g_array_index (lines, Line, i), *next = &g_array_index (lines, Line, i + 1);
+      if (l->blank || next->blank)
+        continue;
+      if (l->measure > LONG_LINE)
+        return FALSE;
+      runs_on++;
+      moderate += l->measure >= SHORT_LINE;
+    }
+  return runs_on >= 3 && moderate * 2 >= runs_on;
+}
+
+static gboolean
+ends_with_hyphenated_word (const char *t, const Line *l)
+{
+  return l->cend - l->cstart >= 2 && t[l->cend - 1] == '-' && g_ascii_isalpha (t[l->cend - 2]);
+}
+
+/* Whether "left-" + "right" across a line break is one word split by the
+ * line (drop the hyphen) rather than a compound (keep it).  The document is
+ * the judge: the joined word written elsewhere in it decides. */
+static gboolean
+hyphen_splits_word (const char *t, gsize len, const Line *l, const Line *next)
+{
+  gsize ls = l->cend - 1;
+  while (ls > l->cstart && g_ascii_isalpha (t[ls - 1]))
+    ls--;
+  gsize re = next->cstart;
+  while (re < next->cend && g_ascii_isalpha (t[re]))
+    re++;
+  if (re == next->cstart || !g_ascii_islower (t[next->cstart]))
+    return FALSE;
+  g_autofree char *word = g_strdup_printf ("%.*s%.*s", (int) (l->cend - 1 - ls), t + ls,
+                                           (int) (re - next->cstart), t + next->cstart);
+  gsize n = strlen (word);
+  for (const char *p = t; (p = g_strstr_len (p, (gssize) (len - (gsize) (p - t)), word)); p += n)
+    {
+      gboolean starts = p == t || !g_ascii_isalpha (p[-1]);
+      gboolean ends = (gsize) (p - t) + n >= len || !g_ascii_isalpha (p[n]);
+      if (starts && ends)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+typedef struct {
+  const char *sep;        /* what replaces the gap to the next kept line */
+  gboolean drop_hyphen;   /* the line's final hyphen goes too */
+} Join;
+
+/* How kept line @i joins the next kept line @k. */
+static Join
+join_lines (const char *t, gsize len, GArray *lines, guint i, guint k, gboolean wrapped,
+            const DpNormalizeOptions *opts)
+{
+  const Line *p = &g_array_index (lines, Line, i), *l = &g_array_index (lines, Line, k);
+  for (guint m = i + 1; m < k; m++)
+    if (g_array_index (lines, Line, m).blank)
+      return (Join) { "\n\n", FALSE };
+  if (!wrapped)
+    return (Join) { "\n", FALSE };
+  /* In hard-wrapped text an indented line starts a paragraph, and a short line
+   * (a table row, an address) keeps its line break. */
+  if (opts->reflow == DP_REFLOW_AUTO && l->indent >= 2)
+    return (Join) { "\n\n", FALSE };
+  if (opts->reflow == DP_REFLOW_AUTO && p->measure < SHORT_LINE)
+    return (Join) { "\n", FALSE };
+  if (opts->join_hyphens && ends_with_hyphenated_word (t, p) && g_ascii_isalnum (t[l->cstart]))
+    return (Join) { "", hyphen_splits_word (t, len, p, l) };
+  return (Join) { " ", FALSE };
+}
+
+/* Emits a line's content with internal runs of blanks collapsed to one space. */
+static void
+emit_content (DpTextBuilder *b, const char *t, gsize start, gsize end)
+{
+  gsize i = start;
+  while (i < end)
+    {
+      gsize run = i;
+      while (run < end && t[run] != '\t' && !(t[run] == ' ' && run + 1 < end && (t[run + 1] == ' ' || t[run + 1] == '\t')))
+        run++;
+      dp_text_builder_copy (b, i, run - i);
+      if (run >= end)
+        break;
+      gsize ws = run;
+      while (ws < end && (t[ws] == ' ' || t[ws] == '\t'))
+        ws++;
+      dp_text_builder_replace (b, run, ws - run, " ", 1);
+      i = ws;
+    }
+}
+
+static void
+pass_lines (DpTextBuilder *b, const char *t, gsize len, GArray *lines, const DpNormalizeOptions *opts)
+{
+  gboolean wrapped = opts->reflow == DP_REFLOW_ALWAYS
+                     || (opts->reflow == DP_REFLOW_AUTO && is_hard_wrapped (lines));
+  gint prev = -1;
+  Join join = { NULL, FALSE };
+  for (guint i = 0; i < lines->len; i++)
+    {
+      const Line *l = &g_array_index (lines, Line, i);
+      if (l->blank)
+        continue;
+      if (prev >= 0)
+        {
+          const Line *p = &g_array_index (lines, Line, prev);
+          gsize gap = p->cend - (join.drop_hyphen ? 1 : 0);
+          dp_text_builder_replace (b, gap, l->cstart - gap, join.sep, -1);
+        }
+      /* Decide now how this line joins the next, since that may take its hyphen. */
+      join = (Join) { NULL, FALSE };
+      for (guint k = i + 1; k < lines->len; k++)
+        {
+          const Line *next = &g_array_index (lines, Line, k);
+          if (!next->blank)
+            {
+              join = join_lines (t, len, lines, i, k, wrapped, opts);
+              break;
+            }
+        }
+      emit_content (b, t, l->cstart, l->cend - (join.drop_hyphen ? 1 : 0));
+      prev = (gint) i;
+    }
+}
+
+/* ---- the record ------------------------------------------------------------ */
+
+gboolean
+dp_normalize_record (DpRecord *rec, const DpNormalizeOptions *opts, GError **error)
+{
+  init_plain ();
+  init_furniture ();
+  gsize len;
+  const char *text = dp_record_get_text (rec, &len);
+  Chars c = { dp_text_builder_new (text, len), text, len, opts };
+  pass_characters (&c);
+  if (!dp_record_apply_text (rec, c.b, error))
+    return FALSE;
+
+  text = dp_record_get_text (rec, &len);
+  g_autoptr (GArray) lines = split_lines (text, len);
+  if (opts->drop_furniture || (opts->drop_patterns && opts->drop_patterns->len))
+    {
+      /* Dropped lines are gone: what follows sees the text as a second run would. */
+      drop_lines (text, lines, opts, rec);
+      guint kept = 0;
+      for (guint i = 0; i < lines->len; i++)
+        if (!g_array_index (lines, Line, i).dropped)
+          g_array_index (lines, Line, kept++) = g_array_index (lines, Line, i);
+      g_array_set_size (lines, kept);
+    }
+  DpTextBuilder *b = dp_text_builder_new (text, len);
+  pass_lines (b, text, len, lines, opts);
+  return dp_record_apply_text (rec, b, error);
+}

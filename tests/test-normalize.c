@@ -1,0 +1,273 @@
+/* test-normalize.c — the normalizer's rules, one before/after case each, and
+ * its two promises: normalizing normalized text changes nothing, and every
+ * word of the result maps back to the same word in the original text. */
+#include "normalize.h"
+
+#include <string.h>
+
+typedef struct {
+  const char *name, *in, *out;
+  void (*setup) (DpNormalizeOptions *opts);
+} Case;
+
+static void nfkc (DpNormalizeOptions *o) { o->nfkc = TRUE; }
+static void fold (DpNormalizeOptions *o) { o->fold_punctuation = TRUE; }
+static void never (DpNormalizeOptions *o) { o->reflow = DP_REFLOW_NEVER; }
+static void always (DpNormalizeOptions *o) { o->reflow = DP_REFLOW_ALWAYS; }
+static void no_entities (DpNormalizeOptions *o) { o->html_entities = FALSE; }
+static void keep_furniture (DpNormalizeOptions *o) { o->drop_furniture = FALSE; }
+
+#define WRAPPED \
+  "The foreign minister said on Tuesday that the talks in Geneva\n" \
+  "had made progress on the outline of an agreement, although\n" \
+  "several questions about inspections and the timetable for\n" \
+  "lifting sanctions remained open, according to officials.\n"
+
+static const Case cases[] = {
+  /* Unicode */
+  { "nfc", "Cafe\xcc\x81 and e\xcc\x81lan", "Caf\xc3\xa9 and \xc3\xa9lan" },
+  { "nfc-keeps-precomposed", "Z\xc3\xbcrich, Gda\xc5\x84sk", "Z\xc3\xbcrich, Gda\xc5\x84sk" },
+  { "nfc-singleton", "100 \xe2\x84\xa6", "100 \xce\xa9" },                /* OHM SIGN -> OMEGA */
+  { "nfkc", "\xef\xac\x81ne \xef\xbc\xa1\xef\xbc\xa2\xef\xbc\xa3 x\xc2\xb2", "fine ABC x2", nfkc },
+  { "nfc-keeps-compatibility", "\xef\xac\x81ne", "\xef\xac\x81ne" },
+  { "bom", "\xef\xbb\xbfHello", "Hello" },
+  { "zero-width", "Teh\xe2\x80\x8bran and Pyong\xe2\x81\xa0yang", "Tehran and Pyongyang" },
+  { "zwj-between-latin", "a\xe2\x80\x8d" "b c\xe2\x80\x8c" "d", "ab cd" },
+  { "zwj-in-emoji", "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9", "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9" },
+  { "zwnj-in-persian", "\xd9\x85\xdb\x8c\xe2\x80\x8c\xd8\xae\xd9\x88\xd8\xa7\xd9\x87\xd9\x85",
+    "\xd9\x85\xdb\x8c\xe2\x80\x8c\xd8\xae\xd9\x88\xd8\xa7\xd9\x87\xd9\x85" },
+  { "soft-hyphen", "Pyong\xc2\xadyang", "Pyongyang" },
+  { "soft-hyphen-at-line-end", "Pyong\xc2\xad\nyang said", "Pyongyang said" },
+  { "controls", "a\x01" "b\x7f" "c\xc2\x85" "d\xc2\x9f" "e", "abc\nde" },
+  { "space-variants", "a\xc2\xa0" "b\xe2\x80\x89" "c\xe3\x80\x80" "d\xe2\x80\xaf" "e", "a b c d e" },
+  { "line-separators", "one\xe2\x80\xa8two\xe2\x80\xa9three", "one\ntwo\n\nthree" },
+  /* punctuation */
+  { "fold-off", "\xe2\x80\x9cHi\xe2\x80\x9d \xe2\x80\x94 \xc2\xab" "x\xc2\xbb", "\xe2\x80\x9cHi\xe2\x80\x9d \xe2\x80\x94 \xc2\xab" "x\xc2\xbb" },
+  { "fold-quotes", "\xe2\x80\x9cHi,\xe2\x80\x9d she said. \xe2\x80\x98No.\xe2\x80\x99 \xc2\xabOui\xc2\xbb Iran\xe2\x80\x99s",
+    "\"Hi,\" she said. 'No.' \"Oui\" Iran's", fold },
+  { "fold-dashes", "1990\xe2\x80\x93" "95 \xe2\x80\x94 x \xe2\x88\x92" "3", "1990-95 - x -3", fold },
+  { "fold-ellipsis", "wait\xe2\x80\xa6 what", "wait... what", fold },
+  /* whitespace */
+  { "collapse-spaces", "a   b \t c", "a b c" },
+  { "trim-lines", "  Hello  \n\n  World  ", "Hello\n\nWorld" },
+  { "crlf", "Title\r\n\r\nBody line\r\nnext", "Title\n\nBody line\nnext" },
+  { "cr", "one\rtwo", "one\ntwo" },
+  { "paragraphs", "p1\n\n\n\n  \n\t\np2", "p1\n\np2" },
+  { "edges", "\n\n  \nHello\n\n\n", "Hello" },
+  { "reflow", "HEADLINE\n\n" WRAPPED,
+    "HEADLINE\n\nThe foreign minister said on Tuesday that the talks in Geneva had made progress "
+    "on the outline of an agreement, although several questions about inspections and the "
+    "timetable for lifting sanctions remained open, according to officials." },
+  { "reflow-indented-paragraphs", WRAPPED "    A second paragraph starts indented and runs on\ninto the next line.",
+    "The foreign minister said on Tuesday that the talks in Geneva had made progress "
+    "on the outline of an agreement, although several questions about inspections and the "
+    "timetable for lifting sanctions remained open, according to officials.\n\n"
+    "A second paragraph starts indented and runs on into the next line." },
+  { "reflow-never", WRAPPED, "The foreign minister said on Tuesday that the talks in Geneva\n"
+    "had made progress on the outline of an agreement, although\n"
+    "several questions about inspections and the timetable for\n"
+    "lifting sanctions remained open, according to officials.", never },
+  { "reflow-auto-leaves-short-lines", "Shr 34 cts vs 1.19 dlrs\nNet 807,000 vs 2,858,000\nAssets 510.2 mln",
+    "Shr 34 cts vs 1.19 dlrs\nNet 807,000 vs 2,858,000\nAssets 510.2 mln" },
+  { "reflow-always", "one\ntwo\n\nthree", "one two\n\nthree", always },
+  { "hyphen-compound", "the long-\nrange missile", "the long-range missile", always },
+  { "hyphen-split-word", "an inter-\nnational team; international law", "an international team; international law", always },
+  { "hyphen-before-capital", "the Hwasong-\n11A missile", "the Hwasong-11A missile", always },
+  { "hyphen-kept-without-reflow", "the long-\nrange missile", "the long-\nrange missile", never },
+  /* HTML entities */
+  { "entities", "AT&amp;T &lt;b&gt; &#8217;s &#x2019; &rsquo; &nbsp;x &bogus; &#0; & alone",
+    "AT&T <b> \xe2\x80\x99s \xe2\x80\x99 \xe2\x80\x99 x &bogus; &#0; & alone" },
+  { "entities-folded", "&ldquo;Yes&rdquo; &mdash; no", "\"Yes\" - no", fold },
+  { "entities-off", "AT&amp;T", "AT&amp;T", no_entities },
+  /* page furniture */
+  { "furniture", "Title\n\nPatrick Goodenough | August 9, 2017\nFont Size\nBody text.\n\nSee also:\n\n"
+    "Link One (June 21, 2017)\n\nLink Two: a headline\n\nmrc merch",
+    "Title\n\nPatrick Goodenough | August 9, 2017\nBody text." },
+  { "furniture-source", "Body text here.\n\nSource \xc2\xbb ncr-iran", "Body text here." },
+  { "furniture-see-also-stops-at-prose", "See also:\n\nA headline\n\nA real paragraph of prose ends with a period.",
+    "A real paragraph of prose ends with a period." },
+  { "furniture-off", "Font Size\nBody.", "Font Size\nBody.", keep_furniture },
+};
+
+static char *
+normalize_with (const char *in, const DpNormalizeOptions *opts, DpRecord **out_rec)
+{
+  g_autoptr (GError) error = NULL;
+  DpRecord *rec = dp_record_new ("t", "test", in, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (dp_normalize_record (rec, opts, &error));
+  g_assert_no_error (error);
+  char *text = g_strdup (dp_record_get_text (rec, NULL));
+  if (out_rec)
+    *out_rec = rec;
+  else
+    dp_record_free (rec);
+  return text;
+}
+
+static void
+check_case (gconstpointer data)
+{
+  const Case *c = data;
+  DpNormalizeOptions opts;
+  dp_normalize_options_init (&opts);
+  if (c->setup)
+    c->setup (&opts);
+  g_autofree char *out = normalize_with (c->in, &opts, NULL);
+  g_assert_cmpstr (out, ==, c->out);
+  g_autofree char *again = normalize_with (out, &opts, NULL);
+  g_assert_cmpstr (again, ==, out);
+}
+
+static void
+test_dropped_lines_in_meta (void)
+{
+  DpNormalizeOptions opts;
+  dp_normalize_options_init (&opts);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GRegex) re = g_regex_new ("^ADVERT", 0, 0, &error);
+  opts.drop_patterns = g_ptr_array_new ();
+  g_ptr_array_add (opts.drop_patterns, re);
+  DpRecord *rec = NULL;
+  g_autofree char *out = normalize_with ("Body.\nADVERTISEMENT: buy now\nFont Size\nMore.", &opts, &rec);
+  g_ptr_array_unref (opts.drop_patterns);
+  g_assert_cmpstr (out, ==, "Body.\nMore.");
+  JsonArray *dropped = json_object_get_array_member (dp_record_get_meta (rec), "dropped_lines");
+  g_assert_cmpuint (json_array_get_length (dropped), ==, 2);
+  g_assert_cmpstr (json_array_get_string_element (dropped, 0), ==, "ADVERTISEMENT: buy now");
+  g_assert_cmpstr (json_array_get_string_element (dropped, 1), ==, "Font Size");
+  dp_record_free (rec);
+}
+
+/* ---- alignment ------------------------------------------------------------- */
+
+/* Every word of the normalized text maps to a stretch of the original that,
+ * normalized on its own, is that word. */
+static void
+check_alignment (const char *in, const DpNormalizeOptions *opts)
+{
+  DpRecord *rec = NULL;
+  g_autofree char *out = normalize_with (in, opts, &rec);
+  gsize olen;
+  const char *orig = dp_record_get_original_text (rec, &olen);
+  g_assert_cmpstr (orig, ==, in);
+  guint n;
+  const DpToken *tokens = dp_record_tokens (rec, &n);
+  gsize last_start = 0;
+  for (guint i = 0; i < n; i++)
+    {
+      gsize s, e;
+      dp_record_map_to_original (rec, tokens[i].start, tokens[i].end, &s, &e);
+      g_assert_cmpuint (s, <=, e);
+      g_assert_cmpuint (e, <=, olen);
+      g_assert_cmpuint (s, >=, last_start);
+      last_start = s;
+      g_assert_true (g_utf8_validate_len (orig + s, e - s, NULL));   /* on character boundaries */
+      g_autofree char *piece = g_strndup (orig + s, e - s);
+      if (tokens[i].kind != DP_TOKEN_WORD || strchr (piece, '\n'))
+        continue;   /* a word joined across a line break has no standalone form */
+      g_autofree char *word = g_strndup (out + tokens[i].start, tokens[i].end - tokens[i].start);
+      /* Alone, a word like "Share" would be page furniture. */
+      DpNormalizeOptions word_opts = *opts;
+      word_opts.drop_furniture = FALSE;
+      g_autofree char *alone = normalize_with (piece, &word_opts, NULL);
+      g_assert_cmpstr (alone, ==, word);
+    }
+  dp_record_free (rec);
+}
+
+static void
+test_alignment_cases (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      DpNormalizeOptions opts;
+      dp_normalize_options_init (&opts);
+      if (cases[i].setup)
+        cases[i].setup (&opts);
+      g_test_message ("case %s", cases[i].name);
+      check_alignment (cases[i].in, &opts);
+    }
+}
+
+/* Random text from pieces that exercise every rule. */
+static char *
+random_text (void)
+{
+  static const char *const pieces[] = {
+    "Iran", "Pyong", "yang", "the", "talks", " ", " ", "  ", "\t", "\n", "\n", "\n\n", "\r\n", "\r",
+    "\xc2\xa0", "\xe2\x80\x8b", "\xc2\xad", "\xef\xbb\xbf", "\xe2\x80\x9c", "\xe2\x80\x9d", "\xe2\x80\x99",
+    "\xe2\x80\x94", "\xe2\x80\xa6", "e\xcc\x81", "\xc3\xa9", "\xef\xac\x81", "&amp;", "&#8217;", "&x;", "&",
+    "-", "inter-\nnational", "international", ".", ",", "\x01", "\xf0\x9f\x98\x80", "\xe2\x80\x8d",
+    "Font Size\n", "See also:\n", "    ", "\xe2\x80\xa8", "\xe2\x84\xa6", "1,000.5", "U.S.",
+  };
+  GString *s = g_string_new (NULL);
+  guint n = (guint) g_test_rand_int_range (0, 80);
+  for (guint i = 0; i < n; i++)
+    g_string_append (s, pieces[g_test_rand_int_range (0, G_N_ELEMENTS (pieces))]);
+  return g_string_free (s, FALSE);
+}
+
+static void
+test_random_properties (void)
+{
+  for (guint i = 0; i < 3000; i++)
+    {
+      DpNormalizeOptions opts;
+      dp_normalize_options_init (&opts);
+      opts.nfkc = g_test_rand_bit ();
+      opts.fold_punctuation = g_test_rand_bit ();
+      opts.reflow = (DpReflow) g_test_rand_int_range (0, 3);
+      g_autofree char *in = random_text ();
+      g_autofree char *out = normalize_with (in, &opts, NULL);
+      g_autofree char *again = normalize_with (out, &opts, NULL);
+      if (g_strcmp0 (again, out) != 0)
+        g_test_message ("not idempotent (nfkc %d, fold %d, reflow %d) on %s", opts.nfkc,
+                        opts.fold_punctuation, opts.reflow, g_strescape (in, NULL));
+      g_assert_cmpstr (again, ==, out);
+      check_alignment (in, &opts);
+    }
+}
+
+/* The real thing: the news corpus and the seed articles, when ../shared is there. */
+static void
+test_real_text (void)
+{
+  const char *corpus = DP_TEST_SRCDIR "/../shared/data/corpus/news.jsonl";
+  g_autofree char *data = NULL;
+  if (!g_file_get_contents (corpus, &data, NULL, NULL))
+    {
+      g_test_skip ("no ../shared corpus");
+      return;
+    }
+  g_auto (GStrv) lines = g_strsplit (data, "\n", 1500);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  DpNormalizeOptions opts;
+  dp_normalize_options_init (&opts);
+  for (guint i = 0; lines[i] && i < 1000; i++)
+    {
+      if (!json_parser_load_from_data (parser, lines[i], -1, NULL))
+        continue;
+      const char *text = json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)), "text");
+      g_autofree char *out = normalize_with (text, &opts, NULL);
+      g_autofree char *again = normalize_with (out, &opts, NULL);
+      g_assert_cmpstr (again, ==, out);
+      check_alignment (text, &opts);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/normalize/rule/%s", cases[i].name);
+      g_test_add_data_func (path, &cases[i], check_case);
+    }
+  g_test_add_func ("/normalize/dropped-lines-in-meta", test_dropped_lines_in_meta);
+  g_test_add_func ("/normalize/alignment/cases", test_alignment_cases);
+  g_test_add_func ("/normalize/random-properties", test_random_properties);
+  g_test_add_func ("/normalize/real-text", test_real_text);
+  return g_test_run ();
+}
