@@ -5,8 +5,9 @@
 
 typedef struct {
   gsize out, out_len;    /* in the current text */
-  gsize src, src_len;    /* in the original text */
-  gboolean linear;       /* byte for byte, or as a whole */
+  gsize src;             /* where a span starting here starts in the original */
+  gsize src_end;         /* where a span ending here ends in the original */
+  gboolean linear;       /* byte for byte (src_end - src == out_len), or as a whole */
 } DpSeg;
 
 /* Where a span starting / ending at @x of the current text starts / ends in the original. */

@@ -19,25 +19,26 @@ struct _DpTextBuilder {
   gsize pos;           /* next source byte not yet consumed */
   GString *out;
   GArray *segs;        /* DpSeg */
+  gboolean broken;     /* a piece cut a character or inserted invalid UTF-8 */
 };
 
 /* Appends a segment, merging byte-for-byte segments that continue each other. */
 static void
-push_seg (GArray *segs, gsize out, gsize out_len, gsize src, gsize src_len, gboolean linear)
+push_seg (GArray *segs, gsize out, gsize out_len, gsize src, gsize src_end, gboolean linear)
 {
   if (out_len == 0)
     return;
   if (segs->len > 0 && linear)
     {
       DpSeg *last = &g_array_index (segs, DpSeg, segs->len - 1);
-      if (last->linear && last->src + last->src_len == src && last->out + last->out_len == out)
+      if (last->linear && last->src_end == src && last->out + last->out_len == out)
         {
           last->out_len += out_len;
-          last->src_len += src_len;
+          last->src_end = src_end;
           return;
         }
     }
-  DpSeg seg = { out, out_len, src, src_len, linear };
+  DpSeg seg = { out, out_len, src, src_end, linear };
   g_array_append_val (segs, seg);
 }
 
@@ -62,11 +63,21 @@ dp_text_builder_free (DpTextBuilder *b)
   g_free (b);
 }
 
+/* The source is valid UTF-8, so the output is too if no piece starts or ends
+ * inside a character and every inserted text is valid: checking that is much
+ * cheaper than validating the whole output. */
+static gboolean
+on_boundary (const DpTextBuilder *b, gsize at)
+{
+  return at >= b->src_len || ((guchar) b->src[at] & 0xC0) != 0x80;
+}
+
 void
 dp_text_builder_copy (DpTextBuilder *b, gsize src_start, gsize len)
 {
   g_return_if_fail (src_start >= b->pos && src_start + len <= b->src_len);
-  push_seg (b->segs, b->out->len, len, src_start, len, TRUE);
+  b->broken |= !on_boundary (b, src_start) || !on_boundary (b, src_start + len);
+  push_seg (b->segs, b->out->len, len, src_start, src_start + len, TRUE);
   g_string_append_len (b->out, b->src + src_start, (gssize) len);
   b->pos = src_start + len;
 }
@@ -76,7 +87,9 @@ dp_text_builder_replace (DpTextBuilder *b, gsize src_start, gsize src_len, const
 {
   g_return_if_fail (src_start >= b->pos && src_start + src_len <= b->src_len);
   gsize n = len < 0 ? strlen (text) : (gsize) len;
-  push_seg (b->segs, b->out->len, n, src_start, src_len, n == src_len);
+  b->broken |= !on_boundary (b, src_start) || !on_boundary (b, src_start + src_len)
+               || !g_utf8_validate_len (text, n, NULL);
+  push_seg (b->segs, b->out->len, n, src_start, src_start + src_len, n == src_len);
   g_string_append_len (b->out, text, (gssize) n);
   b->pos = src_start + src_len;
 }
@@ -117,7 +130,7 @@ dp_alignment_map_start (const GArray *segs, gsize x)
     return 0;
   const DpSeg *s = &g_array_index (segs, DpSeg, seg_at (segs, x, FALSE));
   if (x >= s->out + s->out_len)   /* at the very end of the text */
-    return s->src + s->src_len;
+    return s->src_end;
   return s->linear ? s->src + (x - s->out) : s->src;
 }
 
@@ -131,10 +144,11 @@ dp_alignment_map_end (const GArray *segs, gsize x)
     return s->src;
   if (x > s->out + s->out_len)
     x = s->out + s->out_len;
-  return s->linear ? s->src + (x - s->out) : s->src + s->src_len;
+  return s->linear ? s->src + (x - s->out) : s->src_end;
 }
 
-/* Segments of (new -> mid) composed with (mid -> original). */
+/* Segments of (new -> mid) composed with (mid -> original): each maps as
+ * mapping through the second and then the first would. */
 static GArray *
 compose (const GArray *first, const GArray *second)
 {
@@ -145,13 +159,12 @@ compose (const GArray *first, const GArray *second)
       const DpSeg *s = &g_array_index (second, DpSeg, i);
       if (!s->linear)
         {
-          gsize a = dp_alignment_map_start (first, s->src);
-          gsize e = s->src_len ? dp_alignment_map_end (first, s->src + s->src_len) : a;
-          push_seg (segs, s->out, s->out_len, a, e > a ? e - a : 0, FALSE);
+          push_seg (segs, s->out, s->out_len, dp_alignment_map_start (first, s->src),
+                    dp_alignment_map_end (first, s->src_end), FALSE);
           continue;
         }
       /* Cut a byte-for-byte segment along the first alignment's segments. */
-      gsize lo = s->src, hi = s->src + s->src_len;
+      gsize lo = s->src, hi = s->src_end;
       if (j >= first->len)
         j = first->len ? first->len - 1 : 0;
       while (j > 0 && g_array_index (first, DpSeg, j).out > lo)
@@ -166,9 +179,9 @@ compose (const GArray *first, const GArray *second)
           gsize a = MAX (lo, f->out), e = MIN (hi, f->out + f->out_len);
           gsize out = s->out + (a - s->src);
           if (f->linear)
-            push_seg (segs, out, e - a, f->src + (a - f->out), e - a, TRUE);
+            push_seg (segs, out, e - a, f->src + (a - f->out), f->src + (e - f->out), TRUE);
           else
-            push_seg (segs, out, e - a, f->src, f->src_len, FALSE);
+            push_seg (segs, out, e - a, f->src, f->src_end, FALSE);
         }
     }
   return segs;
@@ -181,12 +194,10 @@ dp_record_apply_text (DpRecord *rec, DpTextBuilder *b, GError **error)
 {
   g_autoptr (DpTextBuilder) owned = b;
   g_return_val_if_fail (b->src == dp_record_get_text (rec, NULL) && b->src_len == rec->len, FALSE);
-  const char *bad;
-  if (!g_utf8_validate_len (b->out->str, b->out->len, &bad))
+  if (b->broken)
     {
-      g_set_error (error, DP_RECORD_ERROR, DP_RECORD_ERROR_INVALID_UTF8,
-                   "rewritten text is not valid UTF-8 (byte offset %" G_GSIZE_FORMAT ")",
-                   (gsize) (bad - b->out->str));
+      g_set_error_literal (error, DP_RECORD_ERROR, DP_RECORD_ERROR_INVALID_UTF8,
+                           "rewritten text is not valid UTF-8 (a piece cut a character, or inserted text is invalid)");
       return FALSE;
     }
   GArray *segs;

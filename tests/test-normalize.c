@@ -164,7 +164,8 @@ check_alignment (const char *in, const DpNormalizeOptions *opts)
       last_start = s;
       g_assert_true (g_utf8_validate_len (orig + s, e - s, NULL));   /* on character boundaries */
       g_autofree char *piece = g_strndup (orig + s, e - s);
-      if (tokens[i].kind != DP_TOKEN_WORD || strchr (piece, '\n'))
+      if (tokens[i].kind != DP_TOKEN_WORD || strpbrk (piece, "\n\r") || strstr (piece, "\xe2\x80\xa8")
+          || strstr (piece, "\xe2\x80\xa9") || strstr (piece, "\xc2\x85"))
         continue;   /* a word joined across a line break has no standalone form */
       g_autofree char *word = g_strndup (out + tokens[i].start, tokens[i].end - tokens[i].start);
       /* Alone, a word like "Share" would be page furniture. */

@@ -230,8 +230,12 @@ pass_characters (Chars *c)
            * to end a stretch that needs normalizing. */
           if (!c->stable)
             flush_run (c, i);
-          c->last_base = i;
-          prev = s[i++];
+          gsize j = i + 1;
+          while (j < c->len && plain[s[j]])
+            j++;
+          c->last_base = j - 1;
+          prev = s[j - 1];
+          i = j;
           continue;
         }
       if (s[i] == '\r')
@@ -310,6 +314,12 @@ typedef struct {
   gboolean para_start;   /* begins a paragraph */
 } Line;
 
+static inline gboolean
+is_blank (char c)
+{
+  return c == ' ' || c == '\t';
+}
+
 static GArray *
 split_lines (const char *t, gsize len)
 {
@@ -325,8 +335,9 @@ split_lines (const char *t, gsize len)
       while (l.cend > l.cstart && (t[l.cend - 1] == ' ' || t[l.cend - 1] == '\t'))
         l.cend--;
       l.blank = l.cstart == l.cend;
+      l.measure = (guint) (l.cend - l.cstart);
       for (gsize i = l.cstart; i < l.cend; i++)
-        l.measure += !((t[i] == ' ' || t[i] == '\t') && (t[i - 1] == ' ' || t[i - 1] == '\t'));
+        l.measure -= is_blank (t[i]) && is_blank (t[i - 1]);
       g_array_append_val (lines, l);
       if (!nl)
         break;
@@ -345,6 +356,16 @@ static const char *const furniture_patterns[] = {
   "^(©|Copyright|\\(c\\)) .{0,120}$",
 };
 
+/* The first words furniture lines start with: most lines are ruled out by a
+ * lookup instead of five regular-expression matches. */
+static const char *const furniture_starts[] = {
+  "Font", "Text", "Print", "Email", "E-mail", "Share", "Tweet", "Comment", "Comments", "Advertisement",
+  "ADVERTISEMENT", "Sponsored", "Subscribe", "Sign", "Log", "Skip", "Back", "Read", "Continue", "Click",
+  "mrc", "Source", "Related", "See", "Also", "More", "Most", "Recommended", "(Photo", "Photo", "(Image",
+  "Image", "(Video", "Video", "\xc2\xa9", "Copyright", "(c)", NULL
+};
+static GHashTable *furniture_words;
+
 /* Lines after one of these headers that look like linked headlines go too. */
 static GRegex *furniture[G_N_ELEMENTS (furniture_patterns)];
 static GRegex *link_header;
@@ -357,9 +378,24 @@ init_furniture (void)
     {
       for (guint i = 0; i < G_N_ELEMENTS (furniture_patterns); i++)
         furniture[i] = g_regex_new (furniture_patterns[i], G_REGEX_OPTIMIZE, 0, NULL);
+      furniture_words = g_hash_table_new (g_str_hash, g_str_equal);
+      for (guint i = 0; furniture_starts[i]; i++)
+        g_hash_table_add (furniture_words, (gpointer) furniture_starts[i]);
       link_header = furniture[2];
       g_once_init_leave (&once, 1);
     }
+}
+
+static gboolean
+may_be_furniture (const char *t, const Line *l)
+{
+  gsize n = 0;
+  while (l->cstart + n < l->cend && n < 16 && t[l->cstart + n] != ' ' && t[l->cstart + n] != ':')
+    n++;
+  char word[17];
+  memcpy (word, t + l->cstart, n);
+  word[n] = '\0';
+  return g_hash_table_contains (furniture_words, word);
 }
 
 static gboolean
@@ -390,9 +426,13 @@ drop_lines (const char *t, GArray *lines, const DpNormalizeOptions *opts, DpReco
       Line *l = &g_array_index (lines, Line, i);
       if (l->blank)
         continue;
+      gboolean candidate = opts->drop_furniture && may_be_furniture (t, l);
+      gboolean user_rules = opts->drop_patterns && opts->drop_patterns->len > 0;
+      if (!candidate && !user_rules && !in_links)
+        continue;
       g_autofree char *content = g_strndup (t + l->cstart, l->cend - l->cstart);
-      gboolean furn = opts->drop_furniture && matches_any (furniture, G_N_ELEMENTS (furniture), content);
-      gboolean user = opts->drop_patterns
+      gboolean furn = candidate && matches_any (furniture, G_N_ELEMENTS (furniture), content);
+      gboolean user = user_rules
                       && matches_any ((GRegex *const *) opts->drop_patterns->pdata, opts->drop_patterns->len, content);
       in_links = (furn && g_regex_match (link_header, content, 0, NULL))
                  || (in_links && looks_like_headline (t, l));
@@ -409,10 +449,9 @@ drop_lines (const char *t, GArray *lines, const DpNormalizeOptions *opts, DpReco
 
 /* Hard-wrapped text (the Reuters corpus, e-mail) has many lines that run on into
  * the next one, at a similar, moderate length.  Text with one line per
- * paragraph, or short lines such as tables and addresses, does not.  A line
- * shorter than SHORT_LINE keeps its break even in wrapped text, and is never
- * counted as wrapped: so text this pass has re-flowed never looks wrapped
- * again, which keeps the normalizer idempotent. */
+ * paragraph, or short lines such as tables and addresses, does not.  Once
+ * re-flowed, text has no lines running on except after short ones, so it
+ * never looks wrapped again: the normalizer stays idempotent. */
 #define SHORT_LINE 40
 #define LONG_LINE 100
 
@@ -482,12 +521,12 @@ join_lines (const char *t, gsize len, GArray *lines, guint i, guint k, gboolean 
       return (Join) { "\n\n", FALSE };
   if (!wrapped)
     return (Join) { "\n", FALSE };
-  /* In hard-wrapped text an indented line starts a paragraph, and a short line
-   * (a table row, an address) keeps its line break. */
-  if (opts->reflow == DP_REFLOW_AUTO && l->indent >= 2)
+  /* In hard-wrapped text an indented line starts a paragraph, and so does the
+   * line after a short one (the short one ended its paragraph, or is a row of
+   * a table).  A single line break could not survive a second run: the line
+   * it ends is long once joined, and would be joined again. */
+  if (opts->reflow == DP_REFLOW_AUTO && (l->indent >= 2 || p->measure < SHORT_LINE))
     return (Join) { "\n\n", FALSE };
-  if (opts->reflow == DP_REFLOW_AUTO && p->measure < SHORT_LINE)
-    return (Join) { "\n", FALSE };
   if (opts->join_hyphens && ends_with_hyphenated_word (t, p) && g_ascii_isalnum (t[l->cstart]))
     return (Join) { "", hyphen_splits_word (t, len, p, l) };
   return (Join) { " ", FALSE };
@@ -497,21 +536,23 @@ join_lines (const char *t, gsize len, GArray *lines, guint i, guint k, gboolean 
 static void
 emit_content (DpTextBuilder *b, const char *t, gsize start, gsize end)
 {
-  gsize i = start;
+  gsize i = start, from = start;
   while (i < end)
     {
-      gsize run = i;
-      while (run < end && t[run] != '\t' && !(t[run] == ' ' && run + 1 < end && (t[run + 1] == ' ' || t[run + 1] == '\t')))
-        run++;
-      dp_text_builder_copy (b, i, run - i);
-      if (run >= end)
-        break;
-      gsize ws = run;
-      while (ws < end && (t[ws] == ' ' || t[ws] == '\t'))
+      /* Only a tab, or a space followed by another blank, needs rewriting. */
+      if (!(t[i] == '\t' || (t[i] == ' ' && i + 1 < end && is_blank (t[i + 1]))))
+        {
+          i++;
+          continue;
+        }
+      dp_text_builder_copy (b, from, i - from);
+      gsize ws = i;
+      while (ws < end && is_blank (t[ws]))
         ws++;
-      dp_text_builder_replace (b, run, ws - run, " ", 1);
-      i = ws;
+      dp_text_builder_replace (b, i, ws - i, " ", 1);
+      i = from = ws;
     }
+  dp_text_builder_copy (b, from, end - from);
 }
 
 static void
