@@ -192,33 +192,24 @@ compose (const GArray *first, const GArray *second)
 gboolean
 dp_record_apply_text (DpRecord *rec, DpTextBuilder *b, GError **error)
 {
-  g_autoptr (DpTextBuilder) owned = b;
   g_return_val_if_fail (b->src == dp_record_get_text (rec, NULL) && b->src_len == rec->len, FALSE);
   if (b->broken)
     {
       g_set_error_literal (error, DP_RECORD_ERROR, DP_RECORD_ERROR_INVALID_UTF8,
                            "rewritten text is not valid UTF-8 (a piece cut a character, or inserted text is invalid)");
+      dp_text_builder_free (b);
       return FALSE;
     }
-  GArray *segs;
-  char *original;
-  gsize original_len;
-  if (rec->align)
-    {
-      segs = compose (rec->align, b->segs);
-      g_array_unref (rec->align);
-      original = g_steal_pointer (&rec->original);
-      original_len = rec->original_len;
-    }
-  else
-    {
-      segs = g_array_ref (b->segs);
-      original = g_steal_pointer (&rec->text);
-      original_len = rec->len;
-    }
+  /* The first rewrite keeps the text it replaces as the original; later ones
+   * compose with the alignment already there. */
+  GArray *segs = rec->align ? compose (rec->align, b->segs) : g_array_ref (b->segs);
+  char *original = rec->align ? g_steal_pointer (&rec->original) : g_steal_pointer (&rec->text);
+  gsize original_len = rec->align ? rec->original_len : rec->len;
+  g_clear_pointer (&rec->align, g_array_unref);
   gsize len = b->out->len;
   dp_record_take_text (rec, g_string_free (g_steal_pointer (&b->out), FALSE), len);
   b->out = g_string_new (NULL);
+  dp_text_builder_free (b);
   rec->original = original;
   rec->original_len = original_len;
   rec->align = segs;
