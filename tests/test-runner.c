@@ -580,6 +580,30 @@ test_plugins_command (void)
 }
 
 static void
+test_normalizer_original_offsets (void)
+{
+  /* Soft hyphen, zero-width space, NBSP, guillemets, an entity: the normalized
+   * words map back onto exactly their characters in the text as read. */
+  const char *input =
+    "{\"id\":\"n1\",\"text\":\"Teh\\u00adran and \\u00abPyong\\u200byang\\u00bb met  in\\u00a0Geneva &amp; Bern.\"}\n";
+  Result r = RUN (input, "run", "-P", PLUGIN_PATH, "-e", "reader path=- ! normalizer ! capitals ! writer offsets=original");
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "\"text\":\"Teh\xc2\xadran and \xc2\xabPyong\xe2\x80\x8byang\xc2\xbb met  in\xc2\xa0Geneva &amp; Bern.\""));
+  g_assert_nonnull (strstr (r.out, "{\"id\":\"c1\",\"start\":0,\"end\":7,\"label\":\"CAP\",\"text\":\"Teh\xc2\xadran\"}"));
+  g_assert_nonnull (strstr (r.out, "{\"id\":\"c2\",\"start\":13,\"end\":23,\"label\":\"CAP\",\"text\":\"Pyong\xe2\x80\x8byang\"}"));
+  g_assert_nonnull (strstr (r.out, "{\"id\":\"c3\",\"start\":33,\"end\":39,\"label\":\"CAP\",\"text\":\"Geneva\"}"));
+  g_assert_nonnull (strstr (r.out, "{\"id\":\"c4\",\"start\":46,\"end\":50,\"label\":\"CAP\",\"text\":\"Bern\"}"));
+  result_clear (&r);
+
+  /* The default shows the normalized text and offsets into it. */
+  r = RUN (input, "run", "-P", PLUGIN_PATH, "-e", "reader path=- ! normalizer ! capitals ! writer");
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "\"text\":\"Tehran and \xc2\xabPyongyang\xc2\xbb met in Geneva & Bern.\""));
+  g_assert_nonnull (strstr (r.out, "{\"id\":\"c2\",\"start\":12,\"end\":21,\"label\":\"CAP\",\"text\":\"Pyongyang\"}"));
+  result_clear (&r);
+}
+
+static void
 test_news_pipeline (void)
 {
   Result r = RUN (NULL, "run", DP_TEST_SRCDIR "/pipelines/news.pipeline");
@@ -608,6 +632,7 @@ main (int argc, char **argv)
   g_test_add_func ("/runner/sigterm-renames-output", test_sigterm_renames_output);
   g_test_add_func ("/runner/sigint-on-idle-stdin", test_sigint_on_idle_stdin);
   g_test_add_func ("/runner/plugins-command", test_plugins_command);
+  g_test_add_func ("/runner/normalizer-original-offsets", test_normalizer_original_offsets);
   g_test_add_func ("/runner/news-pipeline", test_news_pipeline);
   return g_test_run ();
 }

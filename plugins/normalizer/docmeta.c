@@ -17,8 +17,11 @@
  *     <blank>
  *     GENEVA, March 3, 2026 — First body paragraph…
  *
- * Work is bounded: only the first DOCMETA_WINDOW bytes are copied and looked
- * at, so a huge one-line document costs the same as a short one.  No regex
+ * Work is bounded: only the first DOCMETA_WINDOW bytes are looked at, and
+ * of those only the lines the readers ask for are copied, so a huge
+ * one-line document costs the same as a short one.  Every reader is run on
+ * every document, so each first makes a cheap test that its shape needs (a
+ * separator, four digits in a row, a dash) before parsing anything.  No regex
  * engine: the shapes are few and hand-written scanners over (start, end)
  * spans keep every read inside the window.
  */
@@ -26,7 +29,7 @@
 
 #include <string.h>
 
-#define DOCMETA_WINDOW     2048
+#define DOCMETA_WINDOW     768
 #define DOCMETA_MAX_LINES  32
 #define TITLE_MAX_CHARS    200
 #define TITLE_MAX_WORDS    25
@@ -47,6 +50,20 @@ typedef struct {
   gboolean complete;     /* its '\n' lies inside the window */
 } Line;
 
+/* The first DOCMETA_WINDOW bytes of the text, split into lines on demand:
+ * most documents are settled by their first three or four lines, so the
+ * rest of the window is never copied, validated or split.  The result is
+ * the same as splitting the whole window up front. */
+typedef struct {
+  const char *text;       /* the caller's text */
+  gsize limit;            /* MIN (len, DOCMETA_WINDOW): bytes we may read */
+  gsize used;             /* bytes of text copied into lines so far */
+  gboolean closed;        /* a NUL, invalid UTF-8 or the limit ended it */
+  guint n;                /* lines split so far */
+  Line lines[DOCMETA_MAX_LINES];
+  char buf[DOCMETA_WINDOW + 1];
+} Window;
+
 typedef struct { int year, month, day; } Ymd;          /* year 0: none */
 typedef struct { int hour, minute; char zone[12]; } Hm; /* hour < 0: none */
 
@@ -62,7 +79,9 @@ typedef struct {
 
 /* ---- small span helpers ---------------------------------------------------- */
 
-static gboolean
+/* The prefix helpers are inline so strlen() of a literal folds to a
+ * constant: they run at nearly every byte of the lines looked at. */
+static inline gboolean
 has_prefix (const char *p, const char *end, const char *prefix)
 {
   gsize n = strlen (prefix);
@@ -70,7 +89,7 @@ has_prefix (const char *p, const char *end, const char *prefix)
   return p <= end && (gsize) (end - p) >= n && memcmp (p, prefix, n) == 0;
 }
 
-static gboolean
+static inline gboolean
 has_prefix_ci (const char *p, const char *end, const char *prefix)
 {
   gsize n = strlen (prefix);
@@ -78,43 +97,111 @@ has_prefix_ci (const char *p, const char *end, const char *prefix)
   return p <= end && (gsize) (end - p) >= n && g_ascii_strncasecmp (p, prefix, n) == 0;
 }
 
+/* Character classes with an ASCII fast path: the answers are those of the
+ * g_unichar_* functions, which for ASCII agree with g_ascii_* (no ASCII
+ * character is titlecase), without a table lookup per byte. */
+static inline gboolean
+uni_isalpha (gunichar c)
+{
+  return c < 0x80 ? g_ascii_isalpha (c) : g_unichar_isalpha (c);
+}
+
+static inline gboolean
+uni_isalnum (gunichar c)
+{
+  return c < 0x80 ? g_ascii_isalnum (c) : g_unichar_isalnum (c);
+}
+
+static inline gboolean
+uni_isupper (gunichar c)
+{
+  return c < 0x80 ? g_ascii_isupper (c) : g_unichar_isupper (c);
+}
+
+static inline gboolean
+uni_islower (gunichar c)
+{
+  return c < 0x80 ? g_ascii_islower (c) : g_unichar_islower (c);
+}
+
 /* The character at @p, or 0 at the end.  Spans always end on a character
  * boundary (at an ASCII byte or at the validated end of the window). */
-static gunichar
+static inline gunichar
 char_at (const char *p, const char *end)
 {
-  return p < end ? g_utf8_get_char (p) : 0;
+  if (p >= end)
+    return 0;
+  return (guchar) *p < 0x80 ? (gunichar) *p : g_utf8_get_char (p);
+}
+
+/* Decodes the character at @p (inside a validated span) and returns the
+ * next one's start. */
+static inline const char *
+next_char (const char *p, gunichar *c)
+{
+  if ((guchar) *p < 0x80)
+    {
+      *c = (gunichar) *p;
+      return p + 1;
+    }
+  *c = g_utf8_get_char (p);
+  return g_utf8_next_char (p);
 }
 
 static gboolean
 alnum_at (const char *p, const char *end)
 {
-  return g_unichar_isalnum (char_at (p, end));
+  return uni_isalnum (char_at (p, end));
 }
 
 static gboolean
 alpha_at (const char *p, const char *end)
 {
-  return g_unichar_isalpha (char_at (p, end));
+  return uni_isalpha (char_at (p, end));
 }
 
-static guint
-count_words (const char *p, const char *end)
+/* Whether [p, end) holds four digits in a row, as every year does. */
+static gboolean
+has_four_digits (const char *p, const char *end)
 {
-  guint n = 0;
-  gboolean in_word = FALSE;
+  guint run = 0;
 
   for (; p < end; p++)
     {
-      if (*p == ' ')
-        in_word = FALSE;
-      else if (!in_word)
-        {
-          in_word = TRUE;
-          n++;
-        }
+      run = g_ascii_isdigit (*p) ? run + 1 : 0;
+      if (run == 4)
+        return TRUE;
     }
-  return n;
+  return FALSE;
+}
+
+/* Whether [p, end) holds a byte that can start a dateline's dash: '-' or
+ * the 0xE2 lead byte of an em or en dash. */
+static gboolean
+has_dash_byte (const char *p, const char *end)
+{
+  return p < end && (memchr (p, '-', (gsize) (end - p)) || memchr (p, 0xe2, (gsize) (end - p)));
+}
+
+/* Whether [p, end) holds more than @max space-separated words; stops
+ * counting as soon as it does, so long lines cost no more than short ones. */
+static gboolean
+more_words_than (const char *p, const char *end, guint max)
+{
+  guint n = 0;
+  gboolean prev_space = TRUE;
+
+  /* counts space-to-word transitions without a hard-to-predict branch */
+  for (; p < end; p++)
+    {
+      gboolean space = *p == ' ';
+
+      n += prev_space & !space;
+      prev_space = space;
+      if (n > max)
+        return TRUE;
+    }
+  return FALSE;
 }
 
 static const char *
@@ -125,36 +212,72 @@ word_end (const char *p, const char *end)
   return sp ? sp : end;
 }
 
+/* The first occurrence of @needle (at least one byte) in [p, end):
+ * memchr for its first byte, then a compare. */
 static const char *
 find_str (const char *p, const char *end, const char *needle)
 {
-  for (; p < end; p++)
-    if (has_prefix (p, end, needle))
-      return p;
+  gsize n = strlen (needle);
+
+  while (p < end && (gsize) (end - p) >= n)
+    {
+      const char *hit = memchr (p, needle[0], (gsize) (end - p) - n + 1);
+
+      if (!hit)
+        return NULL;
+      if (memcmp (hit, needle, n) == 0)
+        return hit;
+      p = hit + 1;
+    }
   return NULL;
 }
 
-/* Length of an em or en dash at @p, or 0. */
-static gsize
+/* Length of an em or en dash at @p, or 0.  Both are E2 80 94 / E2 80 93. */
+static inline gsize
 dash_len (const char *p, const char *end)
 {
-  return has_prefix (p, end, EM_DASH) || has_prefix (p, end, EN_DASH) ? 3 : 0;
+  return p <= end && end - p >= 3 && (guchar) p[0] == 0xe2 && (guchar) p[1] == 0x80
+         && ((guchar) p[2] == 0x94 || (guchar) p[2] == 0x93) ? 3 : 0;
 }
 
 /* Scans may start a date or time only at the start of a word, so "12017" or
  * "x3:32" are never read from the middle. */
-static gboolean
+static inline gboolean
 is_word_start (const char *start, const char *p)
 {
-  return p == start || (p[-1] != '\0' && strchr (" ,(|/", p[-1]) != NULL);
+  if (p == start)
+    return TRUE;
+  switch (p[-1])
+    {
+    case ' ': case ',': case '(': case '|': case '/':
+      return TRUE;
+    default:
+      return FALSE;
+    }
 }
 
-/* Case-insensitive match of [p, end) against a NULL-terminated word list. */
+/* A word list entry with its length, so lookups compare lengths first
+ * instead of calling strlen() on every entry at every word. */
+typedef struct {
+  const char *word;
+  gsize len;
+} Word;
+
+#define WORD(w) { w, sizeof w - 1 }
+
+/* Case-insensitive match of [p, end) against a word list ending in
+ * { NULL, 0 }.  The first bytes are compared with their 0x20 bit set, a
+ * cheap necessary condition for an ASCII case-insensitive match. */
 static gboolean
-word_in (const char *p, const char *end, const char *const *list)
+word_in (const char *p, const char *end, const Word *list)
 {
-  for (; *list; list++)
-    if ((gsize) (end - p) == strlen (*list) && g_ascii_strncasecmp (p, *list, end - p) == 0)
+  gsize n = (gsize) (end - p);
+
+  if (p >= end)
+    return FALSE;
+  for (; list->word; list++)
+    if (n == list->len && (*p | 0x20) == (list->word[0] | 0x20)
+        && g_ascii_strncasecmp (p, list->word, n) == 0)
       return TRUE;
   return FALSE;
 }
@@ -163,26 +286,34 @@ word_in (const char *p, const char *end, const char *const *list)
 
 static const struct {
   const char *name;
+  gsize len;
   int month;
   gboolean abbrev;
 } months[] = {
-  { "January", 1, FALSE }, { "February", 2, FALSE }, { "March", 3, FALSE },
-  { "April", 4, FALSE }, { "May", 5, FALSE }, { "June", 6, FALSE },
-  { "July", 7, FALSE }, { "August", 8, FALSE }, { "September", 9, FALSE },
-  { "October", 10, FALSE }, { "November", 11, FALSE }, { "December", 12, FALSE },
-  { "Sept", 9, TRUE }, { "Jan", 1, TRUE }, { "Feb", 2, TRUE }, { "Mar", 3, TRUE },
-  { "Apr", 4, TRUE }, { "Jun", 6, TRUE }, { "Jul", 7, TRUE }, { "Aug", 8, TRUE },
-  { "Sep", 9, TRUE }, { "Oct", 10, TRUE }, { "Nov", 11, TRUE }, { "Dec", 12, TRUE },
+#define MONTH(name, month, abbrev) { name, sizeof name - 1, month, abbrev }
+  MONTH ("January", 1, FALSE), MONTH ("February", 2, FALSE), MONTH ("March", 3, FALSE),
+  MONTH ("April", 4, FALSE), MONTH ("May", 5, FALSE), MONTH ("June", 6, FALSE),
+  MONTH ("July", 7, FALSE), MONTH ("August", 8, FALSE), MONTH ("September", 9, FALSE),
+  MONTH ("October", 10, FALSE), MONTH ("November", 11, FALSE), MONTH ("December", 12, FALSE),
+  MONTH ("Sept", 9, TRUE), MONTH ("Jan", 1, TRUE), MONTH ("Feb", 2, TRUE), MONTH ("Mar", 3, TRUE),
+  MONTH ("Apr", 4, TRUE), MONTH ("Jun", 6, TRUE), MONTH ("Jul", 7, TRUE), MONTH ("Aug", 8, TRUE),
+  MONTH ("Sep", 9, TRUE), MONTH ("Oct", 10, TRUE), MONTH ("Nov", 11, TRUE), MONTH ("Dec", 12, TRUE),
+#undef MONTH
 };
 
-static const char *const weekdays[] = {
-  "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
-  "Mon", "Tue", "Tues", "Wed", "Thu", "Thur", "Thurs", "Fri", "Sat", "Sun", NULL
+static const Word weekdays[] = {
+  WORD ("Monday"), WORD ("Tuesday"), WORD ("Wednesday"), WORD ("Thursday"), WORD ("Friday"),
+  WORD ("Saturday"), WORD ("Sunday"), WORD ("Mon"), WORD ("Tue"), WORD ("Tues"), WORD ("Wed"),
+  WORD ("Thu"), WORD ("Thur"), WORD ("Thurs"), WORD ("Fri"), WORD ("Sat"), WORD ("Sun"),
+  { NULL, 0 }
 };
 
 /* A capitalised month name or abbreviation ("Sept." with or without the
  * period) at @p: returns 1–12 and sets @after, or returns 0.  Lower-case
- * "may" is a verb far more often than a month, hence the capital. */
+ * "may" is a verb far more often than a month, hence the capital.  Called
+ * at every capitalised word, so entries are filtered on their (capital)
+ * first letter before any string compare; they are still tried in table
+ * order (full names before abbreviations, "Sept" before "Sep"). */
 static int
 match_month (const char *p, const char *end, const char **after)
 {
@@ -190,9 +321,11 @@ match_month (const char *p, const char *end, const char **after)
     return 0;
   for (guint i = 0; i < G_N_ELEMENTS (months); i++)
     {
-      const char *q = p + strlen (months[i].name);
+      const char *q = p + months[i].len;
 
-      if (!has_prefix_ci (p, end, months[i].name) || alpha_at (q, end))
+      if (months[i].name[0] != *p || (gsize) (end - p) < months[i].len
+          || g_ascii_strncasecmp (p + 1, months[i].name + 1, months[i].len - 1) != 0
+          || alpha_at (q, end))
         continue;
       if (months[i].abbrev && q < end && *q == '.')
         q++;
@@ -351,14 +484,19 @@ parse_date_at (const char *p, const char *end, Ymd *out, const char **after)
   return kind;
 }
 
-/* The first complete date (with year) starting a word in [p, end). */
+/* The first complete date (with year) starting a word in [p, end).  Every
+ * date shape starts with a digit or a capital (a month), and a complete one
+ * holds a four-digit year, so most spans are turned down before parsing. */
 static gboolean
 scan_date (const char *p, const char *end, Ymd *out)
 {
   const char *after;
 
+  if (!has_four_digits (p, end))
+    return FALSE;
   for (const char *q = p; q < end; q++)
-    if (is_word_start (p, q) && parse_date_at (q, end, out, &after) == DATE_FULL)
+    if ((g_ascii_isdigit (*q) || g_ascii_isupper (*q)) && is_word_start (p, q)
+        && parse_date_at (q, end, out, &after) == DATE_FULL)
       return TRUE;
   return FALSE;
 }
@@ -437,9 +575,12 @@ parse_time_at (const char *p, const char *end, Hm *out)
   return TRUE;
 }
 
+/* The first time starting a word in [p, end); every time has a colon. */
 static gboolean
 scan_time (const char *p, const char *end, Hm *out)
 {
+  if (p >= end || !memchr (p, ':', (gsize) (end - p)))
+    return FALSE;
   for (const char *q = p; q < end; q++)
     if (is_word_start (p, q) && g_ascii_isdigit (*q) && parse_time_at (q, end, out))
       return TRUE;
@@ -450,22 +591,27 @@ scan_time (const char *p, const char *end, Hm *out)
 
 /* Lower-case particles that may sit inside a name without making it look
  * like running text. */
-static const char *const name_particles[] = {
-  "and", "&", "de", "da", "di", "del", "della", "van", "von", "der", "den", "la",
-  "le", "du", "bin", "bint", "ibn", "al", "el", "y", "e", "dos", "das", "ter", "ten",
-  NULL
+static const Word name_particles[] = {
+  WORD ("and"), WORD ("&"), WORD ("de"), WORD ("da"), WORD ("di"), WORD ("del"),
+  WORD ("della"), WORD ("van"), WORD ("von"), WORD ("der"), WORD ("den"), WORD ("la"),
+  WORD ("le"), WORD ("du"), WORD ("bin"), WORD ("bint"), WORD ("ibn"), WORD ("al"),
+  WORD ("el"), WORD ("y"), WORD ("e"), WORD ("dos"), WORD ("das"), WORD ("ter"),
+  WORD ("ten"), { NULL, 0 }
 };
 
 /* Capitalised words that follow "By" in running text ("By Then, …",
  * "By Contrast …"), never in a byline. */
-static const char *const name_stopwords[] = {
-  "the", "a", "an", "this", "that", "these", "those", "then", "now", "contrast",
-  "comparison", "law", "far", "all", "most", "some", "many", "way", "default",
-  "design", "order", "noon", "midnight", "today", "tonight", "tomorrow",
-  "yesterday", "late", "early", "mid", "his", "her", "their", "our", "my", "its",
-  "using", "virtue", "means", "chance", "definition", "nature", "mistake",
-  "accident", "agreement", "end", "next", "last", "year", "week",
-  NULL
+static const Word name_stopwords[] = {
+  WORD ("the"), WORD ("a"), WORD ("an"), WORD ("this"), WORD ("that"), WORD ("these"),
+  WORD ("those"), WORD ("then"), WORD ("now"), WORD ("contrast"), WORD ("comparison"),
+  WORD ("law"), WORD ("far"), WORD ("all"), WORD ("most"), WORD ("some"), WORD ("many"),
+  WORD ("way"), WORD ("default"), WORD ("design"), WORD ("order"), WORD ("noon"),
+  WORD ("midnight"), WORD ("today"), WORD ("tonight"), WORD ("tomorrow"),
+  WORD ("yesterday"), WORD ("late"), WORD ("early"), WORD ("mid"), WORD ("his"),
+  WORD ("her"), WORD ("their"), WORD ("our"), WORD ("my"), WORD ("its"), WORD ("using"),
+  WORD ("virtue"), WORD ("means"), WORD ("chance"), WORD ("definition"), WORD ("nature"),
+  WORD ("mistake"), WORD ("accident"), WORD ("agreement"), WORD ("end"), WORD ("next"),
+  WORD ("last"), WORD ("year"), WORD ("week"), { NULL, 0 }
 };
 
 /* A word is capitalised if it, or a part after '-' or an apostrophe, starts
@@ -476,13 +622,14 @@ name_word_ok (const char *p, const char *end, gboolean *capitalised)
   gboolean segment_start = TRUE, letters = FALSE;
 
   *capitalised = FALSE;
-  for (const char *q = p; q < end; q = g_utf8_next_char (q))
+  for (const char *q = p; q < end; )
     {
-      gunichar c = g_utf8_get_char (q);
+      gunichar c;
 
-      if (g_unichar_isalpha (c))
+      q = next_char (q, &c);
+      if (uni_isalpha (c))
         {
-          if (segment_start && (g_unichar_isupper (c) || g_unichar_istitle (c)))
+          if (segment_start && (uni_isupper (c) || g_unichar_istitle (c)))
             *capitalised = TRUE;
           segment_start = FALSE;
           letters = TRUE;
@@ -558,7 +705,8 @@ find_field_sep (const char *p, const char *end, gsize *sep_len)
     {
       gsize d;
 
-      if (*p != ' ')
+      /* every separator starts with a space and '|', '-' or a dash's 0xE2 */
+      if (*p != ' ' || p + 1 >= end || (p[1] != '|' && p[1] != '-' && (guchar) p[1] != 0xe2))
         continue;
       d = dash_len (p + 1, end);
       if (d == 0 && p + 1 < end && (p[1] == '|' || p[1] == '-'))
@@ -594,7 +742,7 @@ is_name_suffix (const char *p, const char *end)
 
   if (scan_date (p, end, &unused))
     return TRUE;
-  return p < end && g_unichar_isupper (char_at (p, end)) && count_words (p, end) <= 5;
+  return p < end && uni_isupper (char_at (p, end)) && !more_words_than (p, end, 5);
 }
 
 /* The end of the name in a byline segment, cutting "Lukas Reinholt,
@@ -657,7 +805,7 @@ parse_by_form (const char *p, const char *end, Ymd *date, Hm *time)
 
       f += sep_len;
       fe = find_field_sep (f, end, &sep_len);
-      if (count_words (f, fe) > FIELD_MAX_WORDS)
+      if (more_words_than (f, fe, FIELD_MAX_WORDS))
         return NULL;
       f = fe;
     }
@@ -683,7 +831,7 @@ parse_field_form (const char *p, const char *end, Ymd *date, Hm *time)
       const char *ne;
 
       fields++;
-      if (count_words (f, fe) > FIELD_MAX_WORDS)
+      if (more_words_than (f, fe, FIELD_MAX_WORDS))
         return NULL;
       if (scan_date (f, fe, &d))
         {
@@ -707,6 +855,16 @@ parse_field_form (const char *p, const char *end, Ymd *date, Hm *time)
   return g_strndup (name, name_end - name);
 }
 
+/* Necessary for parse_field_form() to succeed: a second field, and the four
+ * digits of the year of the date it requires. */
+static gboolean
+field_form_possible (const char *p, const char *end)
+{
+  gsize sep_len;
+
+  return has_four_digits (p, end) && find_field_sep (p, end, &sep_len) != end;
+}
+
 /* Parses a byline line; returns the name (newly allocated) or NULL.  @date
  * and @time are filled only where still empty, and only on success. */
 static char *
@@ -716,11 +874,17 @@ parse_byline (const Line *l, Ymd *date, Hm *time)
   Hm t = *time;
   char *name;
   gsize len = l->end - l->s;
+  gboolean by_form;
 
-  if (!l->complete || len == 0 || len > BYLINE_MAX_BYTES
-      || count_words (l->s, l->end) > BYLINE_MAX_WORDS || ends_like_sentence (l->s, l->end))
+  if (!l->complete || len == 0 || len > BYLINE_MAX_BYTES || ends_like_sentence (l->s, l->end))
     return NULL;
-  if (has_prefix (l->s, l->end, "By ") || has_prefix (l->s, l->end, "BY "))
+  by_form = has_prefix (l->s, l->end, "By ") || has_prefix (l->s, l->end, "BY ");
+  /* Every title and body line comes through here: turn most of them down
+   * with a scan or two before counting words or parsing fields. */
+  if ((!by_form && !field_form_possible (l->s, l->end))
+      || more_words_than (l->s, l->end, BYLINE_MAX_WORDS))
+    return NULL;
+  if (by_form)
     name = parse_by_form (l->s + 3, l->end, &d, &t);
   else
     name = parse_field_form (l->s, l->end, &d, &t);
@@ -745,8 +909,9 @@ is_byline (const Line *l)
 
 /* ---- date-only lines ------------------------------------------------------- */
 
-static const char *const date_line_words[] = {
-  "updated", "published", "posted", "last", "on", "at", "date", "|", NULL
+static const Word date_line_words[] = {
+  WORD ("updated"), WORD ("published"), WORD ("posted"), WORD ("last"), WORD ("on"),
+  WORD ("at"), WORD ("date"), WORD ("|"), { NULL, 0 }
 };
 
 /* Every word of a date-only line is date-ish: a month, weekday, number,
@@ -810,12 +975,15 @@ is_date_line (const Line *l)
 /* ---- datelines ------------------------------------------------------------- */
 
 /* Words that start sentences, not place names, before a dash. */
-static const char *const place_stopwords[] = {
-  "the", "a", "an", "in", "on", "at", "but", "and", "or", "this", "that", "these",
-  "those", "it", "he", "she", "they", "we", "i", "you", "meanwhile", "however",
-  "yet", "so", "mr.", "mrs.", "ms.", "dr.", "president", "minister", "officials",
-  "there", "here", "his", "her", "their", "our", "what", "who", "why", "how",
-  NULL
+static const Word place_stopwords[] = {
+  WORD ("the"), WORD ("a"), WORD ("an"), WORD ("in"), WORD ("on"), WORD ("at"),
+  WORD ("but"), WORD ("and"), WORD ("or"), WORD ("this"), WORD ("that"), WORD ("these"),
+  WORD ("those"), WORD ("it"), WORD ("he"), WORD ("she"), WORD ("they"), WORD ("we"),
+  WORD ("i"), WORD ("you"), WORD ("meanwhile"), WORD ("however"), WORD ("yet"),
+  WORD ("so"), WORD ("mr."), WORD ("mrs."), WORD ("ms."), WORD ("dr."),
+  WORD ("president"), WORD ("minister"), WORD ("officials"), WORD ("there"),
+  WORD ("here"), WORD ("his"), WORD ("her"), WORD ("their"), WORD ("our"), WORD ("what"),
+  WORD ("who"), WORD ("why"), WORD ("how"), { NULL, 0 }
 };
 
 /* An all-caps word ("GENEVA", "ST.", "WINSTON-SALEM", "N’DJAMENA"); returns
@@ -828,17 +996,18 @@ read_caps_word (const char *p, const char *end, const char **after)
 
   while (q < end)
     {
-      gunichar c = g_utf8_get_char (q);
+      gunichar c;
+      const char *next = next_char (q, &c);
 
-      if (g_unichar_isalpha (c))
+      if (uni_isalpha (c))
         {
-          if (!g_unichar_isupper (c))
+          if (!uni_isupper (c))
             return 0;
           letters++;
         }
       else if (c != '.' && c != '-' && c != '\'' && c != 0x2019)
         break;
-      q = g_utf8_next_char (q);
+      q = next;
     }
   if (q < end && *q != ' ' && *q != ',' && *q != '(' && !dash_len (q, end))
     return 0;
@@ -889,7 +1058,7 @@ read_country (const char *p, const char *end)
   const char *q = p, *after;
   guint words = 0;
 
-  while (words < 3 && q < end && g_unichar_isupper (char_at (q, end))
+  while (words < 3 && q < end && uni_isupper (char_at (q, end))
          && !match_month (q, end, &after))
     {
       const char *we = q;
@@ -900,7 +1069,7 @@ read_country (const char *p, const char *end)
       if (!name_word_ok (q, we, &capitalised))
         return NULL;
       words++;
-      if (has_prefix (we, end, " ") && g_unichar_isupper (char_at (we + 1, end)))
+      if (has_prefix (we, end, " ") && uni_isupper (char_at (we + 1, end)))
         {
           q = we + 1;
           continue;
@@ -952,9 +1121,14 @@ read_dateline_tail (const char *p, const char *end, Ymd *date)
 static gboolean
 has_lowercase (const char *p, const char *end)
 {
-  for (; p < end; p = g_utf8_next_char (p))
-    if (g_unichar_islower (g_utf8_get_char (p)))
-      return TRUE;
+  gunichar c;
+
+  while (p < end)
+    {
+      p = next_char (p, &c);
+      if (uni_islower (c))
+        return TRUE;
+    }
   return FALSE;
 }
 
@@ -964,9 +1138,12 @@ has_lowercase (const char *p, const char *end)
 static char *
 parse_caps_dateline (const char *s, const char *end, Ymd *date)
 {
-  const char *place_end = read_caps_place (s, end), *rest;
+  const char *place_end, *rest;
   Ymd d = { 0, 0, 0 };
 
+  if (!has_dash_byte (s, end))  /* read_dateline_tail() needs a dash */
+    return NULL;
+  place_end = read_caps_place (s, end);
   if (!place_end || !(rest = read_dateline_tail (place_end, end, &d)) || !has_lowercase (rest, end))
     return NULL;
   if (d.year && !date->year)
@@ -1002,9 +1179,9 @@ starts_sentence (const char *p, const char *end)
     p = g_utf8_next_char (p);
   we = word_end (p, end);
 
-  if (!g_unichar_isupper (char_at (p, end)) || has_closing_dash (p, end))
+  if (!uni_isupper (char_at (p, end)) || has_closing_dash (p, end))
     return FALSE;
-  return we < end && g_unichar_islower (char_at (we + 1, end));
+  return we < end && uni_islower (char_at (we + 1, end));
 }
 
 /* "Washington DC – In a rare public display": mixed case is only believed
@@ -1014,12 +1191,14 @@ parse_mixed_dateline (const char *s, const char *end)
 {
   const char *w = s;
 
+  if (s >= end || !memchr (s, 0xe2, (gsize) (end - s)))  /* no em or en dash */
+    return NULL;
   for (guint words = 0; words < 3; words++)
     {
       const char *we = word_end (w, end);
       gboolean capitalised;
 
-      if (!g_unichar_isupper (char_at (w, end)) || !name_word_ok (w, we, &capitalised)
+      if (!uni_isupper (char_at (w, end)) || !name_word_ok (w, we, &capitalised)
           || word_in (w, we, place_stopwords) || is_month_or_weekday (w, we))
         return NULL;
       if (dash_len (we + 1, end) && has_prefix (we + 4, end, " "))
@@ -1102,12 +1281,19 @@ title_shape_ok (const Line *l)
 
   if (!l->complete || len == 0 || len > TITLE_MAX_CHARS * 4)
     return FALSE;
-  if (g_utf8_strlen (l->s, len) > TITLE_MAX_CHARS || count_words (l->s, l->end) > TITLE_MAX_WORDS)
+  /* a line of at most TITLE_MAX_CHARS bytes cannot hold more characters */
+  if ((len > TITLE_MAX_CHARS && g_utf8_strlen (l->s, len) > TITLE_MAX_CHARS)
+      || more_words_than (l->s, l->end, TITLE_MAX_WORDS))
     return FALSE;
-  if (g_unichar_islower (char_at (l->s, l->end)) || !title_ending_ok (l->s, l->end))
+  if (uni_islower (char_at (l->s, l->end)) || !title_ending_ok (l->s, l->end))
     return FALSE;
-  for (const char *p = l->s; p < l->end && !letters; p = g_utf8_next_char (p))
-    letters = g_unichar_isalpha (g_utf8_get_char (p));
+  for (const char *p = l->s; p < l->end && !letters; )
+    {
+      gunichar c;
+
+      p = next_char (p, &c);
+      letters = uni_isalpha (c);
+    }
   return letters;
 }
 
@@ -1115,49 +1301,80 @@ title_shape_ok (const Line *l)
  * byline, date or dateline, and stands alone: followed by a blank line or
  * directly by the byline / date line. */
 static gboolean
-is_title (const Line *lines, guint n)
+is_title (const Line *first, const Line *next)
 {
-  const Line *next = &lines[1];
-
-  if (n < 2 || !title_shape_ok (&lines[0]))
+  if (!next || !title_shape_ok (first))
     return FALSE;
-  if (is_byline (&lines[0]) || is_date_line (&lines[0]) || is_caps_dateline (&lines[0]))
+  if (is_byline (first) || is_date_line (first) || is_caps_dateline (first))
     return FALSE;
   return (next->complete && next->s == next->end) || is_byline (next) || is_date_line (next);
 }
 
-/* ---- putting it together --------------------------------------------------- */
+/* ---- the window ------------------------------------------------------------ */
 
-static guint
-split_lines (const char *buf, gsize len, Line *lines, guint max)
+/* Copies the next line of the window, its '\n' included, into the buffer.
+ * The window stops at a NUL, at @limit and before the first invalid or
+ * incomplete UTF-8 sequence (a '\n' never lies inside one, so validating
+ * line by line finds the same place as validating the whole window).
+ * Returns FALSE when there is no further line. */
+static gboolean
+window_split_next (Window *w)
 {
-  const char *p = buf, *end = buf + len;
-  guint n = 0;
+  gsize start = w->used, k = start;
+  guchar high = 0;
+  Line *l;
 
-  while (p < end && n < max)
+  if (w->closed || w->n == DOCMETA_MAX_LINES || start >= w->limit || w->text[start] == '\0')
+    return FALSE;
+  /* byte by byte: reading ahead could pass a NUL at the end of the text */
+  while (k < w->limit && w->text[k] != '\0')
     {
-      const char *nl = memchr (p, '\n', end - p);
+      char c = w->text[k];
 
-      lines[n].s = p;
-      lines[n].end = nl ? nl : end;
-      lines[n].complete = nl != NULL;
-      n++;
-      if (!nl)
+      w->buf[k++] = c;
+      high |= (guchar) c;
+      if (c == '\n')
         break;
-      p = nl + 1;
     }
-  return n;
+  if (high & 0x80)
+    {
+      const char *valid_end;
+
+      if (!g_utf8_validate (w->buf + start, k - start, &valid_end))
+        {
+          k = valid_end - w->buf;
+          w->closed = TRUE;
+        }
+    }
+  w->buf[k] = '\0';
+  w->used = k;
+  l = &w->lines[w->n++];
+  l->s = w->buf + start;
+  l->complete = k > start && w->buf[k - 1] == '\n';
+  l->end = l->complete ? w->buf + k - 1 : w->buf + k;
+  return TRUE;
 }
+
+/* Line @i of the window, or NULL if the window has fewer lines. */
+static const Line *
+window_line (Window *w, guint i)
+{
+  while (w->n <= i && window_split_next (w))
+    ;
+  return i < w->n ? &w->lines[i] : NULL;
+}
+
+/* ---- putting it together --------------------------------------------------- */
 
 /* Blank lines, the byline and a date-only line between the title and the
  * body; returns the index of the first line after them. */
 static guint
-read_header (const Line *lines, guint n, guint i, Found *f)
+read_header (Window *w, guint i, Found *f)
 {
-  for (guint seen = 0; i < n && seen < HEADER_MAX_LINES; seen++, i++)
-    {
-      const Line *l = &lines[i];
+  const Line *l;
 
+  for (guint seen = 0; seen < HEADER_MAX_LINES && (l = window_line (w, i)); seen++, i++)
+    {
       if (l->s == l->end && l->complete)
         continue;
       if (!f->byline && (f->byline = parse_byline (l, &f->date, &f->time)))
@@ -1169,24 +1386,27 @@ read_header (const Line *lines, guint n, guint i, Found *f)
 }
 
 static void
-analyse (const Line *lines, guint n, Found *f)
+analyse (Window *w, Found *f)
 {
+  const Line *first = window_line (w, 0), *l;
   guint i = 0;
 
-  if (is_title (lines, n))
+  if (!first)
+    return;
+  if (is_title (first, window_line (w, 1)))
     {
-      f->title = g_strndup (lines[0].s, lines[0].end - lines[0].s);
+      f->title = g_strndup (first->s, first->end - first->s);
       i = 1;
     }
-  i = read_header (lines, n, i, f);
-  while (i < n && lines[i].s == lines[i].end)
+  i = read_header (w, i, f);
+  while ((l = window_line (w, i)) && l->s == l->end)
     i++;
   /* A first line shaped like a headline but starting like a dateline ("IAEA
    * — Inspectors turned away") is ambiguous: read it as neither. */
-  if (i == 0 && n > 0 && title_shape_ok (&lines[0]))
+  if (i == 0 && title_shape_ok (first))
     return;
-  if (i < n)
-    f->dateline = parse_dateline (&lines[i], &f->date);
+  if (l)
+    f->dateline = parse_dateline (l, &f->date);
 }
 
 static void
@@ -1219,38 +1439,22 @@ store (const Found *f, JsonObject *meta)
   set_member (meta, "dateline", f->dateline);
 }
 
-/* Copies the first DOCMETA_WINDOW bytes, stopping at a NUL and at the last
- * complete, valid UTF-8 character, so every scanner can rely on both. */
-static gsize
-copy_window (const char *text, gsize len, char *buf)
-{
-  gsize n = 0;
-  const char *valid_end;
-
-  while (n < DOCMETA_WINDOW && (len == (gsize) -1 || n < len) && text[n] != '\0')
-    {
-      buf[n] = text[n];
-      n++;
-    }
-  g_utf8_validate (buf, n, &valid_end);
-  n = valid_end - buf;
-  buf[n] = '\0';
-  return n;
-}
-
 void
 dp_docmeta_extract (const char *text, gsize len, JsonObject *meta)
 {
-  char buf[DOCMETA_WINDOW + 1];
-  Line lines[DOCMETA_MAX_LINES];
+  Window w;
   Found f = { NULL, NULL, NULL, { 0, 0, 0 }, { -1, 0, "" } };
-  gsize n;
 
   g_return_if_fail (meta != NULL);
   if (text == NULL)
     return;
-  n = copy_window (text, len, buf);
-  analyse (lines, split_lines (buf, n, lines, DOCMETA_MAX_LINES), &f);
+  /* only the header fields; lines and buf are filled on demand */
+  w.text = text;
+  w.limit = MIN (len, DOCMETA_WINDOW);
+  w.used = 0;
+  w.closed = FALSE;
+  w.n = 0;
+  analyse (&w, &f);
   store (&f, meta);
   g_free (f.title);
   g_free (f.byline);

@@ -8,7 +8,7 @@
 
 G_BEGIN_DECLS
 
-/* Looks at the first ~2 KB of @text (@len bytes, or -1 if NUL-terminated)
+/* Looks at the first 768 bytes of @text (@len bytes, or -1 if NUL-terminated)
  * and sets in @meta the string members "title", "byline", "date"
  * (YYYY-MM-DD), "time" (HH:MM, 24-hour), "timezone" and "dateline" that can
  * be read with confidence.  Members already present in @meta are never
