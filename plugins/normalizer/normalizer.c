@@ -30,7 +30,7 @@ load_patterns (const char *path, GError **error)
       if (!*line || *line == '#')
         continue;
       g_autoptr (GError) local = NULL;
-      GRegex *re = g_regex_new (line, G_REGEX_OPTIMIZE, 0, &local);
+      GRegex *re = g_regex_new (line, 0, 0, &local);
       if (!re)
         {
           g_set_error (error, G_REGEX_ERROR, local->code, "%s:%u: %s", path, i + 1, local->message);
