@@ -8,7 +8,8 @@
 #   - pass-through: reader (JSON lines) -> writer (JSON lines), all cores;
 #   - the same over the corpus repeated 10 times, with peak RSS, to show that
 #     memory stays bounded whatever the input size;
-#   - tokenizer + sentence splitter alone (bench-tokenize).
+#   - tokenizer + sentence splitter alone (bench-tokenize);
+#   - the normalizer alone, default settings (bench-normalize).
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 corpus=${1:-$here/../shared/data/corpus/news.jsonl}
@@ -49,3 +50,4 @@ rss=$(sed -n 's/.*"peak_rss_kb" : \([0-9]*\).*/\1/p' "$tmp/stats.json")
 printf '  peak RSS              %8.1f MB\n' "$(echo "$rss / 1024" | bc -l)"
 
 "$build/bin/bench-tokenize" "$corpus" | sed 's/^/tokenizer: /'
+"$build/bin/bench-normalize" "$corpus" | sed 's/^/normalizer: /'
