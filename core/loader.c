@@ -23,12 +23,13 @@ struct _DpRegistry {
   GStrv dirs;
 };
 
+/* Plugins stay mapped once loaded (as GStreamer's do): a plugin may keep
+ * caches in static memory (compiled patterns, tables) that would dangle, and
+ * show up as leaks, if its code were unmapped under them. */
 static void
 plugin_free (gpointer p)
 {
   DpPlugin *plugin = p;
-  if (plugin->handle)
-    lt_dlclose (plugin->handle);
   g_free (plugin->path);
   g_free (plugin);
 }
