@@ -87,6 +87,10 @@ static const Case cases[] = {
   { "furniture-see-also-stops-at-prose", "See also:\n\nA headline\n\nA real paragraph of prose ends with a period.",
     "A real paragraph of prose ends with a period." },
   { "furniture-off", "Font Size\nBody.", "Font Size\nBody.", keep_furniture },
+  /* Patterns see the line as it will be written: 150 blanks collapse to one. */
+  { "furniture-after-collapse", "Body.\n\xc2\xa9 2026 Meridian Wire"
+    "                                                                                "
+    "                                                                      All rights reserved.", "Body." },
 };
 
 static char *

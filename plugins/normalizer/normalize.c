@@ -416,6 +416,20 @@ looks_like_headline (const char *t, const Line *l)
   return n > 0 && n <= 160 && (last != '.' || (n > 2 && t[l->cend - 2] == '.'));
 }
 
+/* A line's content as it will be written (blank runs as one space): patterns
+ * see the same line on a second run, which keeps dropping idempotent. */
+static char *
+collapsed (const char *t, const Line *l)
+{
+  GString *s = g_string_sized_new (l->cend - l->cstart);
+  for (gsize i = l->cstart; i < l->cend; i++)
+    if (!is_blank (t[i]))
+      g_string_append_c (s, t[i]);
+    else if (!is_blank (t[i - 1]))
+      g_string_append_c (s, ' ');
+  return g_string_free (s, FALSE);
+}
+
 static void
 drop_lines (const char *t, GArray *lines, const DpNormalizeOptions *opts, DpRecord *rec)
 {
@@ -430,7 +444,7 @@ drop_lines (const char *t, GArray *lines, const DpNormalizeOptions *opts, DpReco
       gboolean user_rules = opts->drop_patterns && opts->drop_patterns->len > 0;
       if (!candidate && !user_rules && !in_links)
         continue;
-      g_autofree char *content = g_strndup (t + l->cstart, l->cend - l->cstart);
+      g_autofree char *content = collapsed (t, l);
       gboolean furn = candidate && matches_any (furniture, G_N_ELEMENTS (furniture), content);
       gboolean user = user_rules
                       && matches_any ((GRegex *const *) opts->drop_patterns->pdata, opts->drop_patterns->len, content);

@@ -14,6 +14,7 @@ cmake --build "$build" -j"$(nproc)" --target fuzz-normalize fuzz-record-json >/d
 corpus=$build/fuzz-corpus
 mkdir -p "$corpus/fuzz-normalize" "$corpus/fuzz-record-json"
 cp "$src"/samples/news/*.txt "$corpus/fuzz-normalize/"
+cp "$src"/tests/fuzz/regressions/fuzz-normalize/* "$corpus/fuzz-normalize/"   # inputs that once failed
 i=0
 while IFS= read -r line; do
   i=$((i + 1)); printf '%s' "$line" > "$corpus/fuzz-record-json/sample-$i"
