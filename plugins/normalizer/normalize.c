@@ -126,6 +126,29 @@ typedef struct {
   gsize last_base;    /* the last character with combining class 0 */
 } Chars;
 
+/* Normalization can produce characters that have a rule (NFKC turns U+2034
+ * into three U+2032 primes, which folding makes apostrophes): apply the rules
+ * to its output too, or a second run would change the text again. */
+static char *
+apply_rules (char *norm, gboolean fold)
+{
+  if (!norm)
+    return NULL;
+  GString *out = NULL;
+  for (const char *p = norm; *p; p = g_utf8_next_char (p))
+    {
+      const char *rule = (guchar) *p >= 0x80 ? char_rule (g_utf8_get_char (p), fold) : NULL;
+      if (rule && !out)
+        out = g_string_new_len (norm, p - norm);
+      if (out)
+        g_string_append_len (out, rule ? rule : p, rule ? -1 : (gssize) (g_utf8_next_char (p) - p));
+    }
+  if (!out)
+    return norm;
+  g_free (norm);
+  return g_string_free (out, FALSE);
+}
+
 /* Emits the pending characters [run, end): unchanged ones as a copy (so that
  * offsets inside them map exactly), the rest through g_utf8_normalize. */
 static void
@@ -138,7 +161,8 @@ flush_run (Chars *c, gsize end)
       dp_text_builder_copy (c->b, c->run, c->unstable - c->run);
       GNormalizeMode mode = c->opts->nfkc ? G_NORMALIZE_NFKC : G_NORMALIZE_NFC;
       gsize n = end - c->unstable;
-      g_autofree char *norm = g_utf8_normalize (c->src + c->unstable, (gssize) n, mode);
+      g_autofree char *norm = apply_rules (g_utf8_normalize (c->src + c->unstable, (gssize) n, mode),
+                                           c->opts->fold_punctuation);
       if (norm && (strlen (norm) != n || memcmp (norm, c->src + c->unstable, n) != 0))
         dp_text_builder_replace (c->b, c->unstable, n, norm, -1);
       else
