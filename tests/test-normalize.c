@@ -13,6 +13,7 @@ typedef struct {
 static void nfkc (DpNormalizeOptions *o) { o->nfkc = TRUE; }
 static void fold (DpNormalizeOptions *o) { o->fold_punctuation = TRUE; }
 static void never (DpNormalizeOptions *o) { o->reflow = DP_REFLOW_NEVER; }
+static void nfkc_fold (DpNormalizeOptions *o) { o->nfkc = o->fold_punctuation = TRUE; }
 static void always (DpNormalizeOptions *o) { o->reflow = DP_REFLOW_ALWAYS; }
 static void no_entities (DpNormalizeOptions *o) { o->html_entities = FALSE; }
 static void keep_furniture (DpNormalizeOptions *o) { o->drop_furniture = FALSE; }
@@ -47,6 +48,8 @@ static const Case cases[] = {
     "\"Hi,\" she said. 'No.' \"Oui\" Iran's", fold },
   { "fold-dashes", "1990\xe2\x80\x93" "95 \xe2\x80\x94 x \xe2\x88\x92" "3", "1990-95 - x -3", fold },
   { "fold-ellipsis", "wait\xe2\x80\xa6 what", "wait... what", fold },
+  /* NFKC makes U+2034 three primes, which folding must then see too */
+  { "nfkc-then-fold", "x\xe2\x80\xb4y \xef\xb9\x98", "x'''y -", nfkc_fold },
   /* whitespace */
   { "collapse-spaces", "a   b \t c", "a b c" },
   { "trim-lines", "  Hello  \n\n  World  ", "Hello\n\nWorld" },
