@@ -82,6 +82,18 @@ dp_text_builder_copy (DpTextBuilder *b, gsize src_start, gsize len)
   b->pos = src_start + len;
 }
 
+/* A replacement maps byte for byte only if its characters line up with the
+ * ones it replaces ("\n" -> " " does; one 3-byte prime -> three apostrophes
+ * does not). */
+static gboolean
+same_boundaries (const char *a, const char *b, gsize n)
+{
+  for (gsize k = 1; k < n; k++)
+    if ((((guchar) a[k] & 0xC0) == 0x80) != (((guchar) b[k] & 0xC0) == 0x80))
+      return FALSE;
+  return TRUE;
+}
+
 void
 dp_text_builder_replace (DpTextBuilder *b, gsize src_start, gsize src_len, const char *text, gssize len)
 {
@@ -89,7 +101,8 @@ dp_text_builder_replace (DpTextBuilder *b, gsize src_start, gsize src_len, const
   gsize n = len < 0 ? strlen (text) : (gsize) len;
   b->broken |= !on_boundary (b, src_start) || !on_boundary (b, src_start + src_len)
                || !g_utf8_validate_len (text, n, NULL);
-  push_seg (b->segs, b->out->len, n, src_start, src_start + src_len, n == src_len);
+  push_seg (b->segs, b->out->len, n, src_start, src_start + src_len,
+            n == src_len && same_boundaries (b->src + src_start, text, n));
   g_string_append_len (b->out, text, (gssize) n);
   b->pos = src_start + src_len;
 }

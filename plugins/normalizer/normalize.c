@@ -454,10 +454,11 @@ collapsed (const char *t, const Line *l)
   return g_string_free (s, FALSE);
 }
 
-static void
+/* Marks the lines to drop and lists them in meta "dropped_lines"; returns how many. */
+static guint
 drop_lines (const char *t, GArray *lines, const DpNormalizeOptions *opts, DpRecord *rec)
 {
-  JsonArray *dropped = NULL;
+  guint n = 0;
   gboolean in_links = FALSE;
   for (guint i = 0; i < lines->len; i++)
     {
@@ -477,12 +478,14 @@ drop_lines (const char *t, GArray *lines, const DpNormalizeOptions *opts, DpReco
       if (!furn && !user && !in_links)
         continue;
       l->dropped = TRUE;
-      if (!dropped)
-        dropped = json_array_new ();
-      json_array_add_string_element (dropped, content);
+      JsonObject *meta = dp_record_get_meta (rec);
+      JsonNode *list = json_object_get_member (meta, "dropped_lines");
+      if (!list || !JSON_NODE_HOLDS_ARRAY (list))
+        json_object_set_array_member (meta, "dropped_lines", json_array_new ());
+      json_array_add_string_element (json_object_get_array_member (meta, "dropped_lines"), content);
+      n++;
     }
-  if (dropped)
-    json_object_set_array_member (dp_record_get_meta (rec), "dropped_lines", dropped);
+  return n;
 }
 
 /* Hard-wrapped text (the Reuters corpus, e-mail) has many lines that run on into
@@ -593,9 +596,11 @@ emit_content (DpTextBuilder *b, const char *t, gsize start, gsize end)
   dp_text_builder_copy (b, from, end - from);
 }
 
-static void
+/* Returns whether any lines were joined (which can make new lines). */
+static gboolean
 pass_lines (DpTextBuilder *b, const char *t, gsize len, GArray *lines, const DpNormalizeOptions *opts)
 {
+  gboolean joined = FALSE;
   gboolean wrapped = opts->reflow == DP_REFLOW_ALWAYS
                      || (opts->reflow == DP_REFLOW_AUTO && is_hard_wrapped (lines));
   gint prev = -1;
@@ -610,6 +615,7 @@ pass_lines (DpTextBuilder *b, const char *t, gsize len, GArray *lines, const DpN
           const Line *p = &g_array_index (lines, Line, prev);
           gsize gap = p->cend - (join.drop_hyphen ? 1 : 0);
           dp_text_builder_replace (b, gap, l->cstart - gap, join.sep, -1);
+          joined |= join.sep[0] != '\n';
         }
       /* Decide now how this line joins the next, since that may take its hyphen. */
       join = (Join) { NULL, FALSE };
@@ -625,6 +631,7 @@ pass_lines (DpTextBuilder *b, const char *t, gsize len, GArray *lines, const DpN
       emit_content (b, t, l->cstart, l->cend - (join.drop_hyphen ? 1 : 0));
       prev = (gint) i;
     }
+  return joined;
 }
 
 /* ---- the record ------------------------------------------------------------ */
@@ -641,19 +648,28 @@ dp_normalize_record (DpRecord *rec, const DpNormalizeOptions *opts, GError **err
   if (!dp_record_apply_text (rec, c.b, error))
     return FALSE;
 
-  text = dp_record_get_text (rec, &len);
-  g_autoptr (GArray) lines = split_lines (text, len);
-  if (opts->drop_furniture || (opts->drop_patterns && opts->drop_patterns->len))
+  /* Joining lines can make a new line that a pattern would drop ("©" joined
+   * with the line after it): go round again until nothing more is dropped,
+   * so that a second run has nothing to do. */
+  gboolean dropping = opts->drop_furniture || (opts->drop_patterns && opts->drop_patterns->len);
+  for (guint round = 0; round < 4; round++)
     {
-      /* Dropped lines are gone: what follows sees the text as a second run would. */
-      drop_lines (text, lines, opts, rec);
+      text = dp_record_get_text (rec, &len);
+      g_autoptr (GArray) lines = split_lines (text, len);
+      guint dropped = dropping ? drop_lines (text, lines, opts, rec) : 0;
+      if (round > 0 && dropped == 0)
+        break;
       guint kept = 0;
       for (guint i = 0; i < lines->len; i++)
         if (!g_array_index (lines, Line, i).dropped)
           g_array_index (lines, Line, kept++) = g_array_index (lines, Line, i);
       g_array_set_size (lines, kept);
+      DpTextBuilder *b = dp_text_builder_new (text, len);
+      gboolean joined = pass_lines (b, text, len, lines, opts);
+      if (!dp_record_apply_text (rec, b, error))
+        return FALSE;
+      if (!joined || !dropping)
+        break;
     }
-  DpTextBuilder *b = dp_text_builder_new (text, len);
-  pass_lines (b, text, len, lines, opts);
-  return dp_record_apply_text (rec, b, error);
+  return TRUE;
 }

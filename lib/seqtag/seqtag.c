@@ -1,0 +1,453 @@
+/* seqtag.c — features, decoding and the model file.
+ *
+ * A model is a hash table from feature hashes to rows of int16 weights (one
+ * per tag) plus int32 transition weights.  Scoring a token adds the rows of
+ * its features; Viterbi picks the best tag sequence allowed by BILOU.  The
+ * file holds the same arrays as memory, 8-byte aligned after a fixed header,
+ * so loading is a mmap and a checksum, not a parse.
+ *
+ * File layout (little-endian; the models we ship are built on x86-64):
+ *   header   magic "DPSEQTAG", version, n_tags, n_features, capacity_log2,
+ *            scale, names_size, checksum of everything after the header
+ *   names    the tag names, NUL-terminated one after another, padded to 8
+ *   keys     capacity x u64          rows   capacity x u32 (padded)
+ *   weights  n_features x n_tags x i16 (padded)
+ *   trans    (n_tags + 1) x n_tags x i32
+ */
+#include "seqtag-private.h"
+
+#include <string.h>
+
+G_DEFINE_QUARK (dp-seq-error-quark, dp_seq_error)
+
+#define MAGIC "DPSEQTAG"
+#define VERSION 1
+#define MAX_TAGS 256
+
+typedef struct {
+  char magic[8];
+  guint32 version;
+  guint32 n_tags;
+  guint32 n_features;
+  guint32 capacity_log2;
+  float scale;
+  guint32 names_size;
+  guint64 checksum;
+} Header;
+
+G_STATIC_ASSERT (sizeof (Header) == 40);
+
+/* ---- features -------------------------------------------------------------- */
+
+void
+dp_seq_features_init (DpSeqFeatures *f)
+{
+  f->hashes = g_array_new (FALSE, FALSE, sizeof (guint64));
+  f->starts = g_array_new (FALSE, FALSE, sizeof (guint32));
+  guint32 zero = 0;
+  g_array_append_val (f->starts, zero);
+}
+
+void
+dp_seq_features_clear (DpSeqFeatures *f)
+{
+  g_clear_pointer (&f->hashes, g_array_unref);
+  g_clear_pointer (&f->starts, g_array_unref);
+}
+
+void
+dp_seq_features_reset (DpSeqFeatures *f)
+{
+  g_array_set_size (f->hashes, 0);
+  g_array_set_size (f->starts, 1);
+}
+
+/* starts[] holds one more entry than there are tokens: the last one is the
+ * end of the token being filled, moved along as its features arrive. */
+void
+dp_seq_features_next_token (DpSeqFeatures *f)
+{
+  guint32 end = f->hashes->len;
+  g_array_append_val (f->starts, end);
+}
+
+void
+dp_seq_features_add (DpSeqFeatures *f, guint64 hash)
+{
+  g_return_if_fail (f->starts->len > 1);
+  g_array_append_val (f->hashes, hash);
+  g_array_index (f->starts, guint32, f->starts->len - 1) = f->hashes->len;
+}
+
+guint dp_seq_features_n_tokens (const DpSeqFeatures *f) { return f->starts->len - 1; }
+
+/* 64-bit FNV-1a with a final avalanche: fast enough for short strings and
+ * well spread for the power-of-two table. */
+guint64
+dp_seq_hash (guint32 template_id, const char *s, gsize len)
+{
+  guint64 h = 0xcbf29ce484222325ULL ^ ((guint64) template_id * 0x9E3779B97F4A7C15ULL);
+  for (gsize i = 0; i < len; i++)
+    h = (h ^ (guchar) s[i]) * 0x100000001b3ULL;
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  return h ? h : 1;
+}
+
+guint64
+dp_seq_hash_mix (guint64 h, guint64 v)
+{
+  h ^= v + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2);
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 29;
+  return h ? h : 1;
+}
+
+/* ---- constraints and Viterbi ----------------------------------------------- */
+
+static char
+bilou_prefix (const char *name, const char **type)
+{
+  if (name[0] && name[1] == '-' && strchr ("BILU", name[0]))
+    {
+      *type = name + 2;
+      return name[0];
+    }
+  *type = NULL;
+  return strcmp (name, "O") == 0 ? 'O' : '?';
+}
+
+/* After B-X or I-X comes I-X or L-X; after anything else, O, B-Y or U-Y. */
+static gboolean
+transition_ok (const char *from, const char *to)
+{
+  const char *ft, *tt;
+  char f = from ? bilou_prefix (from, &ft) : 'O';
+  char t = bilou_prefix (to, &tt);
+  if (f == '?' || t == '?')
+    return TRUE;
+  gboolean inside = f == 'B' || f == 'I';
+  if (inside)
+    return (t == 'I' || t == 'L') && strcmp (ft, tt) == 0;
+  return t == 'O' || t == 'B' || t == 'U';
+}
+
+void
+dp_seq_constraints (char **tag_names, guint n_tags, guint8 **allowed, guint8 **can_end)
+{
+  *allowed = g_new (guint8, (n_tags + 1) * n_tags);
+  *can_end = g_new (guint8, n_tags);
+  for (guint p = 0; p <= n_tags; p++)
+    for (guint t = 0; t < n_tags; t++)
+      (*allowed)[p * n_tags + t] = transition_ok (p < n_tags ? tag_names[p] : NULL, tag_names[t]);
+  for (guint t = 0; t < n_tags; t++)
+    {
+      const char *type;
+      char c = bilou_prefix (tag_names[t], &type);
+      (*can_end)[t] = c != 'B' && c != 'I';
+    }
+}
+
+void
+dp_seq_viterbi (const gint32 *scores, guint n, guint n_tags, const gint32 *trans,
+                const guint8 *allowed, const guint8 *can_end, guint16 *tags)
+{
+  if (n == 0)
+    return;
+  /* delta: best score of a path ending in each tag; back: where it came from. */
+  g_autofree gint32 *delta = g_new (gint32, 2 * n_tags);
+  g_autofree guint16 *back = g_new (guint16, (gsize) n * n_tags);
+  gint32 *cur = delta, *prev = delta + n_tags;
+  const gint32 *start = trans + (gsize) n_tags * n_tags;
+  const guint8 *from_start = allowed + (gsize) n_tags * n_tags;
+  for (guint t = 0; t < n_tags; t++)
+    cur[t] = from_start[t] ? start[t] + scores[t] : DP_SEQ_NEG_INF;
+  for (guint i = 1; i < n; i++)
+    {
+      gint32 *tmp = prev;
+      prev = cur;
+      cur = tmp;
+      gint32 top = DP_SEQ_NEG_INF;
+      for (guint t = 0; t < n_tags; t++)
+        {
+          gint32 best = DP_SEQ_NEG_INF;
+          guint16 arg = 0;
+          for (guint p = 0; p < n_tags; p++)
+            {
+              if (!allowed[p * n_tags + t] || prev[p] == DP_SEQ_NEG_INF)
+                continue;
+              gint32 s = prev[p] + trans[p * n_tags + t];
+              if (s > best)
+                best = s, arg = (guint16) p;
+            }
+          cur[t] = best == DP_SEQ_NEG_INF ? best : best + scores[(gsize) i * n_tags + t];
+          back[(gsize) i * n_tags + t] = arg;
+          top = MAX (top, cur[t]);
+        }
+      /* Keep the numbers small: only differences matter. */
+      for (guint t = 0; t < n_tags && top != DP_SEQ_NEG_INF; t++)
+        if (cur[t] != DP_SEQ_NEG_INF)
+          cur[t] = MAX (cur[t] - top, DP_SEQ_NEG_INF + 1);
+    }
+  guint16 last = 0;
+  gint32 best = G_MININT32;
+  for (guint t = 0; t < n_tags; t++)
+    if (can_end[t] && cur[t] > best)
+      best = cur[t], last = (guint16) t;
+  tags[n - 1] = last;
+  for (guint i = n - 1; i > 0; i--)
+    tags[i - 1] = back[(gsize) i * n_tags + tags[i]];
+}
+
+/* ---- models ---------------------------------------------------------------- */
+
+static gint64
+find_row (const DpSeqModel *m, guint64 h)
+{
+  guint64 mask = m->capacity - 1;
+  for (guint64 slot = h & mask;; slot = (slot + 1) & mask)
+    {
+      if (m->keys[slot] == h)
+        return m->rows[slot];
+      if (m->keys[slot] == 0)
+        return -1;
+    }
+}
+
+void
+dp_seq_model_decode (const DpSeqModel *m, const DpSeqFeatures *f, guint16 *tags)
+{
+  guint n = dp_seq_features_n_tokens (f);
+  if (n == 0)
+    return;
+  guint nt = m->n_tags;
+  g_autofree gint32 *scores = g_new0 (gint32, (gsize) n * nt);
+  const guint64 *hashes = (const guint64 *) f->hashes->data;
+  const guint32 *starts = (const guint32 *) f->starts->data;
+  for (guint i = 0; i < n; i++)
+    {
+      gint32 *row = scores + (gsize) i * nt;
+      for (guint32 k = starts[i]; k < starts[i + 1]; k++)
+        {
+          gint64 r = find_row (m, hashes[k]);
+          if (r < 0)
+            continue;
+          const gint16 *w = m->weights + (gsize) r * nt;
+          for (guint t = 0; t < nt; t++)
+            row[t] += w[t];
+        }
+    }
+  dp_seq_viterbi (scores, n, nt, m->trans, m->allowed, m->can_end, tags);
+}
+
+guint dp_seq_model_n_tags (const DpSeqModel *m) { return m->n_tags; }
+const char *dp_seq_model_tag_name (const DpSeqModel *m, guint tag) { return tag < m->n_tags ? m->tag_names[tag] : NULL; }
+guint dp_seq_model_n_features (const DpSeqModel *m) { return m->n_features; }
+
+int
+dp_seq_model_tag_index (const DpSeqModel *m, const char *name)
+{
+  for (guint t = 0; t < m->n_tags; t++)
+    if (strcmp (m->tag_names[t], name) == 0)
+      return (int) t;
+  return -1;
+}
+
+static void
+finish_model (DpSeqModel *m)
+{
+  dp_seq_constraints (m->tag_names, m->n_tags, &m->allowed, &m->can_end);
+}
+
+DpSeqModel *
+dp_seq_model_new_owned (char **tag_names, guint n_tags, guint32 n_features, guint64 capacity,
+                        gpointer owned, const guint64 *keys, const guint32 *rows,
+                        const gint16 *weights, const gint32 *trans, float scale)
+{
+  DpSeqModel *m = g_new0 (DpSeqModel, 1);
+  m->tag_names = tag_names;
+  m->n_tags = n_tags;
+  m->n_features = n_features;
+  m->capacity = capacity;
+  m->owned = owned;
+  m->keys = keys;
+  m->rows = rows;
+  m->weights = weights;
+  m->trans = trans;
+  m->scale = scale;
+  finish_model (m);
+  return m;
+}
+
+void
+dp_seq_model_free (DpSeqModel *m)
+{
+  if (!m)
+    return;
+  if (m->mapped)
+    g_mapped_file_unref (m->mapped);
+  g_free (m->owned);
+  g_strfreev (m->tag_names);
+  g_free (m->allowed);
+  g_free (m->can_end);
+  g_free (m);
+}
+
+/* ---- the file -------------------------------------------------------------- */
+
+static gsize
+pad8 (gsize n)
+{
+  return (n + 7) & ~(gsize) 7;
+}
+
+/* A word-at-a-time checksum: fast enough to check a 20 MB model in a few ms. */
+static guint64
+checksum (const guchar *p, gsize len)
+{
+  guint64 h = 0x84222325cbf29ce4ULL ^ len;
+  gsize i = 0;
+  for (; i + 8 <= len; i += 8)
+    {
+      guint64 w;
+      memcpy (&w, p + i, 8);
+      h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+      h ^= h >> 31;
+    }
+  for (; i < len; i++)
+    h = (h ^ p[i]) * 0x100000001b3ULL;
+  return h;
+}
+
+typedef struct {
+  gsize names, keys, rows, weights, trans, total;   /* offsets after the header */
+} Layout;
+
+static Layout
+layout (guint32 names_size, guint64 capacity, guint32 n_features, guint32 n_tags)
+{
+  Layout l;
+  l.names = 0;
+  l.keys = pad8 (names_size);
+  l.rows = l.keys + capacity * 8;
+  l.weights = l.rows + pad8 (capacity * 4);
+  l.trans = l.weights + pad8 ((gsize) n_features * n_tags * 2);
+  l.total = l.trans + (gsize) (n_tags + 1) * n_tags * 4;
+  return l;
+}
+
+static gboolean
+format_error (GError **error, const char *path, const char *what)
+{
+  g_set_error (error, DP_SEQ_ERROR, DP_SEQ_ERROR_FORMAT, "%s: not a usable docpipe model: %s", path, what);
+  return FALSE;
+}
+
+/* Reads the tag names; FALSE if they are not n_tags NUL-terminated strings. */
+static char **
+read_names (const char *p, gsize size, guint n_tags)
+{
+  GPtrArray *names = g_ptr_array_new ();
+  gsize i = 0;
+  while (i < size && p[i] && names->len < n_tags)
+    {
+      const char *end = memchr (p + i, '\0', size - i);
+      if (!end)
+        break;
+      g_ptr_array_add (names, g_strdup (p + i));
+      i = (gsize) (end - p) + 1;
+    }
+  g_ptr_array_add (names, NULL);
+  char **strv = (char **) g_ptr_array_free (names, FALSE);
+  if (g_strv_length (strv) != n_tags)
+    g_clear_pointer (&strv, g_strfreev);
+  return strv;
+}
+
+DpSeqModel *
+dp_seq_model_load (const char *path, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  GMappedFile *mapped = g_mapped_file_new (path, FALSE, &local);
+  if (!mapped)
+    {
+      g_set_error (error, DP_SEQ_ERROR, DP_SEQ_ERROR_IO, "%s", local->message);
+      return NULL;
+    }
+  gsize size = g_mapped_file_get_length (mapped);
+  const guchar *data = (const guchar *) g_mapped_file_get_contents (mapped);
+  Header h;
+  if (size < sizeof h)
+    return g_mapped_file_unref (mapped), format_error (error, path, "file too short"), NULL;
+  memcpy (&h, data, sizeof h);
+  if (memcmp (h.magic, MAGIC, 8) != 0)
+    return g_mapped_file_unref (mapped), format_error (error, path, "wrong magic number"), NULL;
+  if (h.version != VERSION)
+    {
+      g_set_error (error, DP_SEQ_ERROR, DP_SEQ_ERROR_FORMAT,
+                   "%s: model format version %u, this docpipe reads version %d", path, h.version, VERSION);
+      g_mapped_file_unref (mapped);
+      return NULL;
+    }
+  if (h.n_tags == 0 || h.n_tags > MAX_TAGS || h.capacity_log2 > 40 || h.names_size > 65536
+      || (1ULL << h.capacity_log2) < h.n_features)
+    return g_mapped_file_unref (mapped), format_error (error, path, "impossible sizes in the header"), NULL;
+  guint64 capacity = 1ULL << h.capacity_log2;
+  Layout l = layout (h.names_size, capacity, h.n_features, h.n_tags);
+  if (size != sizeof h + l.total)
+    return g_mapped_file_unref (mapped), format_error (error, path, "truncated, or has extra bytes"), NULL;
+  const guchar *payload = data + sizeof h;
+  if (checksum (payload, l.total) != h.checksum)
+    return g_mapped_file_unref (mapped), format_error (error, path, "checksum mismatch (corrupted)"), NULL;
+  char **names = read_names ((const char *) payload, h.names_size, h.n_tags);
+  if (!names)
+    return g_mapped_file_unref (mapped), format_error (error, path, "bad tag names"), NULL;
+  /* Every row index must be inside the weights. */
+  const guint64 *keys = (const guint64 *) (payload + l.keys);
+  const guint32 *rows = (const guint32 *) (payload + l.rows);
+  for (guint64 s = 0; s < capacity; s++)
+    if (keys[s] && rows[s] >= h.n_features)
+      {
+        g_strfreev (names);
+        g_mapped_file_unref (mapped);
+        format_error (error, path, "a feature row is out of range");
+        return NULL;
+      }
+  DpSeqModel *m = dp_seq_model_new_owned (names, h.n_tags, h.n_features, capacity, NULL, keys, rows,
+                                          (const gint16 *) (payload + l.weights),
+                                          (const gint32 *) (payload + l.trans), h.scale);
+  m->mapped = mapped;
+  return m;
+}
+
+gboolean
+dp_seq_model_save (const DpSeqModel *m, const char *path, GError **error)
+{
+  g_autoptr (GString) names = g_string_new (NULL);
+  for (guint t = 0; t < m->n_tags; t++)
+    g_string_append_len (names, m->tag_names[t], (gssize) strlen (m->tag_names[t]) + 1);
+  guint32 log2 = 0;
+  while ((1ULL << log2) < m->capacity)
+    log2++;
+  Layout l = layout ((guint32) names->len, m->capacity, m->n_features, m->n_tags);
+  g_autofree guchar *buf = g_malloc0 (sizeof (Header) + l.total);
+  guchar *payload = buf + sizeof (Header);
+  memcpy (payload + l.names, names->str, names->len);
+  memcpy (payload + l.keys, m->keys, m->capacity * 8);
+  memcpy (payload + l.rows, m->rows, m->capacity * 4);
+  memcpy (payload + l.weights, m->weights, (gsize) m->n_features * m->n_tags * 2);
+  memcpy (payload + l.trans, m->trans, (gsize) (m->n_tags + 1) * m->n_tags * 4);
+  Header h = { .version = VERSION, .n_tags = m->n_tags, .n_features = m->n_features,
+               .capacity_log2 = log2, .scale = m->scale, .names_size = (guint32) names->len };
+  memcpy (h.magic, MAGIC, 8);
+  h.checksum = checksum (payload, l.total);
+  memcpy (buf, &h, sizeof h);
+  g_autoptr (GError) local = NULL;
+  if (!g_file_set_contents (path, (const char *) buf, (gssize) (sizeof h + l.total), &local))
+    {
+      g_set_error (error, DP_SEQ_ERROR, DP_SEQ_ERROR_IO, "%s", local->message);
+      return FALSE;
+    }
+  return TRUE;
+}

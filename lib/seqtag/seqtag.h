@@ -1,0 +1,87 @@
+/* seqtag.h — a sequence labeller: averaged structured perceptron, Viterbi
+ * decoding over BILOU tags, and a versioned, memory-mapped model file.
+ *
+ * It knows nothing about words: callers (the NER stage, later the claim
+ * tagger) turn each token into a list of hashed features, and seqtag learns
+ * and applies one weight per (feature, tag) plus tag-to-tag transitions.
+ * Internal to docpipe's plugins, not part of the public SDK.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define DP_SEQ_ERROR (dp_seq_error_quark ())
+GQuark dp_seq_error_quark (void);
+
+typedef enum {
+  DP_SEQ_ERROR_IO,       /* the file cannot be read or written */
+  DP_SEQ_ERROR_FORMAT,   /* not a model file, another version, truncated or corrupted */
+} DpSeqError;
+
+/* ---- features -------------------------------------------------------------- */
+
+/* The features of one sequence, token by token. */
+typedef struct {
+  GArray *hashes;    /* guint64 */
+  GArray *starts;    /* guint32: token i's features are hashes[starts[i] .. starts[i+1]) */
+} DpSeqFeatures;
+
+void  dp_seq_features_init (DpSeqFeatures *f);
+void  dp_seq_features_clear (DpSeqFeatures *f);
+void  dp_seq_features_reset (DpSeqFeatures *f);
+/* Starts the next token; its features follow. */
+void  dp_seq_features_next_token (DpSeqFeatures *f);
+void  dp_seq_features_add (DpSeqFeatures *f, guint64 hash);
+guint dp_seq_features_n_tokens (const DpSeqFeatures *f);
+
+/* Hashes @len bytes of @s under a feature template number, e.g.
+ * dp_seq_hash (TEMPLATE_WORD, word, len).  Never returns 0. */
+guint64 dp_seq_hash (guint32 template_id, const char *s, gsize len);
+/* Combines a hash with another value (conjunctions of features). */
+guint64 dp_seq_hash_mix (guint64 h, guint64 v);
+
+/* ---- models ---------------------------------------------------------------- */
+
+typedef struct _DpSeqModel DpSeqModel;
+
+/* Maps the file read-only and checks it (magic, version, sizes, checksum). */
+DpSeqModel *dp_seq_model_load (const char *path, GError **error);
+gboolean    dp_seq_model_save (const DpSeqModel *model, const char *path, GError **error);
+void        dp_seq_model_free (DpSeqModel *model);
+
+guint       dp_seq_model_n_tags (const DpSeqModel *model);
+const char *dp_seq_model_tag_name (const DpSeqModel *model, guint tag);
+/* The tag's index, or -1. */
+int         dp_seq_model_tag_index (const DpSeqModel *model, const char *name);
+guint       dp_seq_model_n_features (const DpSeqModel *model);
+
+/* Best tag sequence (Viterbi, respecting BILOU constraints between tags named
+ * B-X, I-X, L-X, U-X and O).  @tags has room for one tag per token.
+ * Thread-safe: a model may be shared by all workers. */
+void        dp_seq_model_decode (const DpSeqModel *model, const DpSeqFeatures *f, guint16 *tags);
+
+/* ---- training -------------------------------------------------------------- */
+
+typedef struct _DpSeqTrainer DpSeqTrainer;
+
+/* @tags: the tag names, NULL-terminated, "O" first by convention. */
+DpSeqTrainer *dp_seq_trainer_new (const char *const *tags);
+void          dp_seq_trainer_free (DpSeqTrainer *trainer);
+/* Adds one training sequence (copied) with its gold tags. */
+void          dp_seq_trainer_add (DpSeqTrainer *trainer, const DpSeqFeatures *f, const guint16 *gold);
+guint         dp_seq_trainer_n_sequences (const DpSeqTrainer *trainer);
+
+typedef void (*DpSeqEpochFunc) (guint epoch, guint mistakes, guint tokens, gpointer user_data);
+
+/* Trains for @epochs passes over the sequences in an order shuffled by
+ * @seed (the same seed gives the same model), averages the weights, and
+ * keeps features seen at least @min_count times. */
+DpSeqModel *dp_seq_trainer_train (DpSeqTrainer *trainer, guint epochs, guint32 seed, guint min_count,
+                                  DpSeqEpochFunc on_epoch, gpointer user_data);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpSeqModel, dp_seq_model_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpSeqTrainer, dp_seq_trainer_free)
+
+G_END_DECLS

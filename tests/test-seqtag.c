@@ -1,0 +1,371 @@
+/* test-seqtag.c — the sequence labeller: learning a small tagging task we
+ * generate ourselves to a fixed score, deterministic training, BILOU-valid
+ * decoding, and the model file (round trip; truncated, corrupted, foreign and
+ * future files refused with a clear error). */
+#include "seqtag-private.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+static const char *const tags[] = { "O", "B-PER", "I-PER", "L-PER", "U-PER", "B-LOC", "I-LOC", "L-LOC", "U-LOC", NULL };
+enum { O, B_PER, I_PER, L_PER, U_PER, B_LOC, I_LOC, L_LOC, U_LOC };
+
+static const char *const first[] = { "Ali", "Kim", "Hassan", "Maria", "Choe", "Amara", "Lukas", "Grace" };
+static const char *const last[] = { "Larijani", "Rouhani", "Okafor", "Reinholt", "Wanjiru", "Yong-nam", "Thae-bok" };
+static const char *const places[] = { "Tehran", "Pyongyang", "Geneva", "Nairobi", "Seoul", "Zurich", "Tallinn" };
+static const char *const places2[] = { "New York", "Addis Ababa", "Hong Kong" };
+static const char *const filler[] = { "the", "talks", "said", "on", "Tuesday", "officials", "that", "met", "with", "visited" };
+
+typedef struct {
+  GPtrArray *words;
+  GArray *gold;     /* guint16 */
+} Sentence;
+
+static void
+push (Sentence *s, const char *w, guint16 tag)
+{
+  g_ptr_array_add (s->words, (gpointer) w);
+  g_array_append_val (s->gold, tag);
+}
+
+static void
+push_phrase (Sentence *s, const char *phrase, guint16 b, guint16 i, guint16 l, guint16 u)
+{
+  g_auto (GStrv) parts = g_strsplit (phrase, " ", -1);
+  guint n = g_strv_length (parts);
+  for (guint k = 0; k < n; k++)
+    push (s, g_intern_string (parts[k]), n == 1 ? u : k == 0 ? b : k == n - 1 ? l : i);
+}
+
+/* Sentences like "officials said Ali Larijani met Kim in Tehran on Tuesday". */
+static Sentence
+generate (GRand *r)
+{
+  Sentence s = { g_ptr_array_new (), g_array_new (FALSE, FALSE, sizeof (guint16)) };
+  guint parts = (guint) g_rand_int_range (r, 2, 6);
+  for (guint p = 0; p < parts; p++)
+    {
+      switch (g_rand_int_range (r, 0, 5))
+        {
+        case 0:
+          {
+            g_autofree char *name = g_strdup_printf ("%s %s", first[g_rand_int_range (r, 0, 8)], last[g_rand_int_range (r, 0, 7)]);
+            push_phrase (&s, name, B_PER, I_PER, L_PER, U_PER);
+            break;
+          }
+        case 1:
+          push_phrase (&s, first[g_rand_int_range (r, 0, 8)], B_PER, I_PER, L_PER, U_PER);
+          break;
+        case 2:
+          push (&s, "in", O);
+          push_phrase (&s, places[g_rand_int_range (r, 0, 7)], B_LOC, I_LOC, L_LOC, U_LOC);
+          break;
+        case 3:
+          push (&s, "in", O);
+          push_phrase (&s, places2[g_rand_int_range (r, 0, 3)], B_LOC, I_LOC, L_LOC, U_LOC);
+          break;
+        default:
+          push (&s, filler[g_rand_int_range (r, 0, 10)], O);
+        }
+      push (&s, filler[g_rand_int_range (r, 0, 10)], O);
+    }
+  return s;
+}
+
+static void
+sentence_clear (Sentence *s)
+{
+  g_ptr_array_unref (s->words);
+  g_array_unref (s->gold);
+}
+
+/* Word, neighbours, shape: enough to learn the task. */
+static void
+featurize (const Sentence *s, DpSeqFeatures *f)
+{
+  dp_seq_features_reset (f);
+  for (guint i = 0; i < s->words->len; i++)
+    {
+      const char *w = g_ptr_array_index (s->words, i);
+      const char *prev = i > 0 ? g_ptr_array_index (s->words, i - 1) : "<s>";
+      const char *next = i + 1 < s->words->len ? g_ptr_array_index (s->words, i + 1) : "</s>";
+      dp_seq_features_next_token (f);
+      dp_seq_features_add (f, dp_seq_hash (0, "bias", 4));
+      dp_seq_features_add (f, dp_seq_hash (1, w, strlen (w)));
+      dp_seq_features_add (f, dp_seq_hash (2, prev, strlen (prev)));
+      dp_seq_features_add (f, dp_seq_hash (3, next, strlen (next)));
+      dp_seq_features_add (f, dp_seq_hash (4, g_ascii_isupper (w[0]) ? "X" : "x", 1));
+    }
+}
+
+static DpSeqModel *
+train (guint32 seed, guint n)
+{
+  g_autoptr (DpSeqTrainer) t = dp_seq_trainer_new (tags);
+  GRand *r = g_rand_new_with_seed (42);
+  DpSeqFeatures f;
+  dp_seq_features_init (&f);
+  for (guint k = 0; k < n; k++)
+    {
+      Sentence s = generate (r);
+      featurize (&s, &f);
+      dp_seq_trainer_add (t, &f, (const guint16 *) s.gold->data);
+      sentence_clear (&s);
+    }
+  dp_seq_features_clear (&f);
+  g_rand_free (r);
+  g_assert_cmpuint (dp_seq_trainer_n_sequences (t), ==, n);
+  return dp_seq_trainer_train (t, 5, seed, 1, NULL, NULL);
+}
+
+/* Exact-match entity F1 and token accuracy on fresh sentences. */
+static void
+evaluate (DpSeqModel *m, double *f1, double *accuracy)
+{
+  GRand *r = g_rand_new_with_seed (7);
+  DpSeqFeatures f;
+  dp_seq_features_init (&f);
+  guint tp = 0, gold_n = 0, pred_n = 0, right = 0, tokens = 0;
+  for (guint k = 0; k < 300; k++)
+    {
+      Sentence s = generate (r);
+      featurize (&s, &f);
+      g_autofree guint16 *pred = g_new (guint16, s.words->len);
+      dp_seq_model_decode (m, &f, pred);
+      const guint16 *gold = (const guint16 *) s.gold->data;
+      guint gs = 0, ps = 0;
+      for (guint i = 0; i < s.words->len; i++)
+        {
+          right += pred[i] == gold[i];
+          tokens++;
+          const char *gn = tags[gold[i]], *pn = tags[pred[i]];
+          if (gn[0] == 'B' || gn[0] == 'U')
+            gs = i, gold_n++;
+          if (pn[0] == 'B' || pn[0] == 'U')
+            ps = i, pred_n++;
+          gboolean gend = gn[0] == 'L' || gn[0] == 'U', pend = pn[0] == 'L' || pn[0] == 'U';
+          if (gend && pend && gs == ps && strcmp (gn + 1, pn + 1) == 0)
+            {
+              gboolean same = TRUE;
+              for (guint j = gs; j <= i; j++)
+                same &= pred[j] == gold[j];
+              tp += same;
+            }
+        }
+      sentence_clear (&s);
+    }
+  dp_seq_features_clear (&f);
+  g_rand_free (r);
+  double p = pred_n ? (double) tp / pred_n : 0, rc = gold_n ? (double) tp / gold_n : 0;
+  *f1 = p + rc > 0 ? 2 * p * rc / (p + rc) : 0;
+  *accuracy = (double) right / tokens;
+}
+
+static void
+test_learns_task (void)
+{
+  g_autoptr (DpSeqModel) m = train (1, 400);
+  double f1, acc;
+  evaluate (m, &f1, &acc);
+  g_test_message ("F1 %.4f, token accuracy %.4f, %u features", f1, acc, dp_seq_model_n_features (m));
+  g_assert_cmpfloat (f1, >=, 0.97);
+  g_assert_cmpfloat (acc, >=, 0.98);
+}
+
+static char *tmp_dir;
+
+static char *
+tmp_path (const char *name)
+{
+  if (!tmp_dir)
+    tmp_dir = g_dir_make_tmp ("docpipe-seqtag-XXXXXX", NULL);
+  return g_build_filename (tmp_dir, name, NULL);
+}
+
+static void
+remove_tmp_dir (void)
+{
+  g_autoptr (GDir) d = tmp_dir ? g_dir_open (tmp_dir, 0, NULL) : NULL;
+  const char *name;
+  while (d && (name = g_dir_read_name (d)))
+    {
+      g_autofree char *path = g_build_filename (tmp_dir, name, NULL);
+      g_remove (path);
+    }
+  if (tmp_dir)
+    g_rmdir (tmp_dir);
+  g_clear_pointer (&tmp_dir, g_free);
+}
+
+static char *
+read_all (const char *path, gsize *len)
+{
+  char *data = NULL;
+  g_assert_true (g_file_get_contents (path, &data, len, NULL));
+  return data;
+}
+
+static void
+test_deterministic (void)
+{
+  g_autoptr (DpSeqModel) a = train (5, 200);
+  g_autoptr (DpSeqModel) b = train (5, 200);
+  g_autoptr (DpSeqModel) c = train (6, 200);
+  g_autofree char *pa = tmp_path ("a.model"), *pb = tmp_path ("b.model"), *pc = tmp_path ("c.model");
+  g_assert_true (dp_seq_model_save (a, pa, NULL));
+  g_assert_true (dp_seq_model_save (b, pb, NULL));
+  g_assert_true (dp_seq_model_save (c, pc, NULL));
+  gsize la, lb, lc;
+  g_autofree char *da = read_all (pa, &la), *db = read_all (pb, &lb), *dc = read_all (pc, &lc);
+  g_assert_true (la == lb && memcmp (da, db, la) == 0);
+  /* Another seed shuffles differently: not the same weights. */
+  g_assert_false (la == lc && memcmp (da, dc, la) == 0);
+}
+
+static void
+test_round_trip (void)
+{
+  g_autoptr (DpSeqModel) m = train (1, 200);
+  g_autofree char *path = tmp_path ("rt.model");
+  g_autoptr (GError) error = NULL;
+  g_assert_true (dp_seq_model_save (m, path, &error));
+  g_autoptr (DpSeqModel) loaded = dp_seq_model_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (dp_seq_model_n_tags (loaded), ==, 9);
+  g_assert_cmpstr (dp_seq_model_tag_name (loaded, 4), ==, "U-PER");
+  g_assert_cmpint (dp_seq_model_tag_index (loaded, "L-LOC"), ==, L_LOC);
+  g_assert_cmpint (dp_seq_model_tag_index (loaded, "X"), ==, -1);
+  g_assert_cmpuint (dp_seq_model_n_features (loaded), ==, dp_seq_model_n_features (m));
+  GRand *r = g_rand_new_with_seed (99);
+  DpSeqFeatures f;
+  dp_seq_features_init (&f);
+  for (guint k = 0; k < 100; k++)
+    {
+      Sentence s = generate (r);
+      featurize (&s, &f);
+      g_autofree guint16 *x = g_new (guint16, s.words->len), *y = g_new (guint16, s.words->len);
+      dp_seq_model_decode (m, &f, x);
+      dp_seq_model_decode (loaded, &f, y);
+      g_assert_cmpmem (x, s.words->len * 2, y, s.words->len * 2);
+      sentence_clear (&s);
+    }
+  dp_seq_features_clear (&f);
+  g_rand_free (r);
+}
+
+static void
+assert_refused (const char *path, const char *why)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpSeqModel) m = dp_seq_model_load (path, &error);
+  g_assert_null (m);
+  g_assert_error (error, DP_SEQ_ERROR, DP_SEQ_ERROR_FORMAT);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, why));
+  g_assert_true (g_str_has_prefix (error->message, path));
+}
+
+static void
+test_bad_files (void)
+{
+  g_autoptr (DpSeqModel) m = train (1, 50);
+  g_autofree char *good = tmp_path ("good.model"), *bad = tmp_path ("bad.model");
+  g_assert_true (dp_seq_model_save (m, good, NULL));
+  gsize len;
+  g_autofree char *data = read_all (good, &len);
+
+  g_assert_true (g_file_set_contents (bad, data, (gssize) len / 2, NULL));
+  assert_refused (bad, "truncated");
+  g_assert_true (g_file_set_contents (bad, data, 10, NULL));
+  assert_refused (bad, "too short");
+  g_assert_true (g_file_set_contents (bad, "", 0, NULL));
+  assert_refused (bad, "too short");
+  g_assert_true (g_file_set_contents (bad, "{\"not\": \"a model, but long enough to have a header\"}", -1, NULL));
+  assert_refused (bad, "wrong magic");
+
+  g_autofree char *flipped = g_memdup2 (data, len);
+  flipped[len - 3] ^= 0x40;
+  g_assert_true (g_file_set_contents (bad, flipped, (gssize) len, NULL));
+  assert_refused (bad, "checksum");
+
+  g_autofree char *future = g_memdup2 (data, len);
+  future[8] = 99;   /* the version field */
+  g_assert_true (g_file_set_contents (bad, future, (gssize) len, NULL));
+  assert_refused (bad, "version 99");
+
+  g_autoptr (GError) error = NULL;
+  g_assert_null (dp_seq_model_load ("/nonexistent/x.model", &error));
+  g_assert_error (error, DP_SEQ_ERROR, DP_SEQ_ERROR_IO);
+}
+
+/* Scores that would prefer an invalid sequence still decode to a valid one. */
+static void
+test_bilou_constraints (void)
+{
+  char **names = g_strdupv ((char **) tags);
+  guint8 *allowed, *can_end;
+  dp_seq_constraints (names, 9, &allowed, &can_end);
+  g_assert_true (allowed[O * 9 + B_PER]);
+  g_assert_false (allowed[O * 9 + I_PER]);
+  g_assert_false (allowed[B_PER * 9 + L_LOC]);
+  g_assert_true (allowed[B_PER * 9 + L_PER]);
+  g_assert_false (allowed[9 * 9 + L_PER]);     /* cannot start inside an entity */
+  g_assert_false (can_end[B_LOC]);
+  gint32 scores[3 * 9] = { 0 };
+  scores[0 * 9 + I_PER] = 100;   /* wants I-PER first: impossible */
+  scores[1 * 9 + O] = 100;
+  scores[2 * 9 + B_LOC] = 100;   /* wants to end on B-LOC: impossible */
+  gint32 trans[10 * 9] = { 0 };
+  guint16 out[3];
+  dp_seq_viterbi (scores, 3, 9, trans, allowed, can_end, out);
+  for (guint i = 0; i < 3; i++)
+    {
+      guint from = i == 0 ? 9 : out[i - 1];
+      g_assert_true (allowed[from * 9 + out[i]]);
+    }
+  g_assert_true (can_end[out[2]]);
+  g_free (allowed);
+  g_free (can_end);
+  g_strfreev (names);
+}
+
+static void
+test_features (void)
+{
+  DpSeqFeatures f;
+  dp_seq_features_init (&f);
+  g_assert_cmpuint (dp_seq_features_n_tokens (&f), ==, 0);
+  dp_seq_features_next_token (&f);
+  dp_seq_features_add (&f, 11);
+  dp_seq_features_add (&f, 12);
+  dp_seq_features_next_token (&f);      /* a token without features */
+  dp_seq_features_next_token (&f);
+  dp_seq_features_add (&f, 13);
+  g_assert_cmpuint (dp_seq_features_n_tokens (&f), ==, 3);
+  const guint32 *starts = (const guint32 *) f.starts->data;
+  g_assert_cmpuint (starts[0], ==, 0);
+  g_assert_cmpuint (starts[1], ==, 2);
+  g_assert_cmpuint (starts[2], ==, 2);
+  g_assert_cmpuint (starts[3], ==, 3);
+  dp_seq_features_reset (&f);
+  g_assert_cmpuint (dp_seq_features_n_tokens (&f), ==, 0);
+  dp_seq_features_clear (&f);
+  g_assert_cmpuint (dp_seq_hash (1, "Iran", 4), !=, dp_seq_hash (2, "Iran", 4));
+  g_assert_cmpuint (dp_seq_hash (1, "Iran", 4), ==, dp_seq_hash (1, "Iran", 4));
+  g_assert_cmpuint (dp_seq_hash (1, "", 0), !=, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/seqtag/features", test_features);
+  g_test_add_func ("/seqtag/bilou-constraints", test_bilou_constraints);
+  g_test_add_func ("/seqtag/learns-task", test_learns_task);
+  g_test_add_func ("/seqtag/deterministic", test_deterministic);
+  g_test_add_func ("/seqtag/round-trip", test_round_trip);
+  g_test_add_func ("/seqtag/bad-files", test_bad_files);
+  int status = g_test_run ();
+  remove_tmp_dir ();
+  return status;
+}
