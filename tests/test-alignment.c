@@ -82,6 +82,24 @@ test_deletions_and_insertions (void)
   dp_record_free (rec);
 }
 
+/* Same length is not enough to map byte for byte: the characters must line up. */
+static void
+test_equal_length_replacement (void)
+{
+  DpRecord *rec = record ("x\xe2\x80\xb4y");
+  gsize len;
+  const char *src = dp_record_get_text (rec, &len);
+  DpTextBuilder *b = dp_text_builder_new (src, len);
+  dp_text_builder_copy (b, 0, 1);
+  dp_text_builder_replace (b, 1, 3, "\x27\x27\x27", 3);   /* a triple prime -> three apostrophes */
+  dp_text_builder_copy (b, 4, 1);
+  apply (rec, b);
+  assert_maps (rec, 2, 3, "\xe2\x80\xb4");
+  assert_maps (rec, 1, 2, "\xe2\x80\xb4");
+  assert_maps (rec, 0, 5, "x\xe2\x80\xb4y");
+  dp_record_free (rec);
+}
+
 static void
 test_builder_rejects_broken_text (void)
 {
@@ -250,6 +268,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/alignment/builder", test_builder);
   g_test_add_func ("/alignment/deletions-and-insertions", test_deletions_and_insertions);
+  g_test_add_func ("/alignment/equal-length-replacement", test_equal_length_replacement);
   g_test_add_func ("/alignment/rejects-broken-text", test_builder_rejects_broken_text);
   g_test_add_func ("/alignment/compose", test_compose_direct);
   g_test_add_func ("/alignment/json-original-offsets", test_json_original_offsets);
