@@ -1,0 +1,32 @@
+/* iob.h — annotated NER data (CoNLL-2003, Universal NER, GMB) and its scoring. */
+#pragma once
+
+#include <glib.h>
+#include <stdio.h>
+
+typedef struct {
+  GPtrArray *words;     /* char* */
+  GPtrArray *labels;    /* char*: the entity type a word belongs to, with IOB2 prefix ("B-PER"), or "O" */
+  gboolean doc_start;   /* first sentence of a document */
+} DpIobSentence;
+
+/* Reads a file; the format is recognised from its lines (CoNLL-2003 space
+ * columns, Universal NER CoNLL-U style, or GMB tab columns).  GMB labels are
+ * mapped onto PER/ORG/LOC/MISC; its time expressions become O (dates are
+ * rules' work).  Errors name the file and line. */
+GPtrArray *dp_iob_read (const char *path, GError **error);   /* DpIobSentence* */
+
+/* The labels the tagger uses: O and B-/I-/L-/U- for PER, ORG, LOC, MISC. */
+const char *const *dp_iob_bilou_tags (void);
+/* IOB2 labels of a sentence -> BILOU tag indices into dp_iob_bilou_tags(). */
+void dp_iob_to_bilou (const DpIobSentence *s, guint16 *tags);
+
+/* Exact-span scoring as conlleval does: spans per type from gold IOB2 labels
+ * and predicted BILOU tags. */
+typedef struct {
+  guint tp[5], gold[5], pred[5];   /* per type (PER ORG LOC MISC), then all */
+} DpIobScore;
+
+void dp_iob_score_add (DpIobScore *score, const DpIobSentence *s, const guint16 *pred);
+/* Prints precision/recall/F1 overall and per type; returns overall F1 (0–100). */
+double dp_iob_score_print (const DpIobScore *score, FILE *out);
