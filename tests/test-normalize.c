@@ -27,6 +27,7 @@ static void keep_furniture (DpNormalizeOptions *o) { o->drop_furniture = FALSE; 
 static const Case cases[] = {
   /* Unicode */
   { "nfc", "Cafe\xcc\x81 and e\xcc\x81lan", "Caf\xc3\xa9 and \xc3\xa9lan" },
+  { "nfc-across-deleted", "Sahe\xe2\x80\x8b\xcc\x83l", "Sah\xe1\xba\xbdl" },   /* ZWSP between e and its tilde */
   { "nfc-keeps-precomposed", "Z\xc3\xbcrich, Gda\xc5\x84sk", "Z\xc3\xbcrich, Gda\xc5\x84sk" },
   { "nfc-singleton", "100 \xe2\x84\xa6", "100 \xce\xa9" },                /* OHM SIGN -> OMEGA */
   { "nfkc", "\xef\xac\x81ne \xef\xbc\xa1\xef\xbc\xa2\xef\xbc\xa3 x\xc2\xb2", "fine ABC x2", nfkc },
@@ -82,6 +83,7 @@ static const Case cases[] = {
     "AT&T <b> \xe2\x80\x99s \xe2\x80\x99 \xe2\x80\x99 x &bogus; &#0; & alone" },
   { "entities-folded", "&ldquo;Yes&rdquo; &mdash; no", "\"Yes\" - no", fold },
   { "entities-off", "AT&amp;T", "AT&amp;T", no_entities },
+  { "entities-escaped-twice", "&amp;lt;b&amp;amp;gt; &amp;x", "<b> &x" },
   /* page furniture */
   { "furniture", "Title\n\nPatrick Goodenough | August 9, 2017\nFont Size\nBody text.\n\nSee also:\n\n"
     "Link One (June 21, 2017)\n\nLink Two: a headline\n\nmrc merch",

@@ -122,7 +122,7 @@ bilou_prefix (const char *name, const char **type)
 static gboolean
 transition_ok (const char *from, const char *to)
 {
-  const char *ft, *tt;
+  const char *ft = NULL, *tt = NULL;
   char f = from ? bilou_prefix (from, &ft) : 'O';
   char t = bilou_prefix (to, &tt);
   if (f == '?' || t == '?')

@@ -1,10 +1,11 @@
 /* normalize.c — clean, canonical text whose every offset maps back to the original.
  *
- * Two passes, each a DpTextBuilder rewrite of the record's text (the record
+ * Passes, each a DpTextBuilder rewrite of the record's text (the record
  * composes their alignments, so spans found later map to the text as read):
  *
  *   1. characters: line endings, spaces, invisible and control characters,
- *      HTML entities, optional punctuation folding, Unicode NFC/NFKC;
+ *      HTML entities, optional punctuation folding; then, only if some
+ *      character needs it, Unicode NFC/NFKC;
  *   2. lines: page furniture dropped, paragraphs separated by one blank line,
  *      runs of spaces collapsed, hard-wrapped paragraphs re-flowed, words
  *      hyphenated across a line break joined.
@@ -120,6 +121,8 @@ typedef struct {
   const char *src;
   gsize len;
   const DpNormalizeOptions *opts;
+  gboolean rules;     /* apply the character rules and decode entities */
+  gboolean normalize; /* apply Unicode normalization */
   gsize run;          /* start of the characters not yet emitted */
   gboolean stable;    /* whether they are all unchanged by normalization */
   gsize unstable;     /* if not: where the part that may change starts */
@@ -229,6 +232,29 @@ entity_at (const char *src, gsize len, gsize i, char buf[8])
   return 0;
 }
 
+/* "&amp;lt;" is "<" escaped twice: decode every level at once, or a second run
+ * would decode the next one.  @buf holds what the entity before @at decoded
+ * to; returns how many more bytes the decoding took. */
+static gsize
+escaped_ampersands (const char *src, gsize len, gsize at, char buf[8])
+{
+  gsize extra = 0;
+  while (strcmp (buf, "&") == 0 && at + extra < len)
+    {
+      char tmp[16] = "&";
+      gsize n = MIN (len - at - extra, sizeof tmp - 2);
+      memcpy (tmp + 1, src + at + extra, n);
+      gsize m = entity_at (tmp, n + 1, 0, buf);
+      if (!m)
+        {
+          strcpy (buf, "&");
+          break;
+        }
+      extra += m - 1;
+    }
+  return extra;
+}
+
 /* A replacement; a decoded entity may itself be a character with a rule. */
 static void
 emit (Chars *c, gsize at, gsize src_len, const char *text)
@@ -273,7 +299,9 @@ pass_characters (Chars *c)
       if (s[i] == '&')
         {
           char buf[8];
-          gsize n = c->opts->html_entities ? entity_at (c->src, c->len, i, buf) : 0;
+          gsize n = c->rules && c->opts->html_entities ? entity_at (c->src, c->len, i, buf) : 0;
+          if (n)
+            n += escaped_ampersands (c->src, c->len, i + n, buf);
           if (!n)
             {
               if (!c->stable)
@@ -299,8 +327,8 @@ pass_characters (Chars *c)
         }
       gunichar ch = g_utf8_get_char (c->src + i);
       gsize n = (gsize) (g_utf8_next_char (c->src + i) - (c->src + i));
-      const char *rule = char_rule (ch, c->opts->fold_punctuation);
-      if (!rule && (ch == 0x200C || ch == 0x200D) && !is_joiner_kept (prev))
+      const char *rule = c->rules ? char_rule (ch, c->opts->fold_punctuation) : NULL;
+      if (c->rules && !rule && (ch == 0x200C || ch == 0x200D) && !is_joiner_kept (prev))
         rule = "";
       if (rule)
         {
@@ -317,7 +345,7 @@ pass_characters (Chars *c)
        * of non-ASCII text still map to their own characters. */
       if (!c->stable && starts_segment (ch))
         flush_run (c, i);
-      if (c->opts->nfkc || !nfc_stable (ch) || g_unichar_combining_class (ch) != 0)
+      if (c->normalize && (c->opts->nfkc || !nfc_stable (ch) || g_unichar_combining_class (ch) != 0))
         mark_unstable (c, i, ch);
       if (g_unichar_combining_class (ch) == 0)
         c->last_base = i;
@@ -325,6 +353,22 @@ pass_characters (Chars *c)
       i += n;
     }
   flush_run (c, c->len);
+}
+
+/* Whether any character may change under normalization (most news text:
+ * none, and the second pass is skipped). */
+static gboolean
+needs_normalization (const char *t, gsize len, const DpNormalizeOptions *opts)
+{
+  for (const char *p = t, *end = t + len; p < end; p++)
+    if ((guchar) *p >= 0x80)
+      {
+        gunichar ch = g_utf8_get_char (p);
+        if (opts->nfkc || !nfc_stable (ch) || g_unichar_combining_class (ch) != 0)
+          return TRUE;
+        p = g_utf8_next_char (p) - 1;
+      }
+  return FALSE;
 }
 
 /* ---- pass 2: lines --------------------------------------------------------- */
@@ -454,11 +498,15 @@ collapsed (const char *t, const Line *l)
   return g_string_free (s, FALSE);
 }
 
-/* Marks the lines to drop and lists them in meta "dropped_lines"; returns how many. */
+/* Marks the lines to drop and lists them in meta "dropped_lines"; returns how
+ * many.  @near_misses counts lines that were looked at closely but kept: only
+ * those (or the user's patterns) can match once joined with the next line. */
 static guint
-drop_lines (const char *t, GArray *lines, const DpNormalizeOptions *opts, DpRecord *rec)
+drop_lines (const char *t, GArray *lines, const DpNormalizeOptions *opts, DpRecord *rec,
+            guint *near_misses)
 {
   guint n = 0;
+  *near_misses = 0;
   gboolean in_links = FALSE;
   for (guint i = 0; i < lines->len; i++)
     {
@@ -476,7 +524,10 @@ drop_lines (const char *t, GArray *lines, const DpNormalizeOptions *opts, DpReco
       in_links = (furn && g_regex_match (link_header, content, 0, NULL))
                  || (in_links && looks_like_headline (t, l));
       if (!furn && !user && !in_links)
-        continue;
+        {
+          (*near_misses)++;
+          continue;
+        }
       l->dropped = TRUE;
       JsonObject *meta = dp_record_get_meta (rec);
       JsonNode *list = json_object_get_member (meta, "dropped_lines");
@@ -643,10 +694,20 @@ dp_normalize_record (DpRecord *rec, const DpNormalizeOptions *opts, GError **err
   init_furniture ();
   gsize len;
   const char *text = dp_record_get_text (rec, &len);
-  Chars c = { dp_text_builder_new (text, len), text, len, opts };
+  /* Rules first, normalization after: a deleted character (a zero-width
+   * space) between a letter and its combining mark must not keep them apart. */
+  Chars c = { dp_text_builder_new (text, len), text, len, opts, TRUE, FALSE };
   pass_characters (&c);
   if (!dp_record_apply_text (rec, c.b, error))
     return FALSE;
+  text = dp_record_get_text (rec, &len);
+  if (needs_normalization (text, len, opts))
+    {
+      Chars u = { dp_text_builder_new (text, len), text, len, opts, FALSE, TRUE };
+      pass_characters (&u);
+      if (!dp_record_apply_text (rec, u.b, error))
+        return FALSE;
+    }
 
   /* Joining lines can make a new line that a pattern would drop ("©" joined
    * with the line after it): go round again until nothing more is dropped,
@@ -656,7 +717,8 @@ dp_normalize_record (DpRecord *rec, const DpNormalizeOptions *opts, GError **err
     {
       text = dp_record_get_text (rec, &len);
       g_autoptr (GArray) lines = split_lines (text, len);
-      guint dropped = dropping ? drop_lines (text, lines, opts, rec) : 0;
+      guint near_misses = 0;
+      guint dropped = dropping ? drop_lines (text, lines, opts, rec, &near_misses) : 0;
       if (round > 0 && dropped == 0)
         break;
       guint kept = 0;
@@ -668,7 +730,7 @@ dp_normalize_record (DpRecord *rec, const DpNormalizeOptions *opts, GError **err
       gboolean joined = pass_lines (b, text, len, lines, opts);
       if (!dp_record_apply_text (rec, b, error))
         return FALSE;
-      if (!joined || !dropping)
+      if (!joined || near_misses == 0)
         break;
     }
   return TRUE;
