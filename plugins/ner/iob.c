@@ -33,8 +33,17 @@ map_gmb (const char *type, const char *word)
   if (strcmp (type, "geo") == 0)
     return "LOC";
   if (strcmp (type, "gpe") == 0)
-    return g_str_has_suffix (word, "an") || g_str_has_suffix (word, "ese") || g_str_has_suffix (word, "ish")
-           || g_str_has_suffix (word, "i") || g_str_has_suffix (word, "ch") ? "MISC" : "LOC";
+    {
+      /* Iranian, Korean, American, Chinese, British, French, Iraqi, Israeli …
+       * but not Iran, Japan, Sudan or Mali. */
+      static const char *const adjective_endings[] = {
+        "ian", "ean", "can", "ese", "ish", "ch", "ani", "aqi", "eli", "udi", "eni", "iti", "ari", "ini", NULL
+      };
+      for (guint i = 0; adjective_endings[i]; i++)
+        if (g_str_has_suffix (word, adjective_endings[i]))
+          return "MISC";
+      return "LOC";
+    }
   if (strcmp (type, "art") == 0 || strcmp (type, "eve") == 0 || strcmp (type, "nat") == 0)
     return "MISC";
   return NULL;   /* tim and anything else */

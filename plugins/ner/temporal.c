@@ -162,8 +162,8 @@ static const LexEntry lexicon[] = {
   W ("o'clock", R_OCLOCK), W ("o\xe2\x80\x99" "clock", R_OCLOCK),
   ZONE ("edt"), ZONE ("est"), ZONE ("cdt"), ZONE ("cst"), ZONE ("mdt"), ZONE ("mst"),
   ZONE ("pdt"), ZONE ("pst"), ZONE ("gmt"), ZONE ("utc"), ZONE ("bst"), ZONE ("cet"),
-  ZONE ("cest"), ZONE ("eet"), ZONE ("eest"), ZONE ("et"), ZONE ("pt"), ZONE ("ct"),
-  ZONE ("mt"), ZONE ("jst"), ZONE ("kst"), ZONE ("hkt"), ZONE ("sgt"), ZONE ("ist"),
+  ZONE ("cest"), ZONE ("eet"), ZONE ("eest"), ZONE ("et"), ZONE ("pt"),
+  ZONE ("jst"), ZONE ("kst"), ZONE ("hkt"), ZONE ("sgt"), ZONE ("ist"),
   ZONE ("aest"), ZONE ("aedt"), ZONE ("msk"), ZONE ("wib"),
   /* amounts */
   W ("thousand", R_SCALE | R_YEAR_UNIT), W ("million", R_SCALE | R_YEAR_UNIT),
@@ -237,7 +237,7 @@ static const LexEntry lexicon[] = {
   YP ("page"), YP ("article"), YP ("section"), YP ("chapter"), YP ("resolution"),
   YP ("version"), YP ("model"), YP ("code"), YP ("bus"), YP ("highway"), YP ("interstate"),
   YP ("rule"), YP ("paragraph"), YP ("platform"), YP ("gate"), YP ("terminal"), YP ("form"),
-  YP ("pages"), YP ("pp."), YP ("p."), YP ("vol."), YP ("volume"), YP ("box"), YP ("suite"),
+  YP ("pp."), YP ("p."), YP ("vol."), YP ("volume"), YP ("box"), YP ("suite"),
   YP ("apartment"), YP ("unit"), YP ("lot"), YP ("street"), YP ("avenue"),
 };
 
@@ -256,7 +256,7 @@ static const LexEntry lexicon[] = {
 #undef YP
 
 #define LEX_MAX_KEY 16
-#define LEX_SLOTS   1024   /* power of two, >= 3 x entries: short probe runs */
+#define LEX_SLOTS   2048   /* power of two, > 3 x entries: short probe runs */
 
 static guint
 lex_hash (const char *key, gsize n)

@@ -1,0 +1,202 @@
+/* test-ner-core.c — the NER's building blocks: reading the three corpus
+ * formats (with GMB's labels mapped), IOB2 -> BILOU, conlleval-style scoring,
+ * gazetteer phrases, and features that are the same for the same words. */
+#include "iob.h"
+#include "gazetteer.h"
+#include "ner-features.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+static char *dir;
+
+static char *
+write_tmp (const char *name, const char *text)
+{
+  char *path = g_build_filename (dir, name, NULL);
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  return path;
+}
+
+static GPtrArray *
+read_ok (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  GPtrArray *s = dp_iob_read (path, &error);
+  g_assert_no_error (error);
+  return s;
+}
+
+static const char *
+label (GPtrArray *sents, guint s, guint w)
+{
+  DpIobSentence *sent = g_ptr_array_index (sents, s);
+  return g_ptr_array_index (sent->labels, w);
+}
+
+static void
+test_conll (void)
+{
+  g_autofree char *path = write_tmp ("train.iob2",
+    "-DOCSTART- -X- O O\n\n"
+    "EU NNP I-NP B-ORG\nrejects VBZ I-VP O\nGerman JJ I-NP B-MISC\ncall NN I-NP O\n\n"
+    "Peter NNP I-NP B-PER\nBlackburn NNP I-NP I-PER\n\n");
+  g_autoptr (GPtrArray) s = read_ok (path);
+  g_assert_cmpuint (s->len, ==, 2);
+  DpIobSentence *first = g_ptr_array_index (s, 0), *second = g_ptr_array_index (s, 1);
+  g_assert_true (first->doc_start);
+  g_assert_false (second->doc_start);
+  g_assert_cmpstr (g_ptr_array_index (first->words, 2), ==, "German");
+  g_assert_cmpstr (label (s, 0, 2), ==, "B-MISC");
+  guint16 tags[4];
+  dp_iob_to_bilou (first, tags);
+  const char *const *names = dp_iob_bilou_tags ();
+  g_assert_cmpstr (names[tags[0]], ==, "U-ORG");
+  g_assert_cmpstr (names[tags[1]], ==, "O");
+  g_assert_cmpstr (names[tags[2]], ==, "U-MISC");
+  dp_iob_to_bilou (second, tags);
+  g_assert_cmpstr (names[tags[0]], ==, "B-PER");
+  g_assert_cmpstr (names[tags[1]], ==, "L-PER");
+}
+
+static void
+test_uner_and_gmb (void)
+{
+  g_autofree char *uner = write_tmp ("uner.iob2",
+    "# newdoc id = x\n# text = Al-Zaman : American\n"
+    "1\tAl\tB-ORG\t-\tx\n2\t-\tI-ORG\t-\tx\n3\tZaman\tI-ORG\t-\tx\n4\t:\tO\n5\tAmerican\tO\n\n");
+  g_autoptr (GPtrArray) u = read_ok (uner);
+  g_assert_cmpuint (u->len, ==, 1);
+  g_assert_true (((DpIobSentence *) g_ptr_array_index (u, 0))->doc_start);
+  g_assert_cmpstr (label (u, 0, 2), ==, "I-ORG");
+  g_assert_cmpstr (label (u, 0, 4), ==, "O");
+
+  g_autofree char *gmb = write_tmp ("gmb_ner.conll",
+    "Iranian\tJJ\tB-gpe\nofficials\tNNS\tO\nin\tIN\tO\nIran\tNNP\tB-gpe\non\tIN\tO\nMonday\tNNP\tB-tim\n"
+    "met\tVBD\tO\nKim\tNNP\tB-per\nat\tIN\tO\nthe\tDT\tO\nU.N.\tNNP\tB-org\n\n");
+  g_autoptr (GPtrArray) g = read_ok (gmb);
+  g_assert_cmpstr (label (g, 0, 0), ==, "B-MISC");   /* a nationality */
+  g_assert_cmpstr (label (g, 0, 3), ==, "B-LOC");    /* a country */
+  g_assert_cmpstr (label (g, 0, 5), ==, "O");        /* dates are the rules' work */
+  g_assert_cmpstr (label (g, 0, 7), ==, "B-PER");
+  g_assert_cmpstr (label (g, 0, 10), ==, "B-ORG");
+}
+
+static void
+test_read_errors (void)
+{
+  g_autofree char *bad = write_tmp ("bad.iob2", "word POS chunk O\n\tB-PER\n");
+  g_autoptr (GError) error = NULL;
+  g_assert_null (dp_iob_read (bad, &error));
+  g_assert_nonnull (strstr (error->message, "bad.iob2:2: not a token line"));
+  g_clear_error (&error);
+  g_assert_null (dp_iob_read ("/nonexistent.iob2", &error));
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+}
+
+static void
+test_score (void)
+{
+  g_autofree char *path = write_tmp ("score.iob2",
+    "Kim NNP I-NP B-PER\nYong-nam NNP I-NP I-PER\nvisited VBD I-VP O\nTehran NNP I-NP B-LOC\n"
+    "and CC O O\nIRGC NNP I-NP B-ORG\n\n");
+  g_autoptr (GPtrArray) s = read_ok (path);
+  DpIobSentence *sent = g_ptr_array_index (s, 0);
+  /* Predicted: PER right, Tehran as ORG (wrong type), IRGC missed. */
+  const char *const *names = dp_iob_bilou_tags ();
+  guint16 pred[6];
+  const char *want[] = { "B-PER", "L-PER", "O", "U-ORG", "O", "O" };
+  for (guint i = 0; i < 6; i++)
+    for (guint16 t = 0; names[t]; t++)
+      if (strcmp (names[t], want[i]) == 0)
+        pred[i] = t;
+  DpIobScore score = { { 0 } };
+  dp_iob_score_add (&score, sent, pred);
+  g_assert_cmpuint (score.gold[4], ==, 3);
+  g_assert_cmpuint (score.pred[4], ==, 2);
+  g_assert_cmpuint (score.tp[4], ==, 1);
+  g_assert_cmpuint (score.tp[0], ==, 1);   /* PER */
+  FILE *null = fopen ("/dev/null", "w");
+  double f1 = dp_iob_score_print (&score, null);
+  fclose (null);
+  /* P = 1/2, R = 1/3, F1 = 40. */
+  g_assert_cmpfloat_with_epsilon (f1, 40.0, 1e-9);
+}
+
+static void
+test_gazetteer (void)
+{
+  g_autofree char *gdir = g_build_filename (dir, "gaz", NULL);
+  g_mkdir (gdir, 0700);
+  g_autofree char *c = g_build_filename (gdir, "countries.txt", NULL);
+  g_autofree char *d = g_build_filename (gdir, "demonyms.txt", NULL);
+  g_assert_true (g_file_set_contents (c, "# source: test\nNorth Korea\nIran\n", -1, NULL));
+  g_assert_true (g_file_set_contents (d, "Iranian\nNorth Korean\n", -1, NULL));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpGazetteer) gaz = dp_gazetteer_load (gdir, &error);
+  g_assert_no_error (error);
+  const char *words[] = { "north", "KOREA" };
+  gsize lens[] = { 5, 5 };
+  g_assert_cmpuint (dp_gazetteer_lookup (gaz, words, lens, 2), ==, 1u << DP_GAZ_COUNTRY);
+  g_assert_cmpuint (dp_gazetteer_lookup (gaz, words, lens, 1), ==, 0);
+  const char *iran[] = { "Iranian" };
+  gsize ilen[] = { 7 };
+  g_assert_cmpuint (dp_gazetteer_lookup (gaz, iran, ilen, 1), ==, 1u << DP_GAZ_DEMONYM);
+  g_remove (c);
+  g_remove (d);
+  g_rmdir (gdir);
+}
+
+static void
+test_features_deterministic (void)
+{
+  const char *words[] = { "Ali", "Larijani", "met", "officials", "in", "Tehran", "." };
+  gsize lens[7];
+  for (guint i = 0; i < 7; i++)
+    lens[i] = strlen (words[i]);
+  DpSeqFeatures a, b;
+  dp_seq_features_init (&a);
+  dp_seq_features_init (&b);
+  dp_ner_features (NULL, words, lens, 7, &a);
+  dp_ner_features (NULL, words, lens, 7, &b);
+  g_assert_cmpuint (dp_seq_features_n_tokens (&a), ==, 7);
+  g_assert_cmpmem (a.hashes->data, a.hashes->len * 8, b.hashes->data, b.hashes->len * 8);
+  /* The same word in another context shares its word features, not all. */
+  const char *other[] = { "Tehran", "said" };
+  gsize olen[] = { 6, 4 };
+  dp_ner_features (NULL, other, olen, 2, &b);
+  const guint64 *ha = (const guint64 *) a.hashes->data, *hb = (const guint64 *) b.hashes->data;
+  guint32 a5 = g_array_index (a.starts, guint32, 5), a6 = g_array_index (a.starts, guint32, 6);
+  guint32 b1 = g_array_index (b.starts, guint32, 1);
+  guint shared = 0;
+  for (guint32 i = a5; i < a6; i++)
+    for (guint32 j = 0; j < b1; j++)
+      shared += ha[i] == hb[j];
+  g_assert_cmpuint (shared, >, 5);
+  g_assert_cmpuint (shared, <, a6 - a5);
+  dp_seq_features_clear (&a);
+  dp_seq_features_clear (&b);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  dir = g_dir_make_tmp ("docpipe-ner-XXXXXX", NULL);
+  g_test_add_func ("/ner/iob/conll", test_conll);
+  g_test_add_func ("/ner/iob/uner-and-gmb", test_uner_and_gmb);
+  g_test_add_func ("/ner/iob/read-errors", test_read_errors);
+  g_test_add_func ("/ner/iob/score", test_score);
+  g_test_add_func ("/ner/gazetteer", test_gazetteer);
+  g_test_add_func ("/ner/features-deterministic", test_features_deterministic);
+  int status = g_test_run ();
+  const char *names[] = { "train.iob2", "uner.iob2", "gmb_ner.conll", "bad.iob2", "score.iob2" };
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *p = g_build_filename (dir, names[i], NULL);
+      g_remove (p);
+    }
+  g_rmdir (dir);
+  g_free (dir);
+  return status;
+}
