@@ -152,6 +152,11 @@ static const Case cases[] = {
   { "It cost 300 million US dollars.", "MONEY:300 million US dollars" },
   { "It cost Rs 500 crore.", "MONEY:Rs 500 crore" },
   { "Only $2015 was spent.", "MONEY:$2015" },
+  { "It will raise 100 mln stg and 5.89 N.Z. Dlrs a share.",
+    "MONEY:100 mln stg|MONEY:5.89 N.Z. Dlrs" },
+  { "It sold the unit for almost a billion dlrs.", "MONEY:a billion dlrs" },
+  { "Bullion rose to 409.40 dlrs from 1.5-2.0 billion dlrs.",
+    "MONEY:409.40 dlrs|MONEY:1.5-2.0 billion dlrs" },
   /* PERCENT */
   { "Apple shares fell 5%", "PERCENT:5%" },
   { "Inflation was 3.9% in March.", "PERCENT:3.9%|DATE:March" },
@@ -160,6 +165,7 @@ static const Case cases[] = {
   { "Reuters: up 76 pct.", "PERCENT:76 pct" },
   { "Rates rose two percentage points.", "PERCENT:two percentage points" },
   { "It fell -2.5% on the day.", "PERCENT:-2.5%" },
+  { "It pays 5/8 pct, then Libor plus 1-1/4 pct.", "PERCENT:5/8 pct|PERCENT:1-1/4 pct" },
   { "Interest of 5 pct was paid in 1990 on 1,000 shares.", "PERCENT:5 pct|DATE:1990" },
   /* mixed */
   { "On Aug. 9, 2017, at 3:32am EDT, shares rose 15% to $5.9 billion.",
@@ -184,6 +190,8 @@ static const Case cases[] = {
   { "I am here; they may march.", "" },
   { "He scored 5 points and 10 rebounds.", "" },
   { "Room 1200 is on floor 3.", "" },
+  { "M Tait (Newcastle), J Noon (Newcastle)", "" },
+  { "Upgrade 2.3.1 pct", "" },
   { "", "" },
 };
 
@@ -262,7 +270,7 @@ static const char *const pieces[] = {
   "0", "1", "9", "12", "19", "19th", "31", "32", "99", "747", "1987", "2015", "2099", "2100",
   "1990s", "90s", "'", "\xe2\x80\x99", "3:32", "24:00", "10:14:05", "3.30", "1.2", "-2.5",
   ".5", "1,000", "155,221", "2017-08-09", "2015-16", "2020-2021", "9-11", "12/31/2017",
-  "555-1234", "1432", ",", ".", ":", "(", ")", "-", "\xe2\x80\x94", "\n", "\n\n", "\xc3\xa9t\xc3\xa9",
+  "555-1234", "1432", "/", "5/8", "1-1", "1.5-2.0", ",", ".", ":", "(", ")", "-", "\xe2\x80\x94", "\n", "\n\n", "\xc3\xa9t\xc3\xa9",
 };
 
 static char *

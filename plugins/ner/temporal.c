@@ -183,7 +183,9 @@ static const LexEntry lexicon[] = {
   CUR ("ringgit", 0), CUR ("baht", 0), CUR ("rupiah", 0), CUR ("shekel", 0),
   CUR ("shekels", 0), CUR ("zloty", 0), CUR ("zlotys", 0), CUR ("forint", 0),
   CUR ("naira", 0), CUR ("riyal", 0), CUR ("riyals", 0), CUR ("dirham", 0),
-  CUR ("dirhams", 0), CUR ("won", 1),
+  CUR ("dirhams", 0), CUR ("won", 1), CUR ("stg", 0), CUR ("marks", 0), CUR ("guilders", 0),
+  CUR ("crowns", 0), CUR ("schillings", 0), CUR ("punts", 0), CUR ("ecus", 0),
+  CUR ("d-marks", 0), CUR ("deutschemarks", 0),
   { "sterling", R_CURWORD | R_YEAR_UNIT, R2_STERLING, 0, 0, CASE_ANY },
   { "cent", R_CURWORD | R_CENT, 0, 0, 0, CASE_ANY },
   CODE ("usd"), CODE ("eur"), CODE ("gbp"), CODE ("jpy"), CODE ("chf"), CODE ("cny"),
@@ -194,7 +196,12 @@ static const LexEntry lexicon[] = {
   { "us", R_CURADJ, 0, 0, 0, CASE_UPPER }, { "u.s.", R_CURADJ, 0, 0, 0, CASE_UPPER },
   { "canadian", R_CURADJ, 0, 0, 0, CASE_CAP }, { "australian", R_CURADJ, 0, 0, 0, CASE_CAP },
   { "singapore", R_CURADJ, 0, 0, 0, CASE_CAP }, { "taiwan", R_CURADJ, 0, 0, 0, CASE_CAP },
-  { "american", R_CURADJ, 0, 0, 0, CASE_CAP },
+  { "american", R_CURADJ, 0, 0, 0, CASE_CAP }, { "swiss", R_CURADJ, 0, 0, 0, CASE_CAP },
+  { "french", R_CURADJ, 0, 0, 0, CASE_CAP }, { "belgian", R_CURADJ, 0, 0, 0, CASE_CAP },
+  { "danish", R_CURADJ, 0, 0, 0, CASE_CAP }, { "swedish", R_CURADJ, 0, 0, 0, CASE_CAP },
+  { "norwegian", R_CURADJ, 0, 0, 0, CASE_CAP }, { "aus", R_CURADJ, 0, 0, 0, CASE_CAP },
+  { "h.k.", R_CURADJ, 0, 0, 0, CASE_UPPER }, { "n.z.", R_CURADJ, 0, 0, 0, CASE_UPPER },
+  { "hk", R_CURADJ, 0, 0, 0, CASE_UPPER }, { "nz", R_CURADJ, 0, 0, 0, CASE_UPPER },
   W ("percent", R_PERCENT | R_YEAR_UNIT), W ("pct", R_PERCENT | R_YEAR_UNIT),
   W ("percentage", R_PERCENTAGE), W ("point", R_POINTS), W ("points", R_POINTS | R_YEAR_UNIT),
   W ("per", R_PER),
@@ -342,7 +349,8 @@ lex_lookup (const guint16 *slots, const char *p, gsize n)
 typedef struct {
   const char *text;
   const DpToken *tok;
-  guint n;
+  guint n;        /* end of the current paragraph: no entity crosses a blank line */
+  guint n_total;
   const guint16 *slots;
   /* Matchers re-read the neighbours of a token; a tiny direct-mapped cache
    * keeps that at one hash lookup per token. */
@@ -549,30 +557,61 @@ num_is_int (const Num *m)
   return m->n_parts == 1 && m->suffix == SUF_NONE && !m->sign && !m->lead_dot;
 }
 
-/* Something a price or a rate can be: 5, -2.5, 1,000.50, .5, a range 5-6. */
+/* Something a price or a rate can be: 5, -2.5, 1,000.50, .5, and the
+ * Reuters forms of ranges and fractions: 5-6, 1.5-2.0, 5/8, 1-1/4, 567/571.
+ * Each piece between a '-' or '/' is a plain amount; at most one of each. */
 static gboolean
 num_is_amount (const Num *m)
 {
+  gboolean dash = FALSE, slash = FALSE, dot = m->lead_dot;
+
   if (m->suffix != SUF_NONE)
     return FALSE;
-  if (m->n_parts == 2 && m->sep[0] == '-')
-    return !m->sign && m->digits[0] <= 3 && m->digits[1] <= 3;
   for (guint k = 0; k + 1 < m->n_parts; k++)
     {
-      if (m->sep[k] == '.' && k + 2 == m->n_parts && !m->lead_dot)
-        continue;
-      if (m->sep[k] != ',' || m->digits[k + 1] != 3 || m->lead_dot)
-        return FALSE;
+      switch (m->sep[k])
+        {
+        case '-':
+          if (dash || slash)
+            return FALSE;  /* "1/2-3" */
+          dash = TRUE;
+          dot = FALSE;
+          break;
+        case '/':
+          if (slash)
+            return FALSE;  /* "4/2/87" is a date */
+          slash = TRUE;
+          dot = FALSE;
+          break;
+        case '.':
+          if (dot)
+            return FALSE;  /* "2.3.1" */
+          dot = TRUE;
+          break;
+        case ',':
+          if (dot || m->digits[k + 1] != 3)
+            return FALSE;
+          break;
+        default:
+          return FALSE;  /* "3:32" */
+        }
     }
   return TRUE;
 }
 
-static gboolean
-amount_at (Ctx *c, guint i)
+/* An amount at token i; returns its end or 0.  The tokenizer splits "1-1/4"
+ * into "1-1" "/" "4", so a fraction glued on is taken here. */
+static guint
+amount_end (Ctx *c, guint i)
 {
   Num m;
 
-  return num_parse (c, i, &m) && num_is_amount (&m);
+  if (!num_parse (c, i, &m) || !num_is_amount (&m))
+    return 0;
+  if (tok_is (c, i + 1, "/") && glued (c, i + 1) && glued (c, i + 2)
+      && num_parse (c, i + 2, &m) && num_is_int (&m))
+    return i + 3;
+  return i + 1;
 }
 
 /* ---- DATE pieces ------------------------------------------------------------- */
@@ -922,10 +961,14 @@ match_period (Ctx *c, guint i, Match *best)
     offer (best, i + 2, LABEL_DATE);
 }
 
-/* "noon", "midnight GMT". */
+/* "noon", "midnight GMT"; not the surname in "J Noon (Newcastle)". */
 static void
 match_noon (Ctx *c, guint i, Match *best)
 {
+  const char *p = tok_text (c, i);
+
+  if (g_ascii_isupper (p[0]) && g_ascii_islower (p[1]) && i > 0 && is_capitalized_word (c, i - 1))
+    return;
   offer (best, zone_tail (c, i + 1), LABEL_TIME);
 }
 
@@ -956,8 +999,8 @@ match_money_prefix (Ctx *c, guint i, Match *best)
     j = i + 1;
   else
     return;
-  if (amount_at (c, j))
-    offer (best, scale_tail (c, j + 1), LABEL_MONEY);
+  if ((j = amount_end (c, j)) != 0)
+    offer (best, scale_tail (c, j), LABEL_MONEY);
 }
 
 /* The currency after an amount ending at j: "dollars", "US dollars",
@@ -979,15 +1022,20 @@ currency_after (Ctx *c, guint j, gboolean scaled)
   return e->aux == 0 || scaled ? j + 1 : 0;
 }
 
-/* "500 million dollars", "15 dlrs", "five million euros", "1.13bn dollars". */
+/* "500 million dollars", "15 dlrs", "five million euros", "1.13bn dollars",
+ * "a billion dlrs" (an article only before a scale). */
 static void
 match_money_suffix (Ctx *c, guint i, Match *best)
 {
-  guint j = i + 1, k;
+  guint32 r = roles (c, i);
+  guint j = (r & (R_NUMWORD | R_COUNT)) ? i + 1 : amount_end (c, i);
+  guint k;
 
-  if (!amount_at (c, i) && !(roles (c, i) & R_NUMWORD))
+  if (j == 0)
     return;
   k = scale_tail (c, j);
+  if ((r & R_COUNT) && k == j)
+    return;
   offer (best, currency_after (c, k, k > j), LABEL_MONEY);
 }
 
@@ -995,10 +1043,10 @@ match_money_suffix (Ctx *c, guint i, Match *best)
 static void
 match_percent (Ctx *c, guint i, Match *best)
 {
-  guint j = i + 1;
+  guint j = (roles (c, i) & R_NUMWORD) ? i + 1 : amount_end (c, i);
   const LexEntry *e;
 
-  if (!amount_at (c, i) && !(roles (c, i) & R_NUMWORD))
+  if (j == 0)
     return;
   if (tok_is (c, j, "%"))
     {
@@ -1079,7 +1127,7 @@ match_numeric_date (Ctx *c, guint i, const Num *m, Match *best)
 {
   if (m->sign || m->lead_dot || m->suffix != SUF_NONE)
     return;
-  if (num_seps_all (m, '-') && m->digits[0] == 4 && m->part[0] >= 1000 && m->part[0] <= 2099)
+  if (num_seps_all (m, '-') && m->digits[0] == 4 && m->part[0] >= 1900 && m->part[0] <= 2099)
     {
       if (m->n_parts == 3 && m->digits[1] == 2 && m->digits[2] == 2 && m->part[1] >= 1
           && m->part[1] <= 12 && m->part[2] >= 1 && m->part[2] <= 31)
@@ -1200,6 +1248,8 @@ match_word (Ctx *c, guint i, Match *best)
     }
   if (e->roles & (R_NUMWORD | R_COUNT))
     match_duration (c, i, best);
+  if (e->roles & R_COUNT)
+    match_money_suffix (c, i, best);
   if (e->roles2 & START_ROLES2)
     match_period (c, i, best);
 }
@@ -1226,6 +1276,18 @@ match_at (Ctx *c, guint i, Match *best)
     }
 }
 
+/* Matchers look ahead only up to c->n, so a span never runs into the next
+ * paragraph (a headline's "March" and a body's "2015"). */
+static guint
+paragraph_end (const DpToken *tokens, guint n, guint i)
+{
+  guint k = i + 1;
+
+  while (k < n && !(tokens[k].flags & DP_TOKEN_FLAG_PARAGRAPH_BEFORE))
+    k++;
+  return k;
+}
+
 void
 dp_temporal_find (const char *text, gsize len,
                   const DpToken *tokens, guint n_tokens,
@@ -1239,19 +1301,22 @@ dp_temporal_find (const char *text, gsize len,
 
   c.text = text;
   c.tok = tokens;
-  c.n = n_tokens;
+  c.n = 0;
+  c.n_total = n_tokens;
   /* Tokens are sorted; ignore any that run past the text (a caller bug)
    * rather than read out of bounds. */
-  while (c.n > 0 && tokens[c.n - 1].end > len)
-    c.n--;
+  while (c.n_total > 0 && tokens[c.n_total - 1].end > len)
+    c.n_total--;
   c.slots = lex_table ();
   for (guint k = 0; k < LEX_CACHE; k++)
     c.cache_idx[k] = G_MAXUINT;
 
-  while (i < c.n)
+  while (i < c.n_total)
     {
       Match best = { 0, NULL };
 
+      if (i >= c.n)
+        c.n = paragraph_end (tokens, c.n_total, i);
       match_at (&c, i, &best);
       if (best.end > i)
         {
