@@ -92,6 +92,7 @@ static const Case cases[] = {
   { "furniture-see-also-stops-at-prose", "See also:\n\nA headline\n\nA real paragraph of prose ends with a period.",
     "A real paragraph of prose ends with a period." },
   { "furniture-off", "Font Size\nBody.", "Font Size\nBody.", keep_furniture },
+  { "furniture-word-before-tab", "Body.\n\xc2\xa9\tMeridian Wire", "Body." },
   /* Patterns see the line as it will be written: 150 blanks collapse to one. */
   { "furniture-after-collapse", "Body.\n\xc2\xa9 2026 Meridian Wire"
     "                                                                                "

@@ -458,7 +458,7 @@ static gboolean
 may_be_furniture (const char *t, const Line *l)
 {
   gsize n = 0;
-  while (l->cstart + n < l->cend && n < 16 && t[l->cstart + n] != ' ' && t[l->cstart + n] != ':')
+  while (l->cstart + n < l->cend && n < 16 && !is_blank (t[l->cstart + n]) && t[l->cstart + n] != ':')
     n++;
   char word[17];
   memcpy (word, t + l->cstart, n);
