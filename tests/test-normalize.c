@@ -83,6 +83,7 @@ static const Case cases[] = {
     "AT&T <b> \xe2\x80\x99s \xe2\x80\x99 \xe2\x80\x99 x &bogus; &#0; & alone" },
   { "entities-folded", "&ldquo;Yes&rdquo; &mdash; no", "\"Yes\" - no", fold },
   { "entities-off", "AT&amp;T", "AT&amp;T", no_entities },
+  { "entity-around-deleted", "rk&trade\x02; &#1;x &#13;y", "rk\xe2\x84\xa2 x\ny" },
   { "entities-escaped-twice", "&amp;lt;b&amp;amp;gt; &amp;x", "<b> &x" },
   /* page furniture */
   { "furniture", "Title\n\nPatrick Goodenough | August 9, 2017\nFont Size\nBody text.\n\nSee also:\n\n"

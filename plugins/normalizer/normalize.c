@@ -121,7 +121,8 @@ typedef struct {
   const char *src;
   gsize len;
   const DpNormalizeOptions *opts;
-  gboolean rules;     /* apply the character rules and decode entities */
+  gboolean rules;     /* apply the character rules */
+  gboolean entities;  /* decode HTML entities */
   gboolean normalize; /* apply Unicode normalization */
   gsize run;          /* start of the characters not yet emitted */
   gboolean stable;    /* whether they are all unchanged by normalization */
@@ -299,7 +300,7 @@ pass_characters (Chars *c)
       if (s[i] == '&')
         {
           char buf[8];
-          gsize n = c->rules && c->opts->html_entities ? entity_at (c->src, c->len, i, buf) : 0;
+          gsize n = c->entities ? entity_at (c->src, c->len, i, buf) : 0;
           if (n)
             n += escaped_ampersands (c->src, c->len, i + n, buf);
           if (!n)
@@ -312,6 +313,10 @@ pass_characters (Chars *c)
             }
           gunichar e = g_utf8_get_char (buf);
           const char *rule = *buf ? char_rule (e, c->opts->fold_punctuation) : NULL;
+          if (e == '\r')
+            rule = "\n";
+          else if ((e < 0x20 && e != '\t' && e != '\n') || e == 0x7F)
+            rule = "";   /* an escaped control character goes like a raw one */
           const char *text = rule ? rule : buf;
           emit (c, i, n, text);
           i += n;
@@ -687,27 +692,36 @@ pass_lines (DpTextBuilder *b, const char *t, gsize len, GArray *lines, const DpN
 
 /* ---- the record ------------------------------------------------------------ */
 
+static gboolean
+char_pass (DpRecord *rec, const DpNormalizeOptions *opts, gboolean rules, gboolean decode,
+           gboolean normalize, GError **error)
+{
+  gsize len;
+  const char *text = dp_record_get_text (rec, &len);
+  Chars c = { dp_text_builder_new (text, len), text, len, opts, rules, decode, normalize };
+  pass_characters (&c);
+  return dp_record_apply_text (rec, c.b, error);
+}
+
 gboolean
 dp_normalize_record (DpRecord *rec, const DpNormalizeOptions *opts, GError **error)
 {
   init_plain ();
   init_furniture ();
   gsize len;
-  const char *text = dp_record_get_text (rec, &len);
-  /* Rules first, normalization after: a deleted character (a zero-width
-   * space) between a letter and its combining mark must not keep them apart. */
-  Chars c = { dp_text_builder_new (text, len), text, len, opts, TRUE, FALSE };
-  pass_characters (&c);
-  if (!dp_record_apply_text (rec, c.b, error))
+  const char *text;
+  /* Rules, then entities, then normalization, each on the previous one's
+   * result: a deleted character (a zero-width space, a control character)
+   * must not keep apart a letter and its combining mark, or the pieces of an
+   * entity, or a second run would join them. */
+  if (!char_pass (rec, opts, TRUE, FALSE, FALSE, error))
     return FALSE;
   text = dp_record_get_text (rec, &len);
-  if (needs_normalization (text, len, opts))
-    {
-      Chars u = { dp_text_builder_new (text, len), text, len, opts, FALSE, TRUE };
-      pass_characters (&u);
-      if (!dp_record_apply_text (rec, u.b, error))
-        return FALSE;
-    }
+  if (opts->html_entities && memchr (text, '&', len) && !char_pass (rec, opts, FALSE, TRUE, FALSE, error))
+    return FALSE;
+  text = dp_record_get_text (rec, &len);
+  if (needs_normalization (text, len, opts) && !char_pass (rec, opts, FALSE, FALSE, TRUE, error))
+    return FALSE;
 
   /* Joining lines can make a new line that a pattern would drop ("©" joined
    * with the line after it): go round again until nothing more is dropped,
