@@ -80,7 +80,7 @@ new_context (const char *params, const char *summary, const GOptionEntry *entrie
 }
 
 static int
-usage_error (GOptionContext *ctx, const char *message)
+usage_error (const char *message)
 {
   g_printerr ("docpipe: %s\nTry '%s --help'.\n", message, g_get_prgname ());
   return DP_EXIT_USAGE;
@@ -88,12 +88,12 @@ usage_error (GOptionContext *ctx, const char *message)
 
 /* Loads the pipeline named by the arguments (a file or -e). */
 static DpPipeline *
-load_pipeline (int argc, char **argv, GOptionContext *ctx, int *code)
+load_pipeline (int argc, char **argv, int *code)
 {
   *code = DP_EXIT_USAGE;
   if ((opt_expr != NULL) == (argc == 2) || argc > 2)
     {
-      usage_error (ctx, "give exactly one pipeline: a FILE or -e EXPR");
+      usage_error ("give exactly one pipeline: a FILE or -e EXPR");
       return NULL;
     }
   DpLoadOptions lo = { opt_plugin_path, (const char *const *) opt_set };
@@ -112,9 +112,9 @@ cmd_run (int argc, char **argv)
   g_option_context_add_main_entries (ctx, run_entries, NULL);
   g_autoptr (GError) error = NULL;
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return usage_error (ctx, error->message);
+    return usage_error (error->message);
   int code;
-  g_autoptr (DpPipeline) pl = load_pipeline (argc, argv, ctx, &code);
+  g_autoptr (DpPipeline) pl = load_pipeline (argc, argv, &code);
   if (!pl)
     return code;
   DpRunOptions ro = { opt_stats, isatty (STDERR_FILENO) && !opt_quiet, opt_quiet };
@@ -135,9 +135,9 @@ cmd_check (int argc, char **argv)
                                                 pipeline_entries);
   g_autoptr (GError) error = NULL;
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return usage_error (ctx, error->message);
+    return usage_error (error->message);
   int code;
-  g_autoptr (DpPipeline) pl = load_pipeline (argc, argv, ctx, &code);
+  g_autoptr (DpPipeline) pl = load_pipeline (argc, argv, &code);
   if (!pl)
     return code;
   if (!opt_quiet)
@@ -161,9 +161,9 @@ cmd_plugins (int argc, char **argv)
                                                 plugins_entries);
   g_autoptr (GError) error = NULL;
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return usage_error (ctx, error->message);
+    return usage_error (error->message);
   if (argc > 2)
-    return usage_error (ctx, "at most one STAGE");
+    return usage_error ("at most one STAGE");
   g_auto (GStrv) dirs = dp_plugin_dirs (opt_plugin_path, NULL);
   g_autoptr (DpRegistry) reg = dp_registry_new ((const char *const *) dirs);
   return dp_cli_plugins (reg, argc == 2 ? argv[1] : NULL, opt_json);
@@ -223,7 +223,7 @@ main (int argc, char **argv)
   g_autoptr (GOptionContext) ctx = new_context ("COMMAND [ARGS…]", main_summary, entries);
   g_autoptr (GError) error = NULL;
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return usage_error (ctx, error->message);
+    return usage_error (error->message);
   if (opt_version)
     {
       g_print ("docpipe %s (plugin ABI %d.%d)\n", DP_VERSION, DP_ABI_MAJOR, DP_ABI_MINOR);

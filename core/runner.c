@@ -439,11 +439,11 @@ static void
 deliver (DpRunner *r, DpBatch *b)
 {
   guint64 seq = dp_batch_get_seq (b);
-  if (after_fatal (r, seq))
-    return;
   g_mutex_lock (&r->lock);
-  gboolean failing_batch = r->fatal && r->fatal_seq == seq;
+  gboolean dropped = r->fatal && seq > r->fatal_seq, failing_batch = r->fatal && seq == r->fatal_seq;
   g_mutex_unlock (&r->lock);
+  if (dropped)
+    return;
   for (guint s = 1; s < r->n_stages && !failing_batch; s++)
     {
       Stage *st = &r->stages[s];

@@ -65,7 +65,7 @@ repair_utf8 (const char *raw, gsize len, char **out)
 }
 
 static gboolean
-prepare_utf8 (DpRecord *rec, const char *raw, gsize len, gboolean reject, char **repaired,
+prepare_utf8 (const char *raw, gsize len, gboolean reject, char **repaired,
               guint *bad, GError **error)
 {
   *repaired = NULL;
@@ -92,7 +92,7 @@ decode_text (DpRecord *rec, const char *raw, gsize len, gboolean reject, GError 
 {
   g_autofree char *fixed = NULL;
   guint bad;
-  if (!prepare_utf8 (rec, raw, len, reject, &fixed, &bad, error))
+  if (!prepare_utf8 (raw, len, reject, &fixed, &bad, error))
     return FALSE;
   /* A byte-order mark is an encoding detail, not text. */
   const char *t = fixed ? fixed : raw;
@@ -121,7 +121,7 @@ decode_jsonl (DpRecord *rec, const char *raw, gsize len, gboolean reject, GError
   g_clear_error (&first);
   g_autofree char *fixed = NULL;
   guint bad;
-  if (!prepare_utf8 (rec, raw, len, reject, &fixed, &bad, error)
+  if (!prepare_utf8 (raw, len, reject, &fixed, &bad, error)
       || !dp_record_load_json (rec, fixed, strlen (fixed), error))
     return FALSE;
   note_repairs (rec, bad);
