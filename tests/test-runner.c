@@ -604,6 +604,29 @@ test_normalizer_original_offsets (void)
 }
 
 static void
+test_normalizer_drop_lines_file (void)
+{
+  g_autofree char *dir = tmp_dir ();
+  g_autofree char *rules = g_build_filename (dir, "drop.txt", NULL);
+  g_assert_true (g_file_set_contents (rules, "# our own furniture\n^ADVERT\n", -1, NULL));
+  g_autofree char *expr = g_strdup_printf ("reader path=- ! normalizer drop-lines=%s ! writer", rules);
+  Result r = RUN ("{\"id\":\"a\",\"text\":\"Body.\\nADVERT buy now\\nMore.\"}\n", "run", "-e", expr);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "\"text\":\"Body.\\nMore.\""));
+  g_assert_nonnull (strstr (r.out, "\"dropped_lines\":[\"ADVERT buy now\"]"));
+  result_clear (&r);
+
+  /* A pattern that does not compile names the file and line. */
+  g_assert_true (g_file_set_contents (rules, "# ok\n^fine$\n([\n", -1, NULL));
+  r = RUN ("{\"text\":\"x\"}\n", "run", "-e", expr);
+  g_assert_cmpint (r.status, ==, 1);
+  g_autofree char *where = g_strdup_printf ("stage 'normalizer': %s:3:", rules);
+  g_assert_nonnull (strstr (r.err, where));
+  result_clear (&r);
+  remove_tree (dir);
+}
+
+static void
 test_news_pipeline (void)
 {
   Result r = RUN (NULL, "run", DP_TEST_SRCDIR "/pipelines/news.pipeline");
@@ -633,6 +656,7 @@ main (int argc, char **argv)
   g_test_add_func ("/runner/sigint-on-idle-stdin", test_sigint_on_idle_stdin);
   g_test_add_func ("/runner/plugins-command", test_plugins_command);
   g_test_add_func ("/runner/normalizer-original-offsets", test_normalizer_original_offsets);
+  g_test_add_func ("/runner/normalizer-drop-lines-file", test_normalizer_drop_lines_file);
   g_test_add_func ("/runner/news-pipeline", test_news_pipeline);
   return g_test_run ();
 }
