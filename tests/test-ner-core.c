@@ -147,24 +147,33 @@ test_gazetteer (void)
   g_rmdir (gdir);
 }
 
+/* Features of one sentence that is a whole document. */
+static void
+sentence_features (DpNerDoc *doc, const char *const *words, guint n, DpSeqFeatures *out)
+{
+  gsize lens[16];
+  guint32 starts[2] = { 0, n };
+  for (guint i = 0; i < n; i++)
+    lens[i] = strlen (words[i]);
+  dp_ner_doc_set (doc, words, lens, n, starts, 1);
+  dp_ner_doc_features (doc, 0, out);
+}
+
 static void
 test_features_deterministic (void)
 {
   const char *words[] = { "Ali", "Larijani", "met", "officials", "in", "Tehran", "." };
-  gsize lens[7];
-  for (guint i = 0; i < 7; i++)
-    lens[i] = strlen (words[i]);
+  g_autoptr (DpNerDoc) doc = dp_ner_doc_new (NULL);
   DpSeqFeatures a, b;
   dp_seq_features_init (&a);
   dp_seq_features_init (&b);
-  dp_ner_features (NULL, words, lens, 7, &a);
-  dp_ner_features (NULL, words, lens, 7, &b);
+  sentence_features (doc, words, 7, &a);
+  sentence_features (doc, words, 7, &b);
   g_assert_cmpuint (dp_seq_features_n_tokens (&a), ==, 7);
   g_assert_cmpmem (a.hashes->data, a.hashes->len * 8, b.hashes->data, b.hashes->len * 8);
   /* The same word in another context shares its word features, not all. */
   const char *other[] = { "Tehran", "said" };
-  gsize olen[] = { 6, 4 };
-  dp_ner_features (NULL, other, olen, 2, &b);
+  sentence_features (doc, other, 2, &b);
   const guint64 *ha = (const guint64 *) a.hashes->data, *hb = (const guint64 *) b.hashes->data;
   guint32 a5 = g_array_index (a.starts, guint32, 5), a6 = g_array_index (a.starts, guint32, 6);
   guint32 b1 = g_array_index (b.starts, guint32, 1);
@@ -178,6 +187,41 @@ test_features_deterministic (void)
   dp_seq_features_clear (&b);
 }
 
+/* A word's document features come from its other occurrences: "Larijani"
+ * alone gets more features when the document also has "Ali Larijani". */
+static void
+test_features_document (void)
+{
+  const char *words[] = { "Larijani", "spoke", ".", "Ali", "Larijani", "said", "so", "." };
+  gsize lens[8];
+  for (guint i = 0; i < 8; i++)
+    lens[i] = strlen (words[i]);
+  guint32 two[3] = { 0, 3, 8 }, one[2] = { 0, 3 };
+  g_autoptr (DpNerDoc) doc = dp_ner_doc_new (NULL);
+  DpSeqFeatures alone, linked;
+  dp_seq_features_init (&alone);
+  dp_seq_features_init (&linked);
+  dp_ner_doc_set (doc, words, lens, 3, one, 1);
+  dp_ner_doc_features (doc, 0, &alone);
+  dp_ner_doc_set (doc, words, lens, 8, two, 2);
+  dp_ner_doc_features (doc, 0, &linked);
+  guint32 n_alone = g_array_index (alone.starts, guint32, 1);
+  guint32 n_linked = g_array_index (linked.starts, guint32, 1);
+  g_assert_cmpuint (n_linked, >, n_alone);
+  /* The tokens of "spoke ." have no document features (not capitalised). */
+  g_assert_cmpuint (alone.hashes->len - n_alone, ==, linked.hashes->len - n_linked);
+  const guint64 *ha = (const guint64 *) alone.hashes->data, *hl = (const guint64 *) linked.hashes->data;
+  for (guint32 i = 0; i < n_alone; i++)
+    {
+      gboolean found = FALSE;
+      for (guint32 j = 0; j < n_linked && !found; j++)
+        found = ha[i] == hl[j];
+      g_assert_true (found);
+    }
+  dp_seq_features_clear (&alone);
+  dp_seq_features_clear (&linked);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -189,6 +233,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ner/iob/score", test_score);
   g_test_add_func ("/ner/gazetteer", test_gazetteer);
   g_test_add_func ("/ner/features-deterministic", test_features_deterministic);
+  g_test_add_func ("/ner/features-document", test_features_document);
   int status = g_test_run ();
   const char *names[] = { "train.iob2", "uner.iob2", "gmb_ner.conll", "bad.iob2", "score.iob2" };
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)

@@ -124,8 +124,9 @@ dp_iob_read (const char *path, GError **error)
             sentence_free (cur);
           return NULL;
         }
+      /* GMB marks no document boundaries: each sentence stands alone. */
       if (!cur)
-        cur = sentence_new (doc_start), doc_start = FALSE;
+        cur = sentence_new (doc_start || gmb), doc_start = FALSE;
       g_ptr_array_add (cur->words, g_strdup (word));
       g_ptr_array_add (cur->labels, normalise_label (label, word, gmb));
     }

@@ -1,11 +1,33 @@
-/* ner-features.h — what the NER tagger looks at for each token of a sentence.
- * The same function serves training (words from IOB files) and the stage
- * (words from the record's tokens), so the two can never drift apart. */
+/* ner-features.h — what the NER tagger looks at for each token.
+ *
+ * Features are computed a document at a time, because some of them are about
+ * the document: how the same word is written and surrounded elsewhere in it.
+ * The same code serves training (words from IOB files) and the stage (words
+ * from the record's tokens), so the two can never drift apart. */
 #pragma once
 
 #include "gazetteer.h"
 #include "seqtag.h"
 
-/* Features of one sentence of @n words (@words[i] is @lens[i] bytes). */
-void dp_ner_features (const DpGazetteer *gaz, const char *const *words, const gsize *lens, guint n,
-                      DpSeqFeatures *out);
+typedef struct _DpNerDoc DpNerDoc;
+
+DpNerDoc *dp_ner_doc_new (const DpGazetteer *gaz);   /* @gaz may be NULL; it must outlive the doc */
+void      dp_ner_doc_free (DpNerDoc *doc);
+
+/* Takes a document of @n words (@words[i] is @lens[i] bytes; the strings must
+ * stay valid until the next call) split into @n_sentences sentences: sentence
+ * s is words [sentence_starts[s], sentence_starts[s + 1]), with
+ * sentence_starts[n_sentences] == n. */
+void      dp_ner_doc_set (DpNerDoc *doc, const char *const *words, const gsize *lens, guint n,
+                          const guint32 *sentence_starts, guint n_sentences);
+
+/* The features of sentence @s of the current document.  They include the
+ * tags remembered for earlier sentences (below), so call it for the
+ * sentences in order. */
+void      dp_ner_doc_features (DpNerDoc *doc, guint s, DpSeqFeatures *out);
+
+/* Remembers the tags decided for sentence @s (indices into @tag_names,
+ * "O" / "B-PER" …): later sentences see how their words were tagged. */
+void      dp_ner_doc_remember (DpNerDoc *doc, guint s, const guint16 *tags, const char *const *tag_names);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpNerDoc, dp_ner_doc_free)

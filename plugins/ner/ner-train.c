@@ -1,12 +1,19 @@
 /* ner-train.c — trains and evaluates the NER model (docpipe-ner-train).
  *
  *   docpipe-ner-train train --gazetteers DIR --out MODEL [--epochs N] [--seed S]
- *                           [--min-count K] [--dev FILE] TRAIN-FILE...
+ *                           [--min-count K] [--folds F] [--dev FILE] TRAIN-FILE...
  *   docpipe-ner-train eval  --gazetteers DIR --model MODEL FILE...
  *
  * Training files are CoNLL-2003, Universal NER or GMB (see iob.c); the same
  * seed and files give the same model.  eval prints conlleval-style precision,
  * recall and F1, overall and per type.
+ *
+ * The tagger reads its own earlier decisions: a word's features include the
+ * tags it got earlier in the document (ner-features.c).  To train those
+ * features on realistic decisions, not on the gold tags, training first
+ * tags each part of the training data with a model trained on the other
+ * parts (F folds, "jackknifing"), then trains the final model on features
+ * computed from those decisions.
  */
 #include "ner-features.h"
 #include "iob.h"
@@ -15,57 +22,39 @@
 #include <string.h>
 
 static char *opt_gaz, *opt_out, *opt_model, *opt_dev;
-static gint opt_epochs = 10, opt_seed = 1, opt_min_count = 1;
+static gint opt_epochs = 10, opt_seed = 1, opt_min_count = 1, opt_folds = 5;
 
 static const GOptionEntry entries[] = {
   { "gazetteers", 'g', 0, G_OPTION_ARG_FILENAME, &opt_gaz, "Directory of gazetteer lists", "DIR" },
   { "out", 'o', 0, G_OPTION_ARG_FILENAME, &opt_out, "Where to write the trained model", "MODEL" },
   { "model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model, "Model to evaluate", "MODEL" },
-  { "dev", 'd', 0, G_OPTION_ARG_FILENAME, &opt_dev, "Score this file after each epoch's model is built", "FILE" },
+  { "dev", 'd', 0, G_OPTION_ARG_FILENAME, &opt_dev, "Score this file with the trained model", "FILE" },
   { "epochs", 'e', 0, G_OPTION_ARG_INT, &opt_epochs, "Passes over the training data (default 10)", "N" },
   { "seed", 's', 0, G_OPTION_ARG_INT, &opt_seed, "Shuffling seed (default 1)", "S" },
   { "min-count", 'c', 0, G_OPTION_ARG_INT, &opt_min_count, "Keep features seen at least K times (default 1)", "K" },
+  { "folds", 'f', 0, G_OPTION_ARG_INT, &opt_folds, "Folds for the decisions history features are trained on (default 5; 1 = none)", "F" },
   { NULL }
 };
 
+/* All sentences of all files, grouped into documents. */
+typedef struct {
+  GPtrArray *files;      /* GPtrArray of DpIobSentence*, owning */
+  GPtrArray *sents;      /* DpIobSentence*, borrowed, in file order */
+  GArray *doc_starts;    /* guint: first sentence of each document, then sents->len */
+  guint n_tokens;
+} Corpus;
+
 typedef struct {
   DpGazetteer *gaz;
+  DpNerDoc *doc;
   DpSeqFeatures f;
+  GArray *lens;          /* gsize */
+  GPtrArray *words;      /* the document's words, borrowed from the sentences */
+  GArray *starts;        /* guint32 sentence starts */
 } Featurizer;
 
 static void
-featurize (Featurizer *fz, const DpIobSentence *s)
-{
-  guint n = s->words->len;
-  g_autofree gsize *lens = g_new (gsize, n);
-  for (guint i = 0; i < n; i++)
-    lens[i] = strlen (g_ptr_array_index (s->words, i));
-  dp_ner_features (fz->gaz, (const char *const *) s->words->pdata, lens, n, &fz->f);
-}
-
-static double
-evaluate (Featurizer *fz, DpSeqModel *model, GPtrArray *sents, gboolean print)
-{
-  DpIobScore score = { { 0 } };
-  gint64 t0 = g_get_monotonic_time ();
-  guint tokens = 0;
-  for (guint i = 0; i < sents->len; i++)
-    {
-      DpIobSentence *s = g_ptr_array_index (sents, i);
-      featurize (fz, s);
-      g_autofree guint16 *pred = g_new (guint16, s->words->len);
-      dp_seq_model_decode (model, &fz->f, pred);
-      dp_iob_score_add (&score, s, pred);
-      tokens += s->words->len;
-    }
-  double secs = (g_get_monotonic_time () - t0) / 1e6;
-  if (print)
-    fprintf (stdout, "%u tokens in %.2f s (%.0f tokens/s, features and decoding)\n", tokens, secs, tokens / secs);
-  return dp_iob_score_print (&score, print ? stdout : fopen ("/dev/null", "w"));
-}
-
-static GPtrArray *
-read_or_die (const char *path)
+corpus_add_file (Corpus *c, const char *path)
 {
   g_autoptr (GError) error = NULL;
   GPtrArray *s = dp_iob_read (path, &error);
@@ -74,44 +63,185 @@ read_or_die (const char *path)
       g_printerr ("docpipe-ner-train: %s\n", error->message);
       exit (1);
     }
-  return s;
+  g_ptr_array_add (c->files, s);
+  for (guint i = 0; i < s->len; i++)
+    {
+      DpIobSentence *sent = g_ptr_array_index (s, i);
+      if (sent->doc_start || i == 0)
+        g_array_append_val (c->doc_starts, c->sents->len);
+      g_ptr_array_add (c->sents, sent);
+      c->n_tokens += sent->words->len;
+    }
+}
+
+static void
+corpus_init (Corpus *c, char **paths, guint n)
+{
+  c->files = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  c->sents = g_ptr_array_new ();
+  c->doc_starts = g_array_new (FALSE, FALSE, sizeof (guint));
+  c->n_tokens = 0;
+  for (guint i = 0; i < n; i++)
+    corpus_add_file (c, paths[i]);
+  g_array_append_val (c->doc_starts, c->sents->len);
+}
+
+static void
+corpus_clear (Corpus *c)
+{
+  g_ptr_array_unref (c->sents);
+  g_ptr_array_unref (c->files);
+  g_array_unref (c->doc_starts);
+}
+
+static guint corpus_n_docs (const Corpus *c) { return c->doc_starts->len - 1; }
+static guint doc_first (const Corpus *c, guint d) { return g_array_index (c->doc_starts, guint, d); }
+static guint doc_end (const Corpus *c, guint d) { return g_array_index (c->doc_starts, guint, d + 1); }
+static DpIobSentence *sentence (const Corpus *c, guint i) { return g_ptr_array_index (c->sents, i); }
+
+static void
+load_document (Featurizer *fz, const Corpus *c, guint d)
+{
+  g_ptr_array_set_size (fz->words, 0);
+  g_array_set_size (fz->lens, 0);
+  g_array_set_size (fz->starts, 0);
+  for (guint s = doc_first (c, d); s < doc_end (c, d); s++)
+    {
+      DpIobSentence *sent = sentence (c, s);
+      guint32 at = fz->words->len;
+      g_array_append_val (fz->starts, at);
+      for (guint i = 0; i < sent->words->len; i++)
+        {
+          const char *w = g_ptr_array_index (sent->words, i);
+          gsize len = strlen (w);
+          g_ptr_array_add (fz->words, (gpointer) w);
+          g_array_append_val (fz->lens, len);
+        }
+    }
+  guint32 total = fz->words->len;
+  g_array_append_val (fz->starts, total);
+  dp_ner_doc_set (fz->doc, (const char *const *) fz->words->pdata, (const gsize *) fz->lens->data,
+                  total, (const guint32 *) fz->starts->data, doc_end (c, d) - doc_first (c, d));
+}
+
+/* Tags document @d with @model, sentence after sentence, as the stage does;
+ * the tags go to @tags[sentence index]. */
+static void
+tag_document (Featurizer *fz, DpSeqModel *model, const Corpus *c, guint d, guint16 **tags)
+{
+  load_document (fz, c, d);
+  const char *const *names = dp_iob_bilou_tags ();
+  for (guint s = doc_first (c, d); s < doc_end (c, d); s++)
+    {
+      dp_ner_doc_features (fz->doc, s - doc_first (c, d), &fz->f);
+      dp_seq_model_decode (model, &fz->f, tags[s]);
+      dp_ner_doc_remember (fz->doc, s - doc_first (c, d), tags[s], names);
+    }
+}
+
+static guint16 **
+tags_new (const Corpus *c)
+{
+  guint16 **tags = g_new (guint16 *, c->sents->len);
+  for (guint i = 0; i < c->sents->len; i++)
+    tags[i] = g_new0 (guint16, sentence (c, i)->words->len);
+  return tags;
+}
+
+static void
+tags_free (const Corpus *c, guint16 **tags)
+{
+  for (guint i = 0; i < c->sents->len; i++)
+    g_free (tags[i]);
+  g_free (tags);
+}
+
+static void
+evaluate (Featurizer *fz, DpSeqModel *model, const char *path)
+{
+  Corpus c;
+  corpus_init (&c, (char **) &path, 1);
+  guint16 **tags = tags_new (&c);
+  gint64 t0 = g_get_monotonic_time ();
+  for (guint d = 0; d < corpus_n_docs (&c); d++)
+    tag_document (fz, model, &c, d, tags);
+  double secs = (g_get_monotonic_time () - t0) / 1e6;
+  DpIobScore score = { { 0 } };
+  for (guint i = 0; i < c.sents->len; i++)
+    dp_iob_score_add (&score, sentence (&c, i), tags[i]);
+  printf ("%s:\n%u tokens in %.2f s (%.0f tokens/s, features and decoding)\n", path, c.n_tokens, secs,
+          c.n_tokens / secs);
+  dp_iob_score_print (&score, stdout);
+  tags_free (&c, tags);
+  corpus_clear (&c);
 }
 
 static void
 on_epoch (guint epoch, guint mistakes, guint tokens, gpointer data)
 {
-  g_printerr ("epoch %u: %u of %u tokens wrong (%.2f%%)\n", epoch, mistakes, tokens, 100.0 * mistakes / tokens);
+  g_printerr ("%sepoch %u: %u of %u tokens wrong (%.2f%%)\n", (const char *) data, epoch, mistakes, tokens,
+              100.0 * mistakes / tokens);
+}
+
+/* Trains on the documents not in fold @fold of @folds (all when @folds is
+ * 1), with the history features coming from @history (NULL: none). */
+static DpSeqModel *
+train_model (Featurizer *fz, const Corpus *c, guint fold, guint folds, guint16 **history, const char *what)
+{
+  g_autoptr (DpSeqTrainer) trainer = dp_seq_trainer_new (dp_iob_bilou_tags ());
+  const char *const *names = dp_iob_bilou_tags ();
+  for (guint d = 0; d < corpus_n_docs (c); d++)
+    {
+      if (folds > 1 && d % folds == fold)
+        continue;
+      load_document (fz, c, d);
+      for (guint s = doc_first (c, d); s < doc_end (c, d); s++)
+        {
+          DpIobSentence *sent = sentence (c, s);
+          dp_ner_doc_features (fz->doc, s - doc_first (c, d), &fz->f);
+          g_autofree guint16 *gold = g_new (guint16, sent->words->len);
+          dp_iob_to_bilou (sent, gold);
+          dp_seq_trainer_add (trainer, &fz->f, gold);
+          if (history)
+            dp_ner_doc_remember (fz->doc, s - doc_first (c, d), history[s], names);
+        }
+    }
+  gint64 t0 = g_get_monotonic_time ();
+  DpSeqModel *model = dp_seq_trainer_train (trainer, (guint) opt_epochs, (guint32) opt_seed,
+                                            (guint) opt_min_count, on_epoch, (gpointer) what);
+  g_printerr ("%strained in %.1f s: %u features\n", what, (g_get_monotonic_time () - t0) / 1e6,
+              dp_seq_model_n_features (model));
+  return model;
 }
 
 static int
 train (Featurizer *fz, int argc, char **argv)
 {
-  if (!opt_out || argc < 3)
+  if (!opt_out || argc < 3 || opt_folds < 1)
     {
-      g_printerr ("docpipe-ner-train train: needs --out MODEL and training files\n");
+      g_printerr ("docpipe-ner-train train: needs --out MODEL and training files (and --folds ≥ 1)\n");
       return 2;
     }
-  g_autoptr (DpSeqTrainer) trainer = dp_seq_trainer_new (dp_iob_bilou_tags ());
-  for (int a = 2; a < argc; a++)
+  Corpus c;
+  corpus_init (&c, argv + 2, (guint) argc - 2);
+  g_printerr ("%u documents, %u sentences, %u tokens\n", corpus_n_docs (&c), c.sents->len, c.n_tokens);
+  guint folds = (guint) opt_folds;
+  guint16 **history = NULL;
+  if (folds > 1)
     {
-      g_autoptr (GPtrArray) sents = read_or_die (argv[a]);
-      guint tokens = 0;
-      for (guint i = 0; i < sents->len; i++)
+      history = tags_new (&c);
+      for (guint f = 0; f < folds; f++)
         {
-          DpIobSentence *s = g_ptr_array_index (sents, i);
-          featurize (fz, s);
-          g_autofree guint16 *gold = g_new (guint16, s->words->len);
-          dp_iob_to_bilou (s, gold);
-          dp_seq_trainer_add (trainer, &fz->f, gold);
-          tokens += s->words->len;
+          g_autofree char *what = g_strdup_printf ("fold %u/%u: ", f + 1, folds);
+          g_autoptr (DpSeqModel) m = train_model (fz, &c, f, folds, NULL, what);
+          for (guint d = f; d < corpus_n_docs (&c); d += folds)
+            tag_document (fz, m, &c, d, history);
         }
-      g_printerr ("%s: %u sentences, %u tokens\n", argv[a], sents->len, tokens);
     }
-  gint64 t0 = g_get_monotonic_time ();
-  g_autoptr (DpSeqModel) model = dp_seq_trainer_train (trainer, (guint) opt_epochs, (guint32) opt_seed,
-                                                       (guint) opt_min_count, on_epoch, NULL);
-  g_printerr ("trained in %.1f s: %u features\n", (g_get_monotonic_time () - t0) / 1e6,
-              dp_seq_model_n_features (model));
+  g_autoptr (DpSeqModel) model = train_model (fz, &c, 0, 1, history, "");
+  if (history)
+    tags_free (&c, history);
+  corpus_clear (&c);
   g_autoptr (GError) error = NULL;
   if (!dp_seq_model_save (model, opt_out, &error))
     {
@@ -119,11 +249,7 @@ train (Featurizer *fz, int argc, char **argv)
       return 1;
     }
   if (opt_dev)
-    {
-      g_autoptr (GPtrArray) dev = read_or_die (opt_dev);
-      printf ("%s:\n", opt_dev);
-      evaluate (fz, model, dev, TRUE);
-    }
+    evaluate (fz, model, opt_dev);
   return 0;
 }
 
@@ -140,11 +266,7 @@ eval (Featurizer *fz, int argc, char **argv)
     }
   printf ("model loaded in %.1f ms\n", (g_get_monotonic_time () - t0) / 1e3);
   for (int a = 2; a < argc; a++)
-    {
-      g_autoptr (GPtrArray) sents = read_or_die (argv[a]);
-      printf ("%s:\n", argv[a]);
-      evaluate (fz, model, sents, TRUE);
-    }
+    evaluate (fz, model, argv[a]);
   return 0;
 }
 
@@ -167,9 +289,17 @@ main (int argc, char **argv)
       return 1;
     }
   dp_seq_features_init (&fz.f);
+  fz.doc = dp_ner_doc_new (fz.gaz);
+  fz.words = g_ptr_array_new ();
+  fz.lens = g_array_new (FALSE, FALSE, sizeof (gsize));
+  fz.starts = g_array_new (FALSE, FALSE, sizeof (guint32));
   int code = strcmp (argv[1], "train") == 0 ? train (&fz, argc, argv)
            : strcmp (argv[1], "eval") == 0 ? eval (&fz, argc, argv) : 2;
   dp_seq_features_clear (&fz.f);
+  dp_ner_doc_free (fz.doc);
+  g_ptr_array_unref (fz.words);
+  g_array_unref (fz.lens);
+  g_array_unref (fz.starts);
   dp_gazetteer_free (fz.gaz);
   return code;
 }
