@@ -213,6 +213,8 @@ dp_iob_score_add (DpIobScore *score, const DpIobSentence *s, const guint16 *pred
   for (guint i = 0; i < gold->len; i++)
     {
       Span *g = &g_array_index (gold, Span, i);
+      if (score->skip & (1u << g->type))
+        continue;
       score->gold[g->type]++, score->gold[4]++;
       for (guint j = 0; j < guess->len; j++)
         {
@@ -224,6 +226,8 @@ dp_iob_score_add (DpIobScore *score, const DpIobSentence *s, const guint16 *pred
   for (guint j = 0; j < guess->len; j++)
     {
       Span *p = &g_array_index (guess, Span, j);
+      if (score->skip & (1u << p->type))
+        continue;
       score->pred[p->type]++, score->pred[4]++;
     }
 }
@@ -248,4 +252,13 @@ dp_iob_score_print (const DpIobScore *s, FILE *out)
       fprintf (out, "%-8s  precision %6.2f%%  recall %6.2f%%  F1 %6.2f  (%u)\n", types[t], tp, tr, tf, s->pred[t]);
     }
   return f;
+}
+
+int
+dp_iob_type_index (const char *type)
+{
+  for (guint t = 0; t < G_N_ELEMENTS (types); t++)
+    if (strcmp (types[t], type) == 0)
+      return (int) t;
+  return -1;
 }

@@ -25,7 +25,12 @@ void dp_iob_to_bilou (const DpIobSentence *s, guint16 *tags);
  * and predicted BILOU tags. */
 typedef struct {
   guint tp[5], gold[5], pred[5];   /* per type (PER ORG LOC MISC), then all */
+  guint skip;                      /* types left out of the scoring, bit 1 << type:
+                                    * e.g. MISC for data that does not annotate it */
 } DpIobScore;
+
+/* The index of PER, ORG, LOC or MISC in DpIobScore, or -1. */
+int dp_iob_type_index (const char *type);
 
 void dp_iob_score_add (DpIobScore *score, const DpIobSentence *s, const guint16 *pred);
 /* Prints precision/recall/F1 overall and per type; returns overall F1 (0–100). */

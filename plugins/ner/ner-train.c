@@ -21,7 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static char *opt_gaz, *opt_out, *opt_model, *opt_dev;
+static char *opt_gaz, *opt_out, *opt_model, *opt_dev, *opt_types;
 static gint opt_epochs = 10, opt_seed = 1, opt_min_count = 1, opt_folds = 5;
 
 static const GOptionEntry entries[] = {
@@ -32,6 +32,7 @@ static const GOptionEntry entries[] = {
   { "epochs", 'e', 0, G_OPTION_ARG_INT, &opt_epochs, "Passes over the training data (default 10)", "N" },
   { "seed", 's', 0, G_OPTION_ARG_INT, &opt_seed, "Shuffling seed (default 1)", "S" },
   { "min-count", 'c', 0, G_OPTION_ARG_INT, &opt_min_count, "Keep features seen at least K times (default 1)", "K" },
+  { "types", 't', 0, G_OPTION_ARG_STRING, &opt_types, "Score only these types, e.g. PER,ORG,LOC for data without MISC (default: all)", "LIST" },
   { "folds", 'f', 0, G_OPTION_ARG_INT, &opt_folds, "Folds for the decisions history features are trained on (default 5; 1 = none)", "F" },
   { NULL }
 };
@@ -156,6 +157,27 @@ tags_free (const Corpus *c, guint16 **tags)
   g_free (tags);
 }
 
+/* The types --types leaves out, as DpIobScore.skip bits. */
+static guint
+skipped_types (void)
+{
+  if (!opt_types)
+    return 0;
+  guint keep = 0;
+  g_auto (GStrv) names = g_strsplit (opt_types, ",", -1);
+  for (guint i = 0; names[i]; i++)
+    {
+      int t = dp_iob_type_index (g_strstrip (names[i]));
+      if (t < 0)
+        {
+          g_printerr ("docpipe-ner-train: --types: unknown type '%s' (PER, ORG, LOC, MISC)\n", names[i]);
+          exit (2);
+        }
+      keep |= 1u << t;
+    }
+  return ~keep & 0xF;
+}
+
 static void
 evaluate (Featurizer *fz, DpSeqModel *model, const char *path)
 {
@@ -166,7 +188,7 @@ evaluate (Featurizer *fz, DpSeqModel *model, const char *path)
   for (guint d = 0; d < corpus_n_docs (&c); d++)
     tag_document (fz, model, &c, d, tags);
   double secs = (g_get_monotonic_time () - t0) / 1e6;
-  DpIobScore score = { { 0 } };
+  DpIobScore score = { .skip = skipped_types () };
   for (guint i = 0; i < c.sents->len; i++)
     dp_iob_score_add (&score, sentence (&c, i), tags[i]);
   printf ("%s:\n%u tokens in %.2f s (%.0f tokens/s, features and decoding)\n", path, c.n_tokens, secs,
