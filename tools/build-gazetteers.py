@@ -26,6 +26,15 @@ each file starting with one "# source: ...; licence: ...; built by ..." line):
   org-words.txt      hand-written for docpipe (MIT, like the project)
   person-titles.txt  hand-written for docpipe (MIT, like the project)
 
+and, beside the gazetteers directory (plugins/ner/data/aliases.tsv), the alias
+table the ner stage uses to give canonical names to the countries its model
+finds (see build_aliases):
+
+  aliases.tsv        "LOC<TAB>name<TAB>common English name" for every name of a
+                     country: mledoze name.common, name.official, altSpellings,
+                     ISO 3166-1 name / official / common names (uninverted),
+                     and the hand-written short forms           -> ODbL
+
 Sources are read from the shared data directory (../shared/data/gazetteers from
 the project root); no corpus text is read. Standard library only.
 
@@ -33,7 +42,9 @@ Rerun from the project root:
 
     python3 tools/build-gazetteers.py ../shared/data/gazetteers plugins/ner/data/gazetteers
 
-See docs/gazetteers.md for provenance, licences and obligations.
+(an optional third argument names the alias table; by default it is
+aliases.tsv in the parent of OUT_DIR).  See docs/gazetteers.md for
+provenance, licences and obligations.
 """
 
 import csv
@@ -243,6 +254,95 @@ def build_capitals(src):
     mledoze = load_json(os.path.join(src, "mledoze_countries", "countries.json"))
     caps = {clean(cap) for c in mledoze for cap in c.get("capital", [])}
     return with_folds(caps)
+
+
+# ---------------------------------------------------------------------------
+# aliases.tsv: country name -> common English name (mledoze ODbL + iso-codes LGPL)
+
+# What the hand-written short forms above stand for (mledoze name.common).
+COUNTRY_SHORT_FORM_TARGETS = {"U.S.": "United States", "U.S.A.": "United States",
+                              "U.K.": "United Kingdom", "Britain": "United Kingdom"}
+ALIAS_LABEL = "LOC"
+
+
+def alias_forms(name):
+    """The forms of one source name an alias is made for: as given, and for
+    inverted or bracketed ISO-style names the forms running text uses."""
+    name = clean(name)
+    if "," in name or "(" in name or "[" in name:
+        return uninvert(name)
+    return [name] if name else []
+
+
+def build_aliases(src):
+    """(name, canonical) pairs: every name of a current country -> its
+    mledoze name.common ("DPRK" -> "North Korea").
+
+    Skipped, so that a name the stage looks up never gets a wrong country:
+      - bare ISO alpha-2 codes ("IN", "IT", "NO", "IR") except KEEP_ALPHA2
+        ("US", "UK"); the stage matches single words in exact case, so "US"
+        never stands for "us";
+      - demonyms among the alt spellings ("Thai") and COUNTRY_ALT_DROP;
+      - names starting with a lower-case letter: transliterations and
+        descriptions ("al-Jumhuriyyah ...", "the Abode of Peace");
+      - names that would stand for two countries ("Korea", "Virgin Islands"),
+        except that a country's own common name always maps to itself
+        ("Congo" -> "Congo", not "DR Congo");
+      - ISO 3166-3 former countries: "USSR" is not another name of Russia.
+    Each common name also maps to itself, so the table lists every name it
+    can canonicalise and case variants of multi-word names resolve too."""
+    mledoze = load_json(os.path.join(src, "mledoze_countries", "countries.json"))
+    iso1 = load_json(os.path.join(src, "iso_codes", "iso_3166-1.json"))["3166-1"]
+    alpha2 = {c["cca2"] for c in mledoze} | {c["alpha_2"] for c in iso1}
+    common = {c["cca2"]: clean(c["name"]["common"]) for c in mledoze}
+    commons = set(common.values())
+    drop = (build_demonyms(src) | COUNTRY_ALT_DROP) - commons
+
+    targets = {}  # name -> set of canonical names
+
+    def add(name, canonical):
+        if not name or name in drop or name[:1].islower():
+            return
+        if name in alpha2 and name not in KEEP_ALPHA2:
+            return
+        targets.setdefault(name, set()).add(canonical)
+
+    for c in mledoze:
+        canonical = common[c["cca2"]]
+        for n in [c["name"]["common"], c["name"]["official"]] + c.get("altSpellings", []):
+            for f in alias_forms(n):
+                add(f, canonical)
+    for c in iso1:
+        canonical = common.get(c["alpha_2"])
+        if canonical is None:
+            continue
+        for key in ("name", "official_name", "common_name"):
+            for f in alias_forms(c.get(key)):
+                add(f, canonical)
+    assert set(COUNTRY_SHORT_FORM_TARGETS) == set(COUNTRY_SHORT_FORMS_HANDWRITTEN)
+    for n, canonical in COUNTRY_SHORT_FORM_TARGETS.items():
+        assert canonical in commons, canonical
+        add(n, canonical)
+
+    pairs = set()
+    for name, cans in targets.items():
+        if name in commons:
+            pairs.add((name, name))
+        elif len(cans) == 1:
+            pairs.add((name, next(iter(cans))))
+    return pairs
+
+
+def write_aliases(path, header, pairs):
+    lines = sorted(pairs, key=lambda p: (p[0].encode("utf-8"), p[1].encode("utf-8")))
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        f.write("# " + header + "; " + TOOL + "\n")
+        f.write("# label<TAB>name<TAB>canonical: the ner stage gives the canonical name "
+                "to entities its model finds under one of these names\n")
+        for name, canonical in lines:
+            assert "\t" not in name and "\t" not in canonical
+            f.write(ALIAS_LABEL + "\t" + name + "\t" + canonical + "\n")
+    return len(lines)
 
 
 # ---------------------------------------------------------------------------
@@ -476,12 +576,14 @@ LIC_OURS = "MIT (docpipe, hand-written)"
 
 
 def main(argv):
-    if len(argv) != 3:
-        sys.stderr.write("usage: build-gazetteers.py SRC_DIR OUT_DIR\n"
+    if len(argv) not in (3, 4):
+        sys.stderr.write("usage: build-gazetteers.py SRC_DIR OUT_DIR [ALIASES_FILE]\n"
                          "  e.g. python3 tools/build-gazetteers.py "
                          "../shared/data/gazetteers plugins/ner/data/gazetteers\n")
         return 2
     src, out = argv[1], argv[2]
+    aliases = (argv[3] if len(argv) == 4 else
+               os.path.join(os.path.dirname(os.path.abspath(out)), "aliases.tsv"))
     os.makedirs(out, exist_ok=True)
 
     jobs = [
@@ -528,6 +630,13 @@ def main(argv):
         total += size
         print("%-18s %7d entries %9d bytes" % (name, n, size))
     print("%-18s %25d bytes" % ("total", total))
+    n = write_aliases(aliases,
+                      "source: " + SRC_MLEDOZE + " name.common/official + altSpellings, "
+                      + SRC_ISO + " (iso_3166-1.json), hand-written short forms; licence: "
+                      + LIC_ODBL + " (iso-codes data also LGPL-2.1+)",
+                      build_aliases(src))
+    print("%-18s %7d entries %9d bytes" % (os.path.basename(aliases), n,
+                                           os.path.getsize(aliases)))
     return 0
 
 

@@ -4,6 +4,9 @@
 #include "seqtag.h"
 
 #define DP_SEQ_NEG_INF (G_MININT32 / 4)
+#define DP_SEQ_ROW_MASK 0xFFFFFFULL            /* the low 24 bits of a slot: row + 1 */
+#define DP_SEQ_KEY_MASK (~DP_SEQ_ROW_MASK)     /* the top 40: the feature hash's */
+#define DP_SEQ_MAX_ROWS (DP_SEQ_ROW_MASK - 1)
 
 struct _DpSeqModel {
   GMappedFile *mapped;     /* the file, when loaded */
@@ -12,8 +15,8 @@ struct _DpSeqModel {
   char **tag_names;
   guint32 n_features;
   guint64 capacity;        /* hash slots, a power of two */
-  const guint64 *keys;     /* feature hash per slot, 0 = empty */
-  const guint32 *rows;     /* weight row per slot */
+  const guint64 *slots;    /* hash's top 40 bits | (row + 1); 0 = empty */
+  char *meta;              /* how the model was made, or NULL */
   const gint16 *weights;   /* n_features x n_tags */
   const gint32 *trans;     /* (n_tags + 1) x n_tags; the last row is "from the start" */
   float scale;             /* weight units per perceptron unit */
@@ -31,6 +34,5 @@ void dp_seq_viterbi (const gint32 *scores, guint n, guint n_tags, const gint32 *
 
 /* Builds a model from finished arrays (takes @owned, which holds them all). */
 DpSeqModel *dp_seq_model_new_owned (char **tag_names, guint n_tags, guint32 n_features,
-                                    guint64 capacity, gpointer owned, const guint64 *keys,
-                                    const guint32 *rows, const gint16 *weights,
-                                    const gint32 *trans, float scale);
+                                    guint64 capacity, gpointer owned, const guint64 *slots,
+                                    const gint16 *weights, const gint32 *trans, float scale);

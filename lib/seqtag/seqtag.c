@@ -6,11 +6,18 @@
  * file holds the same arrays as memory, 8-byte aligned after a fixed header,
  * so loading is a mmap and a checksum, not a parse.
  *
+ * Each hash-table slot is one u64: the feature hash's top 40 bits and, in
+ * the low 24 bits, its row + 1 (0 = empty slot).  The slot index comes from
+ * the hash's low bits, so the two parts are independent; one cache line
+ * read finds a feature, where separate key and row arrays cost two, and
+ * that is most of the time spent scoring.
+ *
  * File layout (little-endian; the models we ship are built on x86-64):
  *   header   magic "DPSEQTAG", version, n_tags, n_features, capacity_log2,
- *            scale, names_size, checksum of everything after the header
+ *            scale, names_size, meta_size, checksum of everything after it
  *   names    the tag names, NUL-terminated one after another, padded to 8
- *   keys     capacity x u64          rows   capacity x u32 (padded)
+ *   meta     free text about the model (how it was trained), padded to 8
+ *   slots    capacity x u64
  *   weights  n_features x n_tags x i16 (padded)
  *   trans    (n_tags + 1) x n_tags x i32
  */
@@ -21,7 +28,7 @@
 G_DEFINE_QUARK (dp-seq-error-quark, dp_seq_error)
 
 #define MAGIC "DPSEQTAG"
-#define VERSION 1
+#define VERSION 2
 #define MAX_TAGS 256
 
 typedef struct {
@@ -32,10 +39,12 @@ typedef struct {
   guint32 capacity_log2;
   float scale;
   guint32 names_size;
+  guint32 meta_size;
+  guint32 reserved;
   guint64 checksum;
 } Header;
 
-G_STATIC_ASSERT (sizeof (Header) == 40);
+G_STATIC_ASSERT (sizeof (Header) == 48);
 
 /* ---- features -------------------------------------------------------------- */
 
@@ -77,6 +86,14 @@ dp_seq_features_add (DpSeqFeatures *f, guint64 hash)
   g_return_if_fail (f->starts->len > 1);
   g_array_append_val (f->hashes, hash);
   g_array_index (f->starts, guint32, f->starts->len - 1) = f->hashes->len;
+}
+
+void
+dp_seq_features_add_token (DpSeqFeatures *f, const guint64 *hashes, guint n)
+{
+  g_array_append_vals (f->hashes, hashes, n);
+  guint32 end = f->hashes->len;
+  g_array_append_val (f->starts, end);
 }
 
 guint dp_seq_features_n_tokens (const DpSeqFeatures *f) { return f->starts->len - 1; }
@@ -155,6 +172,14 @@ dp_seq_viterbi (const gint32 *scores, guint n, guint n_tags, const gint32 *trans
 {
   if (n == 0)
     return;
+  /* The allowed predecessors of each tag, listed once: BILOU allows few
+   * (only B-X and I-X before I-X), so this skips most of the square. */
+  g_autofree guint16 *preds = g_new (guint16, (gsize) n_tags * n_tags);
+  g_autofree guint16 *n_preds = g_new0 (guint16, n_tags);
+  for (guint t = 0; t < n_tags; t++)
+    for (guint p = 0; p < n_tags; p++)
+      if (allowed[p * n_tags + t])
+        preds[t * n_tags + n_preds[t]++] = (guint16) p;
   /* delta: best score of a path ending in each tag; back: where it came from. */
   g_autofree gint32 *delta = g_new (gint32, 2 * n_tags);
   g_autofree guint16 *back = g_new (guint16, (gsize) n * n_tags);
@@ -173,9 +198,11 @@ dp_seq_viterbi (const gint32 *scores, guint n, guint n_tags, const gint32 *trans
         {
           gint32 best = DP_SEQ_NEG_INF;
           guint16 arg = 0;
-          for (guint p = 0; p < n_tags; p++)
+          const guint16 *pt = preds + t * n_tags;
+          for (guint k = 0; k < n_preds[t]; k++)
             {
-              if (!allowed[p * n_tags + t] || prev[p] == DP_SEQ_NEG_INF)
+              guint p = pt[k];
+              if (prev[p] == DP_SEQ_NEG_INF)
                 continue;
               gint32 s = prev[p] + trans[p * n_tags + t];
               if (s > best)
@@ -205,13 +232,48 @@ dp_seq_viterbi (const gint32 *scores, guint n, guint n_tags, const gint32 *trans
 static gint64
 find_row (const DpSeqModel *m, guint64 h)
 {
-  guint64 mask = m->capacity - 1;
+  guint64 mask = m->capacity - 1, key = h & DP_SEQ_KEY_MASK;
   for (guint64 slot = h & mask;; slot = (slot + 1) & mask)
     {
-      if (m->keys[slot] == h)
-        return m->rows[slot];
-      if (m->keys[slot] == 0)
+      guint64 e = m->slots[slot];
+      if ((e & DP_SEQ_KEY_MASK) == key && e)
+        return (gint64) (e & DP_SEQ_ROW_MASK) - 1;
+      if (e == 0)
         return -1;
+    }
+}
+
+/* Scores every token under every tag.  The table lookups are memory-bound,
+ * so the slot of a feature a few places ahead is prefetched while this one
+ * is looked up, and likewise the weight rows while they are added. */
+static void
+score_tokens (const DpSeqModel *m, const DpSeqFeatures *f, gint32 *scores, gint32 *rows)
+{
+  guint n = dp_seq_features_n_tokens (f), nt = m->n_tags;
+  const guint64 *hashes = (const guint64 *) f->hashes->data;
+  const guint32 *starts = (const guint32 *) f->starts->data;
+  guint32 total = starts[n];
+  guint64 mask = m->capacity - 1;
+  enum { AHEAD = 8 };
+  for (guint32 k = 0; k < total; k++)
+    {
+      if (k + AHEAD < total)
+        __builtin_prefetch (&m->slots[hashes[k + AHEAD] & mask]);
+      rows[k] = (gint32) find_row (m, hashes[k]);
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      gint32 *row = scores + (gsize) i * nt;
+      for (guint32 k = starts[i]; k < starts[i + 1]; k++)
+        {
+          if (k + AHEAD < total && rows[k + AHEAD] >= 0)
+            __builtin_prefetch (m->weights + (gsize) rows[k + AHEAD] * nt);
+          if (rows[k] < 0)
+            continue;
+          const gint16 *w = m->weights + (gsize) rows[k] * nt;
+          for (guint t = 0; t < nt; t++)
+            row[t] += w[t];
+        }
     }
 }
 
@@ -221,24 +283,10 @@ dp_seq_model_decode (const DpSeqModel *m, const DpSeqFeatures *f, guint16 *tags)
   guint n = dp_seq_features_n_tokens (f);
   if (n == 0)
     return;
-  guint nt = m->n_tags;
-  g_autofree gint32 *scores = g_new0 (gint32, (gsize) n * nt);
-  const guint64 *hashes = (const guint64 *) f->hashes->data;
-  const guint32 *starts = (const guint32 *) f->starts->data;
-  for (guint i = 0; i < n; i++)
-    {
-      gint32 *row = scores + (gsize) i * nt;
-      for (guint32 k = starts[i]; k < starts[i + 1]; k++)
-        {
-          gint64 r = find_row (m, hashes[k]);
-          if (r < 0)
-            continue;
-          const gint16 *w = m->weights + (gsize) r * nt;
-          for (guint t = 0; t < nt; t++)
-            row[t] += w[t];
-        }
-    }
-  dp_seq_viterbi (scores, n, nt, m->trans, m->allowed, m->can_end, tags);
+  g_autofree gint32 *scores = g_new0 (gint32, (gsize) n * m->n_tags);
+  g_autofree gint32 *rows = g_new (gint32, MAX (f->hashes->len, 1));
+  score_tokens (m, f, scores, rows);
+  dp_seq_viterbi (scores, n, m->n_tags, m->trans, m->allowed, m->can_end, tags);
 }
 
 guint dp_seq_model_n_tags (const DpSeqModel *m) { return m->n_tags; }
@@ -260,10 +308,19 @@ finish_model (DpSeqModel *m)
   dp_seq_constraints (m->tag_names, m->n_tags, &m->allowed, &m->can_end);
 }
 
+const char *dp_seq_model_get_meta (const DpSeqModel *m) { return m->meta ? m->meta : ""; }
+
+void
+dp_seq_model_set_meta (DpSeqModel *m, const char *meta)
+{
+  g_free (m->meta);
+  m->meta = g_strdup (meta);
+}
+
 DpSeqModel *
 dp_seq_model_new_owned (char **tag_names, guint n_tags, guint32 n_features, guint64 capacity,
-                        gpointer owned, const guint64 *keys, const guint32 *rows,
-                        const gint16 *weights, const gint32 *trans, float scale)
+                        gpointer owned, const guint64 *slots, const gint16 *weights,
+                        const gint32 *trans, float scale)
 {
   DpSeqModel *m = g_new0 (DpSeqModel, 1);
   m->tag_names = tag_names;
@@ -271,8 +328,7 @@ dp_seq_model_new_owned (char **tag_names, guint n_tags, guint32 n_features, guin
   m->n_features = n_features;
   m->capacity = capacity;
   m->owned = owned;
-  m->keys = keys;
-  m->rows = rows;
+  m->slots = slots;
   m->weights = weights;
   m->trans = trans;
   m->scale = scale;
@@ -288,6 +344,7 @@ dp_seq_model_free (DpSeqModel *m)
   if (m->mapped)
     g_mapped_file_unref (m->mapped);
   g_free (m->owned);
+  g_free (m->meta);
   g_strfreev (m->tag_names);
   g_free (m->allowed);
   g_free (m->can_end);
@@ -321,17 +378,17 @@ checksum (const guchar *p, gsize len)
 }
 
 typedef struct {
-  gsize names, keys, rows, weights, trans, total;   /* offsets after the header */
+  gsize names, meta, slots, weights, trans, total;   /* offsets after the header */
 } Layout;
 
 static Layout
-layout (guint32 names_size, guint64 capacity, guint32 n_features, guint32 n_tags)
+layout (guint32 names_size, guint32 meta_size, guint64 capacity, guint32 n_features, guint32 n_tags)
 {
   Layout l;
   l.names = 0;
-  l.keys = pad8 (names_size);
-  l.rows = l.keys + capacity * 8;
-  l.weights = l.rows + pad8 (capacity * 4);
+  l.meta = pad8 (names_size);
+  l.slots = l.meta + pad8 (meta_size);
+  l.weights = l.slots + capacity * 8;
   l.trans = l.weights + pad8 ((gsize) n_features * n_tags * 2);
   l.total = l.trans + (gsize) (n_tags + 1) * n_tags * 4;
   return l;
@@ -390,11 +447,11 @@ dp_seq_model_load (const char *path, GError **error)
       g_mapped_file_unref (mapped);
       return NULL;
     }
-  if (h.n_tags == 0 || h.n_tags > MAX_TAGS || h.capacity_log2 > 40 || h.names_size > 65536
-      || (1ULL << h.capacity_log2) < h.n_features)
+  if (h.n_tags == 0 || h.n_tags > MAX_TAGS || h.capacity_log2 > 30 || h.names_size > 65536
+      || h.meta_size > (1u << 20) || (1ULL << h.capacity_log2) < h.n_features || h.n_features > DP_SEQ_MAX_ROWS)
     return g_mapped_file_unref (mapped), format_error (error, path, "impossible sizes in the header"), NULL;
   guint64 capacity = 1ULL << h.capacity_log2;
-  Layout l = layout (h.names_size, capacity, h.n_features, h.n_tags);
+  Layout l = layout (h.names_size, h.meta_size, capacity, h.n_features, h.n_tags);
   if (size != sizeof h + l.total)
     return g_mapped_file_unref (mapped), format_error (error, path, "truncated, or has extra bytes"), NULL;
   const guchar *payload = data + sizeof h;
@@ -404,20 +461,22 @@ dp_seq_model_load (const char *path, GError **error)
   if (!names)
     return g_mapped_file_unref (mapped), format_error (error, path, "bad tag names"), NULL;
   /* Every row index must be inside the weights. */
-  const guint64 *keys = (const guint64 *) (payload + l.keys);
-  const guint32 *rows = (const guint32 *) (payload + l.rows);
+  const guint64 *slots = (const guint64 *) (payload + l.slots);
   for (guint64 s = 0; s < capacity; s++)
-    if (keys[s] && rows[s] >= h.n_features)
+    if (slots[s] && ((slots[s] & DP_SEQ_ROW_MASK) == 0 || (slots[s] & DP_SEQ_ROW_MASK) > h.n_features))
       {
         g_strfreev (names);
         g_mapped_file_unref (mapped);
         format_error (error, path, "a feature row is out of range");
         return NULL;
       }
-  DpSeqModel *m = dp_seq_model_new_owned (names, h.n_tags, h.n_features, capacity, NULL, keys, rows,
+  DpSeqModel *m = dp_seq_model_new_owned (names, h.n_tags, h.n_features, capacity, NULL, slots,
                                           (const gint16 *) (payload + l.weights),
                                           (const gint32 *) (payload + l.trans), h.scale);
   m->mapped = mapped;
+  const char *meta = (const char *) payload + l.meta;
+  if (h.meta_size)
+    m->meta = g_utf8_make_valid (meta, strnlen (meta, h.meta_size));
   return m;
 }
 
@@ -430,16 +489,19 @@ dp_seq_model_save (const DpSeqModel *m, const char *path, GError **error)
   guint32 log2 = 0;
   while ((1ULL << log2) < m->capacity)
     log2++;
-  Layout l = layout ((guint32) names->len, m->capacity, m->n_features, m->n_tags);
+  guint32 meta_size = m->meta ? (guint32) strlen (m->meta) : 0;
+  Layout l = layout ((guint32) names->len, meta_size, m->capacity, m->n_features, m->n_tags);
   g_autofree guchar *buf = g_malloc0 (sizeof (Header) + l.total);
   guchar *payload = buf + sizeof (Header);
   memcpy (payload + l.names, names->str, names->len);
-  memcpy (payload + l.keys, m->keys, m->capacity * 8);
-  memcpy (payload + l.rows, m->rows, m->capacity * 4);
+  if (meta_size)
+    memcpy (payload + l.meta, m->meta, meta_size);
+  memcpy (payload + l.slots, m->slots, m->capacity * 8);
   memcpy (payload + l.weights, m->weights, (gsize) m->n_features * m->n_tags * 2);
   memcpy (payload + l.trans, m->trans, (gsize) (m->n_tags + 1) * m->n_tags * 4);
   Header h = { .version = VERSION, .n_tags = m->n_tags, .n_features = m->n_features,
-               .capacity_log2 = log2, .scale = m->scale, .names_size = (guint32) names->len };
+               .capacity_log2 = log2, .scale = m->scale, .names_size = (guint32) names->len,
+               .meta_size = meta_size };
   memcpy (h.magic, MAGIC, 8);
   h.checksum = checksum (payload, l.total);
   memcpy (buf, &h, sizeof h);

@@ -34,6 +34,8 @@ void  dp_seq_features_reset (DpSeqFeatures *f);
 /* Starts the next token; its features follow. */
 void  dp_seq_features_next_token (DpSeqFeatures *f);
 void  dp_seq_features_add (DpSeqFeatures *f, guint64 hash);
+/* Starts the next token with its @n features at once (the fast way). */
+void  dp_seq_features_add_token (DpSeqFeatures *f, const guint64 *hashes, guint n);
 guint dp_seq_features_n_tokens (const DpSeqFeatures *f);
 
 /* Hashes @len bytes of @s under a feature template number, e.g.
@@ -56,6 +58,9 @@ const char *dp_seq_model_tag_name (const DpSeqModel *model, guint tag);
 /* The tag's index, or -1. */
 int         dp_seq_model_tag_index (const DpSeqModel *model, const char *name);
 guint       dp_seq_model_n_features (const DpSeqModel *model);
+/* Free text stored with the model: how it was trained, on what ("" if none). */
+const char *dp_seq_model_get_meta (const DpSeqModel *model);
+void        dp_seq_model_set_meta (DpSeqModel *model, const char *meta);
 
 /* Best tag sequence (Viterbi, respecting BILOU constraints between tags named
  * B-X, I-X, L-X, U-X and O).  @tags has room for one tag per token.

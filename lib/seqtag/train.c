@@ -251,7 +251,8 @@ train_one (DpSeqTrainer *t, Perceptron *p, const Example *ex, gint32 *scores, gu
   return wrong;
 }
 
-/* Averages and scales the weights into a model. */
+/* Averages and scales the weights into a model, leaving out the features
+ * whose weights all round to zero: they cannot change a decision. */
 static DpSeqModel *
 build_model (DpSeqTrainer *t, Perceptron *p)
 {
@@ -265,29 +266,41 @@ build_model (DpSeqTrainer *t, Perceptron *p)
       top = MAX (top, fabs (avg[i]));
     }
   float scale = (float) (32000.0 / top);
+  /* Quantize, and number the rows that keep something. */
+  g_autofree gint16 *q = g_new (gint16, MAX (n_weights, 1));
+  g_autofree guint32 *renumber = g_new (guint32, MAX (p->n_rows, 1));
+  guint32 kept = 0;
+  for (guint32 r = 0; r < p->n_rows; r++)
+    {
+      gboolean any = FALSE;
+      for (guint tg = 0; tg < nt; tg++)
+        any |= (q[(gsize) r * nt + tg] = (gint16) lrint (avg[(gsize) r * nt + tg] * scale)) != 0;
+      renumber[r] = any ? kept++ : G_MAXUINT32;
+    }
+  g_assert (kept <= DP_SEQ_MAX_ROWS);
   guint64 capacity = 16;
-  while (capacity < (guint64) p->n_rows * 2)
+  while (capacity < (guint64) kept * 2)
     capacity *= 2;
-  gsize size = capacity * 8 + capacity * 4 + n_weights * 2 + n_trans * 4 + 16;
+  gsize size = capacity * 8 + n_trans * 4 + (gsize) kept * nt * 2 + 16;
   guchar *owned = g_malloc0 (size);
-  guint64 *keys = (guint64 *) owned;
-  guint32 *rows = (guint32 *) (owned + capacity * 8);
-  gint32 *trans = (gint32 *) (owned + capacity * 12);
-  gint16 *weights = (gint16 *) (owned + capacity * 12 + n_trans * 4);
-  Map out = { keys, rows, capacity, 0 };
+  guint64 *slots = (guint64 *) owned;
+  gint32 *trans = (gint32 *) (owned + capacity * 8);
+  gint16 *weights = (gint16 *) (owned + capacity * 8 + n_trans * 4);
   for (guint64 s = 0; s < p->rows.capacity; s++)
-    if (p->rows.keys[s])
-      {
-        guint64 slot = map_slot (&out, p->rows.keys[s]);
-        keys[slot] = p->rows.keys[s];
-        rows[slot] = p->rows.values[s];
-      }
-  for (gsize i = 0; i < n_weights; i++)
-    weights[i] = (gint16) lrint (avg[i] * scale);
+    {
+      guint64 h = p->rows.keys[s];
+      guint32 r = h ? renumber[p->rows.values[s]] : G_MAXUINT32;
+      if (r == G_MAXUINT32)
+        continue;
+      guint64 slot = h & (capacity - 1);
+      while (slots[slot])
+        slot = (slot + 1) & (capacity - 1);
+      slots[slot] = (h & DP_SEQ_KEY_MASK) | (r + 1);
+      memcpy (weights + (gsize) r * nt, q + (gsize) p->rows.values[s] * nt, nt * sizeof (gint16));
+    }
   for (gsize i = 0; i < n_trans; i++)
     trans[i] = (gint32) lrint (avg[n_weights + i] * scale);
-  return dp_seq_model_new_owned (g_strdupv (t->tags), nt, p->n_rows, capacity, owned, keys, rows,
-                                 weights, trans, scale);
+  return dp_seq_model_new_owned (g_strdupv (t->tags), nt, kept, capacity, owned, slots, weights, trans, scale);
 }
 
 DpSeqModel *

@@ -1,17 +1,34 @@
-/* gazetteer.c — the NER's name lists: one hash table from a lower-cased
- * phrase to the set of lists it is on.  Lists are plain text files, one entry
- * per line, '#' lines are comments (provenance, see docs/gazetteers.md). */
+/* gazetteer.c — the NER's name lists: one table from a phrase to the set of
+ * lists it is on.  Lists are plain text files, one entry per line, '#' lines
+ * are comments (provenance, see docs/gazetteers.md).
+ *
+ * A phrase is looked up by the hashes of its lower-cased words, which the
+ * feature code has already computed for every token, so a lookup hashes no
+ * text.  Every proper prefix of a phrase is marked in the table too, so a
+ * scan over a sentence stops extending a phrase as soon as no entry can
+ * start that way: most tokens cost one probe.
+ */
 #include "gazetteer.h"
 
 #include <string.h>
+
+#include "seqtag.h"
+
+#define PREFIX_BIT (1u << 31)   /* some longer phrase starts with this one */
 
 static const char *const list_files[DP_GAZ_N_LISTS] = {
   "countries", "demonyms", "capitals", "cities", "subdivisions",
   "first-names", "surnames", "org-words", "person-titles", "currencies",
 };
 
+typedef struct {
+  guint64 key;    /* phrase hash, 0 = empty */
+  guint32 bits;   /* lists, | PREFIX_BIT */
+} Slot;
+
 struct _DpGazetteer {
-  GHashTable *phrases;   /* lower-cased phrase -> GUINT_TO_POINTER (bits) */
+  Slot *slots;
+  gsize capacity, size;   /* capacity: a power of two, at most half full */
 };
 
 const char *
@@ -20,30 +37,83 @@ dp_gaz_list_name (DpGazList list)
   return list < DP_GAZ_N_LISTS ? list_files[list] : "?";
 }
 
-/* ASCII lower-casing into @out (@size bytes); non-ASCII bytes are kept, which
- * is enough for matching: the lists and the text use the same spelling. */
-static gsize
-lower_into (char *out, gsize size, gsize at, const char *s, gsize len)
+guint64
+dp_gaz_word_hash (const char *word, gsize len)
 {
-  for (gsize i = 0; i < len && at + 1 < size; i++)
-    out[at++] = g_ascii_tolower (s[i]);
-  return at;
+  char lower[DP_GAZ_MAX_WORD_BYTES];
+  len = MIN (len, sizeof lower);
+  for (gsize i = 0; i < len; i++)
+    lower[i] = g_ascii_tolower (word[i]);
+  return dp_seq_hash (0, lower, len);
+}
+
+guint64
+dp_gaz_phrase_extend (guint64 phrase, guint64 word)
+{
+  return dp_seq_hash_mix (phrase, word);
+}
+
+static Slot *
+find_slot (Slot *slots, gsize capacity, guint64 key)
+{
+  gsize mask = capacity - 1;
+  for (gsize s = key & mask;; s = (s + 1) & mask)
+    if (slots[s].key == key || slots[s].key == 0)
+      return &slots[s];
 }
 
 static void
-add_list (DpGazetteer *gaz, DpGazList list, const char *text)
+insert (DpGazetteer *gaz, guint64 key, guint32 bits)
 {
-  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
-  for (guint i = 0; lines[i]; i++)
+  if ((gaz->size + 1) * 2 > gaz->capacity)
     {
-      char *line = g_strstrip (lines[i]);
+      gsize capacity = gaz->capacity ? gaz->capacity * 2 : 1024;
+      Slot *slots = g_new0 (Slot, capacity);
+      for (gsize i = 0; i < gaz->capacity; i++)
+        if (gaz->slots[i].key)
+          *find_slot (slots, capacity, gaz->slots[i].key) = gaz->slots[i];
+      g_free (gaz->slots);
+      gaz->slots = slots;
+      gaz->capacity = capacity;
+    }
+  Slot *s = find_slot (gaz->slots, gaz->capacity, key);
+  if (!s->key)
+    s->key = key, gaz->size++;
+  s->bits |= bits;
+}
+
+static void
+add_list (DpGazetteer *gaz, DpGazList list, char *text)
+{
+  for (char *line = text, *next; line; line = next)
+    {
+      next = strchr (line, '\n');
+      if (next)
+        *next++ = '\0';
+      g_strstrip (line);
       if (!*line || *line == '#')
         continue;
-      char key[256];
-      gsize n = lower_into (key, sizeof key, 0, line, strlen (line));
-      key[n] = '\0';
-      guint32 bits = GPOINTER_TO_UINT (g_hash_table_lookup (gaz->phrases, key));
-      g_hash_table_insert (gaz->phrases, g_strdup (key), GUINT_TO_POINTER (bits | (1u << list)));
+      guint64 words[DP_GAZ_MAX_WORDS];
+      guint n = 0;
+      gboolean too_long = FALSE;
+      for (char *w = strtok_r (line, " \t", &line); w; w = strtok_r (NULL, " \t", &line))
+        {
+          if (n == DP_GAZ_MAX_WORDS)
+            {
+              too_long = TRUE;
+              break;
+            }
+          words[n++] = dp_gaz_word_hash (w, strlen (w));
+        }
+      if (too_long || n == 0)
+        continue;   /* phrases longer than the feature scan looks never match */
+      guint64 h = words[0];
+      for (guint i = 1; i < n; i++)
+        {
+          insert (gaz, h, PREFIX_BIT);
+          h = dp_gaz_phrase_extend (h, words[i]);
+        }
+      insert (gaz, h, 1u << list);
     }
 }
 
@@ -51,7 +121,6 @@ DpGazetteer *
 dp_gazetteer_load (const char *dir, GError **error)
 {
   DpGazetteer *gaz = g_new0 (DpGazetteer, 1);
-  gaz->phrases = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   for (guint l = 0; l < DP_GAZ_N_LISTS; l++)
     {
       g_autofree char *name = g_strdup_printf ("%s.txt", list_files[l]);
@@ -75,23 +144,27 @@ dp_gazetteer_free (DpGazetteer *gaz)
 {
   if (!gaz)
     return;
-  g_hash_table_unref (gaz->phrases);
+  g_free (gaz->slots);
   g_free (gaz);
+}
+
+guint32
+dp_gazetteer_lookup_hash (const DpGazetteer *gaz, guint64 phrase, gboolean *longer)
+{
+  Slot *s = gaz->capacity ? find_slot (gaz->slots, gaz->capacity, phrase) : NULL;
+  guint32 bits = s && s->key ? s->bits : 0;
+  if (longer)
+    *longer = (bits & PREFIX_BIT) != 0;
+  return bits & ~PREFIX_BIT;
 }
 
 guint32
 dp_gazetteer_lookup (const DpGazetteer *gaz, const char *const *words, const gsize *lens, guint n)
 {
-  char key[256];
-  gsize at = 0;
-  for (guint i = 0; i < n; i++)
-    {
-      if (i)
-        key[at++] = ' ';
-      if (at + lens[i] + 2 >= sizeof key)
-        return 0;
-      at = lower_into (key, sizeof key, at, words[i], lens[i]);
-    }
-  key[at] = '\0';
-  return GPOINTER_TO_UINT (g_hash_table_lookup (gaz->phrases, key));
+  if (n == 0 || n > DP_GAZ_MAX_WORDS)
+    return 0;
+  guint64 h = dp_gaz_word_hash (words[0], lens[0]);
+  for (guint i = 1; i < n; i++)
+    h = dp_gaz_phrase_extend (h, dp_gaz_word_hash (words[i], lens[i]));
+  return dp_gazetteer_lookup_hash (gaz, h, NULL);
 }

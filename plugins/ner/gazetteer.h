@@ -5,6 +5,7 @@
 #include <glib.h>
 
 #define DP_GAZ_MAX_WORDS 4
+#define DP_GAZ_MAX_WORD_BYTES 63   /* longer words are hashed on their first 63 bytes */
 
 typedef enum {
   DP_GAZ_COUNTRY, DP_GAZ_DEMONYM, DP_GAZ_CAPITAL, DP_GAZ_CITY, DP_GAZ_SUBDIVISION,
@@ -19,8 +20,15 @@ DpGazetteer *dp_gazetteer_load (const char *dir, GError **error);
 void         dp_gazetteer_free (DpGazetteer *gaz);
 const char  *dp_gaz_list_name (DpGazList list);
 
-/* Bit set of the lists that contain the phrase of @n words (exact case, and
- * case-folded for lists where case does not matter). */
+/* Bit set of the lists that contain the phrase of @n words, compared
+ * ignoring ASCII case. */
 guint32 dp_gazetteer_lookup (const DpGazetteer *gaz, const char *const *words, const gsize *lens, guint n);
+
+/* The same by hashes: a phrase's hash is its first word's hash, extended by
+ * each following word's.  @longer (may be NULL) tells whether some longer
+ * entry starts with this phrase. */
+guint64 dp_gaz_word_hash (const char *word, gsize len);
+guint64 dp_gaz_phrase_extend (guint64 phrase, guint64 word);
+guint32 dp_gazetteer_lookup_hash (const DpGazetteer *gaz, guint64 phrase, gboolean *longer);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpGazetteer, dp_gazetteer_free)

@@ -22,12 +22,11 @@ enum {
 typedef struct {
   char lower[MAX_WORD];
   guint8 lower_len;
-  guint8 shape_len;
-  guint8 short_len;
   gboolean capitalised;        /* starts with an upper-case letter */
-  char shape[MAX_WORD];        /* Xxxx -> "Xxxx" capped at 4 of a kind */
-  char short_shape[16];        /* runs collapsed: "Xx", "X.X.", "d,d" */
-  guint64 lower_hash;
+  /* Hashes of what the features use, computed once per word: a word's
+   * strings serve its own features and those of its neighbours. */
+  guint64 word_hash, lower_hash, shape_hash, short_hash;
+  guint64 prefix[4], suffix[4];   /* lower case, 1 to 4 bytes; 0 if shorter */
 } Word;
 
 /* What the document says about one word type (keyed by its lower case). */
@@ -62,8 +61,11 @@ struct _DpNerDoc {
   Word *w;
   guint32 *marks;              /* n x 4: gazetteer list bits per position B, I, L, U */
   guint w_size;
-  DocType *types;              /* open addressing on lower_hash, 0 = empty */
-  guint types_size;            /* a power of two */
+  guint32 *index;              /* open addressing on lower_hash: 1 + index into types, 0 = empty */
+  guint index_mask;            /* slots in use - 1 (a power of two minus one) */
+  guint index_size;            /* slots allocated */
+  DocType *types;              /* the document's word types, densely */
+  guint n_types, types_size;
 };
 
 static char
@@ -78,69 +80,96 @@ char_class (guchar c)
   return (char) c;
 }
 
+/* Fills @out for a word: lower case, shape (Xxxx capped at 4 of a kind:
+ * "Xxxxx" for Larijani), short shape (runs collapsed: "Xx", "X.X.", "d,d"). */
 static void
 describe (const char *w, gsize len, Word *out)
 {
   len = MIN (len, MAX_WORD - 1);
-  out->lower_len = out->shape_len = out->short_len = 0;
+  char shape[MAX_WORD], short_shape[16];
+  gsize shape_len = 0, short_len = 0, lower_len = 0;
   char last = 0;
   guint run = 0;
   for (gsize i = 0; i < len; i++)
     {
       guchar c = (guchar) w[i];
-      out->lower[out->lower_len++] = g_ascii_tolower (c);
+      out->lower[lower_len++] = g_ascii_tolower (c);
       if (c >= 0x80 && (c & 0xC0) == 0x80)
         continue;   /* one class per character, not per byte */
       char k = char_class (c);
       run = k == last ? run + 1 : 1;
       if (run <= 4)
-        out->shape[out->shape_len++] = k;
-      if (k != last && out->short_len < sizeof out->short_shape - 1)
-        out->short_shape[out->short_len++] = k;
+        shape[shape_len++] = k;
+      if (k != last && short_len < sizeof short_shape)
+        short_shape[short_len++] = k;
       last = k;
     }
+  out->lower_len = (guint8) lower_len;
   out->capitalised = len > 0 && g_ascii_isupper (w[0]);
-  out->lower_hash = dp_seq_hash (0, out->lower, out->lower_len);
+  out->word_hash = dp_seq_hash (T_WORD, w, len);
+  out->lower_hash = dp_gaz_word_hash (w, len);
+  out->shape_hash = dp_seq_hash (T_SHAPE, shape, shape_len);
+  out->short_hash = dp_seq_hash (T_SHORT_SHAPE, short_shape, short_len);
+  for (guint k = 1; k <= 4; k++)
+    {
+      gboolean fits = k <= lower_len;
+      out->prefix[k - 1] = fits ? dp_seq_hash (T_PREFIX + k - 1, out->lower, k) : 0;
+      out->suffix[k - 1] = fits ? dp_seq_hash (T_SUFFIX + k - 1, out->lower + lower_len - k, k) : 0;
+    }
 }
 
-static void
-add (DpSeqFeatures *f, guint32 template_id, const char *s, gsize len)
+/* One token's features, collected before they go to the sequence at once. */
+typedef struct {
+  guint64 h[256];
+  guint n;
+} Buf;
+
+/* A feature from a template and a hash the word already has. */
+static inline void
+put (Buf *b, guint32 template_id, guint64 h)
 {
-  dp_seq_features_add (f, dp_seq_hash (template_id, s, len));
+  if (b->n < G_N_ELEMENTS (b->h))
+    b->h[b->n++] = dp_seq_hash_mix (h, template_id);
 }
 
-static void
-add_pair (DpSeqFeatures *f, guint32 template_id, const Word *a, const Word *b)
+/* A feature from a template and a short string. */
+static inline void
+put_str (Buf *b, guint32 template_id, const char *s, gsize len)
 {
-  guint64 h = dp_seq_hash (template_id, a->lower, a->lower_len);
-  dp_seq_features_add (f, dp_seq_hash_mix (h, b->lower_hash));
+  if (b->n < G_N_ELEMENTS (b->h))
+    b->h[b->n++] = dp_seq_hash (template_id, s, len);
 }
 
 /* For each token of a sentence, which lists a phrase covering it is on, and
  * where in the phrase it stands (B, I, L, or U for one word). */
 static void
-gazetteer_marks (const DpGazetteer *gaz, const char *const *words, const gsize *lens, guint n,
-                 guint32 *marks /* n x 4 */)
+gazetteer_marks (const DpGazetteer *gaz, const Word *w, guint n, guint32 *marks /* n x 4 */)
 {
   memset (marks, 0, (gsize) n * 4 * sizeof (guint32));
   if (!gaz)
     return;
   for (guint i = 0; i < n; i++)
-    for (guint k = 1; k <= DP_GAZ_MAX_WORDS && i + k <= n; k++)
-      {
-        guint32 bits = dp_gazetteer_lookup (gaz, words + i, lens + i, k);
-        if (!bits)
-          continue;
-        if (k == 1)
-          marks[i * 4 + 3] |= bits;
-        else
-          {
-            marks[i * 4 + 0] |= bits;
-            for (guint j = i + 1; j + 1 < i + k; j++)
-              marks[j * 4 + 1] |= bits;
-            marks[(i + k - 1) * 4 + 2] |= bits;
-          }
-      }
+    {
+      guint64 h = w[i].lower_hash;
+      for (guint k = 1; k <= DP_GAZ_MAX_WORDS && i + k <= n; k++)
+        {
+          if (k > 1)
+            h = dp_gaz_phrase_extend (h, w[i + k - 1].lower_hash);
+          gboolean longer;
+          guint32 bits = dp_gazetteer_lookup_hash (gaz, h, &longer);
+          if (bits && k == 1)
+            marks[i * 4 + 3] |= bits;
+          else if (bits)
+            {
+              marks[i * 4 + 0] |= bits;
+              for (guint j = i + 1; j + 1 < i + k; j++)
+                marks[j * 4 + 1] |= bits;
+              marks[(i + k - 1) * 4 + 2] |= bits;
+            }
+          if (!longer)
+            break;
+        }
+    }
 }
 
 static guint32
@@ -150,15 +179,11 @@ any_mark (const guint32 *m)
 }
 
 static void
-add_gazetteer (DpSeqFeatures *f, guint32 template_id, const guint32 *mark)
+put_gazetteer (Buf *b, guint32 template_id, const guint32 *mark)
 {
   for (guint pos = 0; pos < 4; pos++)
-    for (guint l = 0; l < DP_GAZ_N_LISTS; l++)
-      if (mark[pos] & (1u << l))
-        {
-          char key[2] = { (char) ('A' + l), "BILU"[pos] };
-          add (f, template_id, key, 2);
-        }
+    for (guint32 bits = mark[pos]; bits; bits &= bits - 1)
+      put (b, template_id, (guint64) (g_bit_nth_lsf (bits, -1) * 4 + pos + 1));
 }
 
 /* ---- the document ------------------------------------------------------------ */
@@ -178,6 +203,7 @@ dp_ner_doc_free (DpNerDoc *doc)
     return;
   g_free (doc->w);
   g_free (doc->marks);
+  g_free (doc->index);
   g_free (doc->types);
   g_free (doc);
 }
@@ -185,15 +211,19 @@ dp_ner_doc_free (DpNerDoc *doc)
 static DocType *
 doc_type (DpNerDoc *doc, guint64 key)
 {
-  guint mask = doc->types_size - 1;
-  for (guint slot = (guint) key & mask;; slot = (slot + 1) & mask)
+  for (guint slot = (guint) key & doc->index_mask;; slot = (slot + 1) & doc->index_mask)
     {
-      DocType *t = &doc->types[slot];
-      if (t->key == key)
-        return t;
-      if (t->key == 0)
+      guint32 i = doc->index[slot];
+      if (i && doc->types[i - 1].key == key)
+        return &doc->types[i - 1];
+      if (!i)
         {
+          /* Never full: there are at most as many types as words, and
+           * twice as many slots. */
+          DocType *t = &doc->types[doc->n_types++];
+          memset (t, 0, sizeof *t);
           t->key = key;
+          doc->index[slot] = doc->n_types;
           return t;
         }
     }
@@ -217,13 +247,21 @@ collect_types (DpNerDoc *doc)
   guint want = 16;
   while (want < doc->n * 2)
     want *= 2;
-  if (want > doc->types_size)
+  if (want > doc->index_size)
+    {
+      g_free (doc->index);
+      doc->index = g_new (guint32, want);
+      doc->index_size = want;
+    }
+  if (doc->n + 1 > doc->types_size)
     {
       g_free (doc->types);
-      doc->types = g_new (DocType, want);
-      doc->types_size = want;
+      doc->types_size = MAX (doc->n + 1, 2 * doc->types_size);
+      doc->types = g_new (DocType, doc->types_size);
     }
-  memset (doc->types, 0, doc->types_size * sizeof (DocType));
+  memset (doc->index, 0, want * sizeof (guint32));
+  doc->index_mask = want - 1;
+  doc->n_types = 0;
   for (guint s = 0; s < doc->n_sentences; s++)
     for (guint i = doc->sentence_starts[s]; i < doc->sentence_starts[s + 1]; i++)
       {
@@ -278,33 +316,29 @@ dp_ner_doc_set (DpNerDoc *doc, const char *const *words, const gsize *lens, guin
   for (guint s = 0; s < n_sentences; s++)
     {
       guint a = sentence_starts[s], b = sentence_starts[s + 1];
-      gazetteer_marks (doc->gaz, words + a, lens + a, b - a, doc->marks + (gsize) a * 4);
+      gazetteer_marks (doc->gaz, doc->w + a, b - a, doc->marks + (gsize) a * 4);
     }
   collect_types (doc);
 }
 
 static void
-add_doc_features (DpNerDoc *doc, guint i, gboolean first, DpSeqFeatures *out)
+put_doc_features (DpNerDoc *doc, guint i, gboolean first, Buf *b)
 {
   const Word *me = &doc->w[i];
   if (!me->capitalised)
     return;
   const DocType *t = doc_type (doc, me->lower_hash);
-  for (guint b = 0; b < DOC_N_FLAGS; b++)
-    if (t->flags & (1u << b))
-      {
-        char key = (char) ('a' + b);
-        add (out, first ? T_DOC_FLAG_FIRST : T_DOC_FLAG, &key, 1);
-      }
+  for (guint32 bits = t->flags; bits; bits &= bits - 1)
+    put (b, first ? T_DOC_FLAG_FIRST : T_DOC_FLAG, (guint64) g_bit_nth_lsf (bits, -1) + 1);
   for (guint k = 0; k < t->n_prev; k++)
-    dp_seq_features_add (out, dp_seq_hash_mix (T_DOC_PREV, t->prev[k]));
+    put (b, T_DOC_PREV, t->prev[k]);
   for (guint k = 0; k < t->n_next; k++)
-    dp_seq_features_add (out, dp_seq_hash_mix (T_DOC_NEXT, t->next[k]));
+    put (b, T_DOC_NEXT, t->next[k]);
   for (guint k = 0; k < t->n_history; k++)
     {
       const char *tag = t->history[k];
-      add (out, T_HISTORY_POS, tag, strlen (tag));
-      add (out, T_HISTORY, tag + 2, strlen (tag + 2));
+      put_str (b, T_HISTORY_POS, tag, strlen (tag));
+      put_str (b, T_HISTORY, tag + 2, strlen (tag + 2));
     }
 }
 
@@ -327,8 +361,8 @@ dp_ner_doc_remember (DpNerDoc *doc, guint s, const guint16 *tags, const char *co
     }
 }
 
-static const Word boundary = { .lower = "<s>", .lower_len = 3, .shape_len = 3, .short_len = 3,
-                               .shape = "<s>", .short_shape = "<s>", .lower_hash = 1 };
+static const Word boundary = { .lower = "<s>", .lower_len = 3, .word_hash = 1, .lower_hash = 1,
+                               .shape_hash = 1, .short_hash = 1 };
 
 void
 dp_ner_doc_features (DpNerDoc *doc, guint s, DpSeqFeatures *out)
@@ -337,37 +371,39 @@ dp_ner_doc_features (DpNerDoc *doc, guint s, DpSeqFeatures *out)
   guint a = doc->sentence_starts[s], n = doc->sentence_starts[s + 1] - a;
   const Word *w = doc->w + a;
   const guint32 *marks = doc->marks + (gsize) a * 4;
+  Buf b;
   for (guint i = 0; i < n; i++)
     {
       const Word *me = &w[i];
       const Word *p1 = i > 0 ? &w[i - 1] : &boundary, *n1 = i + 1 < n ? &w[i + 1] : &boundary;
       const Word *p2 = i > 1 ? &w[i - 2] : &boundary, *n2 = i + 2 < n ? &w[i + 2] : &boundary;
-      dp_seq_features_next_token (out);
-      add (out, T_BIAS, "", 0);
-      add (out, T_WORD, doc->words[a + i], MIN (doc->lens[a + i], MAX_WORD - 1));
-      add (out, T_LOWER, me->lower, me->lower_len);
-      add (out, T_SHAPE, me->shape, me->shape_len);
-      add (out, T_SHORT_SHAPE, me->short_shape, me->short_len);
-      for (guint k = 1; k <= 4 && k <= me->lower_len; k++)
+      b.n = 0;
+      put (&b, T_BIAS, 1);
+      put (&b, T_WORD, me->word_hash);
+      put (&b, T_LOWER, me->lower_hash);
+      put (&b, T_SHAPE, me->shape_hash);
+      put (&b, T_SHORT_SHAPE, me->short_hash);
+      for (guint k = 0; k < 4 && me->prefix[k]; k++)
         {
-          add (out, T_PREFIX + k - 1, me->lower, k);
-          add (out, T_SUFFIX + k - 1, me->lower + me->lower_len - k, k);
+          put (&b, T_PREFIX + k, me->prefix[k]);
+          put (&b, T_SUFFIX + k, me->suffix[k]);
         }
-      add (out, T_PREV, p1->lower, p1->lower_len);
-      add (out, T_NEXT, n1->lower, n1->lower_len);
-      add (out, T_PREV2, p2->lower, p2->lower_len);
-      add (out, T_NEXT2, n2->lower, n2->lower_len);
-      add (out, T_PREV_SHAPE, p1->short_shape, p1->short_len);
-      add (out, T_NEXT_SHAPE, n1->short_shape, n1->short_len);
-      add_pair (out, T_PREV_WORD_PAIR, p1, me);
-      add_pair (out, T_NEXT_WORD_PAIR, me, n1);
+      put (&b, T_PREV, p1->lower_hash);
+      put (&b, T_NEXT, n1->lower_hash);
+      put (&b, T_PREV2, p2->lower_hash);
+      put (&b, T_NEXT2, n2->lower_hash);
+      put (&b, T_PREV_SHAPE, p1->short_hash);
+      put (&b, T_NEXT_SHAPE, n1->short_hash);
+      put (&b, T_PREV_WORD_PAIR, dp_seq_hash_mix (p1->lower_hash, me->lower_hash));
+      put (&b, T_NEXT_WORD_PAIR, dp_seq_hash_mix (me->lower_hash, n1->lower_hash));
       if (i == 0)
-        add (out, T_FIRST_SHAPE, me->short_shape, me->short_len);
-      add_gazetteer (out, T_GAZ, marks + (gsize) i * 4);
+        put (&b, T_FIRST_SHAPE, me->short_hash);
+      put_gazetteer (&b, T_GAZ, marks + (gsize) i * 4);
       if (i > 0)
-        add_gazetteer (out, T_GAZ_PREV, marks + (gsize) (i - 1) * 4);
+        put_gazetteer (&b, T_GAZ_PREV, marks + (gsize) (i - 1) * 4);
       if (i + 1 < n)
-        add_gazetteer (out, T_GAZ_NEXT, marks + (gsize) (i + 1) * 4);
-      add_doc_features (doc, a + i, i == 0, out);
+        put_gazetteer (&b, T_GAZ_NEXT, marks + (gsize) (i + 1) * 4);
+      put_doc_features (doc, a + i, i == 0, &b);
+      dp_seq_features_add_token (out, b.h, b.n);
     }
 }

@@ -2,7 +2,8 @@
  *
  *   docpipe-ner-train train --gazetteers DIR --out MODEL [--epochs N] [--seed S]
  *                           [--min-count K] [--folds F] [--dev FILE] TRAIN-FILE...
- *   docpipe-ner-train eval  --gazetteers DIR --model MODEL FILE...
+ *   docpipe-ner-train eval  --gazetteers DIR --model MODEL [--types LIST] FILE...
+ *   docpipe-ner-train info  MODEL
  *
  * Training files are CoNLL-2003, Universal NER or GMB (see iob.c); the same
  * seed and files give the same model.  eval prints conlleval-style precision,
@@ -236,6 +237,23 @@ train_model (Featurizer *fz, const Corpus *c, guint fold, guint folds, guint16 *
   return model;
 }
 
+/* What the model file records about its making: the command and the data. */
+static char *
+describe_training (int argc, char **argv, const Corpus *c)
+{
+  GString *meta = g_string_new ("trained by: docpipe-ner-train");
+  g_string_append_printf (meta, " train --epochs %d --seed %d --min-count %d --folds %d", opt_epochs, opt_seed,
+                          opt_min_count, opt_folds);
+  for (int a = 2; a < argc; a++)
+    {
+      g_autofree char *base = g_path_get_basename (argv[a]);
+      g_string_append_printf (meta, " %s", base);
+    }
+  g_string_append_printf (meta, "\ndata: %u documents, %u sentences, %u tokens\n", corpus_n_docs (c),
+                          c->sents->len, c->n_tokens);
+  return g_string_free (meta, FALSE);
+}
+
 static int
 train (Featurizer *fz, int argc, char **argv)
 {
@@ -261,6 +279,8 @@ train (Featurizer *fz, int argc, char **argv)
         }
     }
   g_autoptr (DpSeqModel) model = train_model (fz, &c, 0, 1, history, "");
+  g_autofree char *meta = describe_training (argc, argv, &c);
+  dp_seq_model_set_meta (model, meta);
   if (history)
     tags_free (&c, history);
   corpus_clear (&c);
@@ -292,10 +312,28 @@ eval (Featurizer *fz, int argc, char **argv)
   return 0;
 }
 
+static int
+info (int argc, char **argv)
+{
+  for (int a = 2; a < argc; a++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (DpSeqModel) model = dp_seq_model_load (argv[a], &error);
+      if (!model)
+        {
+          g_printerr ("docpipe-ner-train info: %s\n", error->message);
+          return 1;
+        }
+      printf ("%s: %u tags, %u features\n%s", argv[a], dp_seq_model_n_tags (model),
+              dp_seq_model_n_features (model), dp_seq_model_get_meta (model));
+    }
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("train|eval FILE...");
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("train|eval|info FILE...");
   g_option_context_set_summary (ctx, "Train or evaluate docpipe's NER model on IOB files.");
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_autoptr (GError) error = NULL;
@@ -316,7 +354,8 @@ main (int argc, char **argv)
   fz.lens = g_array_new (FALSE, FALSE, sizeof (gsize));
   fz.starts = g_array_new (FALSE, FALSE, sizeof (guint32));
   int code = strcmp (argv[1], "train") == 0 ? train (&fz, argc, argv)
-           : strcmp (argv[1], "eval") == 0 ? eval (&fz, argc, argv) : 2;
+           : strcmp (argv[1], "eval") == 0 ? eval (&fz, argc, argv)
+           : strcmp (argv[1], "info") == 0 ? info (argc, argv) : 2;
   dp_seq_features_clear (&fz.f);
   dp_ner_doc_free (fz.doc);
   g_ptr_array_unref (fz.words);

@@ -1,20 +1,9 @@
-/* ner.c — the ner stage: named entities into the record's "entities" layer.
- *
- * For each record: the trained model tags every sentence (PER, ORG, LOC,
- * MISC; ner-features.c, lib/seqtag), the rules find dates, times, amounts
- * and percentages (temporal.c), the user's gazetteer adds its names with
- * its labels (usergaz.c), overlaps are settled, and linking (linking.c)
- * gives every entity a canonical name and a per-document cluster number.
- *
- * Overlaps: a gazetteer name wins over what it overlaps (that is how a user
- * overrides the model's label), unless it lies strictly inside a longer
- * entity of the model; between the model and the rules the longer span wins,
- * the rules on a tie.
- *
- * Data: the model, the gazetteer lists it was trained with and the alias
- * table come from the plugin's data directory: plugins/ner/data in the
- * source tree when the plugin runs from the build tree, else
- * <datadir>/docpipe/ner next to the installed plugin.
+/* ner.c — the ner stage: a plugin around the tagger (tagger.c), which does
+ * the work.  This file holds the parameters and finds the data files: the
+ * model, the gazetteer lists it was trained with and the alias table come
+ * from the plugin's data directory — plugins/ner/data in the source tree
+ * when the plugin runs from the build tree, else <datadir>/docpipe/ner
+ * relative to the installed plugin.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE   /* dladdr */
@@ -25,41 +14,7 @@
 
 #include <docpipe/docpipe.h>
 
-#include "gazetteer.h"
-#include "linking.h"
-#include "ner-features.h"
-#include "temporal.h"
-#include "usergaz.h"
-
-typedef enum { FROM_RULE, FROM_MODEL, FROM_GAZETTEER } Source;
-static const char *const source_names[] = { "rule", "model", "gazetteer" };
-
-typedef struct {
-  DpSeqModel *model;
-  DpGazetteer *gaz;
-  DpUserGaz *user;        /* NULL without a gazetteer file */
-  DpUserGaz *aliases;     /* NULL when disabled */
-  const char **tag_names; /* the model's tags, for dp_ner_doc_remember() */
-  const char **tag_types; /* per tag: interned entity type, NULL for O */
-  char *tag_bilou;        /* per tag: 'B', 'I', 'L', 'U' or 'O' */
-  gboolean rules, link;
-} Ner;
-
-/* What one process() call needs, reused from record to record. */
-typedef struct {
-  DpNerDoc *doc;
-  DpSeqFeatures f;
-  GArray *words, *lens, *starts;   /* const char*, gsize, guint32 */
-  GArray *tags;                    /* guint16 */
-  GArray *mentions;                /* Mention */
-  GArray *rules, *matches;         /* DpRuleEntity, DpUserGazMatch */
-  GArray *owner;                   /* guint32 per token: 1 + index of the kept mention covering it */
-} Scratch;
-
-typedef struct {
-  DpNerMention m;
-  Source source;
-} Mention;
+#include "tagger.h"
 
 /* ---- data files ------------------------------------------------------------- */
 
@@ -90,349 +45,43 @@ path_or_default (const DpParams *params, const char *name, const char *file)
   return g_build_filename (dir, file, NULL);
 }
 
-/* ---- the instance ----------------------------------------------------------- */
-
-static void
-ner_destroy (gpointer self)
-{
-  Ner *ner = self;
-  dp_seq_model_free (ner->model);
-  dp_gazetteer_free (ner->gaz);
-  dp_user_gaz_free (ner->user);
-  dp_user_gaz_free (ner->aliases);
-  g_free (ner->tag_names);
-  g_free (ner->tag_types);
-  g_free (ner->tag_bilou);
-  g_free (ner);
-}
-
-static gboolean
-read_tags (Ner *ner, const char *model_path, GError **error)
-{
-  guint n = dp_seq_model_n_tags (ner->model);
-  ner->tag_names = g_new0 (const char *, n + 1);
-  ner->tag_types = g_new0 (const char *, n);
-  ner->tag_bilou = g_new0 (char, n);
-  for (guint t = 0; t < n; t++)
-    {
-      const char *name = dp_seq_model_tag_name (ner->model, t);
-      ner->tag_names[t] = name;
-      if (strcmp (name, "O") == 0)
-        ner->tag_bilou[t] = 'O';
-      else if (strlen (name) > 2 && name[1] == '-' && strchr ("BILU", name[0]))
-        {
-          ner->tag_bilou[t] = name[0];
-          ner->tag_types[t] = g_intern_string (name + 2);
-        }
-      else
-        {
-          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                       "%s: not an entity model (tag '%s' is not O or B-/I-/L-/U-TYPE)", model_path, name);
-          return FALSE;
-        }
-    }
-  return TRUE;
-}
+/* ---- the stage ---------------------------------------------------------------- */
 
 static gpointer
 ner_create (const DpParams *params, GError **error)
 {
-  Ner *ner = g_new0 (Ner, 1);
-  ner->rules = dp_params_get_bool (params, "rules");
-  ner->link = dp_params_get_bool (params, "link");
   g_autofree char *model = path_or_default (params, "model", "en-news.dpm");
   g_autofree char *gaz = path_or_default (params, "gazetteers", "gazetteers");
   g_autofree char *aliases = path_or_default (params, "aliases", "aliases.tsv");
   const char *user = dp_params_get_path (params, "gazetteer");
-  if (!(ner->model = dp_seq_model_load (model, error))
-      || !read_tags (ner, model, error)
-      || !(ner->gaz = dp_gazetteer_load (gaz, error))
-      || (user && !(ner->user = dp_user_gaz_load (user, error)))
-      || (*aliases && !(ner->aliases = dp_user_gaz_load (aliases, error))))
-    {
-      ner_destroy (ner);
-      return NULL;
-    }
-  return ner;
-}
-
-/* ---- finding mentions --------------------------------------------------------- */
-
-static void
-scratch_init (Scratch *s, const Ner *ner)
-{
-  s->doc = dp_ner_doc_new (ner->gaz);
-  dp_seq_features_init (&s->f);
-  s->words = g_array_new (FALSE, FALSE, sizeof (const char *));
-  s->lens = g_array_new (FALSE, FALSE, sizeof (gsize));
-  s->starts = g_array_new (FALSE, FALSE, sizeof (guint32));
-  s->tags = g_array_new (FALSE, FALSE, sizeof (guint16));
-  s->mentions = g_array_new (FALSE, FALSE, sizeof (Mention));
-  s->rules = g_array_new (FALSE, FALSE, sizeof (DpRuleEntity));
-  s->matches = g_array_new (FALSE, FALSE, sizeof (DpUserGazMatch));
-  s->owner = g_array_new (FALSE, TRUE, sizeof (guint32));
+  DpNerOptions opts = {
+    .model = model,
+    .gazetteers = gaz,
+    .user_gazetteer = user && *user ? user : NULL,
+    .aliases = *aliases ? aliases : NULL,
+    .rules = dp_params_get_bool (params, "rules"),
+    .link = dp_params_get_bool (params, "link"),
+  };
+  return dp_ner_tagger_new (&opts, error);
 }
 
 static void
-scratch_clear (Scratch *s)
+ner_destroy (gpointer self)
 {
-  dp_ner_doc_free (s->doc);
-  dp_seq_features_clear (&s->f);
-  g_array_unref (s->words);
-  g_array_unref (s->lens);
-  g_array_unref (s->starts);
-  g_array_unref (s->tags);
-  g_array_unref (s->mentions);
-  g_array_unref (s->rules);
-  g_array_unref (s->matches);
-  g_array_unref (s->owner);
-}
-
-static void
-add_mention (Scratch *s, const DpToken *tokens, guint first, guint n, const char *label,
-             const char *canonical, Source source)
-{
-  Mention m = { { tokens[first].start, tokens[first + n - 1].end, first, n, label, canonical, NULL, 0 }, source };
-  g_array_append_val (s->mentions, m);
-}
-
-/* The model, sentence after sentence, each seeing the tags of the ones before. */
-static void
-tag_with_model (const Ner *ner, Scratch *s, const char *text, const DpToken *tokens, guint n_tokens,
-                const DpSentence *sents, guint n_sents)
-{
-  g_array_set_size (s->words, n_tokens);
-  g_array_set_size (s->lens, n_tokens);
-  g_array_set_size (s->starts, n_sents + 1);
-  for (guint i = 0; i < n_tokens; i++)
-    {
-      g_array_index (s->words, const char *, i) = text + tokens[i].start;
-      g_array_index (s->lens, gsize, i) = tokens[i].end - tokens[i].start;
-    }
-  for (guint k = 0; k < n_sents; k++)
-    g_array_index (s->starts, guint32, k) = sents[k].first_token;
-  g_array_index (s->starts, guint32, n_sents) = n_tokens;
-  dp_ner_doc_set (s->doc, (const char *const *) s->words->data, (const gsize *) s->lens->data, n_tokens,
-                  (const guint32 *) s->starts->data, n_sents);
-  for (guint k = 0; k < n_sents; k++)
-    {
-      guint first = sents[k].first_token, n = sents[k].n_tokens;
-      if (n == 0)
-        continue;
-      g_array_set_size (s->tags, n);
-      guint16 *tags = (guint16 *) s->tags->data;
-      dp_ner_doc_features (s->doc, k, &s->f);
-      dp_seq_model_decode (ner->model, &s->f, tags);
-      dp_ner_doc_remember (s->doc, k, tags, ner->tag_names);
-      guint begin = 0;
-      for (guint i = 0; i < n; i++)
-        switch (ner->tag_bilou[tags[i]])
-          {
-          case 'B': begin = i; break;
-          case 'U': begin = i; G_GNUC_FALLTHROUGH;
-          case 'L':
-            add_mention (s, tokens, first + begin, i - begin + 1, ner->tag_types[tags[i]], NULL, FROM_MODEL);
-            break;
-          default: break;
-          }
-    }
-}
-
-/* The first token that ends after @offset (rule entities start on tokens). */
-static guint
-token_at (const DpToken *tokens, guint n, guint32 offset)
-{
-  guint lo = 0, hi = n;
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
-      if (tokens[mid].end <= offset)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-  return lo;
-}
-
-static void
-tag_with_rules (Scratch *s, const char *text, gsize len, const DpToken *tokens, guint n_tokens)
-{
-  g_array_set_size (s->rules, 0);
-  dp_temporal_find (text, len, tokens, n_tokens, s->rules);
-  for (guint i = 0; i < s->rules->len; i++)
-    {
-      const DpRuleEntity *r = &g_array_index (s->rules, DpRuleEntity, i);
-      guint first = token_at (tokens, n_tokens, r->start), last = token_at (tokens, n_tokens, r->end - 1);
-      if (first <= last && last < n_tokens)
-        add_mention (s, tokens, first, last - first + 1, r->label, NULL, FROM_RULE);
-    }
-}
-
-static void
-tag_with_gazetteer (const Ner *ner, Scratch *s, const char *text, const DpToken *tokens, guint n_tokens)
-{
-  g_array_set_size (s->matches, 0);
-  dp_user_gaz_find (ner->user, text, tokens, n_tokens, s->matches);
-  for (guint i = 0; i < s->matches->len; i++)
-    {
-      const DpUserGazMatch *g = &g_array_index (s->matches, DpUserGazMatch, i);
-      add_mention (s, tokens, g->first_token, g->n_tokens, g->label, g->canonical, FROM_GAZETTEER);
-    }
-}
-
-/* ---- settling overlaps -------------------------------------------------------- */
-
-static gint
-by_precedence (gconstpointer a, gconstpointer b)
-{
-  const Mention *x = a, *y = b;
-  gboolean gx = x->source == FROM_GAZETTEER, gy = y->source == FROM_GAZETTEER;
-  if (gx != gy)
-    return gx ? -1 : 1;
-  if (x->m.n_tokens != y->m.n_tokens)
-    return x->m.n_tokens > y->m.n_tokens ? -1 : 1;
-  if (x->source != y->source)
-    return x->source < y->source ? -1 : 1;   /* rules before the model on a tie */
-  return x->m.first_token < y->m.first_token ? -1 : x->m.first_token > y->m.first_token;
-}
-
-static gint
-by_position (gconstpointer a, gconstpointer b)
-{
-  const Mention *x = a, *y = b;
-  return x->m.first_token < y->m.first_token ? -1 : x->m.first_token > y->m.first_token;
-}
-
-/* Is gazetteer mention @g strictly inside a longer model mention?  The
- * model's mentions come first in s->mentions (@n_model of them), in text
- * order and without overlaps, so a binary search finds the candidate. */
-static gboolean
-inside_longer_model_entity (const Scratch *s, guint n_model, const Mention *g)
-{
-  const Mention *model = (const Mention *) s->mentions->data;
-  guint lo = 0, hi = n_model;
-  while (lo < hi)   /* the last model mention starting at or before g */
-    {
-      guint mid = lo + (hi - lo) / 2;
-      if (model[mid].m.first_token <= g->m.first_token)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-  if (lo == 0)
-    return FALSE;
-  const DpNerMention *m = &model[lo - 1].m;
-  return m->n_tokens > g->m.n_tokens && m->first_token + m->n_tokens >= g->m.first_token + g->m.n_tokens;
-}
-
-/* Keeps a set of non-overlapping mentions, in text order. */
-static void
-settle_overlaps (Scratch *s, guint n_model, guint n_tokens)
-{
-  GArray *all = s->mentions;
-  /* Gazetteer names inside longer model entities step aside first. */
-  guint kept = 0;
-  for (guint i = 0; i < all->len; i++)
-    {
-      Mention *m = &g_array_index (all, Mention, i);
-      if (m->source != FROM_GAZETTEER || !inside_longer_model_entity (s, n_model, m))
-        g_array_index (all, Mention, kept++) = *m;
-    }
-  g_array_set_size (all, kept);
-  g_array_sort (all, by_precedence);
-  g_array_set_size (s->owner, 0);
-  g_array_set_size (s->owner, n_tokens);
-  guint8 *taken = (guint8 *) s->owner->data;   /* one byte per token is enough here */
-  kept = 0;
-  for (guint i = 0; i < all->len; i++)
-    {
-      Mention *m = &g_array_index (all, Mention, i);
-      gboolean free_ = TRUE;
-      for (guint t = m->m.first_token; t < m->m.first_token + m->m.n_tokens && free_; t++)
-        free_ = !taken[t];
-      if (!free_)
-        continue;
-      memset (taken + m->m.first_token, 1, m->m.n_tokens);
-      g_array_index (all, Mention, kept++) = *m;
-    }
-  g_array_set_size (all, kept);
-  g_array_sort (all, by_position);
-}
-
-/* ---- the stage ---------------------------------------------------------------- */
-
-static void
-give_canonical_names (const Ner *ner, Scratch *s, const char *text)
-{
-  for (guint i = 0; i < s->mentions->len; i++)
-    {
-      Mention *m = &g_array_index (s->mentions, Mention, i);
-      if (m->m.given_canonical || m->source != FROM_MODEL)
-        continue;
-      const char *name = text + m->m.start;
-      gsize len = m->m.end - m->m.start;
-      if (ner->user)
-        m->m.given_canonical = dp_user_gaz_canonical (ner->user, name, len, NULL);
-      if (!m->m.given_canonical && ner->aliases)
-        m->m.given_canonical = dp_user_gaz_canonical (ner->aliases, name, len, NULL);
-    }
-}
-
-static gboolean
-annotate (const Ner *ner, Scratch *s, DpRecord *rec, GError **error)
-{
-  gsize len;
-  const char *text = dp_record_get_text (rec, &len);
-  guint n_tokens, n_sents;
-  const DpToken *tokens = dp_record_tokens (rec, &n_tokens);
-  const DpSentence *sents = dp_record_sentences (rec, &n_sents);
-  g_array_set_size (s->mentions, 0);
-  tag_with_model (ner, s, text, tokens, n_tokens, sents, n_sents);
-  guint n_model = s->mentions->len;
-  if (ner->rules)
-    tag_with_rules (s, text, len, tokens, n_tokens);
-  if (ner->user)
-    tag_with_gazetteer (ner, s, text, tokens, n_tokens);
-  settle_overlaps (s, n_model, n_tokens);
-  give_canonical_names (ner, s, text);
-  guint n = s->mentions->len;
-  g_autofree DpNerMention *m = g_new (DpNerMention, MAX (n, 1));
-  for (guint i = 0; i < n; i++)
-    m[i] = g_array_index (s->mentions, Mention, i).m;
-  if (ner->link)
-    dp_ner_link (text, tokens, m, n);
-  DpLayer *layer = dp_record_ensure_layer (rec, "entities");
-  gboolean ok = TRUE;
-  for (guint i = 0; i < n && ok; i++)
-    {
-      DpSpan *span = dp_layer_add_span (layer, m[i].start, m[i].end, m[i].label, error);
-      if (!(ok = span != NULL))
-        break;
-      JsonObject *attrs = dp_span_get_attrs (span);
-      if (ner->link)
-        {
-          json_object_set_string_member (attrs, "canonical", m[i].canonical);
-          json_object_set_int_member (attrs, "cluster", m[i].cluster);
-        }
-      json_object_set_string_member (attrs, "source", source_names[g_array_index (s->mentions, Mention, i).source]);
-    }
-  dp_ner_mentions_clear (m, n);
-  return ok;
+  dp_ner_tagger_free (self);
 }
 
 static gboolean
 ner_process (gpointer self, DpBatch *batch, GError **error)
 {
-  const Ner *ner = self;
-  Scratch s;
-  scratch_init (&s, ner);
+  const DpNerTagger *ner = self;
+  g_autoptr (DpNerScratch) scratch = dp_ner_scratch_new (ner);
   for (guint i = 0; i < dp_batch_get_size (batch); i++)
     {
       GError *local = NULL;
-      if (!annotate (ner, &s, dp_batch_get (batch, i), &local))
+      if (!dp_ner_tagger_annotate (ner, scratch, dp_batch_get (batch, i), &local))
         dp_batch_fail_error (batch, i, local);
     }
-  scratch_clear (&s);
   return TRUE;
 }
 

@@ -1,0 +1,33 @@
+/* tagger.h — the whole NER behind the ner stage: model, rules, user
+ * gazetteer, overlaps and linking, applied to one record at a time. */
+#pragma once
+
+#include <docpipe/record.h>
+
+typedef struct {
+  const char *model;            /* model file (docpipe-ner-train) */
+  const char *gazetteers;       /* directory of the lists the model was trained with */
+  const char *user_gazetteer;   /* TSV label, name[, canonical], or NULL */
+  const char *aliases;          /* TSV of alternative names for canonical names, or NULL */
+  gboolean rules;               /* DATE, TIME, MONEY, PERCENT */
+  gboolean link;                /* canonical names and clusters */
+} DpNerOptions;
+
+typedef struct _DpNerTagger DpNerTagger;
+typedef struct _DpNerScratch DpNerScratch;
+
+/* Loads everything; errors name the file at fault. */
+DpNerTagger  *dp_ner_tagger_new (const DpNerOptions *opts, GError **error);
+void          dp_ner_tagger_free (DpNerTagger *tagger);
+
+/* Working memory for one thread, reused from record to record. */
+DpNerScratch *dp_ner_scratch_new (const DpNerTagger *tagger);
+void          dp_ner_scratch_free (DpNerScratch *scratch);
+
+/* Adds the record's "entities" layer.  A tagger may serve several threads
+ * at once, each with its own scratch. */
+gboolean      dp_ner_tagger_annotate (const DpNerTagger *tagger, DpNerScratch *scratch, DpRecord *rec,
+                                      GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpNerTagger, dp_ner_tagger_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpNerScratch, dp_ner_scratch_free)
