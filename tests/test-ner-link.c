@@ -538,7 +538,7 @@ test_link_org (void)
         { "Islamic Revolutionary Guard Corps", 0, "ORG", NULL },
         { "IRNA", 0, "ORG", NULL },
         { "Irgc", 0, "ORG", NULL },
-        { "IRGC", 0, "MISC", NULL },
+        { "IRGC", 0, "WEAPON", NULL },
         { "ABCDEFG", 0, "ORG", NULL },
         { "A Bb Cc Dd Ee Ff Gg", 0, "ORG", NULL },
         { "Corps", 1, "ORG", NULL },
@@ -548,6 +548,19 @@ test_link_org (void)
     g_assert_cmpuint (d.m[i].cluster, ==, i + 1);
   assert_mention (&d, 1, "IRNA", 2);
   assert_mention (&d, 8, "NIOC", 9);
+  doc_clear (&d);
+
+  /* An acronym the model called a place or a person is the ORG's. */
+  LINK (&d, "Islamic Revolutionary Guard Corps (IRGC) ... the IRGC, KOMID",
+        { "Islamic Revolutionary Guard Corps", 0, "ORG", NULL },
+        { "IRGC", 0, "LOC", NULL },
+        { "IRGC", 1, "PER", NULL },
+        { "KOMID", 0, "LOC", NULL });
+  assert_mention (&d, 1, "Islamic Revolutionary Guard Corps", 1);
+  assert_mention (&d, 2, "Islamic Revolutionary Guard Corps", 1);
+  g_assert_cmpstr (d.m[1].label, ==, "ORG");
+  g_assert_cmpstr (d.m[2].label, ==, "ORG");
+  g_assert_cmpstr (d.m[3].label, ==, "LOC");   /* no long form: left alone */
   doc_clear (&d);
 
   /* Two long forms with the same initials: the nearest one before. */

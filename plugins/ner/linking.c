@@ -23,12 +23,13 @@
  *     (family name first: "Kim" -> "Kim Yong-nam"), but only if all such
  *     longer names are the same name (in the sense of rule 1): "Kim" with
  *     "Kim Jong-un" and "Kim Yong-nam" in the document stays alone.
- *  4. ORG acronyms: an ORG mention without a given canonical that is one
- *     all-capital token of 2-6 letters (periods ignored: "U.N.") links to a
- *     longer ORG mention whose capitalised words have those initials, leaving
- *     out "of", "the", "and", "for" and "&" ("IRGC" -> "Islamic Revolutionary
- *     Guard Corps", "OPEC" -> "Organization of the Petroleum Exporting
- *     Countries").
+ *  4. ORG acronyms: a PER, ORG, LOC or MISC mention without a given
+ *     canonical that is one all-capital token of 2-6 letters (periods
+ *     ignored: "U.N.") links to a longer ORG mention whose capitalised words
+ *     have those initials, leaving out "of", "the", "and", "for" and "&"
+ *     ("IRGC" -> "Islamic Revolutionary Guard Corps", "OPEC" ->
+ *     "Organization of the Petroleum Exporting Countries"), and takes its
+ *     label: the model often calls a bare acronym a place.
  *  5. Where rule 3 or 4 finds several longer mentions, the short form links to
  *     the nearest one before it, else the first one after it.  So each "Kim"
  *     goes to the Kim last named, and two equal short forms may end up in
@@ -262,6 +263,14 @@ is_label (const DpNerMention *m, const char *label)
 }
 
 /* Adds mention @i to the candidates under @key. */
+/* The model's labels: rule 4 also takes acronyms it labelled PER, LOC or
+ * MISC, and gives them the long form's label. */
+static gboolean
+is_name_label (const DpNerMention *m)
+{
+  return is_label (m, "ORG") || is_label (m, "LOC") || is_label (m, "MISC") || is_label (m, "PER");
+}
+
 static void
 add_candidate (GHashTable *index, GString *key, guint32 i, guint32 group)
 {
@@ -446,15 +455,18 @@ dp_ner_link (const char *text, const DpToken *tokens, DpNerMention *m, guint n)
                 c = NULL;
             }
         }
-      else if (is_label (&m[i], "ORG") && m[i].n_tokens == 1
-               && acronym_of (text + m[i].start, m[i].end - m[i].start, name))
+      if (!c && is_name_label (&m[i]) && m[i].n_tokens == 1
+          && acronym_of (text + m[i].start, m[i].end - m[i].start, name))
         {
           g_string_assign (key, "a");
           g_string_append (key, name->str);
           c = g_hash_table_lookup (index, key->str);
         }
       if (c)
-        in->link = nearest (c, info, in->rank);
+        {
+          in->link = nearest (c, info, in->rank);
+          m[i].label = m[in->link].label;   /* an acronym of an ORG is one */
+        }
     }
 
   /* Clusters: short forms join their long form, the rest their group. */

@@ -13,7 +13,8 @@ typedef struct {
   guint32 start, end;             /* byte offsets into the text */
   guint32 first_token, n_tokens;  /* tokens covered (dp_tokenize() over the same text) */
   const char *label;              /* "PER", "ORG", "LOC", "MISC", "DATE" … or a gazetteer
-                                   * label; compared by value; outlives the call */
+                                   * label; compared by value; outlives the call.  Linking
+                                   * may change it (an acronym of an ORG becomes ORG). */
   const char *given_canonical;    /* from a gazetteer or the alias table, or NULL */
   char *canonical;                /* out: newly allocated, free with dp_ner_mentions_clear() */
   guint cluster;                  /* out: 1-based, numbered in order of first mention */

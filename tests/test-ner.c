@@ -1,0 +1,258 @@
+/* test-ner.c — the ner stage in a pipeline: the sample corpus through
+ * reader ! normalizer ! ner ! writer, with the entities an analyst would
+ * check (names, their labels, canonical names and clusters, dates and
+ * amounts from the rules), a user gazetteer overriding the model, and the
+ * errors a user sees for a missing or broken model and a bad gazetteer. */
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#define PLUGIN_PATH DP_TEST_PLUGINS
+#define SAMPLES DP_TEST_SRCDIR "/samples/news"
+
+static char *dir;
+
+typedef struct {
+  int status;
+  char *out, *err;
+} Result;
+
+static Result
+run (const char *expression)
+{
+  const char *argv[] = { DP_TEST_DOCPIPE, "run", "-q", "-P", PLUGIN_PATH, "-e", expression, NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) p = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                                 &error);
+  g_assert_no_error (error);
+  Result r = { 0 };
+  g_subprocess_communicate_utf8 (p, NULL, NULL, &r.out, &r.err, &error);
+  g_assert_no_error (error);
+  r.status = g_subprocess_get_if_exited (p) ? g_subprocess_get_exit_status (p) : 128 + g_subprocess_get_term_sig (p);
+  return r;
+}
+
+static void
+result_clear (Result *r)
+{
+  g_free (r->out);
+  g_free (r->err);
+}
+
+/* The records of a run's output, by id. */
+static GHashTable *
+records_of (const char *out)
+{
+  GHashTable *recs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) json_object_unref);
+  g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      if (!*lines[i])
+        continue;
+      g_autoptr (JsonParser) parser = json_parser_new ();
+      g_autoptr (GError) error = NULL;
+      g_assert_true (json_parser_load_from_data (parser, lines[i], -1, &error));
+      JsonObject *o = json_node_get_object (json_parser_get_root (parser));
+      g_hash_table_insert (recs, g_strdup (json_object_get_string_member (o, "id")), json_object_ref (o));
+    }
+  return recs;
+}
+
+static JsonArray *
+entities (GHashTable *recs, const char *id)
+{
+  JsonObject *rec = g_hash_table_lookup (recs, id);
+  g_assert_nonnull (rec);
+  return json_object_get_array_member (json_object_get_object_member (rec, "layers"), "entities");
+}
+
+/* The @nth entity (0-based) whose text is @text, or NULL. */
+static JsonObject *
+find (JsonArray *ents, const char *text, guint nth)
+{
+  for (guint i = 0; i < json_array_get_length (ents); i++)
+    {
+      JsonObject *e = json_array_get_object_element (ents, i);
+      if (strcmp (json_object_get_string_member (e, "text"), text) == 0 && nth-- == 0)
+        return e;
+    }
+  return NULL;
+}
+
+static void
+assert_entity (JsonArray *ents, const char *text, const char *label, const char *canonical, const char *source)
+{
+  JsonObject *e = find (ents, text, 0);
+  if (!e)
+    g_error ("no entity '%s'", text);
+  g_assert_cmpstr (json_object_get_string_member (e, "label"), ==, label);
+  g_assert_cmpstr (json_object_get_string_member (e, "canonical"), ==, canonical);
+  g_assert_cmpstr (json_object_get_string_member (e, "source"), ==, source);
+}
+
+static gint64
+cluster_of (JsonArray *ents, const char *text)
+{
+  JsonObject *e = find (ents, text, 0);
+  g_assert_nonnull (e);
+  return json_object_get_int_member (e, "cluster");
+}
+
+static void
+test_samples (void)
+{
+  Result r = run ("reader path=" SAMPLES "/*.txt format=text ! normalizer ! ner ! writer");
+  g_assert_cmpint (r.status, ==, 0);
+  g_autoptr (GHashTable) recs = records_of (r.out);
+  g_assert_cmpuint (g_hash_table_size (recs), ==, 12);
+
+  JsonArray *e = entities (recs, "01-iaea-inspectors-turned-away");
+  assert_entity (e, "Helena Marchetti", "PER", "Helena Marchetti", "model");
+  assert_entity (e, "Kamrani", "PER", "Dariush Kamrani", "model");
+  g_assert_cmpint (cluster_of (e, "Kamrani"), ==, cluster_of (e, "Dariush Kamrani"));
+  assert_entity (e, "IAEA", "ORG", "International Atomic Energy Agency", "model");
+  g_assert_cmpint (cluster_of (e, "IAEA"), ==, cluster_of (e, "International Atomic Energy Agency"));
+  assert_entity (e, "Vienna", "LOC", "Vienna", "model");
+  assert_entity (e, "Tehran", "LOC", "Tehran", "model");
+  assert_entity (e, "Nov. 28", "DATE", "Nov. 28", "rule");
+  assert_entity (e, "March 3, 2026", "DATE", "March 3, 2026", "rule");
+  assert_entity (e, "60%", "PERCENT", "60%", "rule");
+  assert_entity (e, "European Union", "ORG", "European Union", "model");
+  /* Every mention of Iran is one cluster. */
+  for (guint k = 0; find (e, "Iran", k); k++)
+    g_assert_cmpint (json_object_get_int_member (find (e, "Iran", k), "cluster"), ==, cluster_of (e, "Iran"));
+
+  e = entities (recs, "02-sahand-7b-missile-test");
+  assert_entity (e, "Mahmoud Tavakoli", "PER", "Mahmoud Tavakoli", "model");
+  assert_entity (e, "U.S.", "LOC", "United States", "model");        /* the shipped aliases */
+  assert_entity (e, "GCC", "ORG", "Gulf Cooperation Council", "model");
+  assert_entity (e, "3:32am EDT", "TIME", "3:32am EDT", "rule");
+  assert_entity (e, "Riyadh", "LOC", "Riyadh", "model");
+
+  e = entities (recs, "03-un-panel-north-korea-payments");
+  assert_entity (e, "$1.2 billion", "MONEY", "$1.2 billion", "rule");
+  assert_entity (e, "Ri", "PER", "Ri Song-chol", "model");
+  assert_entity (e, "Korea Taedong General Trading Corporation", "ORG", "Korea Taedong General Trading Corporation", "model");
+  assert_entity (e, "North Korea", "LOC", "North Korea", "model");
+  assert_entity (e, "early 1990s", "DATE", "early 1990s", "rule");
+
+  e = entities (recs, "04-zurich-bank-sanctions-inquiry");
+  assert_entity (e, "CHF 340 million", "MONEY", "CHF 340 million", "rule");
+  assert_entity (e, "Sophie Reymond", "PER", "Sophie Reymond", "model");
+  assert_entity (e, "Swiss", "MISC", "Swiss", "model");
+
+  /* Spans are exact: an entity's text is the record's text at its offsets. */
+  JsonObject *rec = g_hash_table_lookup (recs, "06-nato-baltic-drill-gdansk");
+  const char *text = json_object_get_string_member (rec, "text");
+  e = entities (recs, "06-nato-baltic-drill-gdansk");
+  g_assert_cmpuint (json_array_get_length (e), >, 20);
+  for (guint i = 0; i < json_array_get_length (e); i++)
+    {
+      JsonObject *ent = json_array_get_object_element (e, i);
+      gint64 start = json_object_get_int_member (ent, "start"), end = json_object_get_int_member (ent, "end");
+      g_autofree char *covered = g_utf8_substring (text, start, end);
+      g_assert_cmpstr (covered, ==, json_object_get_string_member (ent, "text"));
+    }
+  result_clear (&r);
+}
+
+static void
+test_gazetteer (void)
+{
+  g_autofree char *path = g_build_filename (dir, "names.tsv", NULL);
+  g_assert_true (g_file_set_contents (path,
+    "# label\tname\tcanonical\n"
+    "FACILITY\tKaleh Sefid\tKaleh Sefid enrichment complex\n"
+    "WEAPON\tSahand-7B\n"
+    "ORG\tMeridian Wire\tMeridian Wire news agency\n", -1, NULL));
+  g_autofree char *expr = g_strdup_printf ("reader path=" SAMPLES "/0[125]*.txt format=text ! normalizer ! "
+                                           "ner gazetteer=%s ! writer", path);
+  Result r = run (expr);
+  g_assert_cmpint (r.status, ==, 0);
+  g_autoptr (GHashTable) recs = records_of (r.out);
+  JsonArray *e = entities (recs, "01-iaea-inspectors-turned-away");
+  /* The model calls it a person; the user's list says otherwise. */
+  assert_entity (e, "Kaleh Sefid", "FACILITY", "Kaleh Sefid enrichment complex", "gazetteer");
+  e = entities (recs, "02-sahand-7b-missile-test");
+  assert_entity (e, "Sahand-7B", "WEAPON", "Sahand-7B", "gazetteer");
+  g_assert_cmpint (json_object_get_int_member (find (e, "Sahand-7B", 2), "cluster"), ==, cluster_of (e, "Sahand-7B"));
+  e = entities (recs, "05-seoul-artillery-brief");
+  assert_entity (e, "Meridian Wire", "ORG", "Meridian Wire news agency", "gazetteer");
+  result_clear (&r);
+}
+
+static void
+test_options (void)
+{
+  Result r = run ("reader path=" SAMPLES "/01*.txt format=text ! ner rules=false link=false aliases= ! writer");
+  g_assert_cmpint (r.status, ==, 0);
+  g_autoptr (GHashTable) recs = records_of (r.out);
+  JsonArray *e = entities (recs, "01-iaea-inspectors-turned-away");
+  g_assert_nonnull (find (e, "Helena Marchetti", 0));
+  for (guint i = 0; i < json_array_get_length (e); i++)
+    {
+      JsonObject *ent = json_array_get_object_element (e, i);
+      g_assert_cmpstr (json_object_get_string_member (ent, "source"), ==, "model");
+      g_assert_false (json_object_has_member (ent, "canonical"));
+      g_assert_false (json_object_has_member (ent, "cluster"));
+    }
+  result_clear (&r);
+}
+
+static void
+assert_fails (const char *stage, const char *message)
+{
+  g_autofree char *expr = g_strdup_printf ("reader path=" SAMPLES "/01*.txt format=text ! %s ! writer", stage);
+  Result r = run (expr);
+  g_assert_cmpint (r.status, !=, 0);
+  if (!strstr (r.err, message))
+    g_error ("expected '%s' in: %s", message, r.err);
+  g_assert_cmpstr (r.out, ==, "");
+  result_clear (&r);
+}
+
+static void
+test_errors (void)
+{
+  g_autofree char *missing = g_build_filename (dir, "missing.dpm", NULL);
+  g_autofree char *stage = g_strdup_printf ("ner model=%s", missing);
+  assert_fails (stage, "missing.dpm");
+
+  /* A truncated copy of the shipped model, and a file that is not one. */
+  g_autofree char *model = NULL;
+  gsize len;
+  g_assert_true (g_file_get_contents (DP_TEST_SRCDIR "/plugins/ner/data/en-news.dpm", &model, &len, NULL));
+  g_autofree char *cut = g_build_filename (dir, "cut.dpm", NULL);
+  g_assert_true (g_file_set_contents (cut, model, (gssize) (len / 2), NULL));
+  g_free (stage);
+  stage = g_strdup_printf ("ner model=%s", cut);
+  assert_fails (stage, "cut.dpm: not a usable docpipe model: truncated");
+  g_free (stage);
+  stage = g_strdup_printf ("ner model=%s", DP_TEST_SRCDIR "/samples/news/01-iaea-inspectors-turned-away.txt");
+  assert_fails (stage, "not a usable docpipe model");
+
+  g_autofree char *bad = g_build_filename (dir, "bad.tsv", NULL);
+  g_assert_true (g_file_set_contents (bad, "PER\tAli Larijani\nno tab here\n", -1, NULL));
+  g_free (stage);
+  stage = g_strdup_printf ("ner gazetteer=%s", bad);
+  assert_fails (stage, "bad.tsv:2:");
+  g_remove (cut);
+  g_remove (bad);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  dir = g_dir_make_tmp ("docpipe-ner-XXXXXX", NULL);
+  g_test_add_func ("/ner/stage/samples", test_samples);
+  g_test_add_func ("/ner/stage/gazetteer", test_gazetteer);
+  g_test_add_func ("/ner/stage/options", test_options);
+  g_test_add_func ("/ner/stage/errors", test_errors);
+  int status = g_test_run ();
+  g_autofree char *names = g_build_filename (dir, "names.tsv", NULL);
+  g_remove (names);
+  g_rmdir (dir);
+  g_free (dir);
+  return status;
+}
