@@ -86,6 +86,12 @@ typedef void (*DpSeqEpochFunc) (guint epoch, guint mistakes, guint tokens, gpoin
 DpSeqModel *dp_seq_trainer_train (DpSeqTrainer *trainer, guint epochs, guint32 seed, guint min_count,
                                   DpSeqEpochFunc on_epoch, gpointer user_data);
 
+/* The same, @runs times with seeds @seed, @seed + 1 …, averaging the runs'
+ * weights: a steadier model than any single run (less dependent on the
+ * order the data came in), for @runs times the training time. */
+DpSeqModel *dp_seq_trainer_train_runs (DpSeqTrainer *trainer, guint epochs, guint32 seed, guint runs,
+                                       guint min_count, DpSeqEpochFunc on_epoch, gpointer user_data);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpSeqModel, dp_seq_model_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpSeqTrainer, dp_seq_trainer_free)
 

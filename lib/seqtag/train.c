@@ -251,20 +251,24 @@ train_one (DpSeqTrainer *t, Perceptron *p, const Example *ex, gint32 *scores, gu
   return wrong;
 }
 
-/* Averages and scales the weights into a model, leaving out the features
- * whose weights all round to zero: they cannot change a decision. */
+/* Adds the run's averaged weights, times @share, to @avg. */
+static void
+accumulate (const Perceptron *p, double *avg, gsize n, double share)
+{
+  for (gsize i = 0; i < n; i++)
+    avg[i] += share * (p->w[i] - (double) p->u[i] / (double) MAX (p->step, 1));
+}
+
+/* Scales the averaged weights into a model, leaving out the features whose
+ * weights all round to zero: they cannot change a decision. */
 static DpSeqModel *
-build_model (DpSeqTrainer *t, Perceptron *p)
+build_model (DpSeqTrainer *t, Perceptron *p, const double *avg)
 {
   guint nt = t->n_tags;
   gsize n_weights = (gsize) p->n_rows * nt, n_trans = (gsize) (nt + 1) * nt;
-  g_autofree double *avg = g_new (double, n_weights + n_trans);
   double top = 1e-9;
   for (gsize i = 0; i < n_weights + n_trans; i++)
-    {
-      avg[i] = p->w[i] - (double) p->u[i] / (double) MAX (p->step, 1);
-      top = MAX (top, fabs (avg[i]));
-    }
+    top = MAX (top, fabs (avg[i]));
   float scale = (float) (32000.0 / top);
   /* Quantize, and number the rows that keep something. */
   g_autofree gint16 *q = g_new (gint16, MAX (n_weights, 1));
@@ -303,15 +307,14 @@ build_model (DpSeqTrainer *t, Perceptron *p)
   return dp_seq_model_new_owned (g_strdupv (t->tags), nt, kept, capacity, owned, slots, weights, trans, scale);
 }
 
-DpSeqModel *
-dp_seq_trainer_train (DpSeqTrainer *t, guint epochs, guint32 seed, guint min_count,
-                      DpSeqEpochFunc on_epoch, gpointer user_data)
+/* One run: @epochs passes in an order shuffled by @seed, from zero weights. */
+static void
+run (DpSeqTrainer *t, Perceptron *p, gsize n, guint epochs, guint32 seed, DpSeqEpochFunc on_epoch,
+     gpointer user_data)
 {
-  Perceptron p = { .n_tags = t->n_tags, .step = 1 };
-  assign_rows (&p, t->examples, MAX (min_count, 1));
-  gsize n = (gsize) (p.n_rows + t->n_tags + 1) * t->n_tags;
-  p.w = g_new0 (gint32, n);
-  p.u = g_new0 (gint64, n);
+  memset (p->w, 0, n * sizeof *p->w);
+  memset (p->u, 0, n * sizeof *p->u);
+  p->step = 1;
   guint longest = 1;
   for (guint e = 0; e < t->examples->len; e++)
     longest = MAX (longest, ((Example *) g_ptr_array_index (t->examples, e))->n);
@@ -334,14 +337,39 @@ dp_seq_trainer_train (DpSeqTrainer *t, guint epochs, guint32 seed, guint min_cou
       for (guint e = 0; e < t->examples->len; e++)
         {
           Example *ex = g_ptr_array_index (t->examples, order[e]);
-          wrong += train_one (t, &p, ex, scores, pred);
+          wrong += train_one (t, p, ex, scores, pred);
           tokens += ex->n;
         }
       if (on_epoch)
         on_epoch (epoch + 1, wrong, tokens, user_data);
     }
   g_rand_free (rand);
-  DpSeqModel *model = build_model (t, &p);
+}
+
+DpSeqModel *
+dp_seq_trainer_train (DpSeqTrainer *t, guint epochs, guint32 seed, guint min_count,
+                      DpSeqEpochFunc on_epoch, gpointer user_data)
+{
+  return dp_seq_trainer_train_runs (t, epochs, seed, 1, min_count, on_epoch, user_data);
+}
+
+DpSeqModel *
+dp_seq_trainer_train_runs (DpSeqTrainer *t, guint epochs, guint32 seed, guint runs, guint min_count,
+                           DpSeqEpochFunc on_epoch, gpointer user_data)
+{
+  Perceptron p = { .n_tags = t->n_tags, .step = 1 };
+  assign_rows (&p, t->examples, MAX (min_count, 1));
+  gsize n = (gsize) (p.n_rows + t->n_tags + 1) * t->n_tags;
+  p.w = g_new0 (gint32, n);
+  p.u = g_new0 (gint64, n);
+  g_autofree double *avg = g_new0 (double, n);
+  runs = MAX (runs, 1);
+  for (guint r = 0; r < runs; r++)
+    {
+      run (t, &p, n, epochs, seed + r, on_epoch, user_data);
+      accumulate (&p, avg, n, 1.0 / runs);
+    }
+  DpSeqModel *model = build_model (t, &p, avg);
   map_clear (&p.rows);
   g_free (p.w);
   g_free (p.u);

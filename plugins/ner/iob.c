@@ -126,7 +126,10 @@ dp_iob_read (const char *path, GError **error)
         }
       /* GMB marks no document boundaries: each sentence stands alone. */
       if (!cur)
-        cur = sentence_new (doc_start || gmb), doc_start = FALSE;
+        {
+          cur = sentence_new (doc_start || gmb), doc_start = FALSE;
+          cur->no_misc = tabs && nc >= 3 && g_ascii_isdigit (cols[0][0]);   /* the UNER layout */
+        }
       g_ptr_array_add (cur->words, g_strdup (word));
       g_ptr_array_add (cur->labels, normalise_label (label, word, gmb));
     }

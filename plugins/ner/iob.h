@@ -8,6 +8,8 @@ typedef struct {
   GPtrArray *words;     /* char* */
   GPtrArray *labels;    /* char*: the entity type a word belongs to, with IOB2 prefix ("B-PER"), or "O" */
   gboolean doc_start;   /* first sentence of a document */
+  gboolean no_misc;     /* from data that does not annotate MISC (Universal NER):
+                         * its O tokens may be unmarked MISC */
 } DpIobSentence;
 
 /* Reads a file; the format is recognised from its lines (CoNLL-2003 space

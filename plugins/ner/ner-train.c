@@ -23,7 +23,7 @@
 #include <string.h>
 
 static char *opt_gaz, *opt_out, *opt_model, *opt_dev, *opt_types;
-static gint opt_epochs = 10, opt_seed = 1, opt_min_count = 1, opt_folds = 5;
+static gint opt_epochs = 10, opt_seed = 1, opt_min_count = 1, opt_folds = 5, opt_runs = 1;
 
 static const GOptionEntry entries[] = {
   { "gazetteers", 'g', 0, G_OPTION_ARG_FILENAME, &opt_gaz, "Directory of gazetteer lists", "DIR" },
@@ -34,6 +34,7 @@ static const GOptionEntry entries[] = {
   { "seed", 's', 0, G_OPTION_ARG_INT, &opt_seed, "Shuffling seed (default 1)", "S" },
   { "min-count", 'c', 0, G_OPTION_ARG_INT, &opt_min_count, "Keep features seen at least K times (default 1)", "K" },
   { "types", 't', 0, G_OPTION_ARG_STRING, &opt_types, "Score only these types, e.g. PER,ORG,LOC for data without MISC (default: all)", "LIST" },
+  { "runs", 'r', 0, G_OPTION_ARG_INT, &opt_runs, "Train the final model R times with seeds S, S+1 … and average them (default 1)", "R" },
   { "folds", 'f', 0, G_OPTION_ARG_INT, &opt_folds, "Folds for the decisions history features are trained on (default 5; 1 = none)", "F" },
   { NULL }
 };
@@ -206,10 +207,36 @@ on_epoch (guint epoch, guint mistakes, guint tokens, gpointer data)
               100.0 * mistakes / tokens);
 }
 
+/* Data without MISC annotations (Universal NER) would teach the model that
+ * nationalities and events are O.  Where the jackknifed model found a MISC
+ * entity on tokens the data leaves O, the gold tags take it. */
+static void
+complete_misc (guint16 *gold, const guint16 *pred, guint n)
+{
+  const char *const *names = dp_iob_bilou_tags ();
+  for (guint i = 0; i < n; i++)
+    {
+      const char *p = names[pred[i]];
+      if (!g_str_has_suffix (p, "-MISC") || (p[0] != 'B' && p[0] != 'U'))
+        continue;
+      guint end = i;
+      while (names[pred[end]][0] != 'U' && names[pred[end]][0] != 'L' && end + 1 < n)
+        end++;
+      gboolean free_ = TRUE;
+      for (guint k = i; k <= end; k++)
+        free_ &= gold[k] == 0;
+      if (free_)
+        for (guint k = i; k <= end; k++)
+          gold[k] = pred[k];
+      i = end;
+    }
+}
+
 /* Trains on the documents not in fold @fold of @folds (all when @folds is
  * 1), with the history features coming from @history (NULL: none). */
 static DpSeqModel *
-train_model (Featurizer *fz, const Corpus *c, guint fold, guint folds, guint16 **history, const char *what)
+train_model (Featurizer *fz, const Corpus *c, guint fold, guint folds, guint16 **history, guint runs,
+             const char *what)
 {
   g_autoptr (DpSeqTrainer) trainer = dp_seq_trainer_new (dp_iob_bilou_tags ());
   const char *const *names = dp_iob_bilou_tags ();
@@ -224,14 +251,16 @@ train_model (Featurizer *fz, const Corpus *c, guint fold, guint folds, guint16 *
           dp_ner_doc_features (fz->doc, s - doc_first (c, d), &fz->f);
           g_autofree guint16 *gold = g_new (guint16, sent->words->len);
           dp_iob_to_bilou (sent, gold);
+          if (history && sent->no_misc)
+            complete_misc (gold, history[s], sent->words->len);
           dp_seq_trainer_add (trainer, &fz->f, gold);
           if (history)
             dp_ner_doc_remember (fz->doc, s - doc_first (c, d), history[s], names);
         }
     }
   gint64 t0 = g_get_monotonic_time ();
-  DpSeqModel *model = dp_seq_trainer_train (trainer, (guint) opt_epochs, (guint32) opt_seed,
-                                            (guint) opt_min_count, on_epoch, (gpointer) what);
+  DpSeqModel *model = dp_seq_trainer_train_runs (trainer, (guint) opt_epochs, (guint32) opt_seed, runs,
+                                                 (guint) opt_min_count, on_epoch, (gpointer) what);
   g_printerr ("%strained in %.1f s: %u features\n", what, (g_get_monotonic_time () - t0) / 1e6,
               dp_seq_model_n_features (model));
   return model;
@@ -242,8 +271,8 @@ static char *
 describe_training (int argc, char **argv, const Corpus *c)
 {
   GString *meta = g_string_new ("trained by: docpipe-ner-train");
-  g_string_append_printf (meta, " train --epochs %d --seed %d --min-count %d --folds %d", opt_epochs, opt_seed,
-                          opt_min_count, opt_folds);
+  g_string_append_printf (meta, " train --epochs %d --seed %d --runs %d --min-count %d --folds %d", opt_epochs,
+                          opt_seed, opt_runs, opt_min_count, opt_folds);
   for (int a = 2; a < argc; a++)
     {
       g_autofree char *base = g_path_get_basename (argv[a]);
@@ -273,12 +302,12 @@ train (Featurizer *fz, int argc, char **argv)
       for (guint f = 0; f < folds; f++)
         {
           g_autofree char *what = g_strdup_printf ("fold %u/%u: ", f + 1, folds);
-          g_autoptr (DpSeqModel) m = train_model (fz, &c, f, folds, NULL, what);
+          g_autoptr (DpSeqModel) m = train_model (fz, &c, f, folds, NULL, 1, what);
           for (guint d = f; d < corpus_n_docs (&c); d += folds)
             tag_document (fz, m, &c, d, history);
         }
     }
-  g_autoptr (DpSeqModel) model = train_model (fz, &c, 0, 1, history, "");
+  g_autoptr (DpSeqModel) model = train_model (fz, &c, 0, 1, history, (guint) MAX (opt_runs, 1), "");
   g_autofree char *meta = describe_training (argc, argv, &c);
   dp_seq_model_set_meta (model, meta);
   if (history)
