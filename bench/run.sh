@@ -9,7 +9,12 @@
 #   - the same over the corpus repeated 10 times, with peak RSS, to show that
 #     memory stays bounded whatever the input size;
 #   - tokenizer + sentence splitter alone (bench-tokenize);
-#   - the normalizer alone, default settings (bench-normalize).
+#   - the normalizer alone, default settings (bench-normalize);
+#   - the NER: the whole stage and the model alone on one core, model load
+#     time (bench-ner), and the shipped model's scores on CoNLL-2003 dev and
+#     Universal NER English-EWT dev (docpipe-ner-train eval);
+#   - Apache OpenNLP's name finder on the same data, when `opennlp` is
+#     installed (bench/ner-opennlp.sh; NER_OPENNLP=0 skips it).
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 corpus=${1:-$here/../shared/data/corpus/news.jsonl}
@@ -51,3 +56,18 @@ printf '  peak RSS              %8.1f MB\n' "$(echo "$rss / 1024" | bc -l)"
 
 "$build/bin/bench-tokenize" "$corpus" | sed 's/^/tokenizer: /'
 "$build/bin/bench-normalize" "$corpus" | sed 's/^/normalizer: /'
+"$build/bin/bench-ner" "$corpus" | sed 's/^/ner: /'
+ner_data=$here/plugins/ner/data
+ner_eval() {
+  "$build/bin/docpipe-ner-train" eval -g "$ner_data/gazetteers" -m "$ner_data/en-news.dpm" "$@" |
+    grep -E "overall|PER |ORG |LOC |MISC " | sed 's/^/  /'
+}
+shared=$here/../shared/data/ner
+echo "ner: CoNLL-2003 dev (exact spans, as conlleval)"
+ner_eval "$shared/conll2003/dev.iob2"
+echo "ner: Universal NER English-EWT dev, PER/ORG/LOC"
+ner_eval --types PER,ORG,LOC "$shared/uner-ewt/dev.iob2"
+if [ "${NER_OPENNLP:-1}" != 0 ]; then
+  bash "$here/bench/ner-opennlp.sh" "$shared/conll2003/train.iob2" "$shared/conll2003/dev.iob2" "$corpus" |
+    sed 's/^/opennlp: /'
+fi

@@ -168,3 +168,13 @@ dp_gazetteer_lookup (const DpGazetteer *gaz, const char *const *words, const gsi
     h = dp_gaz_phrase_extend (h, dp_gaz_word_hash (words[i], lens[i]));
   return dp_gazetteer_lookup_hash (gaz, h, NULL);
 }
+
+guint64
+dp_gazetteer_fingerprint (const DpGazetteer *gaz)
+{
+  guint64 sum = 0;   /* a sum: the same whatever order the table holds them in */
+  for (gsize i = 0; i < gaz->capacity; i++)
+    if (gaz->slots[i].key)
+      sum += dp_seq_hash_mix (gaz->slots[i].key, gaz->slots[i].bits);
+  return sum;
+}

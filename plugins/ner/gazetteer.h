@@ -31,4 +31,8 @@ guint64 dp_gaz_word_hash (const char *word, gsize len);
 guint64 dp_gaz_phrase_extend (guint64 phrase, guint64 word);
 guint32 dp_gazetteer_lookup_hash (const DpGazetteer *gaz, guint64 phrase, gboolean *longer);
 
+/* A number that changes when any list changes: models record the one they
+ * were trained with, and the stage checks it. */
+guint64 dp_gazetteer_fingerprint (const DpGazetteer *gaz);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpGazetteer, dp_gazetteer_free)

@@ -213,6 +213,15 @@ initials_of (const char *text, const DpToken *t, guint n, GString *out)
   return words >= 2;
 }
 
+gboolean
+dp_ner_is_acronym_of (const char *text, const DpToken *tokens, guint first, guint n, guint acronym)
+{
+  g_autoptr (GString) a = g_string_new (NULL);
+  g_autoptr (GString) b = g_string_new (NULL);
+  return acronym_of (text + tokens[acronym].start, tokens[acronym].end - tokens[acronym].start, a)
+         && initials_of (text, tokens + first, n, b) && g_string_equal (a, b);
+}
+
 /* ---- union-find ------------------------------------------------------------ */
 
 static guint32

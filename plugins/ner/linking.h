@@ -29,4 +29,8 @@ void dp_ner_link (const char *text, const DpToken *tokens, DpNerMention *m, guin
 /* Frees the canonical names (and sets them to NULL). */
 void dp_ner_mentions_clear (DpNerMention *m, guint n);
 
+/* Is token @acronym an acronym (rule 4) of the name in tokens
+ * [@first, @first + @n)?  "IRGC" of "Islamic Revolutionary Guard Corps". */
+gboolean dp_ner_is_acronym_of (const char *text, const DpToken *tokens, guint first, guint n, guint acronym);
+
 G_END_DECLS

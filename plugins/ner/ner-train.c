@@ -208,8 +208,9 @@ on_epoch (guint epoch, guint mistakes, guint tokens, gpointer data)
 }
 
 /* Data without MISC annotations (Universal NER) would teach the model that
- * nationalities and events are O.  Where the jackknifed model found a MISC
- * entity on tokens the data leaves O, the gold tags take it. */
+ * nationalities, events and products are O.  Where a model trained on the
+ * fully annotated data finds a MISC entity on tokens such data leaves O,
+ * the gold tags take it. */
 static void
 complete_misc (guint16 *gold, const guint16 *pred, guint n)
 {
@@ -232,17 +233,31 @@ complete_misc (guint16 *gold, const guint16 *pred, guint n)
     }
 }
 
-/* Trains on the documents not in fold @fold of @folds (all when @folds is
- * 1), with the history features coming from @history (NULL: none). */
-static DpSeqModel *
-train_model (Featurizer *fz, const Corpus *c, guint fold, guint folds, guint16 **history, guint runs,
-             const char *what)
+static gboolean
+doc_lacks_misc (const Corpus *c, guint d)
 {
+  return sentence (c, doc_first (c, d))->no_misc;
+}
+
+/* What train_model() trains on. */
+typedef struct {
+  guint fold, folds;      /* the documents not in fold @fold of @folds (all when @folds is 1) */
+  gboolean full_only;     /* only documents annotated for every type */
+  guint16 **misc;         /* per sentence, MISC found by a model for complete_misc(), or NULL */
+  guint16 **history;      /* per sentence, the decisions history features come from, or NULL */
+  guint runs;
+} Plan;
+
+static DpSeqModel *
+train_model (Featurizer *fz, const Corpus *c, const Plan *plan, const char *what)
+{
+  guint fold = plan->fold, folds = plan->folds;
+  guint16 **history = plan->history;
   g_autoptr (DpSeqTrainer) trainer = dp_seq_trainer_new (dp_iob_bilou_tags ());
   const char *const *names = dp_iob_bilou_tags ();
   for (guint d = 0; d < corpus_n_docs (c); d++)
     {
-      if (folds > 1 && d % folds == fold)
+      if ((folds > 1 && d % folds == fold) || (plan->full_only && doc_lacks_misc (c, d)))
         continue;
       load_document (fz, c, d);
       for (guint s = doc_first (c, d); s < doc_end (c, d); s++)
@@ -251,15 +266,15 @@ train_model (Featurizer *fz, const Corpus *c, guint fold, guint folds, guint16 *
           dp_ner_doc_features (fz->doc, s - doc_first (c, d), &fz->f);
           g_autofree guint16 *gold = g_new (guint16, sent->words->len);
           dp_iob_to_bilou (sent, gold);
-          if (history && sent->no_misc)
-            complete_misc (gold, history[s], sent->words->len);
+          if (plan->misc && sent->no_misc)
+            complete_misc (gold, plan->misc[s], sent->words->len);
           dp_seq_trainer_add (trainer, &fz->f, gold);
           if (history)
             dp_ner_doc_remember (fz->doc, s - doc_first (c, d), history[s], names);
         }
     }
   gint64 t0 = g_get_monotonic_time ();
-  DpSeqModel *model = dp_seq_trainer_train_runs (trainer, (guint) opt_epochs, (guint32) opt_seed, runs,
+  DpSeqModel *model = dp_seq_trainer_train_runs (trainer, (guint) opt_epochs, (guint32) opt_seed, plan->runs,
                                                  (guint) opt_min_count, on_epoch, (gpointer) what);
   g_printerr ("%strained in %.1f s: %u features\n", what, (g_get_monotonic_time () - t0) / 1e6,
               dp_seq_model_n_features (model));
@@ -268,7 +283,7 @@ train_model (Featurizer *fz, const Corpus *c, guint fold, guint folds, guint16 *
 
 /* What the model file records about its making: the command and the data. */
 static char *
-describe_training (int argc, char **argv, const Corpus *c)
+describe_training (int argc, char **argv, const Corpus *c, const DpGazetteer *gaz)
 {
   GString *meta = g_string_new ("trained by: docpipe-ner-train");
   g_string_append_printf (meta, " train --epochs %d --seed %d --runs %d --min-count %d --folds %d", opt_epochs,
@@ -276,10 +291,14 @@ describe_training (int argc, char **argv, const Corpus *c)
   for (int a = 2; a < argc; a++)
     {
       g_autofree char *base = g_path_get_basename (argv[a]);
-      g_string_append_printf (meta, " %s", base);
+      g_autofree char *dir = g_path_get_dirname (argv[a]);
+      g_autofree char *parent = g_path_get_basename (dir);
+      g_string_append_printf (meta, " %s/%s", parent, base);
     }
   g_string_append_printf (meta, "\ndata: %u documents, %u sentences, %u tokens\n", corpus_n_docs (c),
                           c->sents->len, c->n_tokens);
+  if (gaz)
+    g_string_append_printf (meta, "gazetteers: %016" G_GINT64_MODIFIER "x\n", dp_gazetteer_fingerprint (gaz));
   return g_string_free (meta, FALSE);
 }
 
@@ -294,24 +313,42 @@ train (Featurizer *fz, int argc, char **argv)
   Corpus c;
   corpus_init (&c, argv + 2, (guint) argc - 2);
   g_printerr ("%u documents, %u sentences, %u tokens\n", corpus_n_docs (&c), c.sents->len, c.n_tokens);
-  guint folds = (guint) opt_folds;
-  guint16 **history = NULL;
-  if (folds > 1)
+  Plan plan = { .folds = 1, .runs = 1 };
+  gboolean partial = FALSE;
+  for (guint d = 0; d < corpus_n_docs (&c); d++)
+    partial |= doc_lacks_misc (&c, d);
+  if (partial)
     {
-      history = tags_new (&c);
-      for (guint f = 0; f < folds; f++)
+      /* MISC for the data that lacks it, from a model of the data that has it. */
+      Plan full = { .folds = 1, .full_only = TRUE, .runs = 1 };
+      g_autoptr (DpSeqModel) m = train_model (fz, &c, &full, "MISC for partial data: ");
+      plan.misc = tags_new (&c);
+      for (guint d = 0; d < corpus_n_docs (&c); d++)
+        if (doc_lacks_misc (&c, d))
+          tag_document (fz, m, &c, d, plan.misc);
+    }
+  if (opt_folds > 1)
+    {
+      plan.history = tags_new (&c);
+      for (plan.fold = 0, plan.folds = (guint) opt_folds; plan.fold < plan.folds; plan.fold++)
         {
-          g_autofree char *what = g_strdup_printf ("fold %u/%u: ", f + 1, folds);
-          g_autoptr (DpSeqModel) m = train_model (fz, &c, f, folds, NULL, 1, what);
-          for (guint d = f; d < corpus_n_docs (&c); d += folds)
-            tag_document (fz, m, &c, d, history);
+          g_autofree char *what = g_strdup_printf ("fold %u/%u: ", plan.fold + 1, plan.folds);
+          guint16 **history = plan.history;
+          plan.history = NULL;
+          g_autoptr (DpSeqModel) m = train_model (fz, &c, &plan, what);
+          plan.history = history;
+          for (guint d = plan.fold; d < corpus_n_docs (&c); d += plan.folds)
+            tag_document (fz, m, &c, d, plan.history);
         }
     }
-  g_autoptr (DpSeqModel) model = train_model (fz, &c, 0, 1, history, (guint) MAX (opt_runs, 1), "");
-  g_autofree char *meta = describe_training (argc, argv, &c);
+  plan.fold = 0, plan.folds = 1, plan.runs = (guint) MAX (opt_runs, 1);
+  g_autoptr (DpSeqModel) model = train_model (fz, &c, &plan, "");
+  g_autofree char *meta = describe_training (argc, argv, &c, fz->gaz);
   dp_seq_model_set_meta (model, meta);
-  if (history)
-    tags_free (&c, history);
+  if (plan.history)
+    tags_free (&c, plan.history);
+  if (plan.misc)
+    tags_free (&c, plan.misc);
   corpus_clear (&c);
   g_autoptr (GError) error = NULL;
   if (!dp_seq_model_save (model, opt_out, &error))

@@ -97,6 +97,20 @@ read_tags (DpNerTagger *ner, const char *model_path, GError **error)
   return TRUE;
 }
 
+/* A model scores gazetteer features it was trained with: other lists make
+ * it quietly worse, so say so. */
+static void
+check_gazetteers (const DpNerTagger *ner, const DpNerOptions *opts)
+{
+  const char *meta = strstr (dp_seq_model_get_meta (ner->model), "gazetteers: ");
+  if (!meta)
+    return;
+  guint64 want = g_ascii_strtoull (meta + strlen ("gazetteers: "), NULL, 16);
+  if (want != dp_gazetteer_fingerprint (ner->gaz))
+    g_warning ("%s was trained with other gazetteer lists than those in %s: expect lower accuracy",
+               opts->model, opts->gazetteers);
+}
+
 DpNerTagger *
 dp_ner_tagger_new (const DpNerOptions *opts, GError **error)
 {
@@ -112,6 +126,7 @@ dp_ner_tagger_new (const DpNerOptions *opts, GError **error)
       dp_ner_tagger_free (ner);
       return NULL;
     }
+  check_gazetteers (ner, opts);
   return ner;
 }
 
@@ -199,6 +214,53 @@ tag_with_model (const DpNerTagger *ner, DpNerScratch *s, const char *text, const
             break;
           default: break;
           }
+    }
+}
+
+static gboolean
+is_punct (const char *text, const DpToken *t, char c)
+{
+  return t->end == t->start + 1 && text[t->start] == c;
+}
+
+/* Acronyms defined in the text: "the Gulf Cooperation Council (GCC)" makes
+ * GCC an ORG here and wherever else the document uses it, if the model left
+ * it untagged (it often does: a bare acronym says little about itself).
+ * Runs on the model's mentions, before the other sources add theirs. */
+static void
+tag_acronyms (DpNerScratch *s, const char *text, const DpToken *tokens, guint n_tokens)
+{
+  guint n_model = s->mentions->len;
+  g_array_set_size (s->taken, 0);
+  g_array_set_size (s->taken, n_tokens);
+  guint8 *taken = (guint8 *) s->taken->data;
+  for (guint i = 0; i < n_model; i++)
+    {
+      const DpNerMention *m = &g_array_index (s->mentions, Mention, i).m;
+      memset (taken + m->first_token, 1, m->n_tokens);
+    }
+  g_autoptr (GHashTable) defined = NULL;
+  for (guint i = 0; i < n_model; i++)
+    {
+      const DpNerMention *m = &g_array_index (s->mentions, Mention, i).m;
+      guint a = m->first_token + m->n_tokens;   /* "(", the acronym, ")" */
+      if (strcmp (m->label, "ORG") != 0 || m->n_tokens < 2 || a + 2 >= n_tokens || taken[a + 1]
+          || !is_punct (text, &tokens[a], '(') || !is_punct (text, &tokens[a + 2], ')')
+          || !dp_ner_is_acronym_of (text, tokens, m->first_token, m->n_tokens, a + 1))
+        continue;
+      if (!defined)
+        defined = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_hash_table_add (defined, g_strndup (text + tokens[a + 1].start, tokens[a + 1].end - tokens[a + 1].start));
+    }
+  if (!defined)
+    return;
+  for (guint t = 0; t < n_tokens; t++)
+    {
+      if (taken[t] || tokens[t].kind != DP_TOKEN_WORD || !g_ascii_isupper (text[tokens[t].start]))
+        continue;
+      g_autofree char *word = g_strndup (text + tokens[t].start, tokens[t].end - tokens[t].start);
+      if (g_hash_table_contains (defined, word))
+        add_mention (s, tokens, t, 1, g_intern_static_string ("ORG"), NULL, FROM_RULE);
     }
 }
 
@@ -361,6 +423,7 @@ dp_ner_tagger_annotate (const DpNerTagger *ner, DpNerScratch *s, DpRecord *rec, 
   g_array_set_size (s->mentions, 0);
   tag_with_model (ner, s, text, tokens, n_tokens, sents, n_sents);
   guint n_model = s->mentions->len;
+  tag_acronyms (s, text, tokens, n_tokens);
   if (ner->rules)
     tag_with_rules (s, text, len, tokens, n_tokens);
   if (ner->user)
