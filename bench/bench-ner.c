@@ -68,11 +68,12 @@ make_records (GPtrArray *texts)
 
 /* The model alone: features and Viterbi over every sentence, tokens given. */
 static double
-time_model_only (const char *model_path, const char *gaz_dir, GPtrArray *recs)
+time_model_only (const char *model_path, const char *gaz_dir, const char *clusters_path, GPtrArray *recs)
 {
   g_autoptr (DpSeqModel) model = dp_seq_model_load (model_path, NULL);
   g_autoptr (DpGazetteer) gaz = dp_gazetteer_load (gaz_dir, NULL);
-  g_autoptr (DpNerDoc) doc = dp_ner_doc_new (gaz);
+  g_autoptr (DpClusters) clusters = dp_clusters_load (clusters_path, NULL);
+  g_autoptr (DpNerDoc) doc = dp_ner_doc_new (gaz, clusters);
   const char **names = g_new0 (const char *, dp_seq_model_n_tags (model) + 1);
   for (guint t = 0; t < dp_seq_model_n_tags (model); t++)
     names[t] = dp_seq_model_tag_name (model, t);
@@ -124,8 +125,10 @@ main (int argc, char **argv)
   const char *data = DP_NER_SOURCE_DATA_DIR;
   g_autofree char *model = g_build_filename (data, "en-news.dpm", NULL);
   g_autofree char *gaz = g_build_filename (data, "gazetteers", NULL);
+  g_autofree char *clusters = g_build_filename (data, "clusters.txt", NULL);
   g_autofree char *aliases = g_build_filename (data, "aliases.tsv", NULL);
-  DpNerOptions opts = { .model = model, .gazetteers = gaz, .aliases = aliases, .rules = TRUE, .link = TRUE };
+  DpNerOptions opts = { .model = model, .gazetteers = gaz, .clusters = clusters, .aliases = aliases,
+                        .rules = TRUE, .link = TRUE };
   gsize bytes;
   g_autoptr (GPtrArray) texts = load_texts (path, &bytes);
 
@@ -167,7 +170,7 @@ main (int argc, char **argv)
           tokens += n;
           entities += dp_layer_get_size (dp_record_get_layer (g_ptr_array_index (recs, i), "entities"));
         }
-      alone[rep] = time_model_only (model, gaz, recs);   /* tokens already cached on the records */
+      alone[rep] = time_model_only (model, gaz, clusters, recs);   /* tokens already cached on the records */
     }
   double s = median (stage, REPETITIONS), a = median (alone, REPETITIONS);
   printf ("file:        %s\ntexts:       %u (%" G_GSIZE_FORMAT " bytes, %" G_GUINT64_FORMAT " tokens, %"

@@ -163,7 +163,7 @@ static void
 test_features_deterministic (void)
 {
   const char *words[] = { "Ali", "Larijani", "met", "officials", "in", "Tehran", "." };
-  g_autoptr (DpNerDoc) doc = dp_ner_doc_new (NULL);
+  g_autoptr (DpNerDoc) doc = dp_ner_doc_new (NULL, NULL);
   DpSeqFeatures a, b;
   dp_seq_features_init (&a);
   dp_seq_features_init (&b);
@@ -197,7 +197,7 @@ test_features_document (void)
   for (guint i = 0; i < 8; i++)
     lens[i] = strlen (words[i]);
   guint32 two[3] = { 0, 3, 8 }, one[2] = { 0, 3 };
-  g_autoptr (DpNerDoc) doc = dp_ner_doc_new (NULL);
+  g_autoptr (DpNerDoc) doc = dp_ner_doc_new (NULL, NULL);
   DpSeqFeatures alone, linked;
   dp_seq_features_init (&alone);
   dp_seq_features_init (&linked);
@@ -222,6 +222,52 @@ test_features_document (void)
   dp_seq_features_clear (&linked);
 }
 
+static void
+test_clusters (void)
+{
+  g_autofree char *path = write_tmp ("clusters.txt",
+    "# comment\n0110\tTehran\n0111\ttehran\n10\tsaid\r\n");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpClusters) c = dp_clusters_load (path, &error);
+  g_assert_no_error (error);
+  gsize len = 0;
+  const char *bits = dp_clusters_lookup (c, "Tehran", 6, &len);
+  g_assert_cmpmem (bits, len, "0110", 4);
+  bits = dp_clusters_lookup (c, "TEHRAN", 6, &len);   /* lower-cased: the first spelling listed */
+  g_assert_cmpmem (bits, len, "0110", 4);
+  bits = dp_clusters_lookup (c, "said", 4, &len);      /* a CRLF line */
+  g_assert_cmpmem (bits, len, "10", 2);
+  g_assert_null (dp_clusters_lookup (c, "Pyongyang", 9, &len));
+  g_assert_null (dp_clusters_lookup (NULL, "said", 4, &len));
+
+  /* Features change with the clusters a word has. */
+  g_autoptr (DpNerDoc) plain = dp_ner_doc_new (NULL, NULL);
+  g_autoptr (DpNerDoc) clustered = dp_ner_doc_new (NULL, c);
+  const char *words[] = { "Tehran", "said" };
+  DpSeqFeatures a, b;
+  dp_seq_features_init (&a);
+  dp_seq_features_init (&b);
+  sentence_features (plain, words, 2, &a);
+  sentence_features (clustered, words, 2, &b);
+  g_assert_cmpuint (b.hashes->len, >, a.hashes->len);
+  dp_seq_features_clear (&a);
+  dp_seq_features_clear (&b);
+
+  const char *bad[][2] = {
+    { "2\tword\n", "bad.txt:1:" },
+    { "01\n", "bad.txt:1:" },
+    { "01\tword\n10\tword\n", "bad.txt:2: the word is listed twice" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *p = write_tmp ("bad.txt", bad[i][0]);
+      g_autoptr (GError) e = NULL;
+      g_assert_null (dp_clusters_load (p, &e));
+      if (!strstr (e->message, bad[i][1]))
+        g_error ("'%s' not in: %s", bad[i][1], e->message);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -234,8 +280,9 @@ main (int argc, char **argv)
   g_test_add_func ("/ner/gazetteer", test_gazetteer);
   g_test_add_func ("/ner/features-deterministic", test_features_deterministic);
   g_test_add_func ("/ner/features-document", test_features_document);
+  g_test_add_func ("/ner/clusters", test_clusters);
   int status = g_test_run ();
-  const char *names[] = { "train.iob2", "uner.iob2", "gmb_ner.conll", "bad.iob2", "score.iob2" };
+  const char *names[] = { "train.iob2", "uner.iob2", "gmb_ner.conll", "bad.iob2", "score.iob2", "clusters.txt", "bad.txt" };
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
       g_autofree char *p = g_build_filename (dir, names[i], NULL);

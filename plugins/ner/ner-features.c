@@ -2,7 +2,8 @@
  * position in the sentence, gazetteer membership (with the token's position
  * inside the matched phrase), and what the rest of the document says about
  * the word (is it also written in lower case, or capitalised mid-sentence;
- * which words surround its other occurrences).  Every feature is a hash of a
+ * which words surround its other occurrences), and, with word clusters,
+ * prefixes of the cluster paths of the word and its neighbours.  Every feature is a hash of a
  * template number and a string, so nothing is allocated per token. */
 #include "ner-features.h"
 
@@ -13,7 +14,15 @@ enum {
   T_PREV = T_SUFFIX + 4, T_NEXT, T_PREV2, T_NEXT2, T_PREV_SHAPE, T_NEXT_SHAPE,
   T_PREV_WORD_PAIR, T_NEXT_WORD_PAIR, T_FIRST_SHAPE, T_GAZ, T_GAZ_PREV, T_GAZ_NEXT,
   T_DOC_FLAG, T_DOC_FLAG_FIRST, T_DOC_PREV, T_DOC_NEXT, T_HISTORY, T_HISTORY_POS,
+  T_CLUSTER, T_CLUSTER_PREV, T_CLUSTER_NEXT,
 };
+
+/* Cluster features: prefixes of the word's path, coarse to fine (the whole
+ * path when shorter), and one prefix for each neighbour; the first
+ * MAX_CLUSTER_BITS bits are packed into an integer once per word. */
+#define MAX_CLUSTER_BITS 20
+static const guint8 cluster_prefixes[] = { 4, 6, 10, 20 };
+#define NEIGHBOUR_CLUSTER_PREFIX 6
 
 #define MAX_WORD 64
 #define DOC_CONTEXTS 4   /* neighbours remembered per word type */
@@ -27,6 +36,7 @@ typedef struct {
    * strings serve its own features and those of its neighbours. */
   guint64 word_hash, lower_hash, shape_hash, short_hash;
   guint64 prefix[4], suffix[4];   /* lower case, 1 to 4 bytes; 0 if shorter */
+  guint32 cluster, cluster_len;   /* the first bits of the cluster path, first highest; 0 bits: none */
 } Word;
 
 /* What the document says about one word type (keyed by its lower case). */
@@ -53,6 +63,7 @@ typedef struct {
 
 struct _DpNerDoc {
   const DpGazetteer *gaz;
+  const DpClusters *clusters;
   const char *const *words;
   const gsize *lens;
   guint n;
@@ -178,6 +189,16 @@ any_mark (const guint32 *m)
   return m[0] | m[1] | m[2] | m[3];
 }
 
+/* The path's first @bits bits (all of it when shorter), or nothing. */
+static void
+put_cluster (Buf *b, guint32 template_id, const Word *w, guint bits)
+{
+  if (!w->cluster_len)
+    return;
+  guint32 p = MIN (w->cluster_len, bits);
+  put (b, template_id, (guint64) p << 32 | w->cluster >> (w->cluster_len - p));
+}
+
 static void
 put_gazetteer (Buf *b, guint32 template_id, const guint32 *mark)
 {
@@ -189,10 +210,11 @@ put_gazetteer (Buf *b, guint32 template_id, const guint32 *mark)
 /* ---- the document ------------------------------------------------------------ */
 
 DpNerDoc *
-dp_ner_doc_new (const DpGazetteer *gaz)
+dp_ner_doc_new (const DpGazetteer *gaz, const DpClusters *clusters)
 {
   DpNerDoc *doc = g_new0 (DpNerDoc, 1);
   doc->gaz = gaz;
+  doc->clusters = clusters;
   return doc;
 }
 
@@ -312,7 +334,15 @@ dp_ner_doc_set (DpNerDoc *doc, const char *const *words, const gsize *lens, guin
       doc->marks = g_new (guint32, (gsize) doc->w_size * 4);
     }
   for (guint i = 0; i < n; i++)
-    describe (words[i], lens[i], &doc->w[i]);
+    {
+      Word *w = &doc->w[i];
+      describe (words[i], lens[i], w);
+      gsize path_len = 0;
+      const char *path = dp_clusters_lookup (doc->clusters, words[i], lens[i], &path_len);
+      w->cluster = w->cluster_len = 0;
+      for (; path && w->cluster_len < MIN (path_len, MAX_CLUSTER_BITS); w->cluster_len++)
+        w->cluster = w->cluster << 1 | (path[w->cluster_len] == '1');
+    }
   for (guint s = 0; s < n_sentences; s++)
     {
       guint a = sentence_starts[s], b = sentence_starts[s + 1];
@@ -403,6 +433,16 @@ dp_ner_doc_features (DpNerDoc *doc, guint s, DpSeqFeatures *out)
         put_gazetteer (&b, T_GAZ_PREV, marks + (gsize) (i - 1) * 4);
       if (i + 1 < n)
         put_gazetteer (&b, T_GAZ_NEXT, marks + (gsize) (i + 1) * 4);
+      for (guint k = 0; k < G_N_ELEMENTS (cluster_prefixes); k++)
+        {
+          put_cluster (&b, T_CLUSTER, me, cluster_prefixes[k]);
+          if (me->cluster_len <= cluster_prefixes[k])
+            break;
+        }
+      if (i > 0)
+        put_cluster (&b, T_CLUSTER_PREV, p1, NEIGHBOUR_CLUSTER_PREFIX);
+      if (i + 1 < n)
+        put_cluster (&b, T_CLUSTER_NEXT, n1, NEIGHBOUR_CLUSTER_PREFIX);
       put_doc_features (doc, a + i, i == 0, &b);
       dp_seq_features_add_token (out, b.h, b.n);
     }

@@ -6,12 +6,14 @@
  * from the record's tokens), so the two can never drift apart. */
 #pragma once
 
+#include "clusters.h"
 #include "gazetteer.h"
 #include "seqtag.h"
 
 typedef struct _DpNerDoc DpNerDoc;
 
-DpNerDoc *dp_ner_doc_new (const DpGazetteer *gaz);   /* @gaz may be NULL; it must outlive the doc */
+/* @gaz and @clusters may be NULL; they must outlive the doc. */
+DpNerDoc *dp_ner_doc_new (const DpGazetteer *gaz, const DpClusters *clusters);
 void      dp_ner_doc_free (DpNerDoc *doc);
 
 /* Takes a document of @n words (@words[i] is @lens[i] bytes; the strings must

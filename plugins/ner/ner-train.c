@@ -1,8 +1,8 @@
 /* ner-train.c — trains and evaluates the NER model (docpipe-ner-train).
  *
- *   docpipe-ner-train train --gazetteers DIR --out MODEL [--epochs N] [--seed S]
+ *   docpipe-ner-train train --gazetteers DIR [--clusters FILE] --out MODEL [--epochs N] [--seed S]
  *                           [--min-count K] [--folds F] [--dev FILE] TRAIN-FILE...
- *   docpipe-ner-train eval  --gazetteers DIR --model MODEL [--types LIST] FILE...
+ *   docpipe-ner-train eval  --gazetteers DIR [--clusters FILE] --model MODEL [--types LIST] FILE...
  *   docpipe-ner-train info  MODEL
  *
  * Training files are CoNLL-2003, Universal NER or GMB (see iob.c); the same
@@ -22,11 +22,12 @@
 #include <stdio.h>
 #include <string.h>
 
-static char *opt_gaz, *opt_out, *opt_model, *opt_dev, *opt_types;
+static char *opt_gaz, *opt_clusters, *opt_out, *opt_model, *opt_dev, *opt_types;
 static gint opt_epochs = 10, opt_seed = 1, opt_min_count = 1, opt_folds = 5, opt_runs = 1;
 
 static const GOptionEntry entries[] = {
   { "gazetteers", 'g', 0, G_OPTION_ARG_FILENAME, &opt_gaz, "Directory of gazetteer lists", "DIR" },
+  { "clusters", 'w', 0, G_OPTION_ARG_FILENAME, &opt_clusters, "Word clusters file (bits<TAB>word)", "FILE" },
   { "out", 'o', 0, G_OPTION_ARG_FILENAME, &opt_out, "Where to write the trained model", "MODEL" },
   { "model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model, "Model to evaluate", "MODEL" },
   { "dev", 'd', 0, G_OPTION_ARG_FILENAME, &opt_dev, "Score this file with the trained model", "FILE" },
@@ -49,6 +50,7 @@ typedef struct {
 
 typedef struct {
   DpGazetteer *gaz;
+  DpClusters *clusters;
   DpNerDoc *doc;
   DpSeqFeatures f;
   GArray *lens;          /* gsize */
@@ -283,7 +285,7 @@ train_model (Featurizer *fz, const Corpus *c, const Plan *plan, const char *what
 
 /* What the model file records about its making: the command and the data. */
 static char *
-describe_training (int argc, char **argv, const Corpus *c, const DpGazetteer *gaz)
+describe_training (int argc, char **argv, const Corpus *c, const Featurizer *fz)
 {
   GString *meta = g_string_new ("trained by: docpipe-ner-train");
   g_string_append_printf (meta, " train --epochs %d --seed %d --runs %d --min-count %d --folds %d", opt_epochs,
@@ -297,8 +299,10 @@ describe_training (int argc, char **argv, const Corpus *c, const DpGazetteer *ga
     }
   g_string_append_printf (meta, "\ndata: %u documents, %u sentences, %u tokens\n", corpus_n_docs (c),
                           c->sents->len, c->n_tokens);
-  if (gaz)
-    g_string_append_printf (meta, "gazetteers: %016" G_GINT64_MODIFIER "x\n", dp_gazetteer_fingerprint (gaz));
+  if (fz->gaz)
+    g_string_append_printf (meta, "gazetteers: %016" G_GINT64_MODIFIER "x\n", dp_gazetteer_fingerprint (fz->gaz));
+  if (fz->clusters)
+    g_string_append_printf (meta, "clusters: %016" G_GINT64_MODIFIER "x\n", dp_clusters_fingerprint (fz->clusters));
   return g_string_free (meta, FALSE);
 }
 
@@ -343,7 +347,7 @@ train (Featurizer *fz, int argc, char **argv)
     }
   plan.fold = 0, plan.folds = 1, plan.runs = (guint) MAX (opt_runs, 1);
   g_autoptr (DpSeqModel) model = train_model (fz, &c, &plan, "");
-  g_autofree char *meta = describe_training (argc, argv, &c, fz->gaz);
+  g_autofree char *meta = describe_training (argc, argv, &c, fz);
   dp_seq_model_set_meta (model, meta);
   if (plan.history)
     tags_free (&c, plan.history);
@@ -414,8 +418,13 @@ main (int argc, char **argv)
       g_printerr ("docpipe-ner-train: %s\n", error->message);
       return 1;
     }
+  if (opt_clusters && !(fz.clusters = dp_clusters_load (opt_clusters, &error)))
+    {
+      g_printerr ("docpipe-ner-train: %s\n", error->message);
+      return 1;
+    }
   dp_seq_features_init (&fz.f);
-  fz.doc = dp_ner_doc_new (fz.gaz);
+  fz.doc = dp_ner_doc_new (fz.gaz, fz.clusters);
   fz.words = g_ptr_array_new ();
   fz.lens = g_array_new (FALSE, FALSE, sizeof (gsize));
   fz.starts = g_array_new (FALSE, FALSE, sizeof (guint32));
@@ -428,5 +437,6 @@ main (int argc, char **argv)
   g_array_unref (fz.lens);
   g_array_unref (fz.starts);
   dp_gazetteer_free (fz.gaz);
+  dp_clusters_free (fz.clusters);
   return code;
 }

@@ -52,11 +52,13 @@ ner_create (const DpParams *params, GError **error)
 {
   g_autofree char *model = path_or_default (params, "model", "en-news.dpm");
   g_autofree char *gaz = path_or_default (params, "gazetteers", "gazetteers");
+  g_autofree char *clusters = path_or_default (params, "clusters", "clusters.txt");
   g_autofree char *aliases = path_or_default (params, "aliases", "aliases.tsv");
   const char *user = dp_params_get_path (params, "gazetteer");
   DpNerOptions opts = {
     .model = model,
     .gazetteers = gaz,
+    .clusters = *clusters ? clusters : NULL,
     .user_gazetteer = user && *user ? user : NULL,
     .aliases = *aliases ? aliases : NULL,
     .rules = dp_params_get_bool (params, "rules"),
@@ -90,6 +92,8 @@ static const DpParamSpec ner_params[] = {
     "Model file (docpipe-ner-train); default: the English news model that ships with the plugin" },
   { "gazetteers", DP_PARAM_PATH, NULL, FALSE,
     "Directory of the name lists the model was trained with; default: the shipped lists (change only together with the model)" },
+  { "clusters", DP_PARAM_PATH, NULL, FALSE,
+    "Word clusters the model was trained with; default: the shipped ones (change only together with the model); \"\" for none" },
   { "gazetteer", DP_PARAM_PATH, NULL, FALSE,
     "Your names: a TSV file of label, name and optional canonical name; listed names become entities with that label, overriding the model" },
   { "aliases", DP_PARAM_PATH, NULL, FALSE,

@@ -29,6 +29,7 @@ static const char *const source_names[] = { "rule", "model", "gazetteer" };
 struct _DpNerTagger {
   DpSeqModel *model;
   DpGazetteer *gaz;
+  DpClusters *clusters;   /* NULL without */
   DpUserGaz *user;        /* NULL without a gazetteer file */
   DpUserGaz *aliases;     /* NULL when disabled */
   const char **tag_names; /* the model's tags, for dp_ner_doc_remember() */
@@ -61,6 +62,7 @@ dp_ner_tagger_free (DpNerTagger *ner)
     return;
   dp_seq_model_free (ner->model);
   dp_gazetteer_free (ner->gaz);
+  dp_clusters_free (ner->clusters);
   dp_user_gaz_free (ner->user);
   dp_user_gaz_free (ner->aliases);
   g_free (ner->tag_names);
@@ -97,18 +99,26 @@ read_tags (DpNerTagger *ner, const char *model_path, GError **error)
   return TRUE;
 }
 
-/* A model scores gazetteer features it was trained with: other lists make
- * it quietly worse, so say so. */
+/* The fingerprint the model's metadata gives for @key ("gazetteers: "), or 0. */
+static guint64
+recorded (const DpNerTagger *ner, const char *key)
+{
+  const char *meta = strstr (dp_seq_model_get_meta (ner->model), key);
+  return meta ? g_ascii_strtoull (meta + strlen (key), NULL, 16) : 0;
+}
+
+/* A model scores the gazetteer and cluster features it was trained with:
+ * other lists make it quietly worse, so say so. */
 static void
 check_gazetteers (const DpNerTagger *ner, const DpNerOptions *opts)
 {
-  const char *meta = strstr (dp_seq_model_get_meta (ner->model), "gazetteers: ");
-  if (!meta)
-    return;
-  guint64 want = g_ascii_strtoull (meta + strlen ("gazetteers: "), NULL, 16);
-  if (want != dp_gazetteer_fingerprint (ner->gaz))
+  guint64 gaz = recorded (ner, "gazetteers: "), clusters = recorded (ner, "clusters: ");
+  if (gaz && gaz != dp_gazetteer_fingerprint (ner->gaz))
     g_warning ("%s was trained with other gazetteer lists than those in %s: expect lower accuracy",
                opts->model, opts->gazetteers);
+  if (clusters != (ner->clusters ? dp_clusters_fingerprint (ner->clusters) : 0))
+    g_warning ("%s was trained with other word clusters than %s: expect lower accuracy", opts->model,
+               opts->clusters ? opts->clusters : "none");
 }
 
 DpNerTagger *
@@ -120,6 +130,7 @@ dp_ner_tagger_new (const DpNerOptions *opts, GError **error)
   if (!(ner->model = dp_seq_model_load (opts->model, error))
       || !read_tags (ner, opts->model, error)
       || !(ner->gaz = dp_gazetteer_load (opts->gazetteers, error))
+      || (opts->clusters && !(ner->clusters = dp_clusters_load (opts->clusters, error)))
       || (opts->user_gazetteer && !(ner->user = dp_user_gaz_load (opts->user_gazetteer, error)))
       || (opts->aliases && !(ner->aliases = dp_user_gaz_load (opts->aliases, error))))
     {
@@ -136,7 +147,7 @@ DpNerScratch *
 dp_ner_scratch_new (const DpNerTagger *ner)
 {
   DpNerScratch *s = g_new0 (DpNerScratch, 1);
-  s->doc = dp_ner_doc_new (ner->gaz);
+  s->doc = dp_ner_doc_new (ner->gaz, ner->clusters);
   dp_seq_features_init (&s->f);
   s->words = g_array_new (FALSE, FALSE, sizeof (const char *));
   s->lens = g_array_new (FALSE, FALSE, sizeof (gsize));

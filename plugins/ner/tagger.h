@@ -7,6 +7,7 @@
 typedef struct {
   const char *model;            /* model file (docpipe-ner-train) */
   const char *gazetteers;       /* directory of the lists the model was trained with */
+  const char *clusters;         /* word clusters the model was trained with, or NULL */
   const char *user_gazetteer;   /* TSV label, name[, canonical], or NULL */
   const char *aliases;          /* TSV of alternative names for canonical names, or NULL */
   gboolean rules;               /* DATE, TIME, MONEY, PERCENT */

@@ -29,6 +29,7 @@ tagger (void)
       DpNerOptions opts = {
         .model = DP_NER_SOURCE_DATA_DIR "/en-news.dpm",
         .gazetteers = DP_NER_SOURCE_DATA_DIR "/gazetteers",
+        .clusters = DP_NER_SOURCE_DATA_DIR "/clusters.txt",
         .aliases = DP_NER_SOURCE_DATA_DIR "/aliases.tsv",
         .user_gazetteer = gaz,
         .rules = TRUE,

@@ -1,0 +1,31 @@
+/* clusters.h — word clusters for the NER features: each word of a fixed
+ * vocabulary maps to a bit string, its path in a binary tree of clusters
+ * (Brown clusters built by tools/word-clusters; prefixes of the path are
+ * coarser clusters).
+ *
+ * File format (plugins/ner/data/clusters.txt): UTF-8 lines `bits<TAB>word`,
+ * bits made of '0' and '1'; further tab-separated columns are ignored; lines
+ * starting with '#' are comments, blank lines are skipped.  A word may appear
+ * once.  Lines come most frequent word first: where several spellings fold to
+ * the same lower-case form, the first one answers case-folded lookups.
+ */
+#pragma once
+
+#include <glib.h>
+
+typedef struct _DpClusters DpClusters;
+
+/* Loads a cluster file; errors name the file and line. */
+DpClusters *dp_clusters_load (const char *path, GError **error);
+void        dp_clusters_free (DpClusters *clusters);
+guint       dp_clusters_n_words (const DpClusters *clusters);
+
+/* The bit string of @len bytes of @word (not NUL-terminated), or NULL: the
+ * exact spelling first, then its ASCII lower-cased form.  *@path_len gets the
+ * string's length.  Thread-safe: a loaded table is never modified. */
+const char *dp_clusters_lookup (const DpClusters *clusters, const char *word, gsize len, gsize *path_len);
+
+/* A number that changes when the clusters change (models record theirs). */
+guint64 dp_clusters_fingerprint (const DpClusters *clusters);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpClusters, dp_clusters_free)
