@@ -166,23 +166,36 @@ dp_seq_constraints (char **tag_names, guint n_tags, guint8 **allowed, guint8 **c
     }
 }
 
+#define SMALL_TAGS 32
+#define SMALL_BACK 8192
+#define SMALL_TOKENS 128
+#define SMALL_FEATURES 8192
+
 void
 dp_seq_viterbi (const gint32 *scores, guint n, guint n_tags, const gint32 *trans,
                 const guint8 *allowed, const guint8 *can_end, guint16 *tags)
 {
   if (n == 0)
     return;
+  /* Working memory on the stack for the usual sizes: this runs once per
+   * sentence, and allocating per sentence showed in profiles. */
+  guint16 preds_s[SMALL_TAGS * SMALL_TAGS], n_preds_s[SMALL_TAGS], back_s[SMALL_BACK];
+  gint32 delta_s[2 * SMALL_TAGS];
+  gboolean small = n_tags <= SMALL_TAGS;
+  g_autofree guint16 *preds_h = small ? NULL : g_new (guint16, (gsize) n_tags * n_tags);
+  g_autofree guint16 *n_preds_h = small ? NULL : g_new (guint16, n_tags);
+  g_autofree gint32 *delta_h = small ? NULL : g_new (gint32, 2 * n_tags);
+  g_autofree guint16 *back_h = (gsize) n * n_tags <= SMALL_BACK ? NULL : g_new (guint16, (gsize) n * n_tags);
+  guint16 *preds = small ? preds_s : preds_h, *n_preds = small ? n_preds_s : n_preds_h;
+  guint16 *back = back_h ? back_h : back_s;   /* where each tag's best path came from */
+  gint32 *delta = small ? delta_s : delta_h;  /* best score of a path ending in each tag */
   /* The allowed predecessors of each tag, listed once: BILOU allows few
    * (only B-X and I-X before I-X), so this skips most of the square. */
-  g_autofree guint16 *preds = g_new (guint16, (gsize) n_tags * n_tags);
-  g_autofree guint16 *n_preds = g_new0 (guint16, n_tags);
+  memset (n_preds, 0, n_tags * sizeof *n_preds);
   for (guint t = 0; t < n_tags; t++)
     for (guint p = 0; p < n_tags; p++)
       if (allowed[p * n_tags + t])
         preds[t * n_tags + n_preds[t]++] = (guint16) p;
-  /* delta: best score of a path ending in each tag; back: where it came from. */
-  g_autofree gint32 *delta = g_new (gint32, 2 * n_tags);
-  g_autofree guint16 *back = g_new (guint16, (gsize) n * n_tags);
   gint32 *cur = delta, *prev = delta + n_tags;
   const gint32 *start = trans + (gsize) n_tags * n_tags;
   const guint8 *from_start = allowed + (gsize) n_tags * n_tags;
@@ -283,8 +296,12 @@ dp_seq_model_decode (const DpSeqModel *m, const DpSeqFeatures *f, guint16 *tags)
   guint n = dp_seq_features_n_tokens (f);
   if (n == 0)
     return;
-  g_autofree gint32 *scores = g_new0 (gint32, (gsize) n * m->n_tags);
-  g_autofree gint32 *rows = g_new (gint32, MAX (f->hashes->len, 1));
+  gint32 scores_s[SMALL_TOKENS * SMALL_TAGS], rows_s[SMALL_FEATURES];
+  gboolean small = n <= SMALL_TOKENS && m->n_tags <= SMALL_TAGS;
+  g_autofree gint32 *scores_h = small ? NULL : g_new (gint32, (gsize) n * m->n_tags);
+  g_autofree gint32 *rows_h = f->hashes->len <= SMALL_FEATURES ? NULL : g_new (gint32, f->hashes->len);
+  gint32 *scores = small ? scores_s : scores_h, *rows = rows_h ? rows_h : rows_s;
+  memset (scores, 0, (gsize) n * m->n_tags * sizeof *scores);
   score_tokens (m, f, scores, rows);
   dp_seq_viterbi (scores, n, m->n_tags, m->trans, m->allowed, m->can_end, tags);
 }
