@@ -251,6 +251,8 @@ dp_iob_score_print (const DpIobScore *s, FILE *out)
   fprintf (out, "overall   precision %6.2f%%  recall %6.2f%%  F1 %6.2f\n", p, r, f);
   for (int t = 0; t < 4; t++)
     {
+      if (s->skip & (1u << t))
+        continue;
       double tp, tr, tf = f1_of (s->tp[t], s->gold[t], s->pred[t], &tp, &tr);
       fprintf (out, "%-8s  precision %6.2f%%  recall %6.2f%%  F1 %6.2f  (%u)\n", types[t], tp, tr, tf, s->pred[t]);
     }
