@@ -214,12 +214,15 @@ initials_of (const char *text, const DpToken *t, guint n, GString *out)
 }
 
 gboolean
-dp_ner_is_acronym_of (const char *text, const DpToken *tokens, guint first, guint n, guint acronym)
+dp_ner_acronym_letters (const char *s, gsize len, GString *out)
 {
-  g_autoptr (GString) a = g_string_new (NULL);
-  g_autoptr (GString) b = g_string_new (NULL);
-  return acronym_of (text + tokens[acronym].start, tokens[acronym].end - tokens[acronym].start, a)
-         && initials_of (text, tokens + first, n, b) && g_string_equal (a, b);
+  return acronym_of (s, len, out);
+}
+
+gboolean
+dp_ner_initials (const char *text, const DpToken *tokens, guint first, guint n, GString *out)
+{
+  return initials_of (text, tokens + first, n, out);
 }
 
 /* ---- union-find ------------------------------------------------------------ */

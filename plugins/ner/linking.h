@@ -29,8 +29,10 @@ void dp_ner_link (const char *text, const DpToken *tokens, DpNerMention *m, guin
 /* Frees the canonical names (and sets them to NULL). */
 void dp_ner_mentions_clear (DpNerMention *m, guint n);
 
-/* Is token @acronym an acronym (rule 4) of the name in tokens
- * [@first, @first + @n)?  "IRGC" of "Islamic Revolutionary Guard Corps". */
-gboolean dp_ner_is_acronym_of (const char *text, const DpToken *tokens, guint first, guint n, guint acronym);
+/* Rule 4's two halves: the letters of an acronym ("IRGC", "U.N." -> "UN";
+ * FALSE if @s is not one) and the initials of a name's capitalised words
+ * ("Islamic Revolutionary Guard Corps" -> "IRGC"; FALSE if it has none). */
+gboolean dp_ner_acronym_letters (const char *s, gsize len, GString *out);
+gboolean dp_ner_initials (const char *text, const DpToken *tokens, guint first, guint n, GString *out);
 
 G_END_DECLS

@@ -447,3 +447,79 @@ dp_ner_doc_features (DpNerDoc *doc, guint s, DpSeqFeatures *out)
       dp_seq_features_add_token (out, b.h, b.n);
     }
 }
+
+/* ---- consistency -------------------------------------------------------------- */
+
+#define PROPAGATE_MAX_WORDS 6
+
+typedef struct {
+  guint32 first;     /* a word where the entity starts (tags are copied from there) */
+  guint32 len;
+  gboolean mixed;    /* the same words were tagged differently elsewhere */
+} Tagged;
+
+static guint64
+span_key (const Word *w, guint n)
+{
+  guint64 h = w[0].word_hash;
+  for (guint k = 1; k < n; k++)
+    h = dp_seq_hash_mix (h, w[k].word_hash);
+  return dp_seq_hash_mix (h, n);
+}
+
+void
+dp_ner_doc_propagate (DpNerDoc *doc, guint16 *tags, const char *const *tag_names)
+{
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  guint max_len = 0;
+  for (guint i = 0; i < doc->n;)
+    {
+      char c = tag_names[tags[i]][0];
+      guint len = 1;
+      if (c == 'B')
+        while (i + len < doc->n && tag_names[tags[i + len - 1]][0] != 'L')
+          len++;
+      else if (c != 'U')
+        {
+          i++;
+          continue;
+        }
+      if (doc->w[i].capitalised && len <= PROPAGATE_MAX_WORDS)
+        {
+          guint64 key = span_key (doc->w + i, len);
+          Tagged *t = g_hash_table_lookup (seen, &key);
+          if (!t)
+            {
+              t = g_new0 (Tagged, 1);
+              *t = (Tagged) { i, len, FALSE };
+              g_hash_table_insert (seen, g_memdup2 (&key, sizeof key), t);
+              max_len = MAX (max_len, len);
+            }
+          else if (memcmp (tags + t->first, tags + i, len * sizeof *tags) != 0)
+            t->mixed = TRUE;
+        }
+      i += len;
+    }
+  if (!max_len)
+    return;
+  for (guint s = 0; s < doc->n_sentences; s++)
+    for (guint i = doc->sentence_starts[s]; i < doc->sentence_starts[s + 1]; i++)
+      {
+        if (!doc->w[i].capitalised || tags[i] != 0)
+          continue;
+        for (guint len = MIN (max_len, doc->sentence_starts[s + 1] - i); len >= 1; len--)
+          {
+            guint64 key = span_key (doc->w + i, len);
+            const Tagged *t = g_hash_table_lookup (seen, &key);
+            gboolean free_ = t && !t->mixed;
+            for (guint k = 0; free_ && k < len; k++)
+              free_ = tags[i + k] == 0;
+            if (free_)
+              {
+                memcpy (tags + i, tags + t->first, len * sizeof *tags);
+                i += len - 1;
+                break;
+              }
+          }
+      }
+}

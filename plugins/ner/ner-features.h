@@ -32,4 +32,10 @@ void      dp_ner_doc_features (DpNerDoc *doc, guint s, DpSeqFeatures *out);
  * "O" / "B-PER" …): later sentences see how their words were tagged. */
 void      dp_ner_doc_remember (DpNerDoc *doc, guint s, const guint16 *tags, const char *const *tag_names);
 
+/* After the whole document is tagged (@tags: one per word, tag 0 = O):
+ * words left O that spell, in the same case, an entity tagged elsewhere in
+ * the document get its tags, unless that entity was tagged differently in
+ * different places.  Only for entities starting with a capital letter. */
+void      dp_ner_doc_propagate (DpNerDoc *doc, guint16 *tags, const char *const *tag_names);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpNerDoc, dp_ner_doc_free)

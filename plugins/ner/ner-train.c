@@ -23,6 +23,7 @@
 #include <string.h>
 
 static char *opt_gaz, *opt_clusters, *opt_out, *opt_model, *opt_dev, *opt_types;
+static gboolean opt_propagate = FALSE;
 static gint opt_epochs = 10, opt_seed = 1, opt_min_count = 1, opt_folds = 5, opt_runs = 1;
 
 static const GOptionEntry entries[] = {
@@ -36,6 +37,7 @@ static const GOptionEntry entries[] = {
   { "min-count", 'c', 0, G_OPTION_ARG_INT, &opt_min_count, "Keep features seen at least K times (default 1)", "K" },
   { "types", 't', 0, G_OPTION_ARG_STRING, &opt_types, "Score only these types, e.g. PER,ORG,LOC for data without MISC (default: all)", "LIST" },
   { "runs", 'r', 0, G_OPTION_ARG_INT, &opt_runs, "Train the final model R times with seeds S, S+1 … and average them (default 1)", "R" },
+  { "propagate", 'p', 0, G_OPTION_ARG_NONE, &opt_propagate, "Score with document consistency on (as the stage does)", NULL },
   { "folds", 'f', 0, G_OPTION_ARG_INT, &opt_folds, "Folds for the decisions history features are trained on (default 5; 1 = none)", "F" },
   { NULL }
 };
@@ -132,7 +134,7 @@ load_document (Featurizer *fz, const Corpus *c, guint d)
 /* Tags document @d with @model, sentence after sentence, as the stage does;
  * the tags go to @tags[sentence index]. */
 static void
-tag_document (Featurizer *fz, DpSeqModel *model, const Corpus *c, guint d, guint16 **tags)
+tag_document (Featurizer *fz, DpSeqModel *model, const Corpus *c, guint d, guint16 **tags, gboolean propagate)
 {
   load_document (fz, c, d);
   const char *const *names = dp_iob_bilou_tags ();
@@ -141,6 +143,18 @@ tag_document (Featurizer *fz, DpSeqModel *model, const Corpus *c, guint d, guint
       dp_ner_doc_features (fz->doc, s - doc_first (c, d), &fz->f);
       dp_seq_model_decode (model, &fz->f, tags[s]);
       dp_ner_doc_remember (fz->doc, s - doc_first (c, d), tags[s], names);
+    }
+  if (!propagate)
+    return;
+  g_autoptr (GArray) all = g_array_new (FALSE, FALSE, sizeof (guint16));
+  for (guint s = doc_first (c, d); s < doc_end (c, d); s++)
+    g_array_append_vals (all, tags[s], sentence (c, s)->words->len);
+  dp_ner_doc_propagate (fz->doc, (guint16 *) all->data, names);
+  guint at = 0;
+  for (guint s = doc_first (c, d); s < doc_end (c, d); s++)
+    {
+      memcpy (tags[s], &g_array_index (all, guint16, at), sentence (c, s)->words->len * sizeof (guint16));
+      at += sentence (c, s)->words->len;
     }
 }
 
@@ -190,7 +204,7 @@ evaluate (Featurizer *fz, DpSeqModel *model, const char *path)
   guint16 **tags = tags_new (&c);
   gint64 t0 = g_get_monotonic_time ();
   for (guint d = 0; d < corpus_n_docs (&c); d++)
-    tag_document (fz, model, &c, d, tags);
+    tag_document (fz, model, &c, d, tags, opt_propagate);
   double secs = (g_get_monotonic_time () - t0) / 1e6;
   DpIobScore score = { .skip = skipped_types () };
   for (guint i = 0; i < c.sents->len; i++)
@@ -329,7 +343,7 @@ train (Featurizer *fz, int argc, char **argv)
       plan.misc = tags_new (&c);
       for (guint d = 0; d < corpus_n_docs (&c); d++)
         if (doc_lacks_misc (&c, d))
-          tag_document (fz, m, &c, d, plan.misc);
+          tag_document (fz, m, &c, d, plan.misc, FALSE);
     }
   if (opt_folds > 1)
     {
@@ -342,7 +356,7 @@ train (Featurizer *fz, int argc, char **argv)
           g_autoptr (DpSeqModel) m = train_model (fz, &c, &plan, what);
           plan.history = history;
           for (guint d = plan.fold; d < corpus_n_docs (&c); d += plan.folds)
-            tag_document (fz, m, &c, d, plan.history);
+            tag_document (fz, m, &c, d, plan.history, FALSE);
         }
     }
   plan.fold = 0, plan.folds = 1, plan.runs = (guint) MAX (opt_runs, 1);

@@ -3,7 +3,8 @@
  * calls it directly.
  *
  * For each record: the trained model tags every sentence (PER, ORG, LOC,
- * MISC; ner-features.c, lib/seqtag), the rules find dates, times, amounts
+ * MISC; ner-features.c, lib/seqtag), words it left out that spell an entity
+ * it tagged elsewhere in the document are given the same tags, the rules find dates, times, amounts
  * and percentages (temporal.c), the user's gazetteer adds its names with
  * its labels (usergaz.c), overlaps are settled, and linking (linking.c)
  * gives every entity a canonical name and a per-document cluster number.
@@ -95,6 +96,12 @@ read_tags (DpNerTagger *ner, const char *model_path, GError **error)
                        "%s: not an entity model (tag '%s' is not O or B-/I-/L-/U-TYPE)", model_path, name);
           return FALSE;
         }
+    }
+  if (ner->tag_bilou[0] != 'O')
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: not an entity model (its first tag is not O)",
+                   model_path);
+      return FALSE;
     }
   return TRUE;
 }
@@ -204,44 +211,42 @@ tag_with_model (const DpNerTagger *ner, DpNerScratch *s, const char *text, const
   g_array_index (s->starts, guint32, n_sents) = n_tokens;
   dp_ner_doc_set (s->doc, (const char *const *) s->words->data, (const gsize *) s->lens->data, n_tokens,
                   (const guint32 *) s->starts->data, n_sents);
+  g_array_set_size (s->tags, n_tokens);
+  guint16 *tags = (guint16 *) s->tags->data;
   for (guint k = 0; k < n_sents; k++)
     {
-      guint first = sents[k].first_token, n = sents[k].n_tokens;
-      if (n == 0)
+      if (sents[k].n_tokens == 0)
         continue;
-      g_array_set_size (s->tags, n);
-      guint16 *tags = (guint16 *) s->tags->data;
+      guint16 *sentence_tags = tags + sents[k].first_token;
       dp_ner_doc_features (s->doc, k, &s->f);
-      dp_seq_model_decode (ner->model, &s->f, tags);
-      dp_ner_doc_remember (s->doc, k, tags, ner->tag_names);
-      guint begin = 0;
-      for (guint i = 0; i < n; i++)
-        switch (ner->tag_bilou[tags[i]])
-          {
-          case 'B': begin = i; break;
-          case 'U': begin = i; G_GNUC_FALLTHROUGH;
-          case 'L':
-            add_mention (s, tokens, first + begin, i - begin + 1, ner->tag_types[tags[i]], NULL, FROM_MODEL);
-            break;
-          default: break;
-          }
+      dp_seq_model_decode (ner->model, &s->f, sentence_tags);
+      dp_ner_doc_remember (s->doc, k, sentence_tags, ner->tag_names);
     }
+  dp_ner_doc_propagate (s->doc, tags, ner->tag_names);
+  guint begin = 0;
+  for (guint i = 0; i < n_tokens; i++)
+    switch (ner->tag_bilou[tags[i]])
+      {
+      case 'B': begin = i; break;
+      case 'U': begin = i; G_GNUC_FALLTHROUGH;
+      case 'L':
+        add_mention (s, tokens, begin, i - begin + 1, ner->tag_types[tags[i]], NULL, FROM_MODEL);
+        break;
+      default: break;
+      }
 }
 
-static gboolean
-is_punct (const char *text, const DpToken *t, char c)
-{
-  return t->end == t->start + 1 && text[t->start] == c;
-}
-
-/* Acronyms defined in the text: "the Gulf Cooperation Council (GCC)" makes
- * GCC an ORG here and wherever else the document uses it, if the model left
- * it untagged (it often does: a bare acronym says little about itself).
- * Runs on the model's mentions, before the other sources add theirs. */
+/* Acronyms of the organisations the model found: wherever the document
+ * uses "GCC" and the model found "Gulf Cooperation Council", GCC is an ORG,
+ * if the model left it untagged (it often does: a bare acronym says little
+ * about itself).  Runs on the model's mentions, before the other sources
+ * add theirs. */
 static void
 tag_acronyms (DpNerScratch *s, const char *text, const DpToken *tokens, guint n_tokens)
 {
   guint n_model = s->mentions->len;
+  g_autoptr (GHashTable) initials = NULL;
+  g_autoptr (GString) letters = g_string_new (NULL);
   g_array_set_size (s->taken, 0);
   g_array_set_size (s->taken, n_tokens);
   guint8 *taken = (guint8 *) s->taken->data;
@@ -249,30 +254,18 @@ tag_acronyms (DpNerScratch *s, const char *text, const DpToken *tokens, guint n_
     {
       const DpNerMention *m = &g_array_index (s->mentions, Mention, i).m;
       memset (taken + m->first_token, 1, m->n_tokens);
-    }
-  g_autoptr (GHashTable) defined = NULL;
-  for (guint i = 0; i < n_model; i++)
-    {
-      const DpNerMention *m = &g_array_index (s->mentions, Mention, i).m;
-      guint a = m->first_token + m->n_tokens;   /* "(", the acronym, ")" */
-      if (strcmp (m->label, "ORG") != 0 || m->n_tokens < 2 || a + 2 >= n_tokens || taken[a + 1]
-          || !is_punct (text, &tokens[a], '(') || !is_punct (text, &tokens[a + 2], ')')
-          || !dp_ner_is_acronym_of (text, tokens, m->first_token, m->n_tokens, a + 1))
+      if (strcmp (m->label, "ORG") != 0 || m->n_tokens < 2
+          || !dp_ner_initials (text, tokens, m->first_token, m->n_tokens, letters))
         continue;
-      if (!defined)
-        defined = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-      g_hash_table_add (defined, g_strndup (text + tokens[a + 1].start, tokens[a + 1].end - tokens[a + 1].start));
+      if (!initials)
+        initials = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_hash_table_add (initials, g_strdup (letters->str));
     }
-  if (!defined)
-    return;
-  for (guint t = 0; t < n_tokens; t++)
-    {
-      if (taken[t] || tokens[t].kind != DP_TOKEN_WORD || !g_ascii_isupper (text[tokens[t].start]))
-        continue;
-      g_autofree char *word = g_strndup (text + tokens[t].start, tokens[t].end - tokens[t].start);
-      if (g_hash_table_contains (defined, word))
-        add_mention (s, tokens, t, 1, g_intern_static_string ("ORG"), NULL, FROM_RULE);
-    }
+  for (guint t = 0; initials && t < n_tokens; t++)
+    if (!taken[t] && tokens[t].kind == DP_TOKEN_WORD && g_ascii_isupper (text[tokens[t].start])
+        && dp_ner_acronym_letters (text + tokens[t].start, tokens[t].end - tokens[t].start, letters)
+        && g_hash_table_contains (initials, letters->str))
+      add_mention (s, tokens, t, 1, g_intern_static_string ("ORG"), NULL, FROM_RULE);
 }
 
 /* The first token that ends after @offset (rule entities start on tokens). */
