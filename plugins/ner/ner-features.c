@@ -7,6 +7,7 @@
  * template number and a string, so nothing is allocated per token. */
 #include "ner-features.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 enum {
@@ -49,7 +50,8 @@ enum {
   DOC_RUN_FIRST = 1 << 5,      /* … starts a run of capitalised words */
   DOC_RUN_INSIDE = 1 << 6,     /* … is inside or ends such a run */
   DOC_ALONE = 1 << 7,          /* … stands alone: no capitalised neighbour */
-  DOC_N_FLAGS = 8
+  DOC_N_FLAGS = 8,             /* the flags above are features; the ones below are not */
+  DOC_STARTS_ENTITY = 1 << 8,  /* an entity tagged in the document starts with this word */
 };
 
 typedef struct {
@@ -358,7 +360,7 @@ put_doc_features (DpNerDoc *doc, guint i, gboolean first, Buf *b)
   if (!me->capitalised)
     return;
   const DocType *t = doc_type (doc, me->lower_hash);
-  for (guint32 bits = t->flags; bits; bits &= bits - 1)
+  for (guint32 bits = t->flags & ((1u << DOC_N_FLAGS) - 1); bits; bits &= bits - 1)
     put (b, first ? T_DOC_FLAG_FIRST : T_DOC_FLAG, (guint64) g_bit_nth_lsf (bits, -1) + 1);
   for (guint k = 0; k < t->n_prev; k++)
     put (b, T_DOC_PREV, t->prev[k]);
@@ -453,25 +455,31 @@ dp_ner_doc_features (DpNerDoc *doc, guint s, DpSeqFeatures *out)
 #define PROPAGATE_MAX_WORDS 6
 
 typedef struct {
+  guint64 key;       /* span_key() of the entity's words */
   guint32 first;     /* a word where the entity starts (tags are copied from there) */
   guint32 len;
   gboolean mixed;    /* the same words were tagged differently elsewhere */
 } Tagged;
 
 static guint64
-span_key (const Word *w, guint n)
+span_key (guint64 chain, guint n)
 {
-  guint64 h = w[0].word_hash;
-  for (guint k = 1; k < n; k++)
-    h = dp_seq_hash_mix (h, w[k].word_hash);
-  return dp_seq_hash_mix (h, n);
+  return dp_seq_hash_mix (chain, n);
 }
 
-void
-dp_ner_doc_propagate (DpNerDoc *doc, guint16 *tags, const char *const *tag_names)
+static gint
+by_key (gconstpointer a, gconstpointer b)
 {
-  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
-  guint max_len = 0;
+  guint64 x = ((const Tagged *) a)->key, y = ((const Tagged *) b)->key;
+  return x < y ? -1 : x > y;
+}
+
+/* The entities tagged in the document, sorted by key, the same words with
+ * different tags marked mixed; their first words are flagged in the types. */
+static GArray *
+tagged_entities (DpNerDoc *doc, const guint16 *tags, const char *const *tag_names, guint *max_len)
+{
+  GArray *found = g_array_new (FALSE, FALSE, sizeof (Tagged));
   for (guint i = 0; i < doc->n;)
     {
       char c = tag_names[tags[i]][0];
@@ -486,40 +494,55 @@ dp_ner_doc_propagate (DpNerDoc *doc, guint16 *tags, const char *const *tag_names
         }
       if (doc->w[i].capitalised && len <= PROPAGATE_MAX_WORDS)
         {
-          guint64 key = span_key (doc->w + i, len);
-          Tagged *t = g_hash_table_lookup (seen, &key);
-          if (!t)
-            {
-              t = g_new0 (Tagged, 1);
-              *t = (Tagged) { i, len, FALSE };
-              g_hash_table_insert (seen, g_memdup2 (&key, sizeof key), t);
-              max_len = MAX (max_len, len);
-            }
-          else if (memcmp (tags + t->first, tags + i, len * sizeof *tags) != 0)
-            t->mixed = TRUE;
+          guint64 chain = doc->w[i].word_hash;
+          for (guint k = 1; k < len; k++)
+            chain = dp_seq_hash_mix (chain, doc->w[i + k].word_hash);
+          Tagged t = { span_key (chain, len), i, len, FALSE };
+          g_array_append_val (found, t);
+          doc_type (doc, doc->w[i].lower_hash)->flags |= DOC_STARTS_ENTITY;
+          *max_len = MAX (*max_len, len);
         }
       i += len;
     }
-  if (!max_len)
-    return;
-  for (guint s = 0; s < doc->n_sentences; s++)
+  g_array_sort (found, by_key);
+  Tagged *t = (Tagged *) found->data;
+  for (guint k = 1; k < found->len; k++)
+    if (t[k].key == t[k - 1].key && memcmp (tags + t[k].first, tags + t[k - 1].first, t[k].len * sizeof *tags))
+      {
+        for (guint j = k; j > 0 && t[j - 1].key == t[k].key; j--)
+          t[j - 1].mixed = TRUE;
+        t[k].mixed = TRUE;
+      }
+  return found;
+}
+
+void
+dp_ner_doc_propagate (DpNerDoc *doc, guint16 *tags, const char *const *tag_names)
+{
+  guint max_len = 0;
+  g_autoptr (GArray) found = tagged_entities (doc, tags, tag_names, &max_len);
+  for (guint s = 0; s < doc->n_sentences && found->len; s++)
     for (guint i = doc->sentence_starts[s]; i < doc->sentence_starts[s + 1]; i++)
       {
-        if (!doc->w[i].capitalised || tags[i] != 0)
+        if (!doc->w[i].capitalised || tags[i] != 0
+            || !(doc_type (doc, doc->w[i].lower_hash)->flags & DOC_STARTS_ENTITY))
           continue;
-        for (guint len = MIN (max_len, doc->sentence_starts[s + 1] - i); len >= 1; len--)
+        guint longest = 0, n = MIN (max_len, doc->sentence_starts[s + 1] - i);
+        const Tagged *best = NULL;
+        guint64 chain = doc->w[i].word_hash;
+        for (guint len = 1; len <= n && tags[i + len - 1] == 0; len++)
           {
-            guint64 key = span_key (doc->w + i, len);
-            const Tagged *t = g_hash_table_lookup (seen, &key);
-            gboolean free_ = t && !t->mixed;
-            for (guint k = 0; free_ && k < len; k++)
-              free_ = tags[i + k] == 0;
-            if (free_)
-              {
-                memcpy (tags + i, tags + t->first, len * sizeof *tags);
-                i += len - 1;
-                break;
-              }
+            if (len > 1)
+              chain = dp_seq_hash_mix (chain, doc->w[i + len - 1].word_hash);
+            Tagged key = { .key = span_key (chain, len) };
+            const Tagged *t = bsearch (&key, found->data, found->len, sizeof (Tagged), by_key);
+            if (t && !t->mixed)
+              best = t, longest = len;
+          }
+        if (best)
+          {
+            memcpy (tags + i, tags + best->first, longest * sizeof *tags);
+            i += longest - 1;
           }
       }
 }
