@@ -12,50 +12,13 @@
  */
 #include "tagger.h"
 #include "ner-features.h"
+#include "corpus.h"
 
 #include <docpipe/docpipe.h>
 #include <stdio.h>
 #include <string.h>
 
 #define REPETITIONS 5
-
-static GPtrArray *
-load_texts (const char *path, gsize *bytes)
-{
-  g_autofree char *data = NULL;
-  g_autoptr (GError) error = NULL;
-  if (!g_file_get_contents (path, &data, NULL, &error))
-    {
-      g_printerr ("bench-ner: %s\n", error->message);
-      exit (1);
-    }
-  GPtrArray *texts = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_auto (GStrv) lines = g_strsplit (data, "\n", -1);
-  *bytes = 0;
-  for (guint i = 0; lines[i]; i++)
-    if (*lines[i] && json_parser_load_from_data (parser, lines[i], -1, NULL))
-      {
-        const char *t = json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)), "text");
-        g_ptr_array_add (texts, g_strdup (t));
-        *bytes += strlen (t);
-      }
-  return texts;
-}
-
-static int
-compare_doubles (gconstpointer a, gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
-}
-
-static double
-median (double *t, int n)
-{
-  qsort (t, n, sizeof (double), compare_doubles);
-  return t[n / 2];
-}
 
 static GPtrArray *
 make_records (GPtrArray *texts)
@@ -130,7 +93,7 @@ main (int argc, char **argv)
   DpNerOptions opts = { .model = model, .gazetteers = gaz, .clusters = clusters, .aliases = aliases,
                         .rules = TRUE, .link = TRUE };
   gsize bytes;
-  g_autoptr (GPtrArray) texts = load_texts (path, &bytes);
+  g_autoptr (GPtrArray) texts = bench_load_texts (path, &bytes);
 
   double load[REPETITIONS];
   for (int rep = 0; rep < REPETITIONS; rep++)
@@ -172,12 +135,12 @@ main (int argc, char **argv)
         }
       alone[rep] = time_model_only (model, gaz, clusters, recs);   /* tokens already cached on the records */
     }
-  double s = median (stage, REPETITIONS), a = median (alone, REPETITIONS);
+  double s = bench_median (stage, REPETITIONS), a = bench_median (alone, REPETITIONS);
   printf ("file:        %s\ntexts:       %u (%" G_GSIZE_FORMAT " bytes, %" G_GUINT64_FORMAT " tokens, %"
           G_GUINT64_FORMAT " entities)\n", path, texts->len, bytes, tokens, entities);
   printf ("stage:       %.3f s median of %d (min %.3f, max %.3f): %.0f tokens/s, %.1f MB/s on one core\n",
           s, REPETITIONS, stage[0], stage[REPETITIONS - 1], tokens / s, bytes / s / 1e6);
   printf ("model only:  %.3f s: %.0f tokens/s (features + decoding, tokens given)\n", a, tokens / a);
-  printf ("model load:  %.2f ms median of %d\n", median (load, REPETITIONS), REPETITIONS);
+  printf ("model load:  %.2f ms median of %d\n", bench_median (load, REPETITIONS), REPETITIONS);
   return 0;
 }

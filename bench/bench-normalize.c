@@ -7,48 +7,19 @@
  */
 #include "normalize.h"
 #include "docmeta.h"
+#include "corpus.h"
 
 #include <stdio.h>
 
 #define REPETITIONS 5
 
-static GPtrArray *
-load_texts (const char *path, gsize *bytes)
-{
-  g_autofree char *data = NULL;
-  g_autoptr (GError) error = NULL;
-  if (!g_file_get_contents (path, &data, NULL, &error))
-    {
-      g_printerr ("bench-normalize: %s\n", error->message);
-      exit (1);
-    }
-  GPtrArray *texts = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_auto (GStrv) lines = g_strsplit (data, "\n", -1);
-  *bytes = 0;
-  for (guint i = 0; lines[i]; i++)
-    if (*lines[i] && json_parser_load_from_data (parser, lines[i], -1, NULL))
-      {
-        const char *t = json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)), "text");
-        g_ptr_array_add (texts, g_strdup (t));
-        *bytes += strlen (t);
-      }
-  return texts;
-}
-
-static int
-compare_doubles (gconstpointer a, gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
-}
 
 int
 main (int argc, char **argv)
 {
   const char *path = argc > 1 ? argv[1] : "../shared/data/corpus/news.jsonl";
   gsize bytes;
-  g_autoptr (GPtrArray) texts = load_texts (path, &bytes);
+  g_autoptr (GPtrArray) texts = bench_load_texts (path, &bytes);
   DpNormalizeOptions opts;
   dp_normalize_options_init (&opts);
   double times[REPETITIONS];
@@ -72,8 +43,7 @@ main (int argc, char **argv)
         }
       times[rep] = (g_get_monotonic_time () - t0) / 1e6;
     }
-  qsort (times, REPETITIONS, sizeof (double), compare_doubles);
-  double median = times[REPETITIONS / 2];
+  double median = bench_median (times, REPETITIONS);
   printf ("file:       %s\ntexts:      %u\nbytes:      %" G_GSIZE_FORMAT " in, %" G_GSIZE_FORMAT " out\n",
           path, texts->len, bytes, out_bytes);
   printf ("median:     %.3f s over %d runs (min %.3f, max %.3f)\nthroughput: %.1f MB/s on one core\n",

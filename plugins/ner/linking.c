@@ -50,6 +50,7 @@
  * and a union-find: O(n log n) in the number of mentions.
  */
 #include "linking.h"
+#include "names.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -84,47 +85,8 @@ candidates_free (gpointer p)
 
 /* ---- text ---------------------------------------------------------------- */
 
-static gboolean
-is_ascii (const char *s, gsize len)
-{
-  for (gsize i = 0; i < len; i++)
-    if ((guchar) s[i] >= 0x80)
-      return FALSE;
-  return TRUE;
-}
 
-static void
-append_folded (GString *out, const char *s, gsize len)
-{
-  if (is_ascii (s, len))
-    {
-      for (gsize i = 0; i < len; i++)
-        g_string_append_c (out, g_ascii_tolower (s[i]));
-      return;
-    }
-  g_autofree char *f = g_utf8_casefold (s, (gssize) len);
-  g_string_append (out, f);
-}
 
-static void
-append_collapsed (GString *out, const char *s, gsize len)
-{
-  gboolean space = FALSE;
-  gsize start = out->len;
-  for (const char *p = s; p < s + len; p = g_utf8_next_char (p))
-    {
-      gunichar c = (guchar) *p < 0x80 ? (gunichar) *p : g_utf8_get_char (p);
-      if (g_unichar_isspace (c))
-        {
-          space = TRUE;
-          continue;
-        }
-      if (space && out->len > start)
-        g_string_append_c (out, ' ');
-      space = FALSE;
-      g_string_append_len (out, p, g_utf8_next_char (p) - p);
-    }
-}
 
 static guint8
 casing (const char *s, gsize len)
@@ -325,7 +287,7 @@ token_key (GString *key, char tag, const char *text, const DpToken *tokens, guin
     {
       if (k > from)
         g_string_append_c (key, ' ');
-      append_folded (key, text + tokens[k].start, tokens[k].end - tokens[k].start);
+      dp_name_append_folded (key, text + tokens[k].start, tokens[k].end - tokens[k].start);
     }
 }
 
@@ -337,7 +299,7 @@ name_of (GString *out, const char *text, const DpNerMention *m, const Info *in, 
   if (base && m->given_canonical)
     g_string_append (out, m->given_canonical);
   else
-    append_collapsed (out, text + in->name_start, m->end - in->name_start);
+    dp_name_append_collapsed (out, text + in->name_start, m->end - in->name_start);
 }
 
 /* Is @a a better source of the cluster's canonical name than @b (which
@@ -403,7 +365,7 @@ dp_ner_link (const char *text, const DpToken *tokens, DpNerMention *m, guint n)
       name_of (name, text, &m[i], in, TRUE);
       g_string_assign (key, m[i].label ? m[i].label : "");
       g_string_append_c (key, '\x1f');
-      append_folded (key, name->str, name->len);
+      dp_name_append_folded (key, name->str, name->len);
       gpointer id;
       if (g_hash_table_lookup_extended (groups, key->str, NULL, &id))
         in->group = GPOINTER_TO_UINT (id);
@@ -416,7 +378,7 @@ dp_ner_link (const char *text, const DpToken *tokens, DpNerMention *m, guint n)
       if (m[i].given_canonical)
         {
           g_string_truncate (key, 0);
-          append_folded (key, name->str, name->len);
+          dp_name_append_folded (key, name->str, name->len);
           if (g_hash_table_lookup_extended (given, key->str, NULL, &id))
             unite (parent, i, GPOINTER_TO_UINT (id));
           else

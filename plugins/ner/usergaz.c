@@ -37,6 +37,7 @@
  * one hash lookup per document token.
  */
 #include "usergaz.h"
+#include "names.h"
 
 #include <string.h>
 
@@ -101,36 +102,19 @@ dp_user_gaz_size (const DpUserGaz *g)
 
 /* ---- text helpers ---------------------------------------------------------- */
 
-static gboolean
-is_ascii (const char *s, gsize len)
-{
-  for (gsize i = 0; i < len; i++)
-    if ((guchar) s[i] >= 0x80)
-      return FALSE;
-  return TRUE;
-}
 
-/* Case folding for comparison: ASCII lower-casing where that is all it takes
- * (almost always, and without allocating), g_utf8_casefold() otherwise. */
 static void
 fold_into (GString *out, const char *s, gsize len)
 {
   g_string_truncate (out, 0);
-  if (is_ascii (s, len))
-    {
-      for (gsize i = 0; i < len; i++)
-        g_string_append_c (out, g_ascii_tolower (s[i]));
-      return;
-    }
-  g_autofree char *f = g_utf8_casefold (s, (gssize) len);
-  g_string_append (out, f);
+  dp_name_append_folded (out, s, len);
 }
 
 /* Does s[0..len) fold to the folded word @w? */
 static gboolean
 folds_to (const char *s, gsize len, const Word *w)
 {
-  if (is_ascii (s, len))
+  if (dp_name_is_ascii (s, len))
     {
       if (len != w->len)
         return FALSE;
@@ -161,27 +145,6 @@ has_upper (const char *s, gsize len)
   return FALSE;
 }
 
-/* Appends s[0..len) to @out with every whitespace run (line breaks included)
- * turned into one space and none at either end. */
-static void
-append_collapsed (GString *out, const char *s, gsize len)
-{
-  gboolean space = FALSE;
-  gsize start = out->len;
-  for (const char *p = s; p < s + len; p = g_utf8_next_char (p))
-    {
-      gunichar c = (guchar) *p < 0x80 ? (gunichar) *p : g_utf8_get_char (p);
-      if (g_unichar_isspace (c))
-        {
-          space = TRUE;
-          continue;
-        }
-      if (space && out->len > start)
-        g_string_append_c (out, ' ');
-      space = FALSE;
-      g_string_append_len (out, p, g_utf8_next_char (p) - p);
-    }
-}
 
 /* ---- loading ------------------------------------------------------------- */
 
@@ -303,9 +266,9 @@ add_entry (DpUserGaz *g, const Line *l, const DpToken *tokens, GString *key, GSt
   e.label = intern (g, scratch, l->label, l->label_len);
   g_string_truncate (scratch, 0);
   if (l->canonical)
-    append_collapsed (scratch, l->canonical, l->canonical_len);
+    dp_name_append_collapsed (scratch, l->canonical, l->canonical_len);
   else
-    append_collapsed (scratch, l->name, l->name_len);
+    dp_name_append_collapsed (scratch, l->name, l->name_len);
   e.canonical = g_string_chunk_insert_const (g->strings, scratch->str);
 
   const char *first = g_array_index (g->words, Word, e.word).s;

@@ -1,0 +1,44 @@
+/* names.c — case folding and whitespace collapsing for names (names.h). */
+#include "names.h"
+
+gboolean
+dp_name_is_ascii (const char *s, gsize len)
+{
+  for (gsize i = 0; i < len; i++)
+    if ((guchar) s[i] >= 0x80)
+      return FALSE;
+  return TRUE;
+}
+
+void
+dp_name_append_folded (GString *out, const char *s, gsize len)
+{
+  if (dp_name_is_ascii (s, len))
+    {
+      for (gsize i = 0; i < len; i++)
+        g_string_append_c (out, g_ascii_tolower (s[i]));
+      return;
+    }
+  g_autofree char *f = g_utf8_casefold (s, (gssize) len);
+  g_string_append (out, f);
+}
+
+void
+dp_name_append_collapsed (GString *out, const char *s, gsize len)
+{
+  gboolean space = FALSE;
+  gsize start = out->len;
+  for (const char *p = s; p < s + len; p = g_utf8_next_char (p))
+    {
+      gunichar c = (guchar) *p < 0x80 ? (gunichar) *p : g_utf8_get_char (p);
+      if (g_unichar_isspace (c))
+        {
+          space = TRUE;
+          continue;
+        }
+      if (space && out->len > start)
+        g_string_append_c (out, ' ');
+      space = FALSE;
+      g_string_append_len (out, p, g_utf8_next_char (p) - p);
+    }
+}
