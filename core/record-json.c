@@ -289,9 +289,11 @@ dp_record_to_json (DpRecord *rec, GString *out, DpJsonFlags flags)
  * It also counts \u escapes that json-glib would turn into something other
  * than valid UTF-8 text: \u0000 (its C strings would end there, dropping the
  * rest) and unpaired surrogates (invalid UTF-8).  When @fix (a copy of @s) is
- * given, each is rewritten there to \ufffd, the replacement character. */
-/* Length of the \u escape (or surrogate pair) at @s, or 0 if it does not stand
- * for a valid, non-NUL character.  A malformed escape is json-glib's to reject. */
+ * given, each is rewritten there to \ufffd, the replacement character.
+ * Malformed escapes, which json-glib lets through, are refused. */
+/* Length of the \u escape (or surrogate pair) at @s, 0 if it does not stand
+ * for a valid, non-NUL character, or 1 if it is malformed (fewer than four
+ * hex digits: json-glib accepts those and makes invalid UTF-8 of them). */
 static gsize
 unicode_escape (const char *s, gsize len)
 {
@@ -299,7 +301,7 @@ unicode_escape (const char *s, gsize len)
   for (gsize k = 2; k < 6; k++)
     {
       if (k >= len || !g_ascii_isxdigit (s[k]))
-        return 2;
+        return 1;
       c = c * 16 + (gunichar) g_ascii_xdigit_value (s[k]);
     }
   if (c == 0 || (c >= 0xDC00 && c <= 0xDFFF))
@@ -333,9 +335,21 @@ scan_json (const char *s, gsize len, char *fix, guint *bad_escapes, GError **err
       char c = s[i];
       if (in_string)
         {
-          if (c == '\\' && i + 1 < len && s[i + 1] == 'u')
+          if (c == '\\' && (i + 1 == len || s[i + 1] == '\0' || !strchr ("\"\\/bfnrtu", s[i + 1])))
+            {
+              g_set_error (error, DP_RECORD_ERROR, DP_RECORD_ERROR_PARSE,
+                           "invalid JSON at byte %" G_GSIZE_FORMAT ": a bad escape in a string", i);
+              return FALSE;
+            }
+          if (c == '\\' && s[i + 1] == 'u')
             {
               gsize skip = unicode_escape (s + i, len - i);
+              if (skip == 1)
+                {
+                  g_set_error (error, DP_RECORD_ERROR, DP_RECORD_ERROR_PARSE,
+                               "invalid JSON at byte %" G_GSIZE_FORMAT ": \\u needs four hex digits", i);
+                  return FALSE;
+                }
               if (skip == 0)
                 {
                   if (fix)

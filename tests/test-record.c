@@ -778,6 +778,30 @@ test_load_surrogate_escapes (void)
   g_assert_nonnull (strstr (out->str, "\"m\":[\"\xEF\xBF\xBD" "A\"]"));
 }
 
+/* Malformed escapes: json-glib lets some through (\uDb!5 became a lone
+ * surrogate, invalid UTF-8, found by fuzz-record-json), so they are refused. */
+static void
+test_load_bad_escapes (void)
+{
+  const char *bad[] = {
+    "{\"text\":\"a\\Cb\"}", "{\"text\":\"a\\ b\"}", "{\"text\":\"\\uDb!5D\"}",
+    "{\"text\":\"\\u12\"}", "{\"text\":\"x\\u\"}", "{\"text\":\"x\\",
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (DpRecord) rec = dp_record_new (NULL, NULL, "", 0, NULL);
+      g_assert_false (dp_record_load_json (rec, bad[i], strlen (bad[i]), &error));
+      g_assert_error (error, DP_RECORD_ERROR, DP_RECORD_ERROR_PARSE);
+    }
+  /* Every valid escape still loads. */
+  const char *good = "{\"text\":\"\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u00e9\"}";
+  g_autoptr (DpRecord) rec = dp_record_new (NULL, NULL, "", 0, NULL);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (dp_record_load_json (rec, good, strlen (good), &error));
+  g_assert_cmpstr (dp_record_get_text (rec, NULL), ==, "\" \\ / \b \f \n \r \t \xC3\xA9");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -805,6 +829,7 @@ main (int argc, char **argv)
   g_test_add_func ("/record/json/brackets-in-strings", test_load_brackets_in_strings);
   g_test_add_func ("/record/json/nul-escape", test_load_nul_escape);
   g_test_add_func ("/record/json/surrogate-escapes", test_load_surrogate_escapes);
+  g_test_add_func ("/record/json/bad-escapes", test_load_bad_escapes);
   g_test_add_func ("/record/deferred", test_deferred);
   g_test_add_func ("/record/tokens-cached", test_tokens_cached);
   return g_test_run ();
