@@ -192,6 +192,34 @@ test_gazetteer (void)
   result_clear (&r);
 }
 
+/* An abbreviation written after a name is that organisation, wherever the
+ * document uses it, whatever its letters. */
+static void
+test_abbreviation (void)
+{
+  g_autofree char *path = g_build_filename (dir, "komid.txt", NULL);
+  g_assert_true (g_file_set_contents (path,
+    "Investigators said the Korea Mining Development Trading Corporation (KOMID) shipped the parts "
+    "through a third country.\n\nA spokesman for KOMID denied the report on Monday.\n", -1, NULL));
+  g_autofree char *expr = g_strdup_printf ("reader path=%s format=text ! ner ! writer", path);
+  Result r = run (expr);
+  g_assert_cmpint (r.status, ==, 0);
+  g_autoptr (GHashTable) recs = records_of (r.out);
+  JsonArray *e = entities (recs, "komid");
+  for (guint k = 0; k < 2; k++)
+    {
+      JsonObject *komid = find (e, "KOMID", k);
+      g_assert_nonnull (komid);
+      g_assert_cmpstr (json_object_get_string_member (komid, "label"), ==, "ORG");
+      g_assert_cmpstr (json_object_get_string_member (komid, "canonical"), ==,
+                       "Korea Mining Development Trading Corporation");
+      g_assert_cmpint (json_object_get_int_member (komid, "cluster"), ==,
+                       cluster_of (e, "Korea Mining Development Trading Corporation"));
+    }
+  result_clear (&r);
+  g_remove (path);
+}
+
 static void
 test_options (void)
 {
@@ -265,6 +293,7 @@ main (int argc, char **argv)
   dir = g_dir_make_tmp ("docpipe-ner-XXXXXX", NULL);
   g_test_add_func ("/ner/stage/samples", test_samples);
   g_test_add_func ("/ner/stage/gazetteer", test_gazetteer);
+  g_test_add_func ("/ner/stage/abbreviation", test_abbreviation);
   g_test_add_func ("/ner/stage/options", test_options);
   g_test_add_func ("/ner/stage/errors", test_errors);
   int status = g_test_run ();

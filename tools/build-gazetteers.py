@@ -481,7 +481,7 @@ def build_surnames(src):
 # hand-written lists (authored for docpipe, MIT like the project)
 
 ORG_WORDS = """
-Academy Agency Airlines Airways Alliance Army Assembly Associates Association
+Academy Agency Air Airlines Airways Alliance Army Assembly Associates Association
 Authority Bank Bancorp Board Brigade Brigades Bureau Cabinet Centre Center
 Chamber Church Club Co. Coalition College Command Commission Committee Company
 Conference Congress Consortium Corp. Corporation Council Court Directorate

@@ -20,6 +20,7 @@
 
 #include "gazetteer.h"
 #include "linking.h"
+#include "names.h"
 #include "ner-features.h"
 #include "temporal.h"
 #include "usergaz.h"
@@ -47,6 +48,8 @@ struct _DpNerScratch {
   GArray *mentions;                /* Mention */
   GArray *rules, *matches;         /* DpRuleEntity, DpUserGazMatch */
   GArray *taken;                   /* guint8 per token: covered by a kept mention */
+  GArray *owner;                   /* guint32 per token: 1 + the model mention covering it, or 0 */
+  GStringChunk *names;             /* canonical names made for this record */
 };
 
 typedef struct {
@@ -164,6 +167,8 @@ dp_ner_scratch_new (const DpNerTagger *ner)
   s->rules = g_array_new (FALSE, FALSE, sizeof (DpRuleEntity));
   s->matches = g_array_new (FALSE, FALSE, sizeof (DpUserGazMatch));
   s->taken = g_array_new (FALSE, TRUE, sizeof (guint8));
+  s->owner = g_array_new (FALSE, TRUE, sizeof (guint32));
+  s->names = g_string_chunk_new (256);
   return s;
 }
 
@@ -182,6 +187,8 @@ dp_ner_scratch_free (DpNerScratch *s)
   g_array_unref (s->rules);
   g_array_unref (s->matches);
   g_array_unref (s->taken);
+  g_array_unref (s->owner);
+  g_string_chunk_free (s->names);
   g_free (s);
 }
 
@@ -236,36 +243,96 @@ tag_with_model (const DpNerTagger *ner, DpNerScratch *s, const char *text, const
       }
 }
 
-/* Acronyms of the organisations the model found: wherever the document
- * uses "GCC" and the model found "Gulf Cooperation Council", GCC is an ORG,
- * if the model left it untagged (it often does: a bare acronym says little
- * about itself).  Runs on the model's mentions, before the other sources
- * add theirs. */
+static gboolean
+is_punct (const char *text, const DpToken *t, char c)
+{
+  return t->end == t->start + 1 && text[t->start] == c;
+}
+
+/* An abbreviation written after a name: "Korea Mining Development Trading
+ * Corp (KOMID)" -> KOMID, whatever its letters. */
+static gboolean
+abbreviation_after (const char *text, const DpToken *tokens, guint n_tokens, const DpNerMention *m, guint *at)
+{
+  guint a = m->first_token + m->n_tokens;
+  if (a + 2 >= n_tokens || !is_punct (text, &tokens[a], '(') || !is_punct (text, &tokens[a + 2], ')'))
+    return FALSE;
+  const char *w = text + tokens[a + 1].start;
+  gsize len = tokens[a + 1].end - tokens[a + 1].start, upper = 0;
+  for (gsize i = 0; i < len; i++)
+    {
+      if (!g_ascii_isalnum (w[i]) && w[i] != '.')
+        return FALSE;
+      upper += g_ascii_isupper (w[i]) != 0;
+    }
+  *at = a + 1;
+  return upper >= 2 && upper * 2 >= len && len <= 10 && g_ascii_isupper (w[0]);
+}
+
+/* Acronyms of the organisations the model found, where the model left them
+ * untagged or called them something else (a bare acronym says little about
+ * itself): an abbreviation written after an ORG's name ("… Corp (KOMID)")
+ * is that ORG, with its name as canonical name, wherever the document uses
+ * it; an acronym spelling the initials of an ORG the document names ("GCC"
+ * and "Gulf Cooperation Council") is an ORG where the model left it
+ * untagged (linking then joins the two).  Runs on the model's mentions,
+ * before the other sources add theirs. */
 static void
 tag_acronyms (DpNerScratch *s, const char *text, const DpToken *tokens, guint n_tokens)
 {
   guint n_model = s->mentions->len;
-  g_autoptr (GHashTable) initials = NULL;
+  g_autoptr (GHashTable) initials = NULL;   /* initials of the ORG names */
+  g_autoptr (GHashTable) defined = NULL;    /* abbreviation -> the name it was written after */
   g_autoptr (GString) letters = g_string_new (NULL);
-  g_array_set_size (s->taken, 0);
-  g_array_set_size (s->taken, n_tokens);
-  guint8 *taken = (guint8 *) s->taken->data;
+  g_array_set_size (s->owner, 0);
+  g_array_set_size (s->owner, n_tokens);
+  guint32 *owner = (guint32 *) s->owner->data;   /* 1 + the model mention covering each token */
   for (guint i = 0; i < n_model; i++)
     {
       const DpNerMention *m = &g_array_index (s->mentions, Mention, i).m;
-      memset (taken + m->first_token, 1, m->n_tokens);
-      if (strcmp (m->label, "ORG") != 0 || m->n_tokens < 2
-          || !dp_ner_initials (text, tokens, m->first_token, m->n_tokens, letters))
-        continue;
-      if (!initials)
-        initials = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-      g_hash_table_add (initials, g_strdup (letters->str));
+      for (guint t = m->first_token; t < m->first_token + m->n_tokens; t++)
+        owner[t] = i + 1;
     }
-  for (guint t = 0; initials && t < n_tokens; t++)
-    if (!taken[t] && tokens[t].kind == DP_TOKEN_WORD && g_ascii_isupper (text[tokens[t].start])
-        && dp_ner_acronym_letters (text + tokens[t].start, tokens[t].end - tokens[t].start, letters)
-        && g_hash_table_contains (initials, letters->str))
-      add_mention (s, tokens, t, 1, g_intern_static_string ("ORG"), NULL, FROM_RULE);
+  for (guint i = 0; i < n_model; i++)
+    {
+      const DpNerMention *m = &g_array_index (s->mentions, Mention, i).m;
+      guint at;
+      if (strcmp (m->label, "ORG") != 0 || m->n_tokens < 2)
+        continue;
+      if (dp_ner_initials (text, tokens, m->first_token, m->n_tokens, letters))
+        {
+          if (!initials)
+            initials = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+          g_hash_table_add (initials, g_strdup (letters->str));
+        }
+      if (abbreviation_after (text, tokens, n_tokens, m, &at))
+        {
+          if (!defined)
+            defined = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+          g_string_truncate (letters, 0);
+          dp_name_append_collapsed (letters, text + m->start, m->end - m->start);
+          g_hash_table_insert (defined, g_strndup (text + tokens[at].start, tokens[at].end - tokens[at].start),
+                               g_string_chunk_insert (s->names, letters->str));
+        }
+    }
+  for (guint t = 0; (initials || defined) && t < n_tokens; t++)
+    {
+      if (tokens[t].kind != DP_TOKEN_WORD || !g_ascii_isupper (text[tokens[t].start]))
+        continue;
+      Mention *m = owner[t] ? &g_array_index (s->mentions, Mention, owner[t] - 1) : NULL;
+      if (m && m->m.n_tokens > 1)
+        continue;
+      g_autofree char *word = defined ? g_strndup (text + tokens[t].start, tokens[t].end - tokens[t].start) : NULL;
+      const char *name = defined ? g_hash_table_lookup (defined, word) : NULL;
+      if (name && m)
+        m->m.label = g_intern_static_string ("ORG"), m->m.given_canonical = name;
+      else if (name)
+        add_mention (s, tokens, t, 1, g_intern_static_string ("ORG"), name, FROM_RULE);
+      else if (!m && initials
+               && dp_ner_acronym_letters (text + tokens[t].start, tokens[t].end - tokens[t].start, letters)
+               && g_hash_table_contains (initials, letters->str))
+        add_mention (s, tokens, t, 1, g_intern_static_string ("ORG"), NULL, FROM_RULE);
+    }
 }
 
 /* The first token that ends after @offset (rule entities start on tokens). */
@@ -425,6 +492,7 @@ dp_ner_tagger_annotate (const DpNerTagger *ner, DpNerScratch *s, DpRecord *rec, 
   const DpToken *tokens = dp_record_tokens (rec, &n_tokens);
   const DpSentence *sents = dp_record_sentences (rec, &n_sents);
   g_array_set_size (s->mentions, 0);
+  g_string_chunk_clear (s->names);
   tag_with_model (ner, s, text, tokens, n_tokens, sents, n_sents);
   guint n_model = s->mentions->len;
   tag_acronyms (s, text, tokens, n_tokens);
