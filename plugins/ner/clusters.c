@@ -2,6 +2,7 @@
  * and two open-addressing tables (exact spelling, ASCII lower-cased spelling)
  * point into it, so a lookup allocates nothing and copies at most the word. */
 #include "clusters.h"
+#include "names.h"
 #include "seqtag.h"
 
 #include <string.h>
@@ -193,7 +194,7 @@ dp_clusters_lookup (const DpClusters *c, const char *word, gsize len, gsize *pat
     {
       char lower[MAX_LOOKUP];
       for (gsize i = 0; i < len; i++)
-        lower[i] = g_ascii_tolower (word[i]);
+        lower[i] = dp_name_lower (word[i]);
       e = c->folded[probe (c, c->folded, c->lower, lower, len)];
       if (!e)
         return NULL;

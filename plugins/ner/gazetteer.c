@@ -9,6 +9,7 @@
  * start that way: most tokens cost one probe.
  */
 #include "gazetteer.h"
+#include "names.h"
 
 #include <string.h>
 
@@ -43,7 +44,7 @@ dp_gaz_word_hash (const char *word, gsize len)
   char lower[DP_GAZ_MAX_WORD_BYTES];
   len = MIN (len, sizeof lower);
   for (gsize i = 0; i < len; i++)
-    lower[i] = g_ascii_tolower (word[i]);
+    lower[i] = dp_name_lower (word[i]);
   return dp_seq_hash (0, lower, len);
 }
 

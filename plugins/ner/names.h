@@ -6,6 +6,14 @@
 
 gboolean dp_name_is_ascii (const char *s, gsize len);
 
+/* ASCII lower case of one byte; inline, because g_ascii_tolower() is a
+ * library call and the features lower-case every byte of every word. */
+static inline char
+dp_name_lower (char c)
+{
+  return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
+}
+
 /* Appends s[0..len) case-folded: ASCII lower-casing where that is all it
  * takes (almost always, and without allocating), g_utf8_casefold() otherwise. */
 void dp_name_append_folded (GString *out, const char *s, gsize len);

@@ -6,6 +6,7 @@
  * prefixes of the cluster paths of the word and its neighbours.  Every feature is a hash of a
  * template number and a string, so nothing is allocated per token. */
 #include "ner-features.h"
+#include "names.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -106,7 +107,7 @@ describe (const char *w, gsize len, Word *out)
   for (gsize i = 0; i < len; i++)
     {
       guchar c = (guchar) w[i];
-      out->lower[lower_len++] = g_ascii_tolower (c);
+      out->lower[lower_len++] = dp_name_lower ((char) c);
       if (c >= 0x80 && (c & 0xC0) == 0x80)
         continue;   /* one class per character, not per byte */
       char k = char_class (c);

@@ -29,6 +29,7 @@
  * tiny cache because matchers look at neighbours again).
  */
 #include "temporal.h"
+#include "names.h"
 
 #include <string.h>
 
@@ -329,7 +330,7 @@ lex_lookup (const guint16 *slots, const char *p, gsize n)
   if (n == 0 || n > LEX_MAX_KEY)
     return NULL;
   for (gsize k = 0; k < n; k++)
-    key[k] = g_ascii_tolower (p[k]);
+    key[k] = dp_name_lower (p[k]);
   h = lex_hash (key, n) & (LEX_SLOTS - 1);
   while (slots[h] != 0)
     {
