@@ -9,6 +9,8 @@
  *   - model load time (median of 5 loads).
  * Records are created before each timed run; tokens are counted by the
  * core's tokenizer, so tokens/s here and in the stage mean the same thing.
+ * NORULES=1 and NOLINK=1 in the environment turn the rules and linking off,
+ * to see what they cost.
  */
 #include "tagger.h"
 #include "ner-features.h"
@@ -91,7 +93,7 @@ main (int argc, char **argv)
   g_autofree char *clusters = g_build_filename (data, "clusters.txt", NULL);
   g_autofree char *aliases = g_build_filename (data, "aliases.tsv", NULL);
   DpNerOptions opts = { .model = model, .gazetteers = gaz, .clusters = clusters, .aliases = aliases,
-                        .rules = TRUE, .link = TRUE };
+                        .rules = !g_getenv ("NORULES"), .link = !g_getenv ("NOLINK") };
   gsize bytes;
   g_autoptr (GPtrArray) texts = bench_load_texts (path, &bytes);
 
