@@ -59,7 +59,7 @@ printf '  peak RSS              %8.1f MB\n' "$(echo "$rss / 1024" | bc -l)"
 "$build/bin/bench-ner" "$corpus" | sed 's/^/ner: /'
 ner_data=$here/plugins/ner/data
 ner_eval() {
-  "$build/bin/docpipe-ner-train" eval -g "$ner_data/gazetteers" -w "$ner_data/clusters.txt" -m "$ner_data/en-news.dpm" "$@" |
+  "$build/bin/docpipe-ner-train" eval --propagate -g "$ner_data/gazetteers" -w "$ner_data/clusters.txt" -m "$ner_data/en-news.dpm" "$@" |
     grep -E "overall|PER |ORG |LOC |MISC " | sed 's/^/  /'
 }
 shared=$here/../shared/data/ner
