@@ -287,6 +287,18 @@ dp_record_ensure_layer (DpRecord *rec, const char *name)
   return layer;
 }
 
+gboolean
+dp_record_remove_layer (DpRecord *rec, const char *name)
+{
+  for (guint i = 0; rec->layers && i < rec->layers->len; i++)
+    if (strcmp (((DpLayer *) g_ptr_array_index (rec->layers, i))->name, name) == 0)
+      {
+        g_ptr_array_remove_index (rec->layers, i);   /* keeps the others' order */
+        return TRUE;
+      }
+  return FALSE;
+}
+
 guint dp_record_get_n_layers (const DpRecord *rec) { return rec->layers ? rec->layers->len : 0; }
 
 DpLayer *

@@ -217,6 +217,22 @@ test_abbreviation (void)
                        cluster_of (e, "Korea Mining Development Trading Corporation"));
     }
   result_clear (&r);
+
+  /* Tagging the output again replaces the layer: the same entities, once. */
+  g_autofree char *once = g_build_filename (dir, "once.jsonl", NULL);
+  g_free (expr);
+  expr = g_strdup_printf ("reader path=%s format=text ! ner ! writer path=%s", path, once);
+  r = run (expr);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  g_free (expr);
+  expr = g_strdup_printf ("reader path=%s format=jsonl ! ner ! writer", once);
+  r = run (expr);
+  g_assert_cmpint (r.status, ==, 0);
+  g_autoptr (GHashTable) again = records_of (r.out);
+  g_assert_cmpuint (json_array_get_length (entities (again, "komid")), ==, json_array_get_length (e));
+  result_clear (&r);
+  g_remove (once);
   g_remove (path);
 }
 

@@ -264,6 +264,15 @@ test_layer_order (void)
   g_assert_cmpstr (json, ==,
                    "{\"id\":\"r1\",\"source\":\"src.txt\",\"text\":\"text\",\"meta\":{},"
                    "\"layers\":{\"zeta\":[],\"alpha\":[],\"mid\":[]}}");
+
+  /* Removing one keeps the others in order; ensuring it again starts empty. */
+  g_assert_nonnull (dp_layer_add_span (alpha, 0, 4, "X", NULL));
+  g_assert_true (dp_record_remove_layer (rec, "alpha"));
+  g_assert_false (dp_record_remove_layer (rec, "alpha"));
+  g_assert_cmpuint (dp_record_get_n_layers (rec), ==, 2);
+  g_assert_true (dp_record_get_layer_nth (rec, 1) == mid);
+  g_assert_cmpuint (dp_layer_get_size (dp_record_ensure_layer (rec, "alpha")), ==, 0);
+  g_assert_true (dp_record_get_layer_nth (rec, 2) == dp_record_get_layer (rec, "alpha"));
 }
 
 /* ---- offsets ----------------------------------------------------------------- */

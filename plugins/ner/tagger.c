@@ -508,6 +508,7 @@ dp_ner_tagger_annotate (const DpNerTagger *ner, DpNerScratch *s, DpRecord *rec, 
     m[i] = g_array_index (s->mentions, Mention, i).m;
   if (ner->link)
     dp_ner_link (text, tokens, m, n);
+  dp_record_remove_layer (rec, "entities");   /* tagged again: replaced, not doubled */
   DpLayer *layer = dp_record_ensure_layer (rec, "entities");
   gboolean ok = TRUE;
   for (guint i = 0; i < n && ok; i++)

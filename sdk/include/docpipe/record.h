@@ -86,6 +86,9 @@ DpLayer    *dp_record_get_layer (DpRecord *rec, const char *name);   /* NULL if 
 DpLayer    *dp_record_ensure_layer (DpRecord *rec, const char *name);
 guint       dp_record_get_n_layers (const DpRecord *rec);
 DpLayer    *dp_record_get_layer_nth (DpRecord *rec, guint i);
+/* Drops the layer and its spans (a stage that computes a layer afresh, run
+ * on records that already have it); FALSE if there was none. */
+gboolean    dp_record_remove_layer (DpRecord *rec, const char *name);
 
 const char *dp_layer_get_name (const DpLayer *layer);
 guint       dp_layer_get_size (const DpLayer *layer);
