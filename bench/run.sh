@@ -10,6 +10,7 @@
 #     memory stays bounded whatever the input size;
 #   - tokenizer + sentence splitter alone (bench-tokenize);
 #   - the normalizer alone, default settings (bench-normalize);
+#   - the news pipeline (reader -> normalizer -> ner -> writer), all cores;
 #   - the NER: the whole stage and the model alone on one core, model load
 #     time (bench-ner), and the shipped model's scores on CoNLL-2003 dev and
 #     Universal NER English-EWT dev (docpipe-ner-train eval);
@@ -57,6 +58,14 @@ printf '  peak RSS              %8.1f MB\n' "$(echo "$rss / 1024" | bc -l)"
 "$build/bin/bench-tokenize" "$corpus" | sed 's/^/tokenizer: /'
 "$build/bin/bench-normalize" "$corpus" | sed 's/^/normalizer: /'
 "$build/bin/bench-ner" "$corpus" | sed 's/^/ner: /'
+
+newspipe() {
+  "$docpipe" run -q --stats "$tmp/stats.json" -e "reader path=$1 format=jsonl ! normalizer ! ner ! writer path=-"
+}
+t=$(seconds_of newspipe "$corpus")
+printf 'news pipeline           %8.1f MB/s   (reader -> normalizer -> ner -> writer, all cores)\n' "$(echo "$bytes / $t / 1000000" | bc -l)"
+rss=$(sed -n 's/.*"peak_rss_kb" : \([0-9]*\).*/\1/p' "$tmp/stats.json")
+printf '  peak RSS              %8.1f MB\n' "$(echo "$rss / 1024" | bc -l)"
 ner_data=$here/plugins/ner/data
 ner_eval() {
   "$build/bin/docpipe-ner-train" eval --propagate -g "$ner_data/gazetteers" -w "$ner_data/clusters.txt" -m "$ner_data/en-news.dpm" "$@" |
