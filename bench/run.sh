@@ -41,31 +41,24 @@ echo "corpus: $corpus ($bytes bytes), $(nproc) cores"
 t=$(seconds_of cat "$corpus")
 printf 'cat                     %8.1f MB/s\n' "$(echo "$bytes / $t / 1000000" | bc -l)"
 
-passthrough() {
-  "$docpipe" run -q --stats "$tmp/stats.json" -e "reader path=$1 format=jsonl ! writer path=-"
+# pipeline_rate LABEL NOTE INPUT BYTES STAGES: median MB/s of a run over INPUT, then its peak RSS.
+pipeline_rate() {
+  run_it() { "$docpipe" run -q --stats "$tmp/stats.json" -e "reader path=$1 format=jsonl ! $2 writer path=-"; }
+  t=$(seconds_of run_it "$3" "$5")
+  printf '%-23s %8.1f MB/s   (%s)\n' "$1" "$(echo "$4 / $t / 1000000" | bc -l)" "$2"
+  rss=$(sed -n 's/.*"peak_rss_kb" : \([0-9]*\).*/\1/p' "$tmp/stats.json")
+  printf '  peak RSS              %8.1f MB\n' "$(echo "$rss / 1024" | bc -l)"
 }
-t=$(seconds_of passthrough "$corpus")
-printf 'pass-through            %8.1f MB/s   (reader -> writer, JSON lines)\n' "$(echo "$bytes / $t / 1000000" | bc -l)"
-rss=$(sed -n 's/.*"peak_rss_kb" : \([0-9]*\).*/\1/p' "$tmp/stats.json")
-printf '  peak RSS              %8.1f MB\n' "$(echo "$rss / 1024" | bc -l)"
 
+pipeline_rate "pass-through" "reader -> writer, JSON lines" "$corpus" "$bytes" ""
 for i in 1 2 3 4 5 6 7 8 9 10; do cat "$corpus"; done > "$tmp/big.jsonl"
-t=$(seconds_of passthrough "$tmp/big.jsonl")
-printf 'pass-through x10        %8.1f MB/s   (%d MB input)\n' "$(echo "$bytes * 10 / $t / 1000000" | bc -l)" $((bytes * 10 / 1000000))
-rss=$(sed -n 's/.*"peak_rss_kb" : \([0-9]*\).*/\1/p' "$tmp/stats.json")
-printf '  peak RSS              %8.1f MB\n' "$(echo "$rss / 1024" | bc -l)"
+pipeline_rate "pass-through x10" "$((bytes * 10 / 1000000)) MB input" "$tmp/big.jsonl" $((bytes * 10)) ""
 
 "$build/bin/bench-tokenize" "$corpus" | sed 's/^/tokenizer: /'
 "$build/bin/bench-normalize" "$corpus" | sed 's/^/normalizer: /'
 "$build/bin/bench-ner" "$corpus" | sed 's/^/ner: /'
 
-newspipe() {
-  "$docpipe" run -q --stats "$tmp/stats.json" -e "reader path=$1 format=jsonl ! normalizer ! ner ! writer path=-"
-}
-t=$(seconds_of newspipe "$corpus")
-printf 'news pipeline           %8.1f MB/s   (reader -> normalizer -> ner -> writer, all cores)\n' "$(echo "$bytes / $t / 1000000" | bc -l)"
-rss=$(sed -n 's/.*"peak_rss_kb" : \([0-9]*\).*/\1/p' "$tmp/stats.json")
-printf '  peak RSS              %8.1f MB\n' "$(echo "$rss / 1024" | bc -l)"
+pipeline_rate "news pipeline" "reader -> normalizer -> ner -> writer, all cores" "$corpus" "$bytes" "normalizer ! ner !"
 ner_data=$here/plugins/ner/data
 ner_eval() {
   "$build/bin/docpipe-ner-train" eval --propagate -g "$ner_data/gazetteers" -w "$ner_data/clusters.txt" -m "$ner_data/en-news.dpm" "$@" |

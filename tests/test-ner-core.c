@@ -4,6 +4,7 @@
 #include "iob.h"
 #include "gazetteer.h"
 #include "ner-features.h"
+#include "tagger.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -268,6 +269,39 @@ test_clusters (void)
     }
 }
 
+/* A model whose tags are not O and B-/I-/L-/U-TYPE is refused by the tagger. */
+static void
+assert_not_entity_model (const char *const *tags, const char *message)
+{
+  g_autoptr (DpSeqTrainer) trainer = dp_seq_trainer_new (tags);
+  DpSeqFeatures f;
+  dp_seq_features_init (&f);
+  dp_seq_features_next_token (&f);
+  dp_seq_features_add (&f, dp_seq_hash (1, "x", 1));
+  guint16 gold[1] = { 1 };
+  dp_seq_trainer_add (trainer, &f, gold);
+  dp_seq_features_clear (&f);
+  g_autoptr (DpSeqModel) model = dp_seq_trainer_train (trainer, 1, 1, 1, NULL, NULL);
+  g_autofree char *path = g_build_filename (dir, "tags.dpm", NULL);
+  g_assert_true (dp_seq_model_save (model, path, NULL));
+  DpNerOptions opts = { .model = path, .gazetteers = dir };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpNerTagger) tagger = dp_ner_tagger_new (&opts, &error);
+  g_assert_null (tagger);
+  if (!strstr (error->message, message))
+    g_error ("'%s' not in: %s", message, error->message);
+  g_remove (path);
+}
+
+static void
+test_tagger_refuses_other_models (void)
+{
+  const char *const other[] = { "O", "NOUN", NULL };
+  assert_not_entity_model (other, "not an entity model (tag 'NOUN'");
+  const char *const no_o_first[] = { "U-PER", "O", NULL };
+  assert_not_entity_model (no_o_first, "its first tag is not O");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -281,6 +315,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ner/features-deterministic", test_features_deterministic);
   g_test_add_func ("/ner/features-document", test_features_document);
   g_test_add_func ("/ner/clusters", test_clusters);
+  g_test_add_func ("/ner/tagger/other-models", test_tagger_refuses_other_models);
   int status = g_test_run ();
   const char *names[] = { "train.iob2", "uner.iob2", "gmb_ner.conll", "bad.iob2", "score.iob2", "clusters.txt", "bad.txt" };
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)

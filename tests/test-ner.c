@@ -258,6 +258,14 @@ test_options (void)
   r = run_as (expr, FALSE);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.err, "trained with other gazetteer lists"));
+  g_assert_null (strstr (r.err, "word clusters"));
+  result_clear (&r);
+  g_free (expr);
+  expr = g_strdup_printf ("reader path=" SAMPLES "/01*.txt format=text ! ner clusters= ! writer");
+  r = run_as (expr, FALSE);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.err, "trained with other word clusters than none"));
+  g_assert_null (strstr (r.err, "gazetteer lists"));
   result_clear (&r);
 }
 

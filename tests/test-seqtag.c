@@ -303,8 +303,9 @@ static void
 test_bilou_constraints (void)
 {
   char **names = g_strdupv ((char **) tags);
-  guint8 *allowed, *can_end;
-  dp_seq_constraints (names, 9, &allowed, &can_end);
+  DpSeqConstraints c;
+  dp_seq_constraints_init (&c, names, 9);
+  const guint8 *allowed = c.allowed, *can_end = c.can_end;
   g_assert_true (allowed[O * 9 + B_PER]);
   g_assert_false (allowed[O * 9 + I_PER]);
   g_assert_false (allowed[B_PER * 9 + L_LOC]);
@@ -317,15 +318,14 @@ test_bilou_constraints (void)
   scores[2 * 9 + B_LOC] = 100;   /* wants to end on B-LOC: impossible */
   gint32 trans[10 * 9] = { 0 };
   guint16 out[3];
-  dp_seq_viterbi (scores, 3, 9, trans, allowed, can_end, out);
+  dp_seq_viterbi (scores, 3, 9, trans, &c, out);
   for (guint i = 0; i < 3; i++)
     {
       guint from = i == 0 ? 9 : out[i - 1];
       g_assert_true (allowed[from * 9 + out[i]]);
     }
   g_assert_true (can_end[out[2]]);
-  g_free (allowed);
-  g_free (can_end);
+  dp_seq_constraints_clear (&c);
   g_strfreev (names);
 }
 

@@ -8,6 +8,13 @@
 #define DP_SEQ_KEY_MASK (~DP_SEQ_ROW_MASK)     /* the top 40: the feature hash's */
 #define DP_SEQ_MAX_ROWS (DP_SEQ_ROW_MASK - 1)
 
+typedef struct {
+  guint8 *allowed;         /* (n_tags + 1) x n_tags: allowed[from * n_tags + to]; the last row is "from the start" */
+  guint8 *can_end;         /* n_tags */
+  guint16 *preds;          /* n_tags x n_tags: the allowed predecessors of each tag, listed */
+  guint16 *n_preds;        /* n_tags: how many */
+} DpSeqConstraints;
+
 struct _DpSeqModel {
   GMappedFile *mapped;     /* the file, when loaded */
   gpointer owned;          /* the arrays' memory, when built by training */
@@ -20,17 +27,17 @@ struct _DpSeqModel {
   const gint16 *weights;   /* n_features x n_tags */
   const gint32 *trans;     /* (n_tags + 1) x n_tags; the last row is "from the start" */
   float scale;             /* weight units per perceptron unit */
-  guint8 *allowed;         /* (n_tags + 1) x n_tags, from the tag names */
-  guint8 *can_end;         /* n_tags */
+  DpSeqConstraints c;      /* from the tag names */
 };
 
 /* Which transitions BILOU allows, from the tag names; for the model or a trainer. */
-void dp_seq_constraints (char **tag_names, guint n_tags, guint8 **allowed, guint8 **can_end);
+void dp_seq_constraints_init (DpSeqConstraints *c, char **tag_names, guint n_tags);
+void dp_seq_constraints_clear (DpSeqConstraints *c);
 
 /* Viterbi over per-token scores (n x n_tags) and transition scores
  * ((n_tags + 1) x n_tags, last row from the start). */
 void dp_seq_viterbi (const gint32 *scores, guint n, guint n_tags, const gint32 *trans,
-                     const guint8 *allowed, const guint8 *can_end, guint16 *tags);
+                     const DpSeqConstraints *c, guint16 *tags);
 
 /* Builds a model from finished arrays (takes @owned, which holds them all). */
 DpSeqModel *dp_seq_model_new_owned (char **tag_names, guint n_tags, guint32 n_features,

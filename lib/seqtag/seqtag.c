@@ -151,19 +151,36 @@ transition_ok (const char *from, const char *to)
 }
 
 void
-dp_seq_constraints (char **tag_names, guint n_tags, guint8 **allowed, guint8 **can_end)
+dp_seq_constraints_init (DpSeqConstraints *c, char **tag_names, guint n_tags)
 {
-  *allowed = g_new (guint8, (n_tags + 1) * n_tags);
-  *can_end = g_new (guint8, n_tags);
+  c->allowed = g_new (guint8, (n_tags + 1) * n_tags);
+  c->can_end = g_new (guint8, n_tags);
+  c->preds = g_new (guint16, (gsize) n_tags * n_tags);
+  c->n_preds = g_new0 (guint16, n_tags);
   for (guint p = 0; p <= n_tags; p++)
     for (guint t = 0; t < n_tags; t++)
-      (*allowed)[p * n_tags + t] = transition_ok (p < n_tags ? tag_names[p] : NULL, tag_names[t]);
+      c->allowed[p * n_tags + t] = transition_ok (p < n_tags ? tag_names[p] : NULL, tag_names[t]);
+  /* Listed too, for Viterbi: BILOU allows few (only B-X and I-X before I-X),
+   * so walking the list skips most of the square. */
+  for (guint t = 0; t < n_tags; t++)
+    for (guint p = 0; p < n_tags; p++)
+      if (c->allowed[p * n_tags + t])
+        c->preds[t * n_tags + c->n_preds[t]++] = (guint16) p;
   for (guint t = 0; t < n_tags; t++)
     {
       const char *type;
-      char c = bilou_prefix (tag_names[t], &type);
-      (*can_end)[t] = c != 'B' && c != 'I';
+      char k = bilou_prefix (tag_names[t], &type);
+      c->can_end[t] = k != 'B' && k != 'I';
     }
+}
+
+void
+dp_seq_constraints_clear (DpSeqConstraints *c)
+{
+  g_clear_pointer (&c->allowed, g_free);
+  g_clear_pointer (&c->can_end, g_free);
+  g_clear_pointer (&c->preds, g_free);
+  g_clear_pointer (&c->n_preds, g_free);
 }
 
 #define SMALL_TAGS 32
@@ -173,32 +190,21 @@ dp_seq_constraints (char **tag_names, guint n_tags, guint8 **allowed, guint8 **c
 
 void
 dp_seq_viterbi (const gint32 *scores, guint n, guint n_tags, const gint32 *trans,
-                const guint8 *allowed, const guint8 *can_end, guint16 *tags)
+                const DpSeqConstraints *c, guint16 *tags)
 {
   if (n == 0)
     return;
   /* Working memory on the stack for the usual sizes: this runs once per
    * sentence, and allocating per sentence showed in profiles. */
-  guint16 preds_s[SMALL_TAGS * SMALL_TAGS], n_preds_s[SMALL_TAGS], back_s[SMALL_BACK];
+  guint16 back_s[SMALL_BACK];
   gint32 delta_s[2 * SMALL_TAGS];
-  gboolean small = n_tags <= SMALL_TAGS;
-  g_autofree guint16 *preds_h = small ? NULL : g_new (guint16, (gsize) n_tags * n_tags);
-  g_autofree guint16 *n_preds_h = small ? NULL : g_new (guint16, n_tags);
-  g_autofree gint32 *delta_h = small ? NULL : g_new (gint32, 2 * n_tags);
+  g_autofree gint32 *delta_h = n_tags <= SMALL_TAGS ? NULL : g_new (gint32, 2 * n_tags);
   g_autofree guint16 *back_h = (gsize) n * n_tags <= SMALL_BACK ? NULL : g_new (guint16, (gsize) n * n_tags);
-  guint16 *preds = small ? preds_s : preds_h, *n_preds = small ? n_preds_s : n_preds_h;
   guint16 *back = back_h ? back_h : back_s;   /* where each tag's best path came from */
-  gint32 *delta = small ? delta_s : delta_h;  /* best score of a path ending in each tag */
-  /* The allowed predecessors of each tag, listed once: BILOU allows few
-   * (only B-X and I-X before I-X), so this skips most of the square. */
-  memset (n_preds, 0, n_tags * sizeof *n_preds);
-  for (guint t = 0; t < n_tags; t++)
-    for (guint p = 0; p < n_tags; p++)
-      if (allowed[p * n_tags + t])
-        preds[t * n_tags + n_preds[t]++] = (guint16) p;
+  gint32 *delta = delta_h ? delta_h : delta_s; /* best score of a path ending in each tag */
   gint32 *cur = delta, *prev = delta + n_tags;
   const gint32 *start = trans + (gsize) n_tags * n_tags;
-  const guint8 *from_start = allowed + (gsize) n_tags * n_tags;
+  const guint8 *from_start = c->allowed + (gsize) n_tags * n_tags;
   for (guint t = 0; t < n_tags; t++)
     cur[t] = from_start[t] ? start[t] + scores[t] : DP_SEQ_NEG_INF;
   for (guint i = 1; i < n; i++)
@@ -211,8 +217,8 @@ dp_seq_viterbi (const gint32 *scores, guint n, guint n_tags, const gint32 *trans
         {
           gint32 best = DP_SEQ_NEG_INF;
           guint16 arg = 0;
-          const guint16 *pt = preds + t * n_tags;
-          for (guint k = 0; k < n_preds[t]; k++)
+          const guint16 *pt = c->preds + t * n_tags;
+          for (guint k = 0; k < c->n_preds[t]; k++)
             {
               guint p = pt[k];
               if (prev[p] == DP_SEQ_NEG_INF)
@@ -233,7 +239,7 @@ dp_seq_viterbi (const gint32 *scores, guint n, guint n_tags, const gint32 *trans
   guint16 last = 0;
   gint32 best = G_MININT32;
   for (guint t = 0; t < n_tags; t++)
-    if (can_end[t] && cur[t] > best)
+    if (c->can_end[t] && cur[t] > best)
       best = cur[t], last = (guint16) t;
   tags[n - 1] = last;
   for (guint i = n - 1; i > 0; i--)
@@ -303,7 +309,7 @@ dp_seq_model_decode (const DpSeqModel *m, const DpSeqFeatures *f, guint16 *tags)
   gint32 *scores = small ? scores_s : scores_h, *rows = rows_h ? rows_h : rows_s;
   memset (scores, 0, (gsize) n * m->n_tags * sizeof *scores);
   score_tokens (m, f, scores, rows);
-  dp_seq_viterbi (scores, n, m->n_tags, m->trans, m->allowed, m->can_end, tags);
+  dp_seq_viterbi (scores, n, m->n_tags, m->trans, &m->c, tags);
 }
 
 guint dp_seq_model_n_tags (const DpSeqModel *m) { return m->n_tags; }
@@ -322,7 +328,7 @@ dp_seq_model_tag_index (const DpSeqModel *m, const char *name)
 static void
 finish_model (DpSeqModel *m)
 {
-  dp_seq_constraints (m->tag_names, m->n_tags, &m->allowed, &m->can_end);
+  dp_seq_constraints_init (&m->c, m->tag_names, m->n_tags);
 }
 
 const char *dp_seq_model_get_meta (const DpSeqModel *m) { return m->meta ? m->meta : ""; }
@@ -363,8 +369,7 @@ dp_seq_model_free (DpSeqModel *m)
   g_free (m->owned);
   g_free (m->meta);
   g_strfreev (m->tag_names);
-  g_free (m->allowed);
-  g_free (m->can_end);
+  dp_seq_constraints_clear (&m->c);
   g_free (m);
 }
 

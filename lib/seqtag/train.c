@@ -32,7 +32,7 @@ struct _DpSeqTrainer {
   char **tags;
   guint n_tags;
   GPtrArray *examples;   /* Example* */
-  guint8 *allowed, *can_end;
+  DpSeqConstraints c;
 };
 
 /* ---- the map --------------------------------------------------------------- */
@@ -116,7 +116,7 @@ dp_seq_trainer_new (const char *const *tags)
   t->tags = g_strdupv ((char **) tags);
   t->n_tags = g_strv_length (t->tags);
   t->examples = g_ptr_array_new_with_free_func (example_free);
-  dp_seq_constraints (t->tags, t->n_tags, &t->allowed, &t->can_end);
+  dp_seq_constraints_init (&t->c, t->tags, t->n_tags);
   return t;
 }
 
@@ -127,8 +127,7 @@ dp_seq_trainer_free (DpSeqTrainer *t)
     return;
   g_strfreev (t->tags);
   g_ptr_array_unref (t->examples);
-  g_free (t->allowed);
-  g_free (t->can_end);
+  dp_seq_constraints_clear (&t->c);
   g_free (t);
 }
 
@@ -238,7 +237,7 @@ static guint
 train_one (DpSeqTrainer *t, Perceptron *p, const Example *ex, gint32 *scores, guint16 *pred)
 {
   score (p, ex, scores);
-  dp_seq_viterbi (scores, ex->n, t->n_tags, trans_w (p), t->allowed, t->can_end, pred);
+  dp_seq_viterbi (scores, ex->n, t->n_tags, trans_w (p), &t->c, pred);
   guint wrong = 0;
   for (guint i = 0; i < ex->n; i++)
     wrong += pred[i] != ex->gold[i];

@@ -80,6 +80,7 @@ struct _DpNerDoc {
   guint index_size;            /* slots allocated */
   DocType *types;              /* the document's word types, densely */
   guint n_types, types_size;
+  GArray *tagged;              /* Tagged, for dp_ner_doc_propagate() */
 };
 
 static char
@@ -230,6 +231,8 @@ dp_ner_doc_free (DpNerDoc *doc)
   g_free (doc->marks);
   g_free (doc->index);
   g_free (doc->types);
+  if (doc->tagged)
+    g_array_unref (doc->tagged);
   g_free (doc);
 }
 
@@ -480,7 +483,10 @@ by_key (gconstpointer a, gconstpointer b)
 static GArray *
 tagged_entities (DpNerDoc *doc, const guint16 *tags, const char *const *tag_names, guint *max_len)
 {
-  GArray *found = g_array_new (FALSE, FALSE, sizeof (Tagged));
+  if (!doc->tagged)
+    doc->tagged = g_array_new (FALSE, FALSE, sizeof (Tagged));
+  GArray *found = doc->tagged;
+  g_array_set_size (found, 0);
   for (guint i = 0; i < doc->n;)
     {
       char c = tag_names[tags[i]][0];
@@ -521,7 +527,7 @@ void
 dp_ner_doc_propagate (DpNerDoc *doc, guint16 *tags, const char *const *tag_names)
 {
   guint max_len = 0;
-  g_autoptr (GArray) found = tagged_entities (doc, tags, tag_names, &max_len);
+  GArray *found = tagged_entities (doc, tags, tag_names, &max_len);
   for (guint s = 0; s < doc->n_sentences && found->len; s++)
     for (guint i = doc->sentence_starts[s]; i < doc->sentence_starts[s + 1]; i++)
       {

@@ -47,8 +47,9 @@ struct _DpNerScratch {
   GArray *tags;                    /* guint16 */
   GArray *mentions;                /* Mention */
   GArray *rules, *matches;         /* DpRuleEntity, DpUserGazMatch */
-  GArray *taken;                   /* guint8 per token: covered by a kept mention */
-  GArray *owner;                   /* guint32 per token: 1 + the model mention covering it, or 0 */
+  GArray *owner;                   /* guint32 per token: 1 + the mention covering it, or 0 */
+  GArray *linked;                  /* DpNerMention: the kept mentions, for dp_ner_link() */
+  GString *word;
   GStringChunk *names;             /* canonical names made for this record */
 };
 
@@ -166,8 +167,9 @@ dp_ner_scratch_new (const DpNerTagger *ner)
   s->mentions = g_array_new (FALSE, FALSE, sizeof (Mention));
   s->rules = g_array_new (FALSE, FALSE, sizeof (DpRuleEntity));
   s->matches = g_array_new (FALSE, FALSE, sizeof (DpUserGazMatch));
-  s->taken = g_array_new (FALSE, TRUE, sizeof (guint8));
   s->owner = g_array_new (FALSE, TRUE, sizeof (guint32));
+  s->linked = g_array_new (FALSE, FALSE, sizeof (DpNerMention));
+  s->word = g_string_new (NULL);
   s->names = g_string_chunk_new (256);
   return s;
 }
@@ -186,8 +188,9 @@ dp_ner_scratch_free (DpNerScratch *s)
   g_array_unref (s->mentions);
   g_array_unref (s->rules);
   g_array_unref (s->matches);
-  g_array_unref (s->taken);
   g_array_unref (s->owner);
+  g_array_unref (s->linked);
+  g_string_free (s->word, TRUE);
   g_string_chunk_free (s->names);
   g_free (s);
 }
@@ -322,8 +325,13 @@ tag_acronyms (DpNerScratch *s, const char *text, const DpToken *tokens, guint n_
       Mention *m = owner[t] ? &g_array_index (s->mentions, Mention, owner[t] - 1) : NULL;
       if (m && m->m.n_tokens > 1)
         continue;
-      g_autofree char *word = defined ? g_strndup (text + tokens[t].start, tokens[t].end - tokens[t].start) : NULL;
-      const char *name = defined ? g_hash_table_lookup (defined, word) : NULL;
+      const char *name = NULL;
+      if (defined)
+        {
+          g_string_truncate (s->word, 0);
+          g_string_append_len (s->word, text + tokens[t].start, tokens[t].end - tokens[t].start);
+          name = g_hash_table_lookup (defined, s->word->str);
+        }
       if (name && m)
         m->m.label = g_intern_static_string ("ORG"), m->m.given_canonical = name;
       else if (name)
@@ -437,9 +445,9 @@ settle_overlaps (DpNerScratch *s, guint n_model, guint n_tokens)
     }
   g_array_set_size (all, kept);
   g_array_sort (all, by_precedence);
-  g_array_set_size (s->taken, 0);
-  g_array_set_size (s->taken, n_tokens);
-  guint8 *taken = (guint8 *) s->taken->data;
+  g_array_set_size (s->owner, 0);
+  g_array_set_size (s->owner, n_tokens);
+  guint32 *taken = (guint32 *) s->owner->data;
   kept = 0;
   for (guint i = 0; i < all->len; i++)
     {
@@ -449,7 +457,8 @@ settle_overlaps (DpNerScratch *s, guint n_model, guint n_tokens)
         free_ = !taken[t];
       if (!free_)
         continue;
-      memset (taken + m->m.first_token, 1, m->m.n_tokens);
+      for (guint t = m->m.first_token; t < m->m.first_token + m->m.n_tokens; t++)
+        taken[t] = 1;
       g_array_index (all, Mention, kept++) = *m;
     }
   g_array_set_size (all, kept);
@@ -503,7 +512,8 @@ dp_ner_tagger_annotate (const DpNerTagger *ner, DpNerScratch *s, DpRecord *rec, 
   settle_overlaps (s, n_model, n_tokens);
   give_canonical_names (ner, s, text);
   guint n = s->mentions->len;
-  g_autofree DpNerMention *m = g_new (DpNerMention, MAX (n, 1));
+  g_array_set_size (s->linked, n);
+  DpNerMention *m = (DpNerMention *) s->linked->data;
   for (guint i = 0; i < n; i++)
     m[i] = g_array_index (s->mentions, Mention, i).m;
   if (ner->link)
@@ -515,7 +525,7 @@ dp_ner_tagger_annotate (const DpNerTagger *ner, DpNerScratch *s, DpRecord *rec, 
     {
       DpSpan *span = dp_layer_add_span (layer, m[i].start, m[i].end, m[i].label, error);
       if (!(ok = span != NULL))
-        break;
+        continue;
       JsonObject *attrs = dp_span_get_attrs (span);
       if (ner->link)
         {
