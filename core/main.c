@@ -1,12 +1,16 @@
-/* main.c — the docpipe command line: run, check, plugins.
+/* main.c — the docpipe command line: run, check, plugins, help.
  *
  * Each subcommand parses its own options with GOption; they share the options
  * that locate plugins and alter a pipeline, so `check` validates exactly what
- * `run` would run.  Exit codes are in core.h and docs/cli.md.
+ * `run` would run.  Every line docpipe writes to stderr starts with "docpipe:"
+ * (or "docpipe[PLUGIN]:" for a plugin's log messages), so its messages can be
+ * told from a stage's output and grepped for.  Exit codes are in core.h and
+ * docs/cli.md.
  */
 #include "runner.h"
 #include "core.h"
 #include "inspect.h"
+#include "params-private.h"
 
 #include <locale.h>
 #include <signal.h>
@@ -38,9 +42,12 @@ static const GOptionEntry plugins_entries[] = {
   { NULL }
 };
 
+/* Every command takes these, --version included: `docpipe run --version` is
+ * what someone checking which docpipe a script runs will type. */
 static const GOptionEntry common_entries[] = {
   { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, "Only print errors", NULL },
   { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose, "Print debugging messages", NULL },
+  { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, "Print the version and exit", NULL },
   { NULL }
 };
 
@@ -82,8 +89,52 @@ new_context (const char *params, const char *summary, const GOptionEntry *entrie
 static int
 usage_error (const char *message)
 {
-  g_printerr ("docpipe: %s\nTry '%s --help'.\n", message, g_get_prgname ());
+  g_printerr ("docpipe: %s (see '%s --help')\n", message, g_get_prgname ());
   return DP_EXIT_USAGE;
+}
+
+/* Prints a multi-line error (a pipeline's problems, one per line) with every
+ * line prefixed; "  note: …" lines become "docpipe: note: …". */
+static void
+print_error (const char *message)
+{
+  g_auto (GStrv) lines = g_strsplit (message, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      const char *line = lines[i];
+      while (*line == ' ')
+        line++;
+      if (g_str_has_prefix (line, "note: "))
+        g_printerr ("docpipe: %s\n", line);
+      else if (*line || lines[i + 1])
+        g_printerr ("docpipe: error: %s\n", line);
+    }
+}
+
+static void
+print_version (void)
+{
+  g_print ("docpipe %s (plugin ABI %d.%d)\n", DP_VERSION, DP_ABI_MAJOR, DP_ABI_MINOR);
+}
+
+/* Parses a command's options.  FALSE: the command is over (--version, or a
+ * usage error), with *code the exit code. */
+static gboolean
+parse_options (GOptionContext *ctx, int *argc, char ***argv, int *code)
+{
+  g_autoptr (GError) error = NULL;
+  if (!g_option_context_parse (ctx, argc, argv, &error))
+    {
+      *code = usage_error (error->message);
+      return FALSE;
+    }
+  if (opt_version)
+    {
+      print_version ();
+      *code = DP_EXIT_OK;
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* Loads the pipeline named by the arguments (a file or -e). */
@@ -101,42 +152,54 @@ load_pipeline (int argc, char **argv, int *code)
   DpPipeline *pl = opt_expr ? dp_pipeline_parse_expression (opt_expr, &lo, &error)
                             : dp_pipeline_load_file (argv[1], &lo, &error);
   if (!pl)
-    g_printerr ("%s\n", error->message);
+    print_error (error->message);
   return pl;
+}
+
+static GOptionContext *
+run_context (void)
+{
+  GOptionContext *ctx = new_context ("FILE | -e EXPR", "Run a pipeline.", pipeline_entries);
+  g_option_context_add_main_entries (ctx, run_entries, NULL);
+  return ctx;
 }
 
 static int
 cmd_run (int argc, char **argv)
 {
-  g_autoptr (GOptionContext) ctx = new_context ("FILE | -e EXPR", "Run a pipeline.", pipeline_entries);
-  g_option_context_add_main_entries (ctx, run_entries, NULL);
-  g_autoptr (GError) error = NULL;
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return usage_error (error->message);
+  g_autoptr (GOptionContext) ctx = run_context ();
   int code;
+  if (!parse_options (ctx, &argc, &argv, &code))
+    return code;
   g_autoptr (DpPipeline) pl = load_pipeline (argc, argv, &code);
   if (!pl)
     return code;
   DpRunOptions ro = { opt_stats, isatty (STDERR_FILENO) && !opt_quiet, opt_quiet };
+  g_autoptr (GError) error = NULL;
   g_autoptr (DpRunner) runner = dp_runner_new (pl, &ro, &error);
   if (!runner)
     {
-      g_printerr ("docpipe: error: %s\n", error->message);
+      print_error (error->message);
       return DP_EXIT_FAILURE;
     }
   return dp_runner_run (runner);
 }
 
+static GOptionContext *
+check_context (void)
+{
+  return new_context ("FILE | -e EXPR",
+                      "Validate a pipeline without running it: keys, types, plugins, layers.",
+                      pipeline_entries);
+}
+
 static int
 cmd_check (int argc, char **argv)
 {
-  g_autoptr (GOptionContext) ctx = new_context ("FILE | -e EXPR",
-                                                "Validate a pipeline without running it: keys, types, plugins, layers.",
-                                                pipeline_entries);
-  g_autoptr (GError) error = NULL;
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return usage_error (error->message);
+  g_autoptr (GOptionContext) ctx = check_context ();
   int code;
+  if (!parse_options (ctx, &argc, &argv, &code))
+    return code;
   g_autoptr (DpPipeline) pl = load_pipeline (argc, argv, &code);
   if (!pl)
     return code;
@@ -153,15 +216,21 @@ cmd_check (int argc, char **argv)
   return DP_EXIT_OK;
 }
 
+static GOptionContext *
+plugins_context (void)
+{
+  return new_context ("[STAGE]",
+                      "List the available stages, or describe one: parameters, defaults, layers.",
+                      plugins_entries);
+}
+
 static int
 cmd_plugins (int argc, char **argv)
 {
-  g_autoptr (GOptionContext) ctx = new_context ("[STAGE]",
-                                                "List the available stages, or describe one: parameters, defaults, layers.",
-                                                plugins_entries);
-  g_autoptr (GError) error = NULL;
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return usage_error (error->message);
+  g_autoptr (GOptionContext) ctx = plugins_context ();
+  int code;
+  if (!parse_options (ctx, &argc, &argv, &code))
+    return code;
   if (argc > 2)
     return usage_error ("at most one STAGE");
   g_auto (GStrv) dirs = dp_plugin_dirs (opt_plugin_path, NULL);
@@ -174,10 +243,86 @@ static const char main_summary[] =
   "  run       Run a pipeline file or expression\n"
   "  check     Validate a pipeline without running it\n"
   "  plugins   List stages, or show one stage's parameters\n"
+  "  help      Show this help, or a command's: help COMMAND\n"
   "\n"
-  "Run 'docpipe COMMAND --help' for a command's options.\n"
+  "Run 'docpipe help COMMAND' (or 'docpipe COMMAND --help') for a command's options.\n"
   "Exit codes: 0 all records processed, 1 failure, 2 usage or configuration error,\n"
   "3 finished but some records were dead-lettered, 130/143 interrupted.";
+
+static GOptionContext *
+main_context (void)
+{
+  return new_context ("COMMAND [ARGS…]", main_summary, NULL);
+}
+
+static int cmd_help (int argc, char **argv);
+
+typedef struct {
+  const char *name;
+  int (*run) (int argc, char **argv);
+  GOptionContext *(*context) (void);
+} Command;
+
+static const Command commands[] = {
+  { "run", cmd_run, run_context },
+  { "check", cmd_check, check_context },
+  { "plugins", cmd_plugins, plugins_context },
+  { "help", cmd_help, main_context },
+};
+
+/* The command named @name, or NULL after saying so (with a guess at what was meant). */
+static const Command *
+find_command (const char *name)
+{
+  const char *names[G_N_ELEMENTS (commands)];
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      if (strcmp (name, commands[i].name) == 0)
+        return &commands[i];
+      names[i] = commands[i].name;
+    }
+  const char *guess = dp_did_you_mean (name, names, G_N_ELEMENTS (names));
+  if (guess)
+    g_printerr ("docpipe: unknown command '%s' (did you mean '%s'?)\n", name, guess);
+  else
+    g_printerr ("docpipe: unknown command '%s' (commands: run, check, plugins, help)\n", name);
+  return NULL;
+}
+
+static void
+set_prgname_for (const char *command)
+{
+  g_autofree char *prg = g_strdup_printf ("docpipe %s", command);
+  g_set_prgname (prg);
+}
+
+/* `docpipe help [COMMAND]`: the same text as --help, on stdout, exit 0. */
+static int
+cmd_help (int argc, char **argv)
+{
+  g_autoptr (GOptionContext) ctx = new_context ("[COMMAND]", "Show the help for docpipe or one of its commands.", NULL);
+  int code;
+  if (!parse_options (ctx, &argc, &argv, &code))
+    return code;
+  if (argc > 2)
+    return usage_error ("at most one COMMAND");
+  const Command *cmd = NULL;
+  if (argc == 2)
+    {
+      if (!(cmd = find_command (argv[1])))
+        return DP_EXIT_USAGE;
+      if (cmd->run != cmd_help)
+        set_prgname_for (cmd->name);
+      else
+        g_set_prgname ("docpipe");
+    }
+  else
+    g_set_prgname ("docpipe");
+  g_autoptr (GOptionContext) help_ctx = cmd ? cmd->context () : main_context ();
+  g_autofree char *help = g_option_context_get_help (help_ctx, TRUE, NULL);
+  g_print ("%s", help);
+  return DP_EXIT_OK;
+}
 
 int
 main (int argc, char **argv)
@@ -204,31 +349,16 @@ main (int argc, char **argv)
     }
   if (argc >= 2 && argv[1][0] != '-')
     {
-      const char *cmd = argv[1];
-      g_autofree char *prg = g_strdup_printf ("docpipe %s", cmd);
-      g_set_prgname (prg);
-      if (strcmp (cmd, "run") == 0)
-        return cmd_run (argc - 1, argv + 1);
-      if (strcmp (cmd, "check") == 0)
-        return cmd_check (argc - 1, argv + 1);
-      if (strcmp (cmd, "plugins") == 0)
-        return cmd_plugins (argc - 1, argv + 1);
-      g_printerr ("docpipe: unknown command '%s' (commands: run, check, plugins)\n", cmd);
-      return DP_EXIT_USAGE;
+      const Command *cmd = find_command (argv[1]);
+      if (!cmd)
+        return DP_EXIT_USAGE;
+      set_prgname_for (cmd->name);
+      return cmd->run (argc - 1, argv + 1);
     }
-  static const GOptionEntry entries[] = {
-    { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, "Print the version and exit", NULL },
-    { NULL }
-  };
-  g_autoptr (GOptionContext) ctx = new_context ("COMMAND [ARGS…]", main_summary, entries);
-  g_autoptr (GError) error = NULL;
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return usage_error (error->message);
-  if (opt_version)
-    {
-      g_print ("docpipe %s (plugin ABI %d.%d)\n", DP_VERSION, DP_ABI_MAJOR, DP_ABI_MINOR);
-      return DP_EXIT_OK;
-    }
+  g_autoptr (GOptionContext) ctx = main_context ();
+  int code;
+  if (!parse_options (ctx, &argc, &argv, &code))
+    return code;
   g_autofree char *help = g_option_context_get_help (ctx, TRUE, NULL);
   g_printerr ("%s", help);
   return DP_EXIT_USAGE;

@@ -520,6 +520,16 @@ dp_pipeline_load_file (const char *path, const DpLoadOptions *opts, GError **err
 
 /* ---- expressions ----------------------------------------------------------- */
 
+/* Words people separate stages with in other tools (shell pipes, GStreamer
+ * habits half-remembered, arrows): reported with a hint, and then taken as the
+ * stage boundary they were meant to be, so the next stage is checked too. */
+static gboolean
+is_foreign_separator (const char *word)
+{
+  static const char *const seps[] = { "|", "||", ",", "->", "=>", ">", ";", "&&", NULL };
+  return g_strv_contains (seps, word);
+}
+
 /* "reader path=- ! ner ! writer path=-": stages separated by '!', each a
  * stage type followed by KEY=VALUE words (shell quoting applies). */
 DpPipeline *
@@ -537,13 +547,26 @@ dp_pipeline_parse_expression (const char *expr, const DpLoadOptions *opts, GErro
   g_autoptr (GHashTable) used = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   Group *current = NULL;
   guint n_stage = 0;
+  gboolean foreign_end = FALSE;   /* the last word was a reported foreign separator */
   for (guint i = 0; argv[i]; i++)
     {
+      foreign_end = FALSE;
       if (strcmp (argv[i], "!") == 0)
         {
           if (!current)
             problem (&p, "-e: empty stage before '!' (stage %u)", n_stage + 1);
           current = NULL;
+          continue;
+        }
+      if (is_foreign_separator (argv[i]))
+        {
+          if (current)
+            problem (&p, "%s: expected KEY=VALUE or '!', got '%s' (stages are separated by '!')",
+                     current->where, argv[i]);
+          else
+            problem (&p, "-e: expected a stage type, got '%s' (stages are separated by '!')", argv[i]);
+          current = NULL;
+          foreign_end = TRUE;
           continue;
         }
       if (!current)
@@ -561,13 +584,16 @@ dp_pipeline_parse_expression (const char *expr, const DpLoadOptions *opts, GErro
       const char *eq = strchr (argv[i], '=');
       if (!eq || eq == argv[i])
         {
-          problem (&p, "%s: expected KEY=VALUE, got '%s'", current->where, argv[i]);
+          /* "reader path=a.txt, writer": the ',' stuck to the previous value. */
+          gboolean comma = !eq && i > 0 && g_str_has_suffix (argv[i - 1], ",");
+          problem (&p, "%s: expected KEY=VALUE, got '%s'%s", current->where, argv[i],
+                   comma ? " (stages are separated by '!', not ',')" : "");
           continue;
         }
       g_autofree char *key = g_strndup (argv[i], eq - argv[i]);
       group_set (current, key, eq + 1, current->where);
     }
-  if (!current && n_stage > 0)
+  if (!current && n_stage > 0 && !foreign_end)
     problem (&p, "-e: the expression ends with '!'");
   gboolean ok = problems_to_error (&p, error);
   g_string_free (p.text, TRUE);

@@ -675,6 +675,14 @@ test_expression_errors (void)
     { "reader path", { "-e:stage 1: expected KEY=VALUE, got 'path'" }, 1 },
     { "reader path=- ! writer =x", { "-e:stage 2: expected KEY=VALUE, got '=x'" }, 1 },
     { "reader path=- !", { "-e: the expression ends with '!'" }, 1 },
+    /* Separators of other tools: a hint, then the next stage is read as one. */
+    { "reader path=- | writer", { "-e:stage 1: expected KEY=VALUE or '!', got '|' (stages are separated by '!')" }, 1 },
+    { "reader path=- -> writer ! writer pth=x",
+      { "-e:stage 1: expected KEY=VALUE or '!', got '->' (stages are separated by '!')" }, 1 },
+    { "reader path=- | writer |", { "-e:stage 1: expected KEY=VALUE or '!', got '|' (stages are separated by '!')",
+                                    "-e:stage 2: expected KEY=VALUE or '!', got '|' (stages are separated by '!')" }, 2 },
+    { "| reader path=-", { "-e: expected a stage type, got '|' (stages are separated by '!')" }, 1 },
+    { "reader path=a, writer", { "-e:stage 1: expected KEY=VALUE, got 'writer' (stages are separated by '!', not ',')" }, 1 },
     { "reader path=- ! writer !", { "-e: the expression ends with '!'" }, 1 },
     { "reader 'path=-", { "-e: " }, 1 },                                   /* unbalanced quote */
     { "", { "-e: " }, 1 },
@@ -745,7 +753,7 @@ test_cli_check (void)
                                      "[read]\nplugin = reader\npath = in.txt\n\n[write]\nplugin = writer\npth = x\n");
   g_autofree char *out2 = NULL, *err2 = NULL;
   g_assert_cmpint (run_check (bad, &out2, &err2), ==, 2);
-  g_autofree char *want2 = g_strdup_printf ("%s:7: stage 'write': unknown key 'pth' (did you mean 'path'?)\n", bad);
+  g_autofree char *want2 = g_strdup_printf ("docpipe: error: %s:7: stage 'write': unknown key 'pth' (did you mean 'path'?)\n", bad);
   g_assert_cmpstr (err2, ==, want2);
   g_assert_cmpstr (out2, ==, "");
 }

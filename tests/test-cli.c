@@ -1,0 +1,274 @@
+/* test-cli.c — the command line a newcomer meets: help, suggestions for
+ * mistyped commands, --version after any command, hints for pipe-like
+ * separators in expressions, and the "docpipe:" prefix on every line docpipe
+ * writes to stderr.  Each test runs the real docpipe binary of the build tree.
+ */
+#include <docpipe/version.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#define PLUGIN_PATH DP_TEST_PLUGINS ":" DP_TEST_FIXTURES_GOOD
+
+typedef struct {
+  int status;
+  char *out, *err;
+} Result;
+
+static void
+result_clear (Result *r)
+{
+  g_free (r->out);
+  g_free (r->err);
+}
+
+static Result
+run_argv (const char *const *args)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_ptr_array_add (argv, (gpointer) DP_TEST_DOCPIPE);
+  for (guint i = 0; args[i]; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_autoptr (GError) error = NULL;
+  /* stdin is a pipe closed at once, so a run that reads it never waits. */
+  g_autoptr (GSubprocess) p = g_subprocess_newv ((const char *const *) argv->pdata,
+                                                 G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE
+                                                 | G_SUBPROCESS_FLAGS_STDIN_PIPE, &error);
+  g_assert_no_error (error);
+  Result r = { 0 };
+  g_subprocess_communicate_utf8 (p, "", NULL, &r.out, &r.err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (p));
+  r.status = g_subprocess_get_exit_status (p);
+  return r;
+}
+
+#define RUN(...) run_argv ((const char *const[]) { __VA_ARGS__, NULL })
+
+/* Every line of @err starts with "docpipe:", and there is at least one. */
+static void
+assert_prefixed (const char *err)
+{
+  g_assert_cmpstr (err, !=, "");
+  g_auto (GStrv) lines = g_strsplit (err, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    if (*lines[i] || lines[i + 1])
+      {
+        if (!g_str_has_prefix (lines[i], "docpipe: "))
+          g_error ("stderr line without the 'docpipe: ' prefix: '%s'\nin:\n%s", lines[i], err);
+      }
+}
+
+/* ---- help ------------------------------------------------------------------ */
+
+static void
+test_help (void)
+{
+  Result r = RUN ("help");
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.err, ==, "");
+  g_assert_nonnull (strstr (r.out, "Usage:\n  docpipe [OPTION…] COMMAND"));
+  g_assert_nonnull (strstr (r.out, "  run "));
+  g_assert_nonnull (strstr (r.out, "  check "));
+  g_assert_nonnull (strstr (r.out, "  plugins "));
+  g_assert_nonnull (strstr (r.out, "  help "));
+  /* The same text as --help. */
+  Result h = RUN ("--help");
+  g_assert_cmpint (h.status, ==, 0);
+  g_assert_cmpstr (h.out, ==, r.out);
+  result_clear (&h);
+  result_clear (&r);
+}
+
+static void
+test_help_command (void)
+{
+  static const struct { const char *command, *usage, *option; } cases[] = {
+    { "run", "docpipe run [OPTION…] FILE | -e EXPR", "--stats=FILE" },
+    { "check", "docpipe check [OPTION…] FILE | -e EXPR", "--expression=EXPR" },
+    { "plugins", "docpipe plugins [OPTION…] [STAGE]", "--json" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      Result r = RUN ("help", cases[i].command);
+      g_assert_cmpint (r.status, ==, 0);
+      g_assert_cmpstr (r.err, ==, "");
+      g_assert_nonnull (strstr (r.out, cases[i].usage));
+      g_assert_nonnull (strstr (r.out, cases[i].option));
+      /* Identical to COMMAND --help. */
+      Result h = RUN (cases[i].command, "--help");
+      g_assert_cmpint (h.status, ==, 0);
+      g_assert_cmpstr (h.out, ==, r.out);
+      result_clear (&h);
+      result_clear (&r);
+    }
+
+  Result r = RUN ("help", "rn");
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_cmpstr (r.out, ==, "");
+  g_assert_cmpstr (r.err, ==, "docpipe: unknown command 'rn' (did you mean 'run'?)\n");
+  result_clear (&r);
+
+  r = RUN ("help", "run", "check");
+  g_assert_cmpint (r.status, ==, 2);
+  assert_prefixed (r.err);
+  result_clear (&r);
+}
+
+/* ---- unknown commands ------------------------------------------------------ */
+
+static void
+test_unknown_command (void)
+{
+  static const struct { const char *typed, *meant; } cases[] = {
+    { "rn", "run" }, { "runn", "run" }, { "chek", "check" }, { "plugin", "plugins" }, { "hlep", "help" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      Result r = RUN (cases[i].typed);
+      g_assert_cmpint (r.status, ==, 2);
+      g_autofree char *want = g_strdup_printf ("docpipe: unknown command '%s' (did you mean '%s'?)\n",
+                                               cases[i].typed, cases[i].meant);
+      g_assert_cmpstr (r.err, ==, want);
+      g_assert_cmpstr (r.out, ==, "");
+      result_clear (&r);
+    }
+  /* Nothing close: the list of commands instead. */
+  Result r = RUN ("frobnicate");
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_cmpstr (r.err, ==, "docpipe: unknown command 'frobnicate' (commands: run, check, plugins, help)\n");
+  result_clear (&r);
+}
+
+/* ---- --version after any command ------------------------------------------- */
+
+static void
+test_version_everywhere (void)
+{
+  g_autofree char *want = g_strdup_printf ("docpipe %s (plugin ABI %d.%d)\n", DP_VERSION, DP_ABI_MAJOR, DP_ABI_MINOR);
+  const char *const commands[] = { "run", "check", "plugins", "help" };
+  Result top = RUN ("--version");
+  g_assert_cmpint (top.status, ==, 0);
+  g_assert_cmpstr (top.out, ==, want);
+  result_clear (&top);
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      Result r = RUN (commands[i], "--version");
+      g_assert_cmpint (r.status, ==, 0);
+      g_assert_cmpstr (r.out, ==, want);
+      g_assert_cmpstr (r.err, ==, "");
+      result_clear (&r);
+    }
+  /* Even with a pipeline given: nothing is loaded or run. */
+  Result r = RUN ("run", "-e", "reader path=/nonexistent ! writer", "--version");
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.out, ==, want);
+  g_assert_cmpstr (r.err, ==, "");
+  result_clear (&r);
+}
+
+/* ---- expressions written with another tool's separators -------------------- */
+
+static void
+test_separator_hints (void)
+{
+  static const struct { const char *expr, *err; } cases[] = {
+    { "ticker count=1 | writer",
+      "docpipe: error: -e:stage 1: expected KEY=VALUE or '!', got '|' (stages are separated by '!')\n" },
+    { "ticker count=1 -> writer",
+      "docpipe: error: -e:stage 1: expected KEY=VALUE or '!', got '->' (stages are separated by '!')\n" },
+    { "ticker , writer",
+      "docpipe: error: -e:stage 1: expected KEY=VALUE or '!', got ',' (stages are separated by '!')\n" },
+    { "ticker count=1, writer",
+      "docpipe: error: -e:stage 1: expected KEY=VALUE, got 'writer' (stages are separated by '!', not ',')\n" },
+    { "| ticker ! writer",
+      "docpipe: error: -e: expected a stage type, got '|' (stages are separated by '!')\n" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      Result r = RUN ("check", "-P", PLUGIN_PATH, "-e", cases[i].expr);
+      g_assert_cmpint (r.status, ==, 2);
+      g_assert_cmpstr (r.err, ==, cases[i].err);
+      result_clear (&r);
+    }
+  /* The stage after the separator is still checked: one problem each. */
+  Result r = RUN ("check", "-P", PLUGIN_PATH, "-e", "ticker count=1 | writer ! writer pth=x");
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_cmpstr (r.err, ==,
+                   "docpipe: error: -e:stage 1: expected KEY=VALUE or '!', got '|' (stages are separated by '!')\n");
+  result_clear (&r);
+}
+
+/* ---- the "docpipe:" prefix ------------------------------------------------- */
+
+static char *
+write_tmp (const char *name, const char *text)
+{
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), name, NULL);
+  g_autoptr (GError) error = NULL;
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&path);
+}
+
+static void
+test_error_prefix (void)
+{
+  g_autofree char *bad = write_tmp ("docpipe-test-cli-bad.pipeline",
+                                    "[read]\nplugin = ticker\ncuont = 3\n[x]\nplugin = wrtier\n[write]\nplugin = writer\n");
+  const char *const *cases[] = {
+    /* configuration: several problems, one per line */
+    (const char *const[]) { "check", "-P", PLUGIN_PATH, bad, NULL },
+    (const char *const[]) { "run", "-P", PLUGIN_PATH, bad, NULL },
+    /* a refused plugin's note */
+    (const char *const[]) { "check", "-P", DP_TEST_FIXTURES_BAD, "-e", "reader path=- ! future ! writer", NULL },
+    /* files that cannot be read, expressions that cannot be parsed */
+    (const char *const[]) { "check", "/nonexistent/x.pipeline", NULL },
+    (const char *const[]) { "check", "-e", "reader 'path=-", NULL },
+    /* usage */
+    (const char *const[]) { "run", NULL },
+    (const char *const[]) { "run", "--no-such-option", NULL },
+    (const char *const[]) { "--no-such-option", NULL },
+    (const char *const[]) { "plugins", "a", "b", NULL },
+    (const char *const[]) { "plugins", "-P", PLUGIN_PATH, "readr", NULL },
+    /* runtime: a stage that cannot be created, one that fails */
+    (const char *const[]) { "run", "-e", "reader path=/nonexistent/dir/x.txt ! writer", NULL },
+    (const char *const[]) { "run", "-P", PLUGIN_PATH, "-e", "ticker ! fail-create ! writer", NULL },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      Result r = run_argv (cases[i]);
+      g_assert_cmpint (r.status, !=, 0);
+      assert_prefixed (r.err);
+      result_clear (&r);
+    }
+  /* The configuration errors themselves, exactly. */
+  Result r = RUN ("check", "-P", PLUGIN_PATH, bad);
+  g_assert_cmpint (r.status, ==, 2);
+  g_autofree char *want = g_strdup_printf (
+    "docpipe: error: %s:3: stage 'read': unknown key 'cuont' (did you mean 'count'?)\n"
+    "docpipe: error: %s:5: stage 'x': unknown plugin 'wrtier' (did you mean 'writer'?)\n", bad, bad);
+  g_assert_cmpstr (r.err, ==, want);
+  result_clear (&r);
+
+  r = RUN ("check", "-P", DP_TEST_FIXTURES_BAD, "-e", "reader path=- ! future ! writer");
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_true (g_str_has_prefix (r.err, "docpipe: error: -e:stage 2: stage 'future': unknown plugin 'future'"));
+  g_assert_nonnull (strstr (r.err, "\ndocpipe: note: "));
+  result_clear (&r);
+  g_remove (bad);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/cli/help", test_help);
+  g_test_add_func ("/cli/help-command", test_help_command);
+  g_test_add_func ("/cli/unknown-command", test_unknown_command);
+  g_test_add_func ("/cli/version-everywhere", test_version_everywhere);
+  g_test_add_func ("/cli/separator-hints", test_separator_hints);
+  g_test_add_func ("/cli/error-prefix", test_error_prefix);
+  return g_test_run ();
+}
