@@ -28,24 +28,39 @@ keywords_create (const DpParams *params, GError **error)
   return k;
 }
 
+/* Tags one record.  FALSE (with @error) if a span cannot be added: a problem
+ * with this record, not with the stage. */
+static gboolean
+keywords_tag (Keywords *k, DpRecord *rec, GError **error)
+{
+  const char *text = dp_record_get_text (rec, NULL);
+  guint n;
+  const DpToken *tokens = dp_record_tokens (rec, &n);
+  /* Computed afresh: a record that already went through this stage (a second
+   * run over our own output) must not get its keywords twice. */
+  dp_record_remove_layer (rec, "keywords");
+  DpLayer *layer = dp_record_ensure_layer (rec, "keywords");
+  for (guint t = 0; t < n; t++)
+    {
+      g_autofree char *word = g_utf8_casefold (text + tokens[t].start, tokens[t].end - tokens[t].start);
+      if (g_hash_table_contains (k->words, word)
+          && !dp_layer_add_span (layer, tokens[t].start, tokens[t].end, "KEYWORD", error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 keywords_process (gpointer self, DpBatch *batch, GError **error)
 {
   Keywords *k = self;
   for (guint i = 0; i < dp_batch_get_size (batch); i++)
     {
-      DpRecord *rec = dp_batch_get (batch, i);
-      const char *text = dp_record_get_text (rec, NULL);
-      guint n;
-      const DpToken *tokens = dp_record_tokens (rec, &n);
-      DpLayer *layer = dp_record_ensure_layer (rec, "keywords");
-      for (guint t = 0; t < n; t++)
-        {
-          g_autofree char *word = g_utf8_casefold (text + tokens[t].start, tokens[t].end - tokens[t].start);
-          if (g_hash_table_contains (k->words, word)
-              && !dp_layer_add_span (layer, tokens[t].start, tokens[t].end, "KEYWORD", error))
-            return FALSE;
-        }
+      GError *local = NULL;
+      /* One bad record goes to the dead letters; the others, and the run, go on.
+       * Returning FALSE here would end the whole run. */
+      if (!keywords_tag (k, dp_batch_get (batch, i), &local))
+        dp_batch_fail_error (batch, i, local);
     }
   return TRUE;
 }
