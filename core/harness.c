@@ -348,8 +348,14 @@ dp_harness_process (DpHarness *h, GError **error)
   if (!b)
     return TRUE;   /* nothing pushed: a stage is never handed an empty batch */
   dp_batch_seal (b);
-  gboolean ok = (!h->info->prepare || call (h, h->info->prepare, b, error))
-                && call (h, h->info->process, b, error);
+  gboolean ok = TRUE;
+  if (h->info->prepare)
+    {
+      ok = call (h, h->info->prepare, b, error);
+      /* As in a run: what prepare() failed never reaches process(). */
+      dp_batch_sweep (b, h->name);
+    }
+  ok = ok && call (h, h->info->process, b, error);
   if (ok)
     collect (h, b);
   dp_batch_free (b);

@@ -9,6 +9,7 @@
 set -eu
 build_dir=$1
 src_dir=$2
+link_flags=${3:-}   # for programs linked against a sanitized build: -fsanitize=…
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail () { echo "test-sdk: $*" >&2; exit 1; }
@@ -21,16 +22,16 @@ pcdir=$(ls -d "$tmp/prefix"/lib*/pkgconfig | head -n 1)
 unset PKG_CONFIG_PATH
 
 # 1. find_package(Docpipe); the template's harness test through ctest.
-cmake -S "$tmp/src" -B "$tmp/build" -DCMAKE_PREFIX_PATH="$tmp/prefix" >/dev/null
+cmake -S "$tmp/src" -B "$tmp/build" -DCMAKE_PREFIX_PATH="$tmp/prefix" -DCMAKE_EXE_LINKER_FLAGS="$link_flags" >/dev/null
 cmake --build "$tmp/build" >/dev/null
 test -f "$tmp/build/keywords.so"
 ctest --test-dir "$tmp/build" --output-on-failure >/dev/null || fail "template test (CMake build) failed"
 
 # 2. pkg-config, with PKG_CONFIG_PATH on make's command line as the docs say.
-make -s -C "$tmp/src" PKG_CONFIG_PATH="$pcdir" >/dev/null 2>"$tmp/make.err" \
+make -s -C "$tmp/src" PKG_CONFIG_PATH="$pcdir" LDFLAGS="$link_flags" >/dev/null 2>"$tmp/make.err" \
   || fail "make PKG_CONFIG_PATH=… failed: $(cat "$tmp/make.err")"
 test -f "$tmp/src/keywords.so"
-make -s -C "$tmp/src" PKG_CONFIG_PATH="$pcdir" check >/dev/null || fail "make check failed"
+make -s -C "$tmp/src" PKG_CONFIG_PATH="$pcdir" LDFLAGS="$link_flags" check >/dev/null || fail "make check failed"
 
 # 3. Without it: a clear error before any compilation.
 if make -C "$tmp/src-nopc" >"$tmp/nopc.out" 2>&1; then
@@ -122,7 +123,7 @@ add_executable(test-keywords "${KEYWORDS_SRC}/test-keywords.c")
 target_link_libraries(test-keywords PRIVATE Docpipe::harness)
 EOF
 cmake -S "$tmp/consumer" -B "$tmp/consumer/build" -DCMAKE_PREFIX_PATH="$tmp/prefix" \
-  -DKEYWORDS_SRC="$tmp/src" >"$tmp/consumer.out" 2>&1 || { grep -A3 "CMake Error" "$tmp/consumer.out"; fail "the consumer project failed (above)"; }
+  -DKEYWORDS_SRC="$tmp/src" -DCMAKE_EXE_LINKER_FLAGS="$link_flags" >"$tmp/consumer.out" 2>&1 || { grep -A3 "CMake Error" "$tmp/consumer.out"; fail "the consumer project failed (above)"; }
 cmake --build "$tmp/consumer/build" >/dev/null || fail "consumer build failed"
 "$tmp/consumer/build/test-keywords" "$tmp/consumer/build/keywords.so" >/dev/null || fail "consumer's harness test failed"
 
