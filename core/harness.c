@@ -259,6 +259,14 @@ dp_harness_push (DpHarness *h, const char *json, GError **error)
 
 /* ---- a batch through the stage --------------------------------------------- */
 
+static char *
+to_json (DpHarness *h, DpRecord *rec)
+{
+  GString *json = g_string_new (NULL);
+  dp_record_to_json (rec, json, h->flags);
+  return g_string_free (json, FALSE);
+}
+
 /* Moves what a batch holds, live and failed, to the pull queues as JSON. */
 static void
 collect (DpHarness *h, DpBatch *b)
@@ -266,10 +274,8 @@ collect (DpHarness *h, DpBatch *b)
   dp_batch_sweep (b, h->name);
   for (guint i = 0; i < dp_batch_get_size (b); i++)
     {
-      g_autoptr (GString) json = g_string_new (NULL);
-      dp_record_to_json (dp_batch_get (b, i), json, h->flags);
       Pulled *r = g_new0 (Pulled, 1);
-      r->json = g_string_free (g_steal_pointer (&json), FALSE);
+      r->json = to_json (h, dp_batch_get (b, i));
       g_queue_push_tail (&h->output, r);
     }
   GPtrArray *dead = dp_batch_get_dead (b);
@@ -279,14 +285,8 @@ collect (DpHarness *h, DpBatch *b)
       Pulled *r = g_new0 (Pulled, 1);
       gsize raw_len;
       const char *raw = dp_record_get_raw (d->rec, &raw_len);
-      if (raw)
-        r->json = g_strndup (raw, raw_len);
-      else
-        {
-          g_autoptr (GString) json = g_string_new (NULL);
-          dp_record_to_json (d->rec, json, h->flags);
-          r->json = g_string_free (g_steal_pointer (&json), FALSE);
-        }
+      /* A record that never decoded has only its input to show. */
+      r->json = raw ? g_strndup (raw, raw_len) : to_json (h, d->rec);
       r->message = g_strdup (d->message);
       g_queue_push_tail (&h->failed, r);
     }

@@ -274,18 +274,19 @@ static const Command commands[] = {
 static const Command *
 find_command (const char *name)
 {
-  const char *names[G_N_ELEMENTS (commands)];
+  const char *names[G_N_ELEMENTS (commands) + 1] = { NULL };
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
       if (strcmp (name, commands[i].name) == 0)
         return &commands[i];
       names[i] = commands[i].name;
     }
-  const char *guess = dp_did_you_mean (name, names, G_N_ELEMENTS (names));
+  const char *guess = dp_did_you_mean (name, names, G_N_ELEMENTS (commands));
+  g_autofree char *list = g_strjoinv (", ", (char **) names);
   if (guess)
     g_printerr ("docpipe: unknown command '%s' (did you mean '%s'?)\n", name, guess);
   else
-    g_printerr ("docpipe: unknown command '%s' (commands: run, check, plugins, help)\n", name);
+    g_printerr ("docpipe: unknown command '%s' (commands: %s)\n", name, list);
   return NULL;
 }
 
@@ -307,15 +308,11 @@ cmd_help (int argc, char **argv)
   if (argc > 2)
     return usage_error ("at most one COMMAND");
   const Command *cmd = NULL;
-  if (argc == 2)
-    {
-      if (!(cmd = find_command (argv[1])))
-        return DP_EXIT_USAGE;
-      if (cmd->run != cmd_help)
-        set_prgname_for (cmd->name);
-      else
-        g_set_prgname ("docpipe");
-    }
+  if (argc == 2 && !(cmd = find_command (argv[1])))
+    return DP_EXIT_USAGE;
+  /* The usage line names the command whose help this is. */
+  if (cmd && cmd->run != cmd_help)
+    set_prgname_for (cmd->name);
   else
     g_set_prgname ("docpipe");
   g_autoptr (GOptionContext) help_ctx = cmd ? cmd->context () : main_context ();
