@@ -44,7 +44,8 @@ DP_API DpHarness *dp_harness_new_parse (const char *plugin, const char *descript
 DP_API gboolean dp_harness_push (DpHarness *harness, const char *json, GError **error);
 
 /* Hands the pushed records to the stage as one batch: process() (a sink's
- * prepare() first); for a source, read() until it adds no record.  FALSE,
+ * prepare() first); for a source, read() until it adds no record (so a
+ * source must be given a finite input).  FALSE,
  * with the stage's error, if the stage failed as a whole; records it failed
  * one by one (dp_batch_fail) are no failure here: see dp_harness_pull_failed(). */
 DP_API gboolean dp_harness_process (DpHarness *harness, GError **error);
