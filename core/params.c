@@ -1,9 +1,11 @@
-/* params.c — typed, validated stage parameters from a stage's static table.
+/* params.c — building and validating stage parameters from a stage's static table.
  *
  * The pipeline loader creates a DpParams per stage instance from the stage's
  * DpParamSpec table, fills it key by key with dp_params_set() (which parses and
  * range-checks), and hands it to the stage's create callback.  `docpipe check`
- * runs the same validation without creating anything.
+ * runs the same validation without creating anything.  This is the core's
+ * side, in its private library; the accessors stages call are in params-get.c
+ * (libdocpipe).
  */
 #include "params-private.h"
 #include "core.h"
@@ -11,39 +13,6 @@
 #include <errno.h>
 #include <math.h>
 #include <string.h>
-
-typedef struct {
-  gboolean set;
-  gboolean given; /* a value was given, even one refused: then it is not "missing" */
-  char *str;      /* string, path (resolved), enum (the choice) */
-  gint64 i;
-  double d;
-  gboolean b;
-  int e;
-} Value;
-
-struct _DpParams {
-  char *instance;
-  char *base_dir;
-  const DpParamSpec *specs;
-  guint n;
-  Value *values;
-};
-
-const char *
-dp_param_type_to_string (DpParamType type)
-{
-  switch (type)
-    {
-    case DP_PARAM_STRING: return "string";
-    case DP_PARAM_INT: return "int";
-    case DP_PARAM_DOUBLE: return "double";
-    case DP_PARAM_BOOL: return "bool";
-    case DP_PARAM_ENUM: return "enum";
-    case DP_PARAM_PATH: return "path";
-    }
-  return "?";
-}
 
 static guint
 count_specs (const DpParamSpec *specs)
@@ -84,7 +53,7 @@ range_error (const DpParamSpec *spec, const char *value, GError **error)
 
 /* Parses @text for @spec into @v; paths resolve against @base_dir. */
 static gboolean
-parse_value (const DpParamSpec *spec, const char *base_dir, const char *text, Value *v,
+parse_value (const DpParamSpec *spec, const char *base_dir, const char *text, DpParamValue *v,
              GError **error)
 {
   switch (spec->type)
@@ -166,7 +135,7 @@ dp_param_specs_check (const DpParamSpec *specs, GError **error)
   for (guint i = 0; specs && specs[i].name; i++)
     {
       const DpParamSpec *spec = &specs[i];
-      Value v = { 0 };
+      DpParamValue v = { 0 };
       if (spec->type < DP_PARAM_STRING || spec->type > DP_PARAM_PATH || !spec->help || !*spec->help
           || (spec->type == DP_PARAM_ENUM && (!spec->choices || !spec->choices[0])))
         {
@@ -201,7 +170,7 @@ dp_params_new (const char *instance, const char *base_dir, const DpParamSpec *sp
   params->base_dir = g_strdup (base_dir);
   params->specs = specs;
   params->n = count_specs (specs);
-  params->values = g_new0 (Value, params->n + 1);
+  params->values = g_new0 (DpParamValue, params->n + 1);
   for (guint i = 0; i < params->n; i++)
     if (specs[i].default_value)
       {
@@ -214,25 +183,24 @@ dp_params_new (const char *instance, const char *base_dir, const DpParamSpec *sp
 }
 
 void
+dp_params_set_data_dir (DpParams *params, const char *data_dir)
+{
+  g_free (params->data_dir);
+  params->data_dir = g_strdup (data_dir);
+}
+
+void
 dp_params_free (DpParams *params)
 {
   if (!params)
     return;
+  g_free (params->data_dir);
   for (guint i = 0; i < params->n; i++)
     g_free (params->values[i].str);
   g_free (params->values);
   g_free (params->instance);
   g_free (params->base_dir);
   g_free (params);
-}
-
-static int
-find (const DpParams *params, const char *name)
-{
-  for (guint i = 0; i < params->n; i++)
-    if (strcmp (params->specs[i].name, name) == 0)
-      return (int) i;
-  return -1;
 }
 
 gboolean
@@ -245,7 +213,7 @@ gboolean
 dp_params_set_from (DpParams *params, const char *key, const char *value, const char *base_dir,
                     GError **error)
 {
-  int i = find (params, key);
+  int i = dp_params_find (params, key);
   if (i < 0)
     {
       if (params->n == 0)
@@ -283,71 +251,6 @@ dp_params_check_required (const DpParams *params, GError **error)
       }
   return TRUE;
 }
-
-static const Value *
-get (const DpParams *params, const char *name, DpParamType type)
-{
-  int i = find (params, name);
-  if (i < 0 || params->specs[i].type != type)
-    {
-      g_critical ("stage '%s' asked for %s parameter '%s', which its table does not declare",
-                  params->instance, dp_param_type_to_string (type), name);
-      return NULL;
-    }
-  return &params->values[i];
-}
-
-const char *
-dp_params_get_string (const DpParams *params, const char *name)
-{
-  const Value *v = get (params, name, DP_PARAM_STRING);
-  return v && v->set ? v->str : NULL;
-}
-
-gint64
-dp_params_get_int (const DpParams *params, const char *name)
-{
-  const Value *v = get (params, name, DP_PARAM_INT);
-  return v ? v->i : 0;
-}
-
-double
-dp_params_get_double (const DpParams *params, const char *name)
-{
-  const Value *v = get (params, name, DP_PARAM_DOUBLE);
-  return v ? v->d : 0.0;
-}
-
-gboolean
-dp_params_get_bool (const DpParams *params, const char *name)
-{
-  const Value *v = get (params, name, DP_PARAM_BOOL);
-  return v ? v->b : FALSE;
-}
-
-int
-dp_params_get_enum (const DpParams *params, const char *name)
-{
-  const Value *v = get (params, name, DP_PARAM_ENUM);
-  return v && v->set ? v->e : -1;
-}
-
-const char *
-dp_params_get_path (const DpParams *params, const char *name)
-{
-  const Value *v = get (params, name, DP_PARAM_PATH);
-  return v && v->set ? v->str : NULL;
-}
-
-gboolean
-dp_params_is_set (const DpParams *params, const char *name)
-{
-  int i = find (params, name);
-  return i >= 0 && params->values[i].set;
-}
-
-const char *dp_params_get_instance_name (const DpParams *params) { return params->instance; }
-const char *dp_params_get_base_dir (const DpParams *params) { return params->base_dir; }
 
 /* ---- "did you mean" -------------------------------------------------------- */
 

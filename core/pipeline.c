@@ -247,7 +247,7 @@ build_stage (DpPipeline *pl, Group *g, Problems *p)
   sc->name = g_strdup (g->name);
   sc->where = g_strdup (g->where);
   sc->ref = ref;
-  sc->params = dp_params_new (g->name, pl->base_dir, ref->info->params);
+  sc->params = dp_stage_ref_new_params (ref, g->name, pl->base_dir);
   g_autofree char *label = g_strdup_printf ("stage '%s'", g->name);
   apply_entries (g, sc->params, label, p);
   return sc;
