@@ -59,6 +59,10 @@ gboolean  dp_params_set (DpParams *params, const char *key, const char *value, G
 gboolean  dp_params_set_from (DpParams *params, const char *key, const char *value,
                               const char *base_dir, GError **error);
 gboolean  dp_params_check_required (const DpParams *params, GError **error);
+/* What can be known about DP_PARAM_INPUT/OUTPUT paths without creating the
+ * stage (they exist, can be read, their directory exists): appends a message
+ * naming the key and the path to @problems (char*) per problem; returns how many. */
+guint     dp_params_check_paths (const DpParams *params, GPtrArray *problems);
 /* What dp_plugin_get_data_dir() returns (the loader knows the plugin's file). */
 void      dp_params_set_data_dir (DpParams *params, const char *data_dir);
 /* Checks a table's own rows (defaults parse, enums have choices …): a plugin bug, caught at load. */

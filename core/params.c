@@ -11,8 +11,12 @@
 #include "core.h"
 
 #include <errno.h>
+#include <glib/gstdio.h>
+#include <glob.h>
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static guint
 count_specs (const DpParamSpec *specs)
@@ -144,6 +148,15 @@ dp_param_specs_check (const DpParamSpec *specs, GError **error)
                        spec->name);
           return FALSE;
         }
+      const guint known = DP_PARAM_INPUT | DP_PARAM_OUTPUT;
+      if ((spec->flags & ~known) || (spec->flags && spec->type != DP_PARAM_PATH)
+          || (spec->flags & known) == known || spec->reserved[0] || spec->reserved[1])
+        {
+          g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_PLUGIN,
+                       "parameter '%s' has invalid flags (only paths take them: input or output, "
+                       "not both) or non-zero reserved fields", spec->name);
+          return FALSE;
+        }
       for (guint j = 0; j < i; j++)
         if (strcmp (specs[j].name, spec->name) == 0)
           {
@@ -237,6 +250,70 @@ dp_params_set_from (DpParams *params, const char *key, const char *value, const 
     }
   params->values[i].given = TRUE;
   return parse_value (&params->specs[i], base_dir, value, &params->values[i], error);
+}
+
+/* ---- what `check` can know about paths --------------------------------------- */
+
+static gboolean
+has_glob (const char *path)
+{
+  return strpbrk (path, "*?[") != NULL;
+}
+
+static gboolean
+check_input (const char *path, GError **error)
+{
+  if (has_glob (path))
+    {
+      glob_t g;
+      int rc = glob (path, GLOB_NOSORT, NULL, &g);
+      globfree (&g);
+      if (rc != 0)
+        return g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "%s: matches no files", path), FALSE;
+      return TRUE;
+    }
+  GStatBuf st;
+  int mode = R_OK;
+  if (g_stat (path, &st) == 0 && S_ISDIR (st.st_mode))
+    mode |= X_OK;
+  if (g_access (path, mode) != 0)
+    {
+      int e = errno;
+      return g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "%s: %s", path,
+                          e == ENOENT ? "no such file or directory" : g_strerror (e)), FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_output (const char *path, GError **error)
+{
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    return g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR, "%s is a directory", path), FALSE;
+  g_autofree char *dir = g_path_get_dirname (path);
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    return g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "%s: directory %s does not exist",
+                        path, dir), FALSE;
+  return TRUE;
+}
+
+guint
+dp_params_check_paths (const DpParams *params, GPtrArray *problems)
+{
+  guint found = 0;
+  for (guint i = 0; i < params->n; i++)
+    {
+      const DpParamSpec *spec = &params->specs[i];
+      const char *path = params->values[i].set ? params->values[i].str : NULL;
+      if (spec->type != DP_PARAM_PATH || !spec->flags || !path || !*path || strcmp (path, "-") == 0)
+        continue;
+      g_autoptr (GError) error = NULL;
+      if ((spec->flags & DP_PARAM_INPUT) ? check_input (path, &error) : check_output (path, &error))
+        continue;
+      g_ptr_array_add (problems, g_strdup_printf ("key '%s': %s", spec->name, error->message));
+      found++;
+    }
+  return found;
 }
 
 gboolean

@@ -100,7 +100,8 @@ static const DpParamSpec settings_specs[] = {
   { "batch-size", DP_PARAM_INT, "64", FALSE, "Records per batch handed to a stage", NULL, 1, 1000000 },
   { "queue-depth", DP_PARAM_INT, "0", FALSE, "Batches in flight at most (bounds memory); 0 means 2 per worker plus 2", NULL, 0, 100000 },
   { "on-error", DP_PARAM_ENUM, "skip", FALSE, "What a record failure does: skip (dead-letter it and go on) or fail (stop the run)", on_error_choices },
-  { "dead-letter", DP_PARAM_PATH, NULL, FALSE, "JSON-lines file that failed records are appended to (default: NAME-dead-letter.jsonl in the current directory; - for stderr)" },
+  { "dead-letter", DP_PARAM_PATH, NULL, FALSE, "JSON-lines file that failed records are appended to (default: NAME-dead-letter.jsonl in the current directory; - for stderr)",
+    .flags = DP_PARAM_OUTPUT },
   { "plugin-path", DP_PARAM_STRING, NULL, FALSE, "Extra plugin directories, colon-separated, relative to the pipeline file" },
   { NULL }
 };
@@ -392,6 +393,27 @@ build (const char *file, const char *base_dir, GPtrArray *groups, const DpLoadOp
   gboolean ok = problems_to_error (&p, error);
   g_string_free (p.text, TRUE);
   return ok ? g_steal_pointer (&pl) : NULL;
+}
+
+gboolean
+dp_pipeline_check_paths (const DpPipeline *pl, GError **error)
+{
+  Problems p = { g_string_new (NULL), 0 };
+  g_autoptr (GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
+  dp_params_check_paths (pl->settings, found);
+  for (guint i = 0; i < found->len; i++)
+    problem (&p, "%s: [pipeline]: %s", pl->file, (char *) g_ptr_array_index (found, i));
+  for (guint s = 0; s < pl->stages->len; s++)
+    {
+      DpStageConfig *sc = g_ptr_array_index (pl->stages, s);
+      g_ptr_array_set_size (found, 0);
+      dp_params_check_paths (sc->params, found);
+      for (guint i = 0; i < found->len; i++)
+        problem (&p, "%s: stage '%s': %s", sc->where, sc->name, (char *) g_ptr_array_index (found, i));
+    }
+  gboolean ok = problems_to_error (&p, error);
+  g_string_free (p.text, TRUE);
+  return ok;
 }
 
 void

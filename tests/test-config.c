@@ -8,7 +8,10 @@
 #include "core.h"
 
 #include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define PLUGIN_PATH DP_TEST_PLUGINS ":" DP_TEST_FIXTURES_GOOD
 
@@ -732,6 +735,7 @@ run_check (const char *file, char **out, char **err)
 static void
 test_cli_check (void)
 {
+  g_free (write_file ("in.txt", "x"));
   g_autofree char *good = write_file ("cli-good.pipeline",
                                       "[pipeline]\nname = cli\n[read]\nplugin = reader\npath = in.txt\n"
                                       "[caps]\nplugin = capitals\n[write]\nplugin = writer\n");
@@ -748,6 +752,160 @@ test_cli_check (void)
   g_autofree char *want2 = g_strdup_printf ("%s:7: stage 'write': unknown key 'pth' (did you mean 'path'?)\n", bad);
   g_assert_cmpstr (err2, ==, want2);
   g_assert_cmpstr (out2, ==, "");
+}
+
+/* ---- paths that check can verify (DP_PARAM_INPUT / DP_PARAM_OUTPUT) ---------------- */
+
+static const char paths_pipeline[] =
+  "[pipeline]\n"                          /* 1 */
+  "dead-letter = nodir/dead.jsonl\n"
+  "[read]\n"                              /* 3 */
+  "plugin = reader\n"
+  "path = missing.txt\n"
+  "[norm]\n"                              /* 6 */
+  "plugin = normalizer\n"
+  "drop-lines = no-patterns.txt\n"
+  "[ner]\n"                               /* 9 */
+  "plugin = ner\n"
+  "model = in.txt/en.dpm\n"
+  "gazetteer = @/no-names.tsv\n"
+  "clusters =\n"
+  "[write]\n"                             /* 14 */
+  "plugin = writer\n"
+  "path = nodir/out.jsonl\n"
+  "[write2]\n"                            /* 17 */
+  "plugin = writer\n"
+  "path = @\n";
+
+static void
+test_check_paths (void)
+{
+  g_free (write_file ("in.txt", "x"));
+  g_autofree char *text = subst (paths_pipeline, tmpdir);
+  g_autoptr (DpPipeline) pl = load_ok ("paths.pipeline", text, &opts);
+  g_autoptr (GError) error = NULL;
+  g_assert_false (dp_pipeline_check_paths (pl, &error));
+  g_autofree char *file = g_build_filename (tmpdir, "paths.pipeline", NULL);
+  const char *const expect[] = {
+    "@/paths.pipeline: [pipeline]: key 'dead-letter': @/nodir/dead.jsonl: directory @/nodir does not exist",
+    "@/paths.pipeline:3: stage 'read': key 'path': @/missing.txt: no such file or directory",
+    "@/paths.pipeline:6: stage 'norm': key 'drop-lines': @/no-patterns.txt: no such file or directory",
+    "@/paths.pipeline:9: stage 'ner': key 'model': @/in.txt/en.dpm: Not a directory",
+    "@/paths.pipeline:9: stage 'ner': key 'gazetteer': @/no-names.tsv: no such file or directory",
+    "@/paths.pipeline:14: stage 'write': key 'path': @/nodir/out.jsonl: directory @/nodir does not exist",
+    "@/paths.pipeline:17: stage 'write2': key 'path': @ is a directory",
+  };
+  g_auto (GStrv) lines = g_strsplit (error->message, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, G_N_ELEMENTS (expect));
+  for (guint i = 0; i < G_N_ELEMENTS (expect); i++)
+    {
+      g_autofree char *want = subst (expect[i], tmpdir);
+      g_assert_cmpstr (lines[i], ==, want);
+    }
+}
+
+static void
+test_check_paths_ok (void)
+{
+  g_free (write_file ("in.txt", "x"));
+  g_free (write_file ("in2.txt", "y"));
+  const char *const ok[] = {
+    "reader path=- ! writer path=-",
+    "reader path=in.txt ! writer path=out.jsonl",
+    "reader path=in*.txt ! writer",                       /* a glob that matches */
+    "reader path=. ! ner clusters= aliases= ! writer",    /* a directory; "" for none */
+    "reader path=in.txt ! writer path=/dev/stdout",
+  };
+  const char *const bad[][2] = {
+    { "reader path=*.nothing ! writer", "key 'path': @/*.nothing: matches no files" },
+    { "reader path=in.txt ! ner gazetteers=no-lists ! writer", "key 'gazetteers': @/no-lists: no such file" },
+    { "reader path=in.txt ! writer path=a/b/c.jsonl", "directory @/a/b does not exist" },
+  };
+  g_autofree char *cwd = g_get_current_dir ();
+  g_assert_cmpint (g_chdir (tmpdir), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (ok); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (DpPipeline) pl = dp_pipeline_parse_expression (ok[i], &opts, &error);
+      g_assert_no_error (error);
+      g_assert_true (dp_pipeline_check_paths (pl, &error));
+      g_assert_no_error (error);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (DpPipeline) pl = dp_pipeline_parse_expression (bad[i][0], &opts, &error);
+      g_assert_no_error (error);
+      g_assert_false (dp_pipeline_check_paths (pl, &error));
+      g_autofree char *real = realpath (tmpdir, NULL);
+      g_autofree char *want = subst (bad[i][1], real);
+      if (!strstr (error->message, want))
+        g_error ("expected '%s' in: %s", want, error->message);
+    }
+  g_assert_cmpint (g_chdir (cwd), ==, 0);
+}
+
+/* As a user (root reads everything), a file without read permission. */
+static void
+test_check_paths_unreadable (void)
+{
+  if (geteuid () == 0)
+    {
+      g_test_skip ("root reads every file");
+      return;
+    }
+  g_autofree char *secret = write_file ("secret.dpm", "x");
+  g_assert_cmpint (g_chmod (secret, 0), ==, 0);
+  g_autofree char *expr = g_strdup_printf ("reader path=- ! ner model=%s ! writer", secret);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpPipeline) pl = dp_pipeline_parse_expression (expr, &opts, &error);
+  g_assert_no_error (error);
+  g_assert_false (dp_pipeline_check_paths (pl, &error));
+  g_assert_nonnull (strstr (error->message, "key 'model': "));
+  g_assert_nonnull (strstr (error->message, "Permission denied"));
+}
+
+/* A plugin's table may put flags on paths only, one of input and output. */
+static void
+test_param_flags_checked (void)
+{
+  const DpParamSpec on_int[] = { { "n", DP_PARAM_INT, NULL, FALSE, "A number of things", .flags = DP_PARAM_INPUT }, { NULL } };
+  const DpParamSpec both[] = { { "p", DP_PARAM_PATH, NULL, FALSE, "A path to something", .flags = DP_PARAM_INPUT | DP_PARAM_OUTPUT }, { NULL } };
+  const DpParamSpec unknown[] = { { "p", DP_PARAM_PATH, NULL, FALSE, "A path to something", .flags = 1 << 7 }, { NULL } };
+  const DpParamSpec fine[] = { { "p", DP_PARAM_PATH, NULL, FALSE, "A path to something", .flags = DP_PARAM_OUTPUT }, { NULL } };
+  const DpParamSpec *const bad[] = { on_int, both, unknown };
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_assert_false (dp_param_specs_check (bad[i], &error));
+      g_assert_nonnull (strstr (error->message, "invalid flags"));
+    }
+  g_assert_true (dp_param_specs_check (fine, NULL));
+}
+
+/* `check` reports what `run` would fail on, and `run` says the same before starting. */
+static void
+test_cli_check_paths (void)
+{
+  g_autofree char *path = write_file ("cli-paths.pipeline",
+                                      "[read]\nplugin = reader\npath = gone.txt\n[write]\nplugin = writer\n"
+                                      "path = nodir/out.jsonl\n");
+  g_autofree char *out = NULL, *err = NULL;
+  g_assert_cmpint (run_check (path, &out, &err), ==, 2);
+  g_assert_cmpstr (out, ==, "");
+  g_autofree char *want = subst ("@/cli-paths.pipeline:1: stage 'read': key 'path': @/gone.txt: no such file or directory\n"
+                                 "@/cli-paths.pipeline:4: stage 'write': key 'path': @/nodir/out.jsonl: directory @/nodir does not exist\n",
+                                 tmpdir);
+  g_assert_cmpstr (err, ==, want);
+
+  const char *argv[] = { DP_TEST_DOCPIPE, "run", "--plugin-path", PLUGIN_PATH, path, NULL };
+  g_autofree char *rout = NULL, *rerr = NULL;
+  int status = -1;
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL,
+                               &rout, &rerr, &status, NULL));
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 2);
+  g_assert_cmpstr (rerr, ==, want);
+  g_assert_cmpstr (rout, ==, "");
 }
 
 /* ---- set-up ------------------------------------------------------------------------ */
@@ -785,6 +943,11 @@ main (int argc, char **argv)
   g_test_add_func ("/config/expression", test_expression);
   g_test_add_func ("/config/expression-errors", test_expression_errors);
   g_test_add_func ("/config/cli-check", test_cli_check);
+  g_test_add_func ("/config/check-paths", test_check_paths);
+  g_test_add_func ("/config/check-paths-ok", test_check_paths_ok);
+  g_test_add_func ("/config/check-paths-unreadable", test_check_paths_unreadable);
+  g_test_add_func ("/config/param-flags-checked", test_param_flags_checked);
+  g_test_add_func ("/config/cli-check-paths", test_cli_check_paths);
   int status = g_test_run ();
 
   remove_tmpdir ();

@@ -493,7 +493,8 @@ static const char *const utf8_policies[] = { "replace", "reject", NULL };
 
 static const DpParamSpec reader_params[] = {
   { "path", DP_PARAM_PATH, NULL, TRUE,
-    "A file, a directory (read recursively, in name order), a glob such as docs/*.txt, or - for standard input" },
+    "A file, a directory (read recursively, in name order), a glob such as docs/*.txt, or - for standard input",
+    .flags = DP_PARAM_INPUT },
   { "format", DP_PARAM_ENUM, "auto", FALSE,
     "text: each file is one record; jsonl: one JSON object per line; auto: jsonl for .jsonl/.ndjson/.json and stdin, else text",
     formats },
