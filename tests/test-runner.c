@@ -560,7 +560,7 @@ test_plugins_command (void)
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "Stage reader (source)"));
   g_assert_nonnull (strstr (r.out, "max-record-size"));
-  g_assert_nonnull (strstr (r.out, "path, required"));
+  g_assert_nonnull (strstr (r.out, "path, required, read (checked: must exist)"));
   result_clear (&r);
 
   r = RUN (NULL, "plugins", "--json", "writer");
@@ -569,6 +569,8 @@ test_plugins_command (void)
   g_assert_cmpstr (json_object_get_string_member (obj, "kind"), ==, "sink");
   JsonArray *params = json_object_get_array_member (obj, "parameters");
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (params, 0), "name"), ==, "path");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (params, 0), "path_role"), ==, "output");
+  g_assert_false (json_object_has_member (json_array_get_object_element (params, 1), "path_role"));
   result_clear (&r);
 
   r = RUN (NULL, "plugins", "wrtier");
