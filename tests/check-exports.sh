@@ -9,6 +9,7 @@
 # exported symbol no header declares is ABI by accident; a DP_API declaration
 # the library does not export breaks every plugin that calls it.
 set -eu
+export LC_ALL=C   # sort and comm must agree on the order
 lib=$1
 headers=$2
 tmp=$(mktemp -d)

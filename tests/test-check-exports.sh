@@ -25,7 +25,7 @@ grep -q '^  dp_not_in_the_library$' "$tmp/err" || { cat "$tmp/err" >&2; exit 1; 
 # dp_record_new, unmarked).
 mkdir "$tmp/unmarked"
 cp "$headers"/*.h "$tmp/unmarked/"
-sed -e 's/^DP_API void      dp_record_free/void dp_record_free/' \
+sed -e '/dp_record_free (/s/^DP_API //' \
     -e 's/^DP_API G_GNUC_WARN_UNUSED_RESULT$/G_GNUC_WARN_UNUSED_RESULT/' \
     "$headers/record.h" > "$tmp/unmarked/record.h"
 if sh "$check" "$lib" "$tmp/unmarked" 2> "$tmp/err"; then
