@@ -10,6 +10,7 @@
 #include "params-private.h"
 #include "core.h"
 
+#include <dlfcn.h>
 #include <gmodule.h>
 #include <ltdl.h>
 #include <stdlib.h>
@@ -157,6 +158,28 @@ dp_plugin_data_dir_for (const char *path, const char *name)
   return g_canonicalize_filename (rel, NULL);
 }
 
+/* Why @path did not load.  libltdl reports most failures as "file not
+ * found"; dlopen() says which library or symbol is missing. */
+static char *
+load_failure (const char *path)
+{
+  const char *lt_why = lt_dlerror ();
+  g_autofree char *fallback = g_strdup (lt_why ? lt_why : "unknown error");
+  void *handle = dlopen (path, RTLD_NOW | RTLD_LOCAL);
+  if (handle)
+    {
+      dlclose (handle);
+      return g_steal_pointer (&fallback);
+    }
+  const char *why = dlerror ();
+  if (!why)
+    return g_steal_pointer (&fallback);
+  /* dlerror() starts with the path, which the caller's message already has. */
+  if (g_str_has_prefix (why, path) && g_str_has_prefix (why + strlen (path), ": "))
+    why += strlen (path) + 2;
+  return g_strdup (why);
+}
+
 DpPlugin *
 dp_plugin_open (const char *path, GError **error)
 {
@@ -172,9 +195,15 @@ dp_plugin_open (const char *path, GError **error)
   lt_dladvise_destroy (&advise);
   if (!handle)
     {
-      const char *why = lt_dlerror ();
-      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_PLUGIN, "%s: cannot load plugin: %s",
-                   path, why ? why : "unknown error");
+      g_autofree char *why = load_failure (path);
+      /* A plugin bound at load time (-z now, LD_BIND_NOW) that calls what
+       * another ABI exported fails here, before its descriptor can be read. */
+      gboolean old_api = why && strstr (why, "undefined symbol: dp_");
+      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_PLUGIN, "%s: cannot load plugin: %s%s",
+                   path, why ? why : "unknown error",
+                   old_api ? " (a docpipe function this version does not provide: the plugin was "
+                             "probably built for another plugin ABI — rebuild it against the installed SDK)"
+                           : "");
       return NULL;
     }
   const DpPluginDescriptor *d = lt_dlsym (handle, DP_PLUGIN_SYMBOL);

@@ -27,6 +27,22 @@ test_abi_mismatch (void)
                    "needs ABI 2.x — rebuild it against the installed SDK");
 }
 
+/* Bound at load time, the old plugin fails in dlopen (a symbol 2.0 hides);
+ * the message still says what to do. */
+static void
+test_abi_mismatch_bind_now (void)
+{
+  const char *argv[] = { DP_TEST_DOCPIPE, "plugins", "-P", DP_TEST_FIXTURES_BAD, NULL };
+  g_auto (GStrv) env = g_environ_setenv (g_get_environ (), "LD_BIND_NOW", "1", TRUE);
+  g_autofree char *out = NULL, *err = NULL;
+  int status = -1;
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, NULL));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strstr (err, "badabi.so: cannot load plugin: "));
+  g_assert_nonnull (strstr (err, "undefined symbol: dp_record_get_raw"));
+  g_assert_nonnull (strstr (err, "probably built for another plugin ABI — rebuild it against the installed SDK"));
+}
+
 /* A plugin built for a newer minor ABI may use functions this docpipe lacks. */
 static void
 test_abi_newer_minor (void)
@@ -232,6 +248,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/plugins/abi-mismatch", test_abi_mismatch);
   g_test_add_func ("/plugins/abi-newer-minor", test_abi_newer_minor);
+  g_test_add_func ("/plugins/abi-mismatch-bind-now", test_abi_mismatch_bind_now);
   g_test_add_func ("/plugins/data-dir", test_data_dir);
   g_test_add_func ("/plugins/no-descriptor", test_no_descriptor);
   g_test_add_func ("/plugins/bad-table", test_bad_table);
