@@ -1028,6 +1028,14 @@ test_limits_cli (void)
   g_autofree char *msg2 = load_error ("sets2.pipeline", "[read]\nplugin = reader\npath = -\n[write]\nplugin = writer\n", &lo2);
   assert_has (msg2, "--set: [read] has more than 256 keys");
 
+  /* An enormous --set value. */
+  g_autofree char *long_path = g_strnfill (100 * 1024, 'p');
+  g_autofree char *long_set = g_strconcat ("read.path=", long_path, NULL);
+  const char *const one[] = { long_set, NULL };
+  DpLoadOptions lo3 = { PLUGIN_PATH, one };
+  g_autofree char *msg3 = load_error ("sets3.pipeline", "[read]\nplugin = reader\npath = -\n[write]\nplugin = writer\n", &lo3);
+  g_assert_cmpstr (msg3, ==, "--set: stage 'read': the value is longer than 64 KiB after ${VAR} expansion");
+
   /* Expressions: too long, too many stages. */
   g_autofree char *huge = g_strnfill (1024 * 1024 + 1, 'a');
   g_autoptr (GError) error = NULL;
