@@ -1,7 +1,18 @@
-/* batch-private.h — the runner's side of a batch: sequence numbers and failures. */
+/* batch-private.h — the batch's layout, shared by batch.c (in libdocpipe) and
+ * the runner's side of a batch (batch-flow.c, in the private core library). */
 #pragma once
 
 #include <docpipe/batch.h>
+
+struct _DpBatch {
+  guint64 seq;
+  GPtrArray *records;     /* live DpRecord*, owned */
+  GArray *positions;      /* guint per live record: its original position */
+  GPtrArray *failures;    /* char* message per live record or NULL; NULL if none failed */
+  GPtrArray *dead;        /* DpDeadRecord*, NULL until used */
+  GArray *data;           /* Attached (batch.c), NULL until used */
+  const gint *cancel;     /* the runner's stop flag, or NULL */
+};
 
 typedef struct {
   DpRecord *rec;

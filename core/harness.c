@@ -13,6 +13,7 @@
 #include "core.h"
 #include "loader.h"
 #include "params-private.h"
+#include "record-deferred.h"
 
 #include <string.h>
 
@@ -27,6 +28,7 @@ struct _DpHarness {
   DpPlugin *plugin;          /* opened from a file, or NULL */
   DpRegistry *registry;      /* opened from a directory, or NULL */
   const DpStageInfo *info;
+  const DpPlugin *owner;     /* the plugin providing info, for its data directory */
   char *name;                /* the stage instance's name, for messages */
   gpointer self;
   gboolean created, finished;
@@ -76,7 +78,7 @@ stage_in_plugin (DpPlugin *plugin, const char *stage, GError **error)
   return NULL;
 }
 
-static const DpStageInfo *
+static const DpStageRef *
 stage_in_dir (DpRegistry *reg, const char *dir, const char *stage, GError **error)
 {
   if (!stage)
@@ -87,7 +89,7 @@ stage_in_dir (DpRegistry *reg, const char *dir, const char *stage, GError **erro
     }
   const DpStageRef *ref = dp_registry_lookup (reg, stage);
   if (ref)
-    return ref->info;
+    return ref;
   g_autoptr (GPtrArray) names = dp_registry_list (reg);
   const char *guess = dp_did_you_mean (stage, (const char *const *) names->pdata, names->len);
   g_ptr_array_add (names, NULL);
@@ -111,10 +113,12 @@ open_stage (DpHarness *h, const char *plugin, const char *stage, GError **error)
     {
       const char *const dirs[] = { path, NULL };
       h->registry = dp_registry_new (dirs);
-      h->info = stage_in_dir (h->registry, plugin, stage, error);
+      const DpStageRef *ref = stage_in_dir (h->registry, plugin, stage, error);
+      if (ref)
+        h->info = ref->info, h->owner = ref->plugin;
     }
   else if ((h->plugin = dp_plugin_open (path, error)))
-    h->info = stage_in_plugin (h->plugin, stage, error);
+    h->info = stage_in_plugin (h->plugin, stage, error), h->owner = h->plugin;
   return h->info != NULL;
 }
 
@@ -125,7 +129,8 @@ static DpParams *
 build_params (DpHarness *h, const char *const *params, GError **error)
 {
   g_autofree char *cwd = g_get_current_dir ();
-  g_autoptr (DpParams) p = dp_params_new (h->name, cwd, h->info->params);
+  DpStageRef ref = { (DpPlugin *) h->owner, h->info };
+  g_autoptr (DpParams) p = dp_stage_ref_new_params (&ref, h->name, cwd);
   g_autoptr (GString) problems = g_string_new (NULL);
   for (guint i = 0; params && params[i]; i++)
     {

@@ -68,6 +68,8 @@ stage_to_json (JsonBuilder *jb, const DpStageRef *ref)
       add_string (jb, "help", p->help);
       if (p->type == DP_PARAM_ENUM)
         add_strv (jb, "choices", p->choices);
+      if (p->flags)
+        add_string (jb, "path_role", (p->flags & DP_PARAM_INPUT) ? "input" : "output");
       if ((p->type == DP_PARAM_INT || p->type == DP_PARAM_DOUBLE) && p->min != p->max)
         {
           json_builder_set_member_name (jb, "min");
@@ -102,6 +104,10 @@ print_stage (const DpStageRef *ref)
       g_autoptr (GString) extra = g_string_new (NULL);
       if (p->required)
         g_string_append (extra, ", required");
+      if (p->flags & DP_PARAM_INPUT)
+        g_string_append (extra, ", read (checked: must exist)");
+      if (p->flags & DP_PARAM_OUTPUT)
+        g_string_append (extra, ", written (checked: its directory must exist)");
       if (p->default_value)
         g_string_append_printf (extra, ", default: %s", *p->default_value ? p->default_value : "\"\"");
       if (p->type == DP_PARAM_ENUM)

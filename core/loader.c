@@ -10,8 +10,10 @@
 #include "params-private.h"
 #include "core.h"
 
+#include <dlfcn.h>
 #include <gmodule.h>
 #include <ltdl.h>
+#include <stdlib.h>
 #include <string.h>
 
 G_DEFINE_QUARK (dp-config-error-quark, dp_config_error)
@@ -31,6 +33,7 @@ plugin_free (gpointer p)
 {
   DpPlugin *plugin = p;
   g_free (plugin->path);
+  g_free (plugin->data_dir);
   g_free (plugin);
 }
 
@@ -96,13 +99,21 @@ check_stage (const DpStageInfo *info, GError **error)
 gboolean
 dp_plugin_check_descriptor (const DpPluginDescriptor *d, const char *path, GError **error)
 {
-  if (d->abi_major != DP_ABI_MAJOR || d->abi_minor > DP_ABI_MINOR)
+  /* Only the two version fields are read before the versions are known to match. */
+  if (d->abi_major != DP_ABI_MAJOR)
     {
       g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_PLUGIN,
-                   "%s: plugin '%s' was built for docpipe plugin ABI %u.%u, but this docpipe "
-                   "(%s) provides ABI %d.%d; rebuild the plugin against this version's SDK",
-                   path, valid_name (d->name) ? d->name : "?", d->abi_major, d->abi_minor,
-                   DP_VERSION, DP_ABI_MAJOR, DP_ABI_MINOR);
+                   "%s was built for docpipe plugin ABI %u.%u; this docpipe needs ABI %d.x — "
+                   "rebuild it against the installed SDK",
+                   path, d->abi_major, d->abi_minor, DP_ABI_MAJOR);
+      return FALSE;
+    }
+  if (d->abi_minor > DP_ABI_MINOR)
+    {
+      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_PLUGIN,
+                   "%s was built for docpipe plugin ABI %u.%u; this docpipe (%s) provides ABI %d.%d — "
+                   "rebuild it against the installed SDK, or upgrade docpipe",
+                   path, d->abi_major, d->abi_minor, DP_VERSION, DP_ABI_MAJOR, DP_ABI_MINOR);
       return FALSE;
     }
   if (d->struct_size != sizeof (DpPluginDescriptor) || d->stage_info_size != sizeof (DpStageInfo))
@@ -131,6 +142,44 @@ dp_plugin_check_descriptor (const DpPluginDescriptor *d, const char *path, GErro
   return TRUE;
 }
 
+/* The build tree's plugins read their data from the source tree; installed
+ * ones from DATADIR/docpipe/NAME, found relative to the plugin file so that an
+ * installation can be moved (as the binary finds its plugins). */
+char *
+dp_plugin_data_dir_for (const char *path, const char *name)
+{
+  g_autofree char *abs = g_canonicalize_filename (path, NULL);
+  g_autofree char *dir = g_path_get_dirname (abs);
+  g_autofree char *real = realpath (dir, NULL);
+  g_autofree char *build = realpath (DP_BUILD_PLUGIN_DIR, NULL);
+  if (real && build && strcmp (real, build) == 0)
+    return g_build_filename (DP_SOURCE_PLUGIN_DIR, name, "data", NULL);
+  g_autofree char *rel = g_build_filename (real ? real : dir, DP_DATA_DIR_FROM_PLUGIN_DIR, name, NULL);
+  return g_canonicalize_filename (rel, NULL);
+}
+
+/* Why @path did not load.  libltdl reports most failures as "file not
+ * found"; dlopen() says which library or symbol is missing. */
+static char *
+load_failure (const char *path)
+{
+  const char *lt_why = lt_dlerror ();
+  g_autofree char *fallback = g_strdup (lt_why ? lt_why : "unknown error");
+  void *handle = dlopen (path, RTLD_NOW | RTLD_LOCAL);
+  if (handle)
+    {
+      dlclose (handle);
+      return g_steal_pointer (&fallback);
+    }
+  const char *why = dlerror ();
+  if (!why)
+    return g_steal_pointer (&fallback);
+  /* dlerror() starts with the path, which the caller's message already has. */
+  if (g_str_has_prefix (why, path) && g_str_has_prefix (why + strlen (path), ": "))
+    why += strlen (path) + 2;
+  return g_strdup (why);
+}
+
 DpPlugin *
 dp_plugin_open (const char *path, GError **error)
 {
@@ -146,9 +195,15 @@ dp_plugin_open (const char *path, GError **error)
   lt_dladvise_destroy (&advise);
   if (!handle)
     {
-      const char *why = lt_dlerror ();
-      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_PLUGIN, "%s: cannot load plugin: %s",
-                   path, why ? why : "unknown error");
+      g_autofree char *why = load_failure (path);
+      /* A plugin bound at load time (-z now, LD_BIND_NOW) that calls what
+       * another ABI exported fails here, before its descriptor can be read. */
+      gboolean old_api = why && strstr (why, "undefined symbol: dp_");
+      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_PLUGIN, "%s: cannot load plugin: %s%s",
+                   path, why ? why : "unknown error",
+                   old_api ? " (a docpipe function this version does not provide: the plugin was "
+                             "probably built for another plugin ABI — rebuild it against the installed SDK)"
+                           : "");
       return NULL;
     }
   const DpPluginDescriptor *d = lt_dlsym (handle, DP_PLUGIN_SYMBOL);
@@ -169,6 +224,7 @@ dp_plugin_open (const char *path, GError **error)
   plugin->path = g_strdup (path);
   plugin->handle = handle;
   plugin->descriptor = d;
+  plugin->data_dir = dp_plugin_data_dir_for (path, d->name);
   return plugin;
 }
 
@@ -277,6 +333,14 @@ dp_registry_list (DpRegistry *reg)
     g_ptr_array_add (names, key);
   g_ptr_array_sort (names, compare_strings);
   return names;
+}
+
+DpParams *
+dp_stage_ref_new_params (const DpStageRef *ref, const char *instance, const char *base_dir)
+{
+  DpParams *params = dp_params_new (instance, base_dir, ref->info->params);
+  dp_params_set_data_dir (params, ref->plugin->data_dir);
+  return params;
 }
 
 const GPtrArray *dp_registry_get_problems (DpRegistry *reg) { return reg->problems; }

@@ -151,6 +151,8 @@ load_pipeline (int argc, char **argv, int *code)
   g_autoptr (GError) error = NULL;
   DpPipeline *pl = opt_expr ? dp_pipeline_parse_expression (opt_expr, &lo, &error)
                             : dp_pipeline_load_file (argv[1], &lo, &error);
+  if (pl && !dp_pipeline_check_paths (pl, &error))
+    g_clear_pointer (&pl, dp_pipeline_free);
   if (!pl)
     print_error (error->message);
   return pl;

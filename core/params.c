@@ -1,49 +1,22 @@
-/* params.c — typed, validated stage parameters from a stage's static table.
+/* params.c — building and validating stage parameters from a stage's static table.
  *
  * The pipeline loader creates a DpParams per stage instance from the stage's
  * DpParamSpec table, fills it key by key with dp_params_set() (which parses and
  * range-checks), and hands it to the stage's create callback.  `docpipe check`
- * runs the same validation without creating anything.
+ * runs the same validation without creating anything.  This is the core's
+ * side, in its private library; the accessors stages call are in params-get.c
+ * (libdocpipe).
  */
 #include "params-private.h"
 #include "core.h"
 
 #include <errno.h>
+#include <glib/gstdio.h>
+#include <glob.h>
 #include <math.h>
 #include <string.h>
-
-typedef struct {
-  gboolean set;
-  gboolean given; /* a value was given, even one refused: then it is not "missing" */
-  char *str;      /* string, path (resolved), enum (the choice) */
-  gint64 i;
-  double d;
-  gboolean b;
-  int e;
-} Value;
-
-struct _DpParams {
-  char *instance;
-  char *base_dir;
-  const DpParamSpec *specs;
-  guint n;
-  Value *values;
-};
-
-const char *
-dp_param_type_to_string (DpParamType type)
-{
-  switch (type)
-    {
-    case DP_PARAM_STRING: return "string";
-    case DP_PARAM_INT: return "int";
-    case DP_PARAM_DOUBLE: return "double";
-    case DP_PARAM_BOOL: return "bool";
-    case DP_PARAM_ENUM: return "enum";
-    case DP_PARAM_PATH: return "path";
-    }
-  return "?";
-}
+#include <sys/stat.h>
+#include <unistd.h>
 
 static guint
 count_specs (const DpParamSpec *specs)
@@ -84,7 +57,7 @@ range_error (const DpParamSpec *spec, const char *value, GError **error)
 
 /* Parses @text for @spec into @v; paths resolve against @base_dir. */
 static gboolean
-parse_value (const DpParamSpec *spec, const char *base_dir, const char *text, Value *v,
+parse_value (const DpParamSpec *spec, const char *base_dir, const char *text, DpParamValue *v,
              GError **error)
 {
   switch (spec->type)
@@ -166,13 +139,22 @@ dp_param_specs_check (const DpParamSpec *specs, GError **error)
   for (guint i = 0; specs && specs[i].name; i++)
     {
       const DpParamSpec *spec = &specs[i];
-      Value v = { 0 };
+      DpParamValue v = { 0 };
       if (spec->type < DP_PARAM_STRING || spec->type > DP_PARAM_PATH || !spec->help || !*spec->help
           || (spec->type == DP_PARAM_ENUM && (!spec->choices || !spec->choices[0])))
         {
           g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_PLUGIN,
                        "parameter '%s' has an invalid type, no help text or no choices",
                        spec->name);
+          return FALSE;
+        }
+      const guint known = DP_PARAM_INPUT | DP_PARAM_OUTPUT;
+      if ((spec->flags & ~known) || (spec->flags && spec->type != DP_PARAM_PATH)
+          || (spec->flags & known) == known || spec->reserved[0] || spec->reserved[1])
+        {
+          g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_PLUGIN,
+                       "parameter '%s' has invalid flags (only paths take them: input or output, "
+                       "not both) or non-zero reserved fields", spec->name);
           return FALSE;
         }
       for (guint j = 0; j < i; j++)
@@ -201,7 +183,7 @@ dp_params_new (const char *instance, const char *base_dir, const DpParamSpec *sp
   params->base_dir = g_strdup (base_dir);
   params->specs = specs;
   params->n = count_specs (specs);
-  params->values = g_new0 (Value, params->n + 1);
+  params->values = g_new0 (DpParamValue, params->n + 1);
   for (guint i = 0; i < params->n; i++)
     if (specs[i].default_value)
       {
@@ -214,25 +196,24 @@ dp_params_new (const char *instance, const char *base_dir, const DpParamSpec *sp
 }
 
 void
+dp_params_set_data_dir (DpParams *params, const char *data_dir)
+{
+  g_free (params->data_dir);
+  params->data_dir = g_strdup (data_dir);
+}
+
+void
 dp_params_free (DpParams *params)
 {
   if (!params)
     return;
+  g_free (params->data_dir);
   for (guint i = 0; i < params->n; i++)
     g_free (params->values[i].str);
   g_free (params->values);
   g_free (params->instance);
   g_free (params->base_dir);
   g_free (params);
-}
-
-static int
-find (const DpParams *params, const char *name)
-{
-  for (guint i = 0; i < params->n; i++)
-    if (strcmp (params->specs[i].name, name) == 0)
-      return (int) i;
-  return -1;
 }
 
 gboolean
@@ -245,7 +226,7 @@ gboolean
 dp_params_set_from (DpParams *params, const char *key, const char *value, const char *base_dir,
                     GError **error)
 {
-  int i = find (params, key);
+  int i = dp_params_find (params, key);
   if (i < 0)
     {
       if (params->n == 0)
@@ -271,6 +252,70 @@ dp_params_set_from (DpParams *params, const char *key, const char *value, const 
   return parse_value (&params->specs[i], base_dir, value, &params->values[i], error);
 }
 
+/* ---- what `check` can know about paths --------------------------------------- */
+
+static gboolean
+has_glob (const char *path)
+{
+  return strpbrk (path, "*?[") != NULL;
+}
+
+static gboolean
+check_input (const char *path, GError **error)
+{
+  if (has_glob (path))
+    {
+      glob_t g;
+      int rc = glob (path, GLOB_NOSORT, NULL, &g);
+      globfree (&g);
+      if (rc != 0)
+        return g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "%s: matches no files", path), FALSE;
+      return TRUE;
+    }
+  GStatBuf st;
+  int mode = R_OK;
+  if (g_stat (path, &st) == 0 && S_ISDIR (st.st_mode))
+    mode |= X_OK;
+  if (g_access (path, mode) != 0)
+    {
+      int e = errno;
+      return g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "%s: %s", path,
+                          e == ENOENT ? "no such file or directory" : g_strerror (e)), FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_output (const char *path, GError **error)
+{
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    return g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR, "%s is a directory", path), FALSE;
+  g_autofree char *dir = g_path_get_dirname (path);
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    return g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "%s: directory %s does not exist",
+                        path, dir), FALSE;
+  return TRUE;
+}
+
+guint
+dp_params_check_paths (const DpParams *params, GPtrArray *problems)
+{
+  guint found = 0;
+  for (guint i = 0; i < params->n; i++)
+    {
+      const DpParamSpec *spec = &params->specs[i];
+      const char *path = params->values[i].set ? params->values[i].str : NULL;
+      if (spec->type != DP_PARAM_PATH || !spec->flags || !path || !*path || strcmp (path, "-") == 0)
+        continue;
+      g_autoptr (GError) error = NULL;
+      if ((spec->flags & DP_PARAM_INPUT) ? check_input (path, &error) : check_output (path, &error))
+        continue;
+      g_ptr_array_add (problems, g_strdup_printf ("key '%s': %s", spec->name, error->message));
+      found++;
+    }
+  return found;
+}
+
 gboolean
 dp_params_check_required (const DpParams *params, GError **error)
 {
@@ -283,71 +328,6 @@ dp_params_check_required (const DpParams *params, GError **error)
       }
   return TRUE;
 }
-
-static const Value *
-get (const DpParams *params, const char *name, DpParamType type)
-{
-  int i = find (params, name);
-  if (i < 0 || params->specs[i].type != type)
-    {
-      g_critical ("stage '%s' asked for %s parameter '%s', which its table does not declare",
-                  params->instance, dp_param_type_to_string (type), name);
-      return NULL;
-    }
-  return &params->values[i];
-}
-
-const char *
-dp_params_get_string (const DpParams *params, const char *name)
-{
-  const Value *v = get (params, name, DP_PARAM_STRING);
-  return v && v->set ? v->str : NULL;
-}
-
-gint64
-dp_params_get_int (const DpParams *params, const char *name)
-{
-  const Value *v = get (params, name, DP_PARAM_INT);
-  return v ? v->i : 0;
-}
-
-double
-dp_params_get_double (const DpParams *params, const char *name)
-{
-  const Value *v = get (params, name, DP_PARAM_DOUBLE);
-  return v ? v->d : 0.0;
-}
-
-gboolean
-dp_params_get_bool (const DpParams *params, const char *name)
-{
-  const Value *v = get (params, name, DP_PARAM_BOOL);
-  return v ? v->b : FALSE;
-}
-
-int
-dp_params_get_enum (const DpParams *params, const char *name)
-{
-  const Value *v = get (params, name, DP_PARAM_ENUM);
-  return v && v->set ? v->e : -1;
-}
-
-const char *
-dp_params_get_path (const DpParams *params, const char *name)
-{
-  const Value *v = get (params, name, DP_PARAM_PATH);
-  return v && v->set ? v->str : NULL;
-}
-
-gboolean
-dp_params_is_set (const DpParams *params, const char *name)
-{
-  int i = find (params, name);
-  return i >= 0 && params->values[i].set;
-}
-
-const char *dp_params_get_instance_name (const DpParams *params) { return params->instance; }
-const char *dp_params_get_base_dir (const DpParams *params) { return params->base_dir; }
 
 /* ---- "did you mean" -------------------------------------------------------- */
 

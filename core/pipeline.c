@@ -11,7 +11,24 @@
 #include "pipeline.h"
 #include "core.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Bounds on what a pipeline may ask of the loader, so that a hostile or broken
+ * file (or -e, --set, ${VAR}) is refused with a message instead of taking
+ * time or memory without end.  Real pipelines are a few dozen lines. */
+#define MAX_PIPELINE_BYTES (1024 * 1024)   /* a file or an -e expression */
+#define MAX_STAGES 256
+#define MAX_KEYS 256                      /* per group */
+#define MAX_VALUE_BYTES (64 * 1024)       /* one value after ${VAR} expansion */
+#define MAX_EXPANDED_BYTES (4 * 1024 * 1024)  /* all values after expansion */
+#define MAX_OVERRIDES 1024                /* --set */
+#define MAX_PROBLEMS 100                  /* reported; the rest are counted */
+#define MAX_QUOTE 60                      /* characters of input quoted in a message */
 
 typedef struct {
   char *key, *value, *where;
@@ -20,6 +37,7 @@ typedef struct {
 typedef struct {
   char *name, *where;
   GPtrArray *entries;   /* Entry* */
+  gboolean full;        /* MAX_KEYS reached (reported once) */
 } Group;
 
 static void
@@ -52,7 +70,8 @@ group_new (const char *name, char *where)
   return g;
 }
 
-static void
+/* FALSE if @key is new and the group already has MAX_KEYS keys. */
+static gboolean
 group_set (Group *g, const char *key, const char *value, const char *where)
 {
   for (guint i = 0; i < g->entries->len; i++)
@@ -64,14 +83,17 @@ group_set (Group *g, const char *key, const char *value, const char *where)
           g_free (e->where);
           e->value = g_strdup (value);
           e->where = g_strdup (where);
-          return;
+          return TRUE;
         }
     }
+  if (g->entries->len >= MAX_KEYS)
+    return FALSE;
   Entry *e = g_new (Entry, 1);
   e->key = g_strdup (key);
   e->value = g_strdup (value);
   e->where = g_strdup (where);
   g_ptr_array_add (g->entries, e);
+  return TRUE;
 }
 
 static const char *
@@ -100,7 +122,8 @@ static const DpParamSpec settings_specs[] = {
   { "batch-size", DP_PARAM_INT, "64", FALSE, "Records per batch handed to a stage", NULL, 1, 1000000 },
   { "queue-depth", DP_PARAM_INT, "0", FALSE, "Batches in flight at most (bounds memory); 0 means 2 per worker plus 2", NULL, 0, 100000 },
   { "on-error", DP_PARAM_ENUM, "skip", FALSE, "What a record failure does: skip (dead-letter it and go on) or fail (stop the run)", on_error_choices },
-  { "dead-letter", DP_PARAM_PATH, NULL, FALSE, "JSON-lines file that failed records are appended to (default: NAME-dead-letter.jsonl in the current directory; - for stderr)" },
+  { "dead-letter", DP_PARAM_PATH, NULL, FALSE, "JSON-lines file that failed records are appended to (default: NAME-dead-letter.jsonl in the current directory; - for stderr)",
+    .flags = DP_PARAM_OUTPUT },
   { "plugin-path", DP_PARAM_STRING, NULL, FALSE, "Extra plugin directories, colon-separated, relative to the pipeline file" },
   { NULL }
 };
@@ -112,14 +135,17 @@ const DpParamSpec *dp_pipeline_settings_specs (void) { return settings_specs; }
 typedef struct {
   GString *text;
   guint count;
+  gsize expanded;     /* bytes of values after ${VAR} expansion so far */
 } Problems;
 
 static void G_GNUC_PRINTF (2, 3)
 problem (Problems *p, const char *format, ...)
 {
+  if (p->count++ >= MAX_PROBLEMS)
+    return;
   va_list ap;
   va_start (ap, format);
-  if (p->count++)
+  if (p->count > 1)
     g_string_append_c (p->text, '\n');
   g_string_append_vprintf (p->text, format, ap);
   va_end (ap);
@@ -130,13 +156,36 @@ problems_to_error (Problems *p, GError **error)
 {
   if (p->count == 0)
     return TRUE;
+  if (p->count > MAX_PROBLEMS)
+    g_string_append_printf (p->text, "\n… and %u more problems", p->count - MAX_PROBLEMS);
   g_set_error_literal (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_VALUE, p->text->str);
   return FALSE;
 }
 
+/* At most MAX_QUOTE characters of @s, for quoting input in a message. */
+static char *
+shorten (const char *s)
+{
+  if (g_utf8_strlen (s, MAX_QUOTE + 1) <= MAX_QUOTE)
+    return g_strdup (s);
+  g_autofree char *head = g_utf8_substring (s, 0, MAX_QUOTE);
+  return g_strconcat (head, "…", NULL);
+}
+
+/* group_set(), reporting once per group that it has too many keys. */
+static void
+group_put (Group *g, const char *key, const char *value, const char *where, Problems *p)
+{
+  if (group_set (g, key, value, where) || g->full)
+    return;
+  g->full = TRUE;
+  problem (p, "%s: [%s] has more than %d keys; no stage takes that many", where, g->name, MAX_KEYS);
+}
+
 /* ---- ${VAR} expansion ------------------------------------------------------ */
 
-/* Expands ${VAR} and ${VAR:-default} from the environment. */
+/* Expands ${VAR} and ${VAR:-default} from the environment, refusing results
+ * longer than MAX_VALUE_BYTES (${BIG}${BIG}… would otherwise multiply). */
 static char *
 expand_env (const char *value, GError **error)
 {
@@ -144,13 +193,16 @@ expand_env (const char *value, GError **error)
   const char *p = value;
   while (*p)
     {
+      if (out->len > MAX_VALUE_BYTES)
+        break;
       const char *start = strstr (p, "${");
       if (!start)
         break;
       const char *close = strchr (start, '}');
       if (!close)
         {
-          g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_VALUE, "unterminated '${' in '%s'", value);
+          g_autofree char *shown = shorten (value);
+          g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_VALUE, "unterminated '${' in '%s'", shown);
           return (g_string_free (out, TRUE), NULL);
         }
       g_string_append_len (out, p, start - p);
@@ -165,11 +217,18 @@ expand_env (const char *value, GError **error)
         g_string_append (out, dflt);
       else
         {
+          g_autofree char *shown = shorten (inner);
           g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_VALUE,
-                       "environment variable '%s' is not set", inner);
+                       "environment variable '%s' is not set", shown);
           return (g_string_free (out, TRUE), NULL);
         }
       p = close + 1;
+    }
+  if (out->len + strlen (p) > MAX_VALUE_BYTES)
+    {
+      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_VALUE,
+                   "the value is longer than %d KiB after ${VAR} expansion", MAX_VALUE_BYTES / 1024);
+      return (g_string_free (out, TRUE), NULL);
     }
   g_string_append (out, p);
   return g_string_free (out, FALSE);
@@ -189,6 +248,15 @@ apply_entries (Group *g, DpParams *params, const char *label, Problems *p)
       g_autoptr (GError) error = NULL;
       g_autofree char *value = expand_env (e->value, &error);
       g_autofree char *cwd = strcmp (e->where, "--set") == 0 ? g_get_current_dir () : NULL;
+      gsize before = p->expanded;
+      p->expanded += value ? strlen (value) : 0;
+      if (p->expanded > MAX_EXPANDED_BYTES)
+        {
+          if (before <= MAX_EXPANDED_BYTES)
+            problem (p, "%s: %s: the pipeline's values exceed %d MiB in all after ${VAR} expansion",
+                     e->where, label, MAX_EXPANDED_BYTES / (1024 * 1024));
+          continue;
+        }
       if (!value)
         {
           problem (p, "%s: %s: %s", e->where, label, error->message);
@@ -247,7 +315,7 @@ build_stage (DpPipeline *pl, Group *g, Problems *p)
   sc->name = g_strdup (g->name);
   sc->where = g_strdup (g->where);
   sc->ref = ref;
-  sc->params = dp_params_new (g->name, pl->base_dir, ref->info->params);
+  sc->params = dp_stage_ref_new_params (ref, g->name, pl->base_dir);
   g_autofree char *label = g_strdup_printf ("stage '%s'", g->name);
   apply_entries (g, sc->params, label, p);
   return sc;
@@ -300,13 +368,21 @@ check_structure (DpPipeline *pl, Problems *p)
 static void
 apply_overrides (GPtrArray *groups, const char *const *overrides, Problems *p)
 {
-  for (guint i = 0; overrides && overrides[i]; i++)
+  guint n = overrides ? g_strv_length ((char **) overrides) : 0;
+  if (n > MAX_OVERRIDES)
+    {
+      problem (p, "--set given %u times; at most %d overrides are taken (use a pipeline file)",
+               n, MAX_OVERRIDES);
+      return;
+    }
+  for (guint i = 0; i < n; i++)
     {
       const char *eq = strchr (overrides[i], '=');
       const char *dot = eq ? memchr (overrides[i], '.', eq - overrides[i]) : NULL;
+      g_autofree char *shown = shorten (overrides[i]);
       if (!dot || dot == overrides[i] || dot + 1 == eq)
         {
-          problem (p, "--set %s: expected STAGE.KEY=VALUE", overrides[i]);
+          problem (p, "--set %s: expected STAGE.KEY=VALUE", shown);
           continue;
         }
       g_autofree char *stage = g_strndup (overrides[i], dot - overrides[i]);
@@ -322,10 +398,11 @@ apply_overrides (GPtrArray *groups, const char *const *overrides, Problems *p)
         }
       if (!target)
         {
-          problem (p, "--set %s: the pipeline has no stage '%s'", overrides[i], stage);
+          g_autofree char *shown_stage = shorten (stage);
+          problem (p, "--set %s: the pipeline has no stage '%s'", shown, shown_stage);
           continue;
         }
-      group_set (target, key, eq + 1, "--set");
+      group_put (target, key, eq + 1, "--set", p);
     }
 }
 
@@ -394,6 +471,27 @@ build (const char *file, const char *base_dir, GPtrArray *groups, const DpLoadOp
   return ok ? g_steal_pointer (&pl) : NULL;
 }
 
+gboolean
+dp_pipeline_check_paths (const DpPipeline *pl, GError **error)
+{
+  Problems p = { g_string_new (NULL), 0 };
+  g_autoptr (GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
+  dp_params_check_paths (pl->settings, found);
+  for (guint i = 0; i < found->len; i++)
+    problem (&p, "%s: [pipeline]: %s", pl->file, (char *) g_ptr_array_index (found, i));
+  for (guint s = 0; s < pl->stages->len; s++)
+    {
+      DpStageConfig *sc = g_ptr_array_index (pl->stages, s);
+      g_ptr_array_set_size (found, 0);
+      dp_params_check_paths (sc->params, found);
+      for (guint i = 0; i < found->len; i++)
+        problem (&p, "%s: stage '%s': %s", sc->where, sc->name, (char *) g_ptr_array_index (found, i));
+    }
+  gboolean ok = problems_to_error (&p, error);
+  g_string_free (p.text, TRUE);
+  return ok;
+}
+
 void
 dp_pipeline_free (DpPipeline *pl)
 {
@@ -441,10 +539,18 @@ scan_file (const char *file, const char *text, GKeyFile *kf, gboolean kf_failed,
           char *close = strchr (line, ']');
           if (!close || close[1] || close == line + 1)
             {
-              problem (p, "%s: malformed group header '%s'", where, line);
+              g_autofree char *shown = shorten (line);
+              problem (p, "%s: malformed group header '%s'", where, shown);
               current = NULL;
               bad_group = TRUE;
               continue;
+            }
+          gboolean has_settings = groups->len
+                                  && strcmp (((Group *) g_ptr_array_index (groups, 0))->name, "pipeline") == 0;
+          if (groups->len - has_settings >= MAX_STAGES)
+            {
+              problem (p, "%s: more than %d stages; the rest of the file is not read", where, MAX_STAGES);
+              break;
             }
           g_autofree char *name = g_strndup (line + 1, close - line - 1);
           for (guint i = 0; i < groups->len; i++)
@@ -458,7 +564,8 @@ scan_file (const char *file, const char *text, GKeyFile *kf, gboolean kf_failed,
         }
       if (!strchr (line, '=') || *line == '=')   /* "= value" has no key */
         {
-          problem (p, "%s: expected 'key = value', '[group]' or '# comment', got '%s'", where, line);
+          g_autofree char *shown = shorten (line);
+          problem (p, "%s: expected 'key = value', '[group]' or '# comment', got '%s'", where, shown);
           continue;
         }
       g_autofree char *key = strip_key (line, strlen (line));
@@ -480,19 +587,84 @@ scan_file (const char *file, const char *text, GKeyFile *kf, gboolean kf_failed,
       /* After a syntax error GKeyFile has none of the later keys; the error
        * itself is reported (here or by the caller), not once per key. */
       if (value)
-        group_set (current, key, value, where);
+        group_put (current, key, value, where, p);
       else if (!kf_failed)
         problem (p, "%s: %s", where, error->message);
     }
   return groups;
 }
 
+static gboolean
+file_error (const char *path, int e, GError **error)
+{
+  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "%s: %s", path, g_strerror (e));
+  return FALSE;
+}
+
+/* Reads at most MAX_PIPELINE_BYTES of @fd, refusing more. */
+static char *
+read_at_most (int fd, const char *path, gsize *len, GError **error)
+{
+  g_autoptr (GString) buf = g_string_sized_new (4096);
+  char chunk[16384];
+  for (;;)
+    {
+      ssize_t n = read (fd, chunk, sizeof chunk);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return file_error (path, errno, error), NULL;
+      if (n == 0)
+        break;
+      if (buf->len + (gsize) n > MAX_PIPELINE_BYTES)
+        {
+          g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_SYNTAX,
+                       "%s: larger than %d MiB; a pipeline file is a few dozen lines", path,
+                       MAX_PIPELINE_BYTES / (1024 * 1024));
+          return NULL;
+        }
+      g_string_append_len (buf, chunk, n);
+    }
+  *len = buf->len;
+  return g_string_free (g_steal_pointer (&buf), FALSE);
+}
+
+/* A pipeline file's text.  Regular files, and pipes (docpipe run <(…)) and
+ * character devices read up to the size limit: opened without waiting for a
+ * writer, so a FIFO nobody writes to reads as empty instead of hanging, and
+ * /dev/zero stops at the limit. */
+static char *
+read_pipeline_file (const char *path, gsize *len, GError **error)
+{
+  int fd = g_open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
+  if (fd < 0)
+    return file_error (path, errno, error), NULL;
+  GStatBuf st;
+  char *text = NULL;
+  if (fstat (fd, &st) != 0)
+    file_error (path, errno, error);
+  else if (S_ISDIR (st.st_mode))
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR, "%s: is a directory, not a pipeline file", path);
+  else if (!S_ISREG (st.st_mode) && !S_ISFIFO (st.st_mode) && !S_ISCHR (st.st_mode))
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: not a regular file, pipe or character device", path);
+  else if (S_ISREG (st.st_mode) && st.st_size > MAX_PIPELINE_BYTES)
+    g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_SYNTAX,
+                 "%s: larger than %d MiB; a pipeline file is a few dozen lines", path,
+                 MAX_PIPELINE_BYTES / (1024 * 1024));
+  else if (fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) & ~O_NONBLOCK) != 0)
+    file_error (path, errno, error);
+  else
+    text = read_at_most (fd, path, len, error);
+  close (fd);
+  return text;
+}
+
 DpPipeline *
 dp_pipeline_load_file (const char *path, const DpLoadOptions *opts, GError **error)
 {
-  g_autofree char *text = NULL;
-  gsize len;
-  if (!g_file_get_contents (path, &text, &len, error))
+  gsize len = 0;
+  g_autofree char *text = read_pipeline_file (path, &len, error);
+  if (!text)
     return NULL;
   if (!g_utf8_validate_len (text, len, NULL))
     {
@@ -537,6 +709,12 @@ dp_pipeline_parse_expression (const char *expr, const DpLoadOptions *opts, GErro
 {
   g_auto (GStrv) argv = NULL;
   g_autoptr (GError) local = NULL;
+  if (strlen (expr) > MAX_PIPELINE_BYTES)
+    {
+      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_SYNTAX,
+                   "-e: longer than %d MiB; write a pipeline file", MAX_PIPELINE_BYTES / (1024 * 1024));
+      return NULL;
+    }
   if (!g_shell_parse_argv (expr, NULL, &argv, &local))
     {
       g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_SYNTAX, "-e: %s", local->message);
@@ -569,6 +747,12 @@ dp_pipeline_parse_expression (const char *expr, const DpLoadOptions *opts, GErro
           foreign_end = TRUE;
           continue;
         }
+      if (!current && n_stage == MAX_STAGES)
+        {
+          problem (&p, "-e: more than %d stages; the rest of the expression is not read", MAX_STAGES);
+          current = g_ptr_array_index (groups, groups->len - 1);   /* not "ends with '!'" */
+          break;
+        }
       if (!current)
         {
           g_autofree char *where = g_strdup_printf ("-e:stage %u", ++n_stage);
@@ -591,7 +775,7 @@ dp_pipeline_parse_expression (const char *expr, const DpLoadOptions *opts, GErro
           continue;
         }
       g_autofree char *key = g_strndup (argv[i], eq - argv[i]);
-      group_set (current, key, eq + 1, current->where);
+      group_put (current, key, eq + 1, current->where, &p);
     }
   if (!current && n_stage > 0 && !foreign_end)
     problem (&p, "-e: the expression ends with '!'");

@@ -28,6 +28,11 @@ typedef struct {
 DpPipeline *dp_pipeline_load_file (const char *path, const DpLoadOptions *opts, GError **error);
 DpPipeline *dp_pipeline_parse_expression (const char *expr, const DpLoadOptions *opts, GError **error);
 void        dp_pipeline_free (DpPipeline *pipeline);
+/* What `check` and `run` verify before anything is created: every path a
+ * stage reads (DP_PARAM_INPUT) exists and is readable or, as a glob, matches;
+ * every path it writes (DP_PARAM_OUTPUT) has an existing directory.  Reports
+ * every problem, one per line, as "FILE:LINE: stage 'x': key 'k': …". */
+gboolean    dp_pipeline_check_paths (const DpPipeline *pipeline, GError **error);
 
 /* The [pipeline] group's parameter table. */
 const DpParamSpec *dp_pipeline_settings_specs (void);

@@ -651,7 +651,8 @@ dp_record_load_json (DpRecord *rec, const char *json, gsize len, GError **error)
 }
 
 gboolean
-dp_record_decode_json (DpRecord *rec, const char *raw, gsize len, GError **error)
+dp_record_decode_json (DpRecord *rec, const char *raw, gsize len, gpointer user_data,
+                       GError **error)
 {
   return dp_record_load_json (rec, raw, len, error);
 }

@@ -28,6 +28,7 @@ struct _DpRecord {
   char *raw;             /* deferred records: bytes to decode */
   gsize raw_len;
   DpRecordDecodeFunc decode;
+  gpointer decode_data;  /* its user data */
 };
 
 /* Takes @text (g_malloc'd, NUL-terminated, already valid UTF-8). */

@@ -88,12 +88,14 @@ dp_record_new (const char *id, const char *source, const char *text, gssize len,
 }
 
 DpRecord *
-dp_record_new_deferred (const char *source, char *raw, gsize len, DpRecordDecodeFunc decode)
+dp_record_new_deferred (const char *source, char *raw, gsize len, DpRecordDecodeFunc decode,
+                        gpointer user_data)
 {
   DpRecord *rec = record_alloc (NULL, source);
   rec->raw = raw;
   rec->raw_len = len;
   rec->decode = decode;
+  rec->decode_data = user_data;
   return rec;
 }
 
@@ -124,31 +126,6 @@ dp_record_free (DpRecord *rec)
   if (rec->strings)
     g_string_chunk_free (rec->strings);
   g_free (rec);
-}
-
-gboolean
-dp_record_decode (DpRecord *rec, GError **error)
-{
-  if (!rec->decode)
-    return TRUE;
-  if (!rec->decode (rec, rec->raw, rec->raw_len, error))
-    return FALSE;
-  rec->decode = NULL;
-  g_clear_pointer (&rec->raw, g_free);
-  rec->raw_len = 0;
-  if (!rec->text)
-    rec->text = g_strdup ("");
-  if (!rec->id)
-    rec->id = g_strdup (rec->source ? rec->source : "");
-  return TRUE;
-}
-
-const char *
-dp_record_get_raw (const DpRecord *rec, gsize *len)
-{
-  if (len)
-    *len = rec->raw_len;
-  return rec->raw;
 }
 
 const char *dp_record_get_id (const DpRecord *rec) { return rec->id ? rec->id : ""; }

@@ -15,6 +15,7 @@
  */
 #include "runner.h"
 #include "batch-private.h"
+#include "record-deferred.h"
 #include "core.h"
 
 #include <glib-unix.h>

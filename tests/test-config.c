@@ -8,7 +8,13 @@
 #include "core.h"
 
 #include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define PLUGIN_PATH DP_TEST_PLUGINS ":" DP_TEST_FIXTURES_GOOD
 
@@ -740,6 +746,7 @@ run_check (const char *file, char **out, char **err)
 static void
 test_cli_check (void)
 {
+  g_free (write_file ("in.txt", "x"));
   g_autofree char *good = write_file ("cli-good.pipeline",
                                       "[pipeline]\nname = cli\n[read]\nplugin = reader\npath = in.txt\n"
                                       "[caps]\nplugin = capitals\n[write]\nplugin = writer\n");
@@ -756,6 +763,325 @@ test_cli_check (void)
   g_autofree char *want2 = g_strdup_printf ("docpipe: error: %s:7: stage 'write': unknown key 'pth' (did you mean 'path'?)\n", bad);
   g_assert_cmpstr (err2, ==, want2);
   g_assert_cmpstr (out2, ==, "");
+}
+
+/* ---- paths that check can verify (DP_PARAM_INPUT / DP_PARAM_OUTPUT) ---------------- */
+
+static const char paths_pipeline[] =
+  "[pipeline]\n"                          /* 1 */
+  "dead-letter = nodir/dead.jsonl\n"
+  "[read]\n"                              /* 3 */
+  "plugin = reader\n"
+  "path = missing.txt\n"
+  "[norm]\n"                              /* 6 */
+  "plugin = normalizer\n"
+  "drop-lines = no-patterns.txt\n"
+  "[ner]\n"                               /* 9 */
+  "plugin = ner\n"
+  "model = in.txt/en.dpm\n"
+  "gazetteer = @/no-names.tsv\n"
+  "clusters =\n"
+  "[write]\n"                             /* 14 */
+  "plugin = writer\n"
+  "path = nodir/out.jsonl\n"
+  "[write2]\n"                            /* 17 */
+  "plugin = writer\n"
+  "path = @\n";
+
+static void
+test_check_paths (void)
+{
+  g_free (write_file ("in.txt", "x"));
+  g_autofree char *text = subst (paths_pipeline, tmpdir);
+  g_autoptr (DpPipeline) pl = load_ok ("paths.pipeline", text, &opts);
+  g_autoptr (GError) error = NULL;
+  g_assert_false (dp_pipeline_check_paths (pl, &error));
+  g_autofree char *file = g_build_filename (tmpdir, "paths.pipeline", NULL);
+  const char *const expect[] = {
+    "@/paths.pipeline: [pipeline]: key 'dead-letter': @/nodir/dead.jsonl: directory @/nodir does not exist",
+    "@/paths.pipeline:3: stage 'read': key 'path': @/missing.txt: no such file or directory",
+    "@/paths.pipeline:6: stage 'norm': key 'drop-lines': @/no-patterns.txt: no such file or directory",
+    "@/paths.pipeline:9: stage 'ner': key 'model': @/in.txt/en.dpm: Not a directory",
+    "@/paths.pipeline:9: stage 'ner': key 'gazetteer': @/no-names.tsv: no such file or directory",
+    "@/paths.pipeline:14: stage 'write': key 'path': @/nodir/out.jsonl: directory @/nodir does not exist",
+    "@/paths.pipeline:17: stage 'write2': key 'path': @ is a directory",
+  };
+  g_auto (GStrv) lines = g_strsplit (error->message, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, G_N_ELEMENTS (expect));
+  for (guint i = 0; i < G_N_ELEMENTS (expect); i++)
+    {
+      g_autofree char *want = subst (expect[i], tmpdir);
+      g_assert_cmpstr (lines[i], ==, want);
+    }
+}
+
+static void
+test_check_paths_ok (void)
+{
+  g_free (write_file ("in.txt", "x"));
+  g_free (write_file ("in2.txt", "y"));
+  const char *const ok[] = {
+    "reader path=- ! writer path=-",
+    "reader path=in.txt ! writer path=out.jsonl",
+    "reader path=in*.txt ! writer",                       /* a glob that matches */
+    "reader path=. ! ner clusters= aliases= ! writer",    /* a directory; "" for none */
+    "reader path=in.txt ! writer path=/dev/stdout",
+  };
+  const char *const bad[][2] = {
+    { "reader path=*.nothing ! writer", "key 'path': @/*.nothing: matches no files" },
+    { "reader path=in.txt ! ner gazetteers=no-lists ! writer", "key 'gazetteers': @/no-lists: no such file" },
+    { "reader path=in.txt ! writer path=a/b/c.jsonl", "directory @/a/b does not exist" },
+  };
+  g_autofree char *cwd = g_get_current_dir ();
+  g_assert_cmpint (g_chdir (tmpdir), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (ok); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (DpPipeline) pl = dp_pipeline_parse_expression (ok[i], &opts, &error);
+      g_assert_no_error (error);
+      g_assert_true (dp_pipeline_check_paths (pl, &error));
+      g_assert_no_error (error);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (DpPipeline) pl = dp_pipeline_parse_expression (bad[i][0], &opts, &error);
+      g_assert_no_error (error);
+      g_assert_false (dp_pipeline_check_paths (pl, &error));
+      g_autofree char *real = realpath (tmpdir, NULL);
+      g_autofree char *want = subst (bad[i][1], real);
+      if (!strstr (error->message, want))
+        g_error ("expected '%s' in: %s", want, error->message);
+    }
+  g_assert_cmpint (g_chdir (cwd), ==, 0);
+}
+
+/* As a user (root reads everything), a file without read permission. */
+static void
+test_check_paths_unreadable (void)
+{
+  if (geteuid () == 0)
+    {
+      g_test_skip ("root reads every file");
+      return;
+    }
+  g_autofree char *secret = write_file ("secret.dpm", "x");
+  g_assert_cmpint (g_chmod (secret, 0), ==, 0);
+  g_autofree char *expr = g_strdup_printf ("reader path=- ! ner model=%s ! writer", secret);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpPipeline) pl = dp_pipeline_parse_expression (expr, &opts, &error);
+  g_assert_no_error (error);
+  g_assert_false (dp_pipeline_check_paths (pl, &error));
+  g_assert_nonnull (strstr (error->message, "key 'model': "));
+  g_assert_nonnull (strstr (error->message, "Permission denied"));
+}
+
+/* A plugin's table may put flags on paths only, one of input and output. */
+static void
+test_param_flags_checked (void)
+{
+  const DpParamSpec on_int[] = { { "n", DP_PARAM_INT, NULL, FALSE, "A number of things", .flags = DP_PARAM_INPUT }, { NULL } };
+  const DpParamSpec both[] = { { "p", DP_PARAM_PATH, NULL, FALSE, "A path to something", .flags = DP_PARAM_INPUT | DP_PARAM_OUTPUT }, { NULL } };
+  const DpParamSpec unknown[] = { { "p", DP_PARAM_PATH, NULL, FALSE, "A path to something", .flags = 1 << 7 }, { NULL } };
+  const DpParamSpec fine[] = { { "p", DP_PARAM_PATH, NULL, FALSE, "A path to something", .flags = DP_PARAM_OUTPUT }, { NULL } };
+  const DpParamSpec *const bad[] = { on_int, both, unknown };
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_assert_false (dp_param_specs_check (bad[i], &error));
+      g_assert_nonnull (strstr (error->message, "invalid flags"));
+    }
+  g_assert_true (dp_param_specs_check (fine, NULL));
+}
+
+/* `check` reports what `run` would fail on, and `run` says the same before starting. */
+static void
+test_cli_check_paths (void)
+{
+  g_autofree char *path = write_file ("cli-paths.pipeline",
+                                      "[read]\nplugin = reader\npath = gone.txt\n[write]\nplugin = writer\n"
+                                      "path = nodir/out.jsonl\n");
+  g_autofree char *out = NULL, *err = NULL;
+  g_assert_cmpint (run_check (path, &out, &err), ==, 2);
+  g_assert_cmpstr (out, ==, "");
+  g_autofree char *want = subst ("docpipe: error: @/cli-paths.pipeline:1: stage 'read': key 'path': @/gone.txt: no such file or directory\n"
+                                 "docpipe: error: @/cli-paths.pipeline:4: stage 'write': key 'path': @/nodir/out.jsonl: directory @/nodir does not exist\n",
+                                 tmpdir);
+  g_assert_cmpstr (err, ==, want);
+
+  const char *argv[] = { DP_TEST_DOCPIPE, "run", "--plugin-path", PLUGIN_PATH, path, NULL };
+  g_autofree char *rout = NULL, *rerr = NULL;
+  int status = -1;
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL,
+                               &rout, &rerr, &status, NULL));
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 2);
+  g_assert_cmpstr (rerr, ==, want);
+  g_assert_cmpstr (rout, ==, "");
+}
+
+/* ---- bounds: hostile pipeline files, expressions, --set and ${VAR} ---------------------- */
+
+static char *
+load_error_file (const char *path, const DpLoadOptions *lo)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpPipeline) pl = dp_pipeline_load_file (path, lo, &error);
+  g_assert_null (pl);
+  g_assert_nonnull (error);
+  return g_strdup (error->message);
+}
+
+static char *
+load_error (const char *name, const char *text, const DpLoadOptions *lo)
+{
+  g_autofree char *path = write_file (name, text);
+  return load_error_file (path, lo);
+}
+
+static void
+assert_has (const char *message, const char *want)
+{
+  if (!strstr (message, want))
+    g_error ("expected '%s' in: %.400s", want, message);
+}
+
+static void
+test_limits_file (void)
+{
+  /* Over 1 MiB, even of comments. */
+  g_autoptr (GString) big = g_string_new ("[read]\nplugin = reader\npath = -\n");
+  while (big->len <= 1024 * 1024)
+    g_string_append (big, "# padding padding padding padding padding padding padding padding\n");
+  g_autofree char *big_path = write_file ("big.pipeline", big->str);
+  g_autofree char *msg = load_error_file (big_path, &opts);
+  g_autofree char *want = g_strdup_printf ("%s: larger than 1 MiB", big_path);
+  assert_has (msg, want);
+
+  /* Thousands of stages: refused at the 257th, the rest not read. */
+  g_autoptr (GString) stages = g_string_new (NULL);
+  for (guint i = 0; i < 5000; i++)
+    g_string_append_printf (stages, "[s%u]\nplugin = ticker\n", i);
+  g_autofree char *msg2 = load_error ("stages.pipeline", stages->str, &opts);
+  assert_has (msg2, "stages.pipeline:513: more than 256 stages; the rest of the file is not read");
+  g_assert_cmpuint (count_lines (msg2), ==, 1);
+
+  /* Thousands of keys in one group: one message, not one per key. */
+  g_autoptr (GString) keys = g_string_new ("[read]\nplugin = reader\npath = -\n");
+  for (guint i = 0; i < 5000; i++)
+    g_string_append_printf (keys, "key%u = %u\n", i, i);
+  g_autofree char *msg3 = load_error ("keys.pipeline", keys->str, &opts);
+  assert_has (msg3, "keys.pipeline:258: [read] has more than 256 keys; no stage takes that many");
+
+  /* Thousands of bad lines: the first 100 problems, then a count. */
+  g_autoptr (GString) junk = g_string_new ("[read]\nplugin = reader\npath = -\n");
+  for (guint i = 0; i < 500; i++)
+    g_string_append (junk, "not a key\n");
+  g_autofree char *msg4 = load_error ("junk.pipeline", junk->str, &opts);
+  g_assert_cmpuint (count_lines (msg4), ==, 101);
+  assert_has (msg4, "\n… and 400 more problems");
+
+  /* A line is quoted shortened. */
+  g_autoptr (GString) longline = g_string_new ("[read]\nplugin = reader\npath = -\n");
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (longline, 'x');
+  g_autofree char *msg5 = load_error ("longline.pipeline", longline->str, &opts);
+  g_assert_cmpuint (strlen (msg5), <, 400);
+  assert_has (msg5, "got 'xxxxxxxxxx");
+  assert_has (msg5, "…'");
+}
+
+static void
+test_limits_values (void)
+{
+  g_autofree char *chunk = g_strnfill (60 * 1024, 'a');
+  g_setenv ("DP_TEST_BIG", chunk, TRUE);
+  /* ${VAR}${VAR}: one value over 64 KiB. */
+  g_autofree char *msg = load_error ("bomb.pipeline",
+                                     "[read]\nplugin = reader\npath = ${DP_TEST_BIG}${DP_TEST_BIG}\n"
+                                     "[write]\nplugin = writer\n", &opts);
+  assert_has (msg, "bomb.pipeline:3: stage 'read': the value is longer than 64 KiB after ${VAR} expansion");
+  g_assert_cmpuint (strlen (msg), <, 1000);
+
+  /* Many values under the limit each, 4 MiB in all. */
+  g_autoptr (GString) many = g_string_new (NULL);
+  for (guint s = 0; s < 2; s++)
+    {
+      g_string_append_printf (many, "[s%u]\nplugin = %s\n", s, s ? "writer" : "reader");
+      for (guint i = 0; i < 40; i++)
+        g_string_append_printf (many, "k%u = ${DP_TEST_BIG}\n", i);
+    }
+  g_autofree char *msg2 = load_error ("many.pipeline", many->str, &opts);
+  assert_has (msg2, "the pipeline's values exceed 4 MiB in all after ${VAR} expansion");
+  g_unsetenv ("DP_TEST_BIG");
+}
+
+static void
+test_limits_cli (void)
+{
+  /* --set thousands of times. */
+  g_autoptr (GPtrArray) sets = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < 2000; i++)
+    g_ptr_array_add (sets, g_strdup_printf ("read.k%u=1", i));
+  g_ptr_array_add (sets, NULL);
+  DpLoadOptions lo = { PLUGIN_PATH, (const char *const *) sets->pdata };
+  g_autofree char *msg = load_error ("sets.pipeline", "[read]\nplugin = reader\npath = -\n[write]\nplugin = writer\n", &lo);
+  g_assert_cmpstr (msg, ==, "--set given 2000 times; at most 1024 overrides are taken (use a pipeline file)");
+
+  /* Under the --set limit but over the key limit. */
+  g_ptr_array_set_size (sets, 0);
+  for (guint i = 0; i < 1000; i++)
+    g_ptr_array_add (sets, g_strdup_printf ("read.k%u=1", i));
+  g_ptr_array_add (sets, NULL);
+  DpLoadOptions lo2 = { PLUGIN_PATH, (const char *const *) sets->pdata };
+  g_autofree char *msg2 = load_error ("sets2.pipeline", "[read]\nplugin = reader\npath = -\n[write]\nplugin = writer\n", &lo2);
+  assert_has (msg2, "--set: [read] has more than 256 keys");
+
+  /* An enormous --set value. */
+  g_autofree char *long_path = g_strnfill (100 * 1024, 'p');
+  g_autofree char *long_set = g_strconcat ("read.path=", long_path, NULL);
+  const char *const one[] = { long_set, NULL };
+  DpLoadOptions lo3 = { PLUGIN_PATH, one };
+  g_autofree char *msg3 = load_error ("sets3.pipeline", "[read]\nplugin = reader\npath = -\n[write]\nplugin = writer\n", &lo3);
+  g_assert_cmpstr (msg3, ==, "--set: stage 'read': the value is longer than 64 KiB after ${VAR} expansion");
+
+  /* Expressions: too long, too many stages. */
+  g_autofree char *huge = g_strnfill (1024 * 1024 + 1, 'a');
+  g_autoptr (GError) error = NULL;
+  g_assert_null (dp_pipeline_parse_expression (huge, &opts, &error));
+  g_assert_cmpstr (error->message, ==, "-e: longer than 1 MiB; write a pipeline file");
+  g_clear_error (&error);
+  g_autoptr (GString) expr = g_string_new ("ticker");
+  for (guint i = 0; i < 3000; i++)
+    g_string_append (expr, " ! writer");
+  g_assert_null (dp_pipeline_parse_expression (expr->str, &opts, &error));
+  g_assert_cmpstr (error->message, ==, "-e: more than 256 stages; the rest of the expression is not read");
+}
+
+/* Pipeline "files" that are not regular files must not hang or fill memory. */
+static void
+test_limits_not_regular (void)
+{
+  g_autofree char *msg = load_error_file (tmpdir, &opts);
+  g_autofree char *want = g_strdup_printf ("%s: is a directory, not a pipeline file", tmpdir);
+  g_assert_cmpstr (msg, ==, want);
+
+  /* A FIFO nobody writes to reads as empty. */
+  g_autofree char *fifo = g_build_filename (tmpdir, "fifo.pipeline", NULL);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_autofree char *msg2 = load_error_file (fifo, &opts);
+  g_autofree char *want2 = g_strdup_printf ("%s: the pipeline has no stages", fifo);
+  g_assert_cmpstr (msg2, ==, want2);
+
+  /* A device that never ends (a /dev/zero of our own, made as root). */
+  g_autofree char *zero = g_build_filename (tmpdir, "zero.pipeline", NULL);
+  if (mknod (zero, S_IFCHR | 0600, makedev (1, 5)) != 0)
+    {
+      g_test_message ("no device node (not root): %s", g_strerror (errno));
+      return;
+    }
+  g_autofree char *msg3 = load_error_file (zero, &opts);
+  g_autofree char *want3 = g_strdup_printf ("%s: larger than 1 MiB", zero);
+  assert_has (msg3, want3);
 }
 
 /* ---- set-up ------------------------------------------------------------------------ */
@@ -793,6 +1119,15 @@ main (int argc, char **argv)
   g_test_add_func ("/config/expression", test_expression);
   g_test_add_func ("/config/expression-errors", test_expression_errors);
   g_test_add_func ("/config/cli-check", test_cli_check);
+  g_test_add_func ("/config/check-paths", test_check_paths);
+  g_test_add_func ("/config/check-paths-ok", test_check_paths_ok);
+  g_test_add_func ("/config/check-paths-unreadable", test_check_paths_unreadable);
+  g_test_add_func ("/config/param-flags-checked", test_param_flags_checked);
+  g_test_add_func ("/config/cli-check-paths", test_cli_check_paths);
+  g_test_add_func ("/config/limits-file", test_limits_file);
+  g_test_add_func ("/config/limits-values", test_limits_values);
+  g_test_add_func ("/config/limits-cli", test_limits_cli);
+  g_test_add_func ("/config/limits-not-regular", test_limits_not_regular);
   int status = g_test_run ();
 
   remove_tmpdir ();

@@ -164,7 +164,7 @@ test_creation_errors (void)
   assert_new_fails (DP_TEST_PLUGINS, "zzz", "no stage 'zzz' (available: ");
   assert_new_fails (FIXTURES, "tikcer", "plugin 'fixtures' has no stage 'tikcer' (did you mean 'ticker'?)");
   assert_new_fails ("/nonexistent/x.so", "ticker", "/nonexistent/x.so: cannot load plugin");
-  assert_new_fails (DP_TEST_FIXTURES_BAD "/badabi.so", "future", "was built for docpipe plugin ABI 2.0");
+  assert_new_fails (DP_TEST_FIXTURES_BAD "/badabi.so", "future", "was built for docpipe plugin ABI 1.1; this docpipe needs ABI 2.x");
   assert_new_fails (DP_TEST_FIXTURES_BAD, "future", "note: ");
   assert_new_fails (FIXTURES, "ticker 'count=1", "'ticker 'count=1': ");
 

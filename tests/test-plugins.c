@@ -22,10 +22,68 @@ test_abi_mismatch (void)
   DpPlugin *plugin = dp_plugin_open (DP_TEST_FIXTURES_BAD "/badabi.so", &error);
   g_assert_null (plugin);
   g_assert_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_PLUGIN);
+  g_assert_cmpstr (error->message, ==,
+                   DP_TEST_FIXTURES_BAD "/badabi.so was built for docpipe plugin ABI 1.1; this docpipe "
+                   "needs ABI 2.x — rebuild it against the installed SDK");
+}
+
+/* Bound at load time, the old plugin fails in dlopen (a symbol 2.0 hides);
+ * the message still says what to do. */
+static void
+test_abi_mismatch_bind_now (void)
+{
+  const char *argv[] = { DP_TEST_DOCPIPE, "plugins", "-P", DP_TEST_FIXTURES_BAD, NULL };
+  g_auto (GStrv) env = g_environ_setenv (g_get_environ (), "LD_BIND_NOW", "1", TRUE);
+  g_autofree char *out = NULL, *err = NULL;
+  int status = -1;
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, NULL));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strstr (err, "badabi.so: cannot load plugin: "));
+  g_assert_nonnull (strstr (err, "undefined symbol: dp_record_get_raw"));
+  g_assert_nonnull (strstr (err, "probably built for another plugin ABI — rebuild it against the installed SDK"));
+}
+
+/* A plugin built for a newer minor ABI may use functions this docpipe lacks. */
+static void
+test_abi_newer_minor (void)
+{
+  static const DpStageInfo *const none[] = { NULL };
+  DpPluginDescriptor d = { .abi_major = DP_ABI_MAJOR, .abi_minor = DP_ABI_MINOR + 1,
+                           .struct_size = sizeof d, .stage_info_size = sizeof (DpStageInfo),
+                           .name = "newer", .version = "1", .license = "MIT", .description = "x",
+                           .stages = none };
+  g_autoptr (GError) error = NULL;
+  g_assert_false (dp_plugin_check_descriptor (&d, "newer.so", &error));
   g_autofree char *expected = g_strdup_printf (
-    DP_TEST_FIXTURES_BAD "/badabi.so: plugin 'future' was built for docpipe plugin ABI %d.0, "
-    "but this docpipe (%s) provides ABI %d.%d", DP_ABI_MAJOR + 1, DP_VERSION, DP_ABI_MAJOR, DP_ABI_MINOR);
-  g_assert_true (g_str_has_prefix (error->message, expected));
+    "newer.so was built for docpipe plugin ABI %d.%d; this docpipe (%s) provides ABI %d.%d — "
+    "rebuild it against the installed SDK, or upgrade docpipe",
+    DP_ABI_MAJOR, DP_ABI_MINOR + 1, DP_VERSION, DP_ABI_MAJOR, DP_ABI_MINOR);
+  g_assert_cmpstr (error->message, ==, expected);
+}
+
+/* dp_plugin_get_data_dir(): the source tree's plugins/NAME/data for the build
+ * tree's plugins; DATADIR/docpipe/NAME relative to an installed plugin. */
+static void
+test_data_dir (void)
+{
+  DpLoadOptions opts = { DP_TEST_PLUGINS ":" DP_TEST_FIXTURES_GOOD, NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpPipeline) pl = dp_pipeline_parse_expression ("ticker ! ner ! writer", &opts, &error);
+  g_assert_no_error (error);
+  DpStageConfig *ner = g_ptr_array_index (pl->stages, 1);
+  g_autofree char *src_data = g_canonicalize_filename (DP_TEST_SRCDIR "/plugins/ner/data", NULL);
+  g_assert_cmpstr (dp_plugin_get_data_dir (ner->params), ==, src_data);
+  g_assert_true (g_file_test (dp_plugin_get_data_dir (ner->params), G_FILE_TEST_IS_DIR));
+
+  /* A plugin outside the build tree: as if installed in PREFIX/LIBDIR/docpipe/plugins. */
+  DpStageConfig *ticker = g_ptr_array_index (pl->stages, 0);
+  const char *dir = dp_plugin_get_data_dir (ticker->params);
+  g_assert_true (g_str_has_suffix (dir, "/docpipe/fixtures"));
+  g_assert_false (g_str_has_prefix (dir, DP_TEST_SRCDIR "/plugins"));
+  g_autofree char *installed = dp_plugin_data_dir_for ("/opt/dp/lib/docpipe/plugins/keywords.so", "keywords");
+  g_assert_true (g_str_has_prefix (installed, "/opt/"));
+  g_assert_true (g_str_has_suffix (installed, "/docpipe/keywords"));
+  g_assert_null (strstr (installed, ".."));
 }
 
 static void
@@ -73,7 +131,7 @@ test_unknown_plugin_explains_refusals (void)
   g_autoptr (DpPipeline) pl = dp_pipeline_parse_expression ("reader path=- ! future ! writer", &opts, &error);
   g_assert_null (pl);
   g_assert_nonnull (strstr (error->message, "-e:stage 2: stage 'future': unknown plugin 'future'"));
-  g_assert_nonnull (strstr (error->message, "note: " DP_TEST_FIXTURES_BAD "/badabi.so: plugin 'future' was built for"));
+  g_assert_nonnull (strstr (error->message, "note: " DP_TEST_FIXTURES_BAD "/badabi.so was built for docpipe plugin ABI 1.1"));
 }
 
 static void
@@ -131,7 +189,7 @@ check_stage (const DpStageRef *ref, const char *file)
   for (const DpParamSpec *p = info->params; p && p->name; p++)
     g_assert_true (p->help && strlen (p->help) > 10);
 
-  g_autoptr (DpParams) params = dp_params_new (info->name, g_get_tmp_dir (), info->params);
+  g_autoptr (DpParams) params = dp_stage_ref_new_params (ref, info->name, g_get_tmp_dir ());
   fill_required (params, info->params, file);
   g_autoptr (GError) error = NULL;
   g_assert_true (dp_params_check_required (params, &error));
@@ -189,6 +247,9 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/plugins/abi-mismatch", test_abi_mismatch);
+  g_test_add_func ("/plugins/abi-newer-minor", test_abi_newer_minor);
+  g_test_add_func ("/plugins/abi-mismatch-bind-now", test_abi_mismatch_bind_now);
+  g_test_add_func ("/plugins/data-dir", test_data_dir);
   g_test_add_func ("/plugins/no-descriptor", test_no_descriptor);
   g_test_add_func ("/plugins/bad-table", test_bad_table);
   g_test_add_func ("/plugins/not-a-library", test_not_a_library);

@@ -4,6 +4,7 @@
  * (round trips, field errors, nesting limits), deferred records, and the
  * token / sentence caches.  Expected values are written out by hand. */
 #include "record-private.h"
+#include "record-deferred.h"
 
 #include <string.h>
 
@@ -682,7 +683,7 @@ test_deferred (void)
   const char *json = "{\"id\":\"d1\",\"text\":\"Zo\xc3\xab sang\",\"layers\":{\"e\":[{\"start\":0,\"end\":3}]}}";
   gsize json_len = strlen (json);
   g_autoptr (DpRecord) rec = dp_record_new_deferred ("in.jsonl", g_strdup (json), json_len,
-                                                     dp_record_decode_json);
+                                                     dp_record_decode_json, NULL);
   gsize len = 0;
   g_assert_true (dp_record_get_raw (rec, &len) != NULL);
   g_assert_cmpstr (dp_record_get_raw (rec, NULL), ==, json);
@@ -705,14 +706,14 @@ test_deferred (void)
   /* Without an id, the record is named after its source. */
   const char *anon = "{\"text\":\"t\"}";
   g_autoptr (DpRecord) rec2 = dp_record_new_deferred ("in.jsonl:7", g_strdup (anon), strlen (anon),
-                                                      dp_record_decode_json);
+                                                      dp_record_decode_json, NULL);
   g_assert_true (dp_record_decode (rec2, &error));
   g_assert_cmpstr (dp_record_get_id (rec2), ==, "in.jsonl:7");
 
   /* A failed decode keeps the raw bytes (for the dead-letter file) and can be reported. */
   const char *bad = "{\"text\":";
   g_autoptr (DpRecord) rec3 = dp_record_new_deferred ("in.jsonl:8", g_strdup (bad), strlen (bad),
-                                                      dp_record_decode_json);
+                                                      dp_record_decode_json, NULL);
   g_assert_false (dp_record_decode (rec3, &error));
   g_assert_error (error, DP_RECORD_ERROR, DP_RECORD_ERROR_PARSE);
   g_assert_cmpstr (dp_record_get_raw (rec3, &len), ==, bad);
@@ -722,6 +723,27 @@ test_deferred (void)
   g_autoptr (DpRecord) plain = new_record ("x");
   g_assert_null (dp_record_get_raw (plain, NULL));
   g_assert_true (dp_record_decode (plain, NULL));
+}
+
+/* A decode callback sees the user data its source gave (ABI 2.0), so one
+ * function serves every mode of a source. */
+static gboolean
+decode_with_prefix (DpRecord *rec, const char *raw, gsize len, gpointer user_data, GError **error)
+{
+  g_autofree char *text = g_strdup_printf ("%s%.*s", (const char *) user_data, (int) len, raw);
+  return dp_record_set_text (rec, text, -1, error);
+}
+
+static void
+test_deferred_user_data (void)
+{
+  static const char upper[] = "UP:", lower[] = "low:";
+  g_autoptr (DpRecord) a = dp_record_new_deferred ("a", g_strdup ("x"), 1, decode_with_prefix, (gpointer) upper);
+  g_autoptr (DpRecord) b = dp_record_new_deferred ("b", g_strdup ("y"), 1, decode_with_prefix, (gpointer) lower);
+  g_assert_true (dp_record_decode (a, NULL));
+  g_assert_true (dp_record_decode (b, NULL));
+  g_assert_cmpstr (dp_record_get_text (a, NULL), ==, "UP:x");
+  g_assert_cmpstr (dp_record_get_text (b, NULL), ==, "low:y");
 }
 
 /* ---- tokens and sentences ------------------------------------------------------ */
@@ -840,6 +862,7 @@ main (int argc, char **argv)
   g_test_add_func ("/record/json/surrogate-escapes", test_load_surrogate_escapes);
   g_test_add_func ("/record/json/bad-escapes", test_load_bad_escapes);
   g_test_add_func ("/record/deferred", test_deferred);
+  g_test_add_func ("/record/deferred-user-data", test_deferred_user_data);
   g_test_add_func ("/record/tokens-cached", test_tokens_cached);
   return g_test_run ();
 }

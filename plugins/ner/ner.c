@@ -1,48 +1,22 @@
 /* ner.c — the ner stage: a plugin around the tagger (tagger.c), which does
  * the work.  This file holds the parameters and finds the data files: the
  * model, the gazetteer lists it was trained with and the alias table come
- * from the plugin's data directory — plugins/ner/data in the source tree
- * when the plugin runs from the build tree, else <datadir>/docpipe/ner
- * relative to the installed plugin.
+ * from the plugin's data directory (dp_plugin_get_data_dir: plugins/ner/data
+ * in the source tree when the plugin runs from the build tree, else
+ * <datadir>/docpipe/ner relative to the installed plugin).
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE   /* dladdr */
-#endif
-#include <dlfcn.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include <docpipe/docpipe.h>
 
 #include "tagger.h"
 
 /* ---- data files ------------------------------------------------------------- */
 
-static char *
-data_dir (void)
-{
-  Dl_info info;
-  if (dladdr ((void *) data_dir, &info) && info.dli_fname)
-    {
-      g_autofree char *dir = g_path_get_dirname (info.dli_fname);
-      g_autofree char *real = realpath (dir, NULL);
-      g_autofree char *build = realpath (DP_NER_BUILD_PLUGIN_DIR, NULL);
-      if (real && build && strcmp (real, build) == 0)
-        return g_strdup (DP_NER_SOURCE_DATA_DIR);
-      return g_build_filename (dir, DP_NER_DATA_FROM_PLUGIN_DIR, NULL);
-    }
-  return g_strdup (DP_NER_INSTALL_DATA_DIR);
-}
-
 /* A parameter's path, or the file of that name in the data directory. */
 static char *
 path_or_default (const DpParams *params, const char *name, const char *file)
 {
   const char *given = dp_params_get_path (params, name);
-  if (given)
-    return g_strdup (given);
-  g_autofree char *dir = data_dir ();
-  return g_build_filename (dir, file, NULL);
+  return given ? g_strdup (given) : g_build_filename (dp_plugin_get_data_dir (params), file, NULL);
 }
 
 /* ---- the stage ---------------------------------------------------------------- */
@@ -50,6 +24,12 @@ path_or_default (const DpParams *params, const char *name, const char *file)
 static gpointer
 ner_create (const DpParams *params, GError **error)
 {
+  if (!dp_plugin_get_data_dir (params))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                   "the core gave no data directory for the ner plugin");
+      return NULL;
+    }
   g_autofree char *model = path_or_default (params, "model", "en-news.dpm");
   g_autofree char *gaz = path_or_default (params, "gazetteers", "gazetteers");
   g_autofree char *clusters = path_or_default (params, "clusters", "clusters.txt");
@@ -89,15 +69,20 @@ ner_process (gpointer self, DpBatch *batch, GError **error)
 
 static const DpParamSpec ner_params[] = {
   { "model", DP_PARAM_PATH, NULL, FALSE,
-    "Model file (docpipe-ner-train); default: the English news model that ships with the plugin" },
+    "Model file (docpipe-ner-train); default: the English news model that ships with the plugin",
+    .flags = DP_PARAM_INPUT },
   { "gazetteers", DP_PARAM_PATH, NULL, FALSE,
-    "Directory of the name lists the model was trained with; default: the shipped lists (change only together with the model)" },
+    "Directory of the name lists the model was trained with; default: the shipped lists (change only together with the model)",
+    .flags = DP_PARAM_INPUT },
   { "clusters", DP_PARAM_PATH, NULL, FALSE,
-    "Word clusters the model was trained with; default: the shipped ones (change only together with the model); \"\" for none" },
+    "Word clusters the model was trained with; default: the shipped ones (change only together with the model); \"\" for none",
+    .flags = DP_PARAM_INPUT },
   { "gazetteer", DP_PARAM_PATH, NULL, FALSE,
-    "Your names: a TSV file of label, name and optional canonical name; listed names become entities with that label, overriding the model" },
+    "Your names: a TSV file of label, name and optional canonical name; listed names become entities with that label, overriding the model",
+    .flags = DP_PARAM_INPUT },
   { "aliases", DP_PARAM_PATH, NULL, FALSE,
-    "TSV of alternative names and their canonical form (label, name, canonical) used to name the model's entities; default: the shipped country aliases; \"\" for none" },
+    "TSV of alternative names and their canonical form (label, name, canonical) used to name the model's entities; default: the shipped country aliases; \"\" for none",
+    .flags = DP_PARAM_INPUT },
   { "rules", DP_PARAM_BOOL, "true", FALSE,
     "Also find DATE, TIME, MONEY and PERCENT expressions with rules" },
   { "link", DP_PARAM_BOOL, "true", FALSE,

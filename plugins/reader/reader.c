@@ -87,9 +87,12 @@ note_repairs (DpRecord *rec, guint bad)
     json_object_set_int_member (dp_record_get_meta (rec), "invalid_utf8", bad);
 }
 
+/* Decode callbacks (DpRecordDecodeFunc): @user_data is the reader, which the
+ * core destroys only after every record has been decoded. */
 static gboolean
-decode_text (DpRecord *rec, const char *raw, gsize len, gboolean reject, GError **error)
+decode_text (DpRecord *rec, const char *raw, gsize len, gpointer user_data, GError **error)
 {
+  gboolean reject = ((const Reader *) user_data)->reject_utf8;
   g_autofree char *fixed = NULL;
   guint bad;
   if (!prepare_utf8 (raw, len, reject, &fixed, &bad, error))
@@ -108,8 +111,9 @@ decode_text (DpRecord *rec, const char *raw, gsize len, gboolean reject, GError 
 /* json-glib refuses input that is not UTF-8, so valid lines (nearly all) are
  * parsed without a separate validation pass; only a failed line is checked. */
 static gboolean
-decode_jsonl (DpRecord *rec, const char *raw, gsize len, gboolean reject, GError **error)
+decode_jsonl (DpRecord *rec, const char *raw, gsize len, gpointer user_data, GError **error)
 {
+  gboolean reject = ((const Reader *) user_data)->reject_utf8;
   GError *first = NULL;
   if (dp_record_load_json (rec, raw, len, &first))
     return TRUE;
@@ -126,30 +130,6 @@ decode_jsonl (DpRecord *rec, const char *raw, gsize len, gboolean reject, GError
     return FALSE;
   note_repairs (rec, bad);
   return TRUE;
-}
-
-static gboolean
-text_replace (DpRecord *rec, const char *raw, gsize len, GError **error)
-{
-  return decode_text (rec, raw, len, FALSE, error);
-}
-
-static gboolean
-text_reject (DpRecord *rec, const char *raw, gsize len, GError **error)
-{
-  return decode_text (rec, raw, len, TRUE, error);
-}
-
-static gboolean
-jsonl_replace (DpRecord *rec, const char *raw, gsize len, GError **error)
-{
-  return decode_jsonl (rec, raw, len, FALSE, error);
-}
-
-static gboolean
-jsonl_reject (DpRecord *rec, const char *raw, gsize len, GError **error)
-{
-  return decode_jsonl (rec, raw, len, TRUE, error);
 }
 
 /* ---- finding files ---------------------------------------------------------- */
@@ -280,7 +260,7 @@ read_text_file (Reader *r, const char *path, DpBatch *batch, GError **error)
       add_failed (batch, shown, id, local->message);
       return TRUE;
     }
-  DpRecord *rec = dp_record_new_deferred (shown, data, len, r->reject_utf8 ? text_reject : text_replace);
+  DpRecord *rec = dp_record_new_deferred (shown, data, len, decode_text, r);
   dp_record_set_id (rec, id);
   dp_batch_add (batch, rec);
   return TRUE;
@@ -376,8 +356,7 @@ emit_line (Reader *r, const char *start, const char *end, DpBatch *batch)
       return;
     }
   char *raw = g_memdup2 (start, end - start);
-  dp_batch_add (batch, dp_record_new_deferred (source, raw, end - start,
-                                               r->reject_utf8 ? jsonl_reject : jsonl_replace));
+  dp_batch_add (batch, dp_record_new_deferred (source, raw, end - start, decode_jsonl, r));
 }
 
 /* Reads lines of the open file into @batch until it holds @max records or the file ends. */
@@ -467,7 +446,7 @@ reader_read (gpointer self, DpBatch *batch, guint max, GError **error)
           else
             {
               DpRecord *rec = dp_record_new_deferred ("<stdin>", g_memdup2 (r->buf, r->len), r->len,
-                                                      r->reject_utf8 ? text_reject : text_replace);
+                                                      decode_text, r);
               dp_record_set_id (rec, "stdin");
               dp_batch_add (batch, rec);
             }
@@ -514,7 +493,8 @@ static const char *const utf8_policies[] = { "replace", "reject", NULL };
 
 static const DpParamSpec reader_params[] = {
   { "path", DP_PARAM_PATH, NULL, TRUE,
-    "A file, a directory (read recursively, in name order), a glob such as docs/*.txt, or - for standard input" },
+    "A file, a directory (read recursively, in name order), a glob such as docs/*.txt, or - for standard input",
+    .flags = DP_PARAM_INPUT },
   { "format", DP_PARAM_ENUM, "auto", FALSE,
     "text: each file is one record; jsonl: one JSON object per line; auto: jsonl for .jsonl/.ndjson/.json and stdin, else text",
     formats },

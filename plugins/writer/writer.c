@@ -150,7 +150,8 @@ writer_create (const DpParams *params, GError **error)
 
 static const DpParamSpec writer_params[] = {
   { "path", DP_PARAM_PATH, "-", FALSE,
-    "Output file (written to a temporary name and renamed when the run ends), or - for standard output" },
+    "Output file (written to a temporary name and renamed when the run ends), or - for standard output",
+    .flags = DP_PARAM_OUTPUT },
   { "span-text", DP_PARAM_BOOL, "true", FALSE,
     "Write the covered text of every span next to its offsets" },
   { "offsets", DP_PARAM_ENUM, "normalized", FALSE,

@@ -7,34 +7,35 @@
  */
 #pragma once
 
+#include <docpipe/export.h>
 #include <docpipe/record.h>
 
 G_BEGIN_DECLS
 
 typedef struct _DpBatch DpBatch;
 
-guint     dp_batch_get_size (const DpBatch *batch);
-DpRecord *dp_batch_get (DpBatch *batch, guint i);
+DP_API guint     dp_batch_get_size (const DpBatch *batch);
+DP_API DpRecord *dp_batch_get (DpBatch *batch, guint i);
 
 /* Sources: appends a record; the batch takes ownership. */
-void      dp_batch_add (DpBatch *batch, DpRecord *rec);
+DP_API void      dp_batch_add (DpBatch *batch, DpRecord *rec);
 
 /* Marks record @i as failed with a message (printf-style).  It stays readable
  * until the stage returns; later stages never see it. */
-void      dp_batch_fail (DpBatch *batch, guint i, const char *format, ...) G_GNUC_PRINTF (3, 4);
+DP_API void      dp_batch_fail (DpBatch *batch, guint i, const char *format, ...) G_GNUC_PRINTF (3, 4);
 /* The same with a GError (consumed). */
-void      dp_batch_fail_error (DpBatch *batch, guint i, GError *error);
-gboolean  dp_batch_is_failed (const DpBatch *batch, guint i);
+DP_API void      dp_batch_fail_error (DpBatch *batch, guint i, GError *error);
+DP_API gboolean  dp_batch_is_failed (const DpBatch *batch, guint i);
 
 /* Sources: TRUE once the run is stopping (SIGINT/SIGTERM or a fatal error).  A
  * source that may block (a pipe, a socket) should wait in short slices and
  * return what it has, or nothing, when this becomes TRUE. */
-gboolean  dp_batch_is_cancelled (const DpBatch *batch);
+DP_API gboolean  dp_batch_is_cancelled (const DpBatch *batch);
 
 /* Sinks: data a stage's prepare() computed in a worker, for its process() to use
  * in the sink thread.  @key is usually the stage instance pointer. */
-void      dp_batch_set_data (DpBatch *batch, gconstpointer key, gpointer data,
+DP_API void      dp_batch_set_data (DpBatch *batch, gconstpointer key, gpointer data,
                              GDestroyNotify destroy);
-gpointer  dp_batch_get_data (DpBatch *batch, gconstpointer key);
+DP_API gpointer  dp_batch_get_data (DpBatch *batch, gconstpointer key);
 
 G_END_DECLS

@@ -1,6 +1,7 @@
 /* docpipe/docpipe.h — everything a stage plugin needs: include this one header. */
 #pragma once
 
+#include <docpipe/export.h>
 #include <docpipe/version.h>
 #include <docpipe/tokens.h>
 #include <docpipe/record.h>

@@ -16,11 +16,8 @@
  */
 #pragma once
 
+#include <docpipe/export.h>
 #include <docpipe/plugin.h>
-
-#ifndef DP_API
-#define DP_API __attribute__ ((visibility ("default")))
-#endif
 
 G_BEGIN_DECLS
 
@@ -31,49 +28,49 @@ typedef struct _DpHarness DpHarness;
  * strings, NULL-terminated (NULL: none).  Relative paths in values resolve
  * against the current directory.  Fails, saying why, if the plugin cannot be
  * loaded, the stage does not exist, a parameter is refused or create() fails. */
-DP_API DpHarness *dp_harness_new (const char *plugin, const char *stage,
+DP_HARNESS_API DpHarness *dp_harness_new (const char *plugin, const char *stage,
                                   const char *const *params, GError **error);
 /* The same with the stage and its parameters in one string, written as in a
  * `docpipe -e` expression (shell quoting applies): "keywords words=Iran,IAEA". */
-DP_API DpHarness *dp_harness_new_parse (const char *plugin, const char *description,
+DP_HARNESS_API DpHarness *dp_harness_new_parse (const char *plugin, const char *description,
                                         GError **error);
 
 /* Adds a record to the next batch: one JSON object, as the reader reads and
  * the writer writes ({"text": …} at least).  Fails if it is not a valid
  * record, or if the stage is a source (sources make their own records). */
-DP_API gboolean dp_harness_push (DpHarness *harness, const char *json, GError **error);
+DP_HARNESS_API gboolean dp_harness_push (DpHarness *harness, const char *json, GError **error);
 
 /* Hands the pushed records to the stage as one batch: process() (a sink's
  * prepare() first); for a source, read() until it adds no record (so a
  * source must be given a finite input).  FALSE,
  * with the stage's error, if the stage failed as a whole; records it failed
  * one by one (dp_batch_fail) are no failure here: see dp_harness_pull_failed(). */
-DP_API gboolean dp_harness_process (DpHarness *harness, GError **error);
+DP_HARNESS_API gboolean dp_harness_process (DpHarness *harness, GError **error);
 
 /* The next record the stage passed on, as one line of JSON without newline
  * (what a writer would write; span texts included unless changed with
  * dp_harness_set_json_flags()), or NULL when there is none left.  g_free() it. */
-DP_API char *dp_harness_pull (DpHarness *harness);
+DP_HARNESS_API char *dp_harness_pull (DpHarness *harness);
 
 /* The next record the stage failed, as one line of JSON (its raw input when
  * it never decoded), with the stage's message in @message (may be NULL;
  * g_free() it); NULL when there is none left. */
-DP_API char *dp_harness_pull_failed (DpHarness *harness, char **message);
+DP_HARNESS_API char *dp_harness_pull_failed (DpHarness *harness, char **message);
 
 /* Records waiting to be pulled with dp_harness_pull() / dp_harness_pull_failed(). */
-DP_API guint dp_harness_get_n_output (const DpHarness *harness);
-DP_API guint dp_harness_get_n_failed (const DpHarness *harness);
+DP_HARNESS_API guint dp_harness_get_n_output (const DpHarness *harness);
+DP_HARNESS_API guint dp_harness_get_n_failed (const DpHarness *harness);
 
 /* How pulled records are written (DpJsonFlags; default DP_JSON_SPAN_TEXT). */
-DP_API void dp_harness_set_json_flags (DpHarness *harness, DpJsonFlags flags);
+DP_HARNESS_API void dp_harness_set_json_flags (DpHarness *harness, DpJsonFlags flags);
 /* The most records a source may add per read() call (default 64, as a pipeline's batch-size). */
-DP_API void dp_harness_set_batch_size (DpHarness *harness, guint size);
+DP_HARNESS_API void dp_harness_set_batch_size (DpHarness *harness, guint size);
 
 /* Calls the stage's finish(), once.  FALSE with its error if it fails. */
-DP_API gboolean dp_harness_finish (DpHarness *harness, GError **error);
+DP_HARNESS_API gboolean dp_harness_finish (DpHarness *harness, GError **error);
 
 /* Destroys the stage instance (destroy() runs whether or not finish() did). */
-DP_API void dp_harness_free (DpHarness *harness);
+DP_HARNESS_API void dp_harness_free (DpHarness *harness);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpHarness, dp_harness_free)
 

@@ -11,6 +11,7 @@
  */
 #pragma once
 
+#include <docpipe/export.h>
 #include <docpipe/batch.h>
 #include <docpipe/params.h>
 #include <docpipe/version.h>

@@ -13,6 +13,7 @@
  */
 #pragma once
 
+#include <docpipe/export.h>
 #include <glib.h>
 #include <json-glib/json-glib.h>
 #include <docpipe/tokens.h>
@@ -20,7 +21,7 @@
 G_BEGIN_DECLS
 
 #define DP_RECORD_ERROR (dp_record_error_quark ())
-GQuark dp_record_error_quark (void);
+DP_API GQuark dp_record_error_quark (void);
 
 typedef enum {
   DP_RECORD_ERROR_INVALID_UTF8,   /* text is not valid UTF-8 */
@@ -37,80 +38,81 @@ typedef struct _DpSpan DpSpan;
 /* ---- life cycle ---------------------------------------------------------- */
 
 /* Creates a record.  @text must be valid UTF-8 (len -1: NUL-terminated). */
-G_GNUC_WARN_UNUSED_RESULT
+DP_API G_GNUC_WARN_UNUSED_RESULT
 DpRecord *dp_record_new (const char *id, const char *source,
                          const char *text, gssize len, GError **error);
-void      dp_record_free (DpRecord *rec);
+DP_API void      dp_record_free (DpRecord *rec);
 
 /* Deferred records: a source that only splits its input (e.g. into lines) hands
  * the raw bytes to the core; the decode function runs later in a worker thread,
  * so parsing is spread over all cores.  It fills the record through the setters
- * below and returns FALSE with @error set if the bytes are not a valid record. */
+ * below and returns FALSE with @error set if the bytes are not a valid record
+ * (the core then dead-letters the raw bytes).  @user_data is what the source
+ * passed to dp_record_new_deferred(): it must stay valid until the run ends
+ * (static data, or the source instance, which the core destroys last).
+ * Decoding, and the raw bytes, are the core's business: a stage only ever
+ * sees decoded records. */
 typedef gboolean (*DpRecordDecodeFunc) (DpRecord *rec, const char *raw, gsize len,
-                                        GError **error);
+                                        gpointer user_data, GError **error);
 /* Takes ownership of @raw (g_malloc'd). */
-G_GNUC_WARN_UNUSED_RESULT
+DP_API G_GNUC_WARN_UNUSED_RESULT
 DpRecord *dp_record_new_deferred (const char *source, char *raw, gsize len,
-                                  DpRecordDecodeFunc decode);
-/* Runs the decode function if there is one; a no-op on decoded records. */
-gboolean  dp_record_decode (DpRecord *rec, GError **error);
-/* The raw bytes of a deferred record not yet decoded (or whose decoding failed); NULL otherwise. */
-const char *dp_record_get_raw (const DpRecord *rec, gsize *len);
+                                  DpRecordDecodeFunc decode, gpointer user_data);
 
 /* ---- fields ---------------------------------------------------------------- */
 
-const char *dp_record_get_id (const DpRecord *rec);
-void        dp_record_set_id (DpRecord *rec, const char *id);
-const char *dp_record_get_source (const DpRecord *rec);
-void        dp_record_set_source (DpRecord *rec, const char *source);
+DP_API const char *dp_record_get_id (const DpRecord *rec);
+DP_API void        dp_record_set_id (DpRecord *rec, const char *id);
+DP_API const char *dp_record_get_source (const DpRecord *rec);
+DP_API void        dp_record_set_source (DpRecord *rec, const char *source);
 
 /* The text and its length in bytes (@len may be NULL).  Never NULL once decoded. */
-const char *dp_record_get_text (const DpRecord *rec, gsize *len);
+DP_API const char *dp_record_get_text (const DpRecord *rec, gsize *len);
 /* Replaces the text.  Drops the cached tokens and sentences and every layer,
  * since their offsets point into the old text. */
-gboolean    dp_record_set_text (DpRecord *rec, const char *text, gssize len,
+DP_API gboolean    dp_record_set_text (DpRecord *rec, const char *text, gssize len,
                                 GError **error);
 
 /* The meta object, created empty on first use; owned by the record. */
-JsonObject *dp_record_get_meta (DpRecord *rec);
+DP_API JsonObject *dp_record_get_meta (DpRecord *rec);
 
 /* ---- tokens and sentences (computed once, cached) -------------------------- */
 
-const DpToken    *dp_record_tokens (DpRecord *rec, guint *n_tokens);
-const DpSentence *dp_record_sentences (DpRecord *rec, guint *n_sentences);
+DP_API const DpToken    *dp_record_tokens (DpRecord *rec, guint *n_tokens);
+DP_API const DpSentence *dp_record_sentences (DpRecord *rec, guint *n_sentences);
 
 /* ---- layers and spans ------------------------------------------------------ */
 
 /* Layers keep the order in which they were added; so do spans within a layer. */
-DpLayer    *dp_record_get_layer (DpRecord *rec, const char *name);   /* NULL if absent */
-DpLayer    *dp_record_ensure_layer (DpRecord *rec, const char *name);
-guint       dp_record_get_n_layers (const DpRecord *rec);
-DpLayer    *dp_record_get_layer_nth (DpRecord *rec, guint i);
+DP_API DpLayer    *dp_record_get_layer (DpRecord *rec, const char *name);   /* NULL if absent */
+DP_API DpLayer    *dp_record_ensure_layer (DpRecord *rec, const char *name);
+DP_API guint       dp_record_get_n_layers (const DpRecord *rec);
+DP_API DpLayer    *dp_record_get_layer_nth (DpRecord *rec, guint i);
 /* Drops the layer and its spans (a stage that computes a layer afresh, run
  * on records that already have it); FALSE if there was none. */
-gboolean    dp_record_remove_layer (DpRecord *rec, const char *name);
+DP_API gboolean    dp_record_remove_layer (DpRecord *rec, const char *name);
 
-const char *dp_layer_get_name (const DpLayer *layer);
-guint       dp_layer_get_size (const DpLayer *layer);
-DpSpan     *dp_layer_get_span (DpLayer *layer, guint i);
+DP_API const char *dp_layer_get_name (const DpLayer *layer);
+DP_API guint       dp_layer_get_size (const DpLayer *layer);
+DP_API DpSpan     *dp_layer_get_span (DpLayer *layer, guint i);
 
 /* Adds a span [start, end) in bytes.  Fails if it is outside the text or cuts a
  * UTF-8 sequence.  @label may be NULL (layers such as claims use attributes). */
-DpSpan     *dp_layer_add_span (DpLayer *layer, gsize start, gsize end,
+DP_API DpSpan     *dp_layer_add_span (DpLayer *layer, gsize start, gsize end,
                                const char *label, GError **error);
 
-gsize       dp_span_get_start (const DpSpan *span);
-gsize       dp_span_get_end (const DpSpan *span);
-const char *dp_span_get_label (const DpSpan *span);
+DP_API gsize       dp_span_get_start (const DpSpan *span);
+DP_API gsize       dp_span_get_end (const DpSpan *span);
+DP_API const char *dp_span_get_label (const DpSpan *span);
 /* The span's id: its "id" attribute if set, otherwise the layer's first letter
  * and its 1-based position ("e1", "e2", … in "entities"). */
-char       *dp_span_dup_id (const DpSpan *span);
+DP_API char       *dp_span_dup_id (const DpSpan *span);
 /* Extra attributes (canonical, score, nested spans …); created on first use.
  * A nested span is an object with integer "start" and "end" byte offsets:
  * it is converted to code points on output like the span itself. */
-JsonObject *dp_span_get_attrs (DpSpan *span);
+DP_API JsonObject *dp_span_get_attrs (DpSpan *span);
 /* Attributes if any were set, else NULL (does not create them). */
-JsonObject *dp_span_peek_attrs (const DpSpan *span);
+DP_API JsonObject *dp_span_peek_attrs (const DpSpan *span);
 
 /* ---- JSON ------------------------------------------------------------------ */
 
@@ -122,22 +124,23 @@ typedef enum {
 
 /* Appends the record as one line of JSON (no newline) to @out:
  * {"id":…,"source":…,"text":…,"meta":{…},"layers":{"entities":[…],…}} */
-void dp_record_to_json (DpRecord *rec, GString *out, DpJsonFlags flags);
+DP_API void dp_record_to_json (DpRecord *rec, GString *out, DpJsonFlags flags);
 
 /* Appends @s (valid UTF-8; len -1: NUL-terminated) as a quoted, escaped JSON string. */
-void dp_json_append_string (GString *out, const char *s, gssize len);
+DP_API void dp_json_append_string (GString *out, const char *s, gssize len);
 
 /* Fills a record from one JSON object (as dp_record_to_json() writes, or any
  * object with at least a string "text"; unknown fields go into meta).
  * Rejects input nested deeper than 512 levels before parsing it. */
-gboolean dp_record_load_json (DpRecord *rec, const char *json, gsize len, GError **error);
+DP_API gboolean dp_record_load_json (DpRecord *rec, const char *json, gsize len, GError **error);
 
-/* A DpRecordDecodeFunc that calls dp_record_load_json(). */
-gboolean dp_record_decode_json (DpRecord *rec, const char *raw, gsize len, GError **error);
+/* A DpRecordDecodeFunc that calls dp_record_load_json() (@user_data is ignored). */
+DP_API gboolean dp_record_decode_json (DpRecord *rec, const char *raw, gsize len,
+                                       gpointer user_data, GError **error);
 
 /* Byte <-> code-point offset conversion for this record's text. */
-gsize dp_record_byte_to_char (DpRecord *rec, gsize byte_offset);
-gboolean dp_record_char_to_byte (DpRecord *rec, gsize char_offset, gsize *byte_offset);
+DP_API gsize dp_record_byte_to_char (DpRecord *rec, gsize byte_offset);
+DP_API gboolean dp_record_char_to_byte (DpRecord *rec, gsize char_offset, gsize *byte_offset);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpRecord, dp_record_free)
 

@@ -7,6 +7,7 @@
  */
 #pragma once
 
+#include <docpipe/export.h>
 #include <glib.h>
 
 G_BEGIN_DECLS
@@ -44,13 +45,13 @@ typedef struct {
 
 /* Appends the tokens of text[0..len) to @tokens (a GArray of DpToken).
  * Text longer than G_MAXUINT32 bytes is not supported (the core caps records well below). */
-void dp_tokenize (const char *text, gsize len, GArray *tokens);
+DP_API void dp_tokenize (const char *text, gsize len, GArray *tokens);
 
 /* Appends the sentences covering @tokens to @sentences (a GArray of DpSentence). */
-void dp_split_sentences (const char *text, gsize len,
+DP_API void dp_split_sentences (const char *text, gsize len,
                          const DpToken *tokens, guint n_tokens,
                          GArray *sentences);
 
-const char *dp_token_kind_to_string (DpTokenKind kind);
+DP_API const char *dp_token_kind_to_string (DpTokenKind kind);
 
 G_END_DECLS
