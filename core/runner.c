@@ -730,10 +730,10 @@ dp_runner_run (DpRunner *r)
   if (r->fatal_error)
     g_printerr ("docpipe: error: stage '%s': %s\n", r->fatal_stage, r->fatal_error->message);
   if (r->dead_error && r->dead_lost)
-    g_printerr ("docpipe: error: cannot write dead letters: %s; %" G_GUINT64_FORMAT " failed record%s not saved\n",
+    g_printerr ("docpipe: error: cannot save dead letters: %s; %" G_GUINT64_FORMAT " failed record%s lost\n",
                 r->dead_error->message, r->dead_lost, r->dead_lost == 1 ? "" : "s");
   else if (r->dead_error)
-    g_printerr ("docpipe: error: cannot write dead letters: %s\n", r->dead_error->message);
+    g_printerr ("docpipe: error: cannot save dead letters: %s\n", r->dead_error->message);
   else if (r->dead && !r->opts.quiet)
     g_printerr ("docpipe: %" G_GUINT64_FORMAT " record%s failed; see %s\n", r->dead,
                 r->dead == 1 ? "" : "s", strcmp (r->dead_path, "-") ? r->dead_path : "stderr");
