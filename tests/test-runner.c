@@ -755,6 +755,12 @@ assert_device (const char *path, guint minor)
   g_assert_cmpuint (minor (st.st_rdev), ==, minor);
 }
 
+static gint
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
 static char *
 dir_listing (const char *dir)
 {
@@ -763,7 +769,7 @@ dir_listing (const char *dir)
   const char *name;
   while ((name = g_dir_read_name (d)))
     g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, (GCompareFunc) g_ascii_strcasecmp);
+  g_ptr_array_sort (names, compare_strings);
   g_ptr_array_add (names, NULL);
   return g_strjoinv (",", (char **) names->pdata);
 }
