@@ -885,6 +885,7 @@ test_stats_to_stdout (gconstpointer data)
         Result r = RUN_OPTS (&o, "run", "-q", "-P", PLUGIN_PATH, opt, "-e", expr);
         g_assert_cmpstr (r.err, ==, "");
         g_assert_cmpint (r.status, ==, 0);
+        g_assert_true (g_str_has_prefix (r.out, "{"));
         g_autoptr (JsonObject) stats = parse_object (r.out);
         g_assert_cmpint (json_object_get_int_member (stats, "records_out"), ==, 3);
         result_clear (&r);
