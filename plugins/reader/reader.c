@@ -22,7 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The buffer starts at CHUNK and doubles; a read asks for at least MIN_READ. */
+/* The buffer starts at CHUNK and grows by a quarter; a read asks for at least MIN_READ. */
 #define CHUNK (1u << 20)
 #define MIN_READ (64u << 10)
 
@@ -434,14 +434,16 @@ wait_readable (Reader *r, DpBatch *batch)
   return FALSE;
 }
 
-/* Makes room for @more bytes after the data, doubling the buffer so one long
- * line costs linear time, but never far beyond what max-record-size needs. */
+/* Makes room for @more bytes after the data.  The buffer grows by a quarter,
+ * so one long line costs linear time (each byte is copied a bounded number of
+ * times) without holding much more than the line, and never far beyond what
+ * max-record-size needs. */
 static void
 reserve (Reader *r, gsize more)
 {
   if (r->cap - r->len >= more)
     return;
-  gsize cap = MAX (MAX (r->cap * 2, CHUNK), r->len + more);
+  gsize cap = MAX (MAX (r->cap + r->cap / 4, CHUNK), r->len + more);
   cap = MIN (cap, MAX (r->len + more, r->max_size + 2 + CHUNK));
   r->buf = g_realloc (r->buf, cap);
   r->cap = cap;
@@ -458,6 +460,12 @@ fill (Reader *r, DpBatch *batch, GError **error)
       memmove (r->buf, r->buf + r->pos, r->len - r->pos);
       r->len -= r->pos;
       r->pos = 0;
+    }
+  /* A long line gone: give its memory back before the records are decoded. */
+  if (r->cap > 2 * CHUNK && r->len + MIN_READ <= CHUNK)
+    {
+      r->buf = g_realloc (r->buf, CHUNK);
+      r->cap = CHUNK;
     }
   reserve (r, MIN_READ);
   for (;;)
