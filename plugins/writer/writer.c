@@ -89,7 +89,7 @@ writer_create (const DpParams *params, GError **error)
 
 static const DpParamSpec writer_params[] = {
   { "path", DP_PARAM_PATH, "-", FALSE,
-    "Output: - for standard output; a regular file is written to a temporary name and renamed over it when the run ends; devices and FIFOs are written in place" },
+    "- for standard output, or a path: a regular file is replaced in one step when the run ends; devices, FIFOs and /dev/fd/N are written in place" },
   { "span-text", DP_PARAM_BOOL, "true", FALSE,
     "Write the covered text of every span next to its offsets" },
   { "offsets", DP_PARAM_ENUM, "normalized", FALSE,
