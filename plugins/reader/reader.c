@@ -46,6 +46,7 @@ typedef struct {
   gsize len, pos, cap;
   gsize scanned;           /* bytes after pos known to hold no newline */
   gboolean regular;        /* a regular file: never waits for data */
+  gint64 size;             /* a regular file's size when opened */
   gboolean eof;
   gboolean cancelled;      /* the run stopped while we waited for input */
   gboolean skipping;       /* discarding the rest of an over-long line */
@@ -414,6 +415,7 @@ open_input (Reader *r, const char *path, GError **error)
   r->path = is_stdin ? g_strdup ("<stdin>") : g_filename_display_name (path);
   struct stat st;
   r->regular = fstat (r->fd, &st) == 0 && S_ISREG (st.st_mode);
+  r->size = r->regular ? (gint64) st.st_size : -1;
   r->line = 0;
   r->len = r->pos = r->scanned = 0;
   r->eof = r->cancelled = r->skipping = FALSE;
@@ -460,12 +462,12 @@ fill (Reader *r, DpBatch *batch, GError **error)
       memmove (r->buf, r->buf + r->pos, r->len - r->pos);
       r->len -= r->pos;
       r->pos = 0;
-    }
-  /* A long line gone: give its memory back before the records are decoded. */
-  if (r->cap > 2 * CHUNK && r->len + MIN_READ <= CHUNK)
-    {
-      r->buf = g_realloc (r->buf, CHUNK);
-      r->cap = CHUNK;
+      /* A long line gone: give its memory back before the records are decoded. */
+      if (r->cap > 2 * CHUNK && r->len + MIN_READ <= CHUNK)
+        {
+          r->buf = g_realloc (r->buf, CHUNK);
+          r->cap = CHUNK;
+        }
     }
   reserve (r, MIN_READ);
   for (;;)
@@ -505,18 +507,22 @@ read_text_file (Reader *r, const char *path, DpBatch *batch)
       add_failed (batch, shown, id, local->message);
       return;
     }
-  struct stat st;
-  gboolean regular = r->regular && fstat (r->fd, &st) == 0;
-  if (regular && (gsize) st.st_size > r->max_size)
+  if (r->regular && (gsize) r->size > r->max_size)
     {
       g_autofree char *msg = g_strdup_printf ("file of %" G_GINT64_FORMAT " bytes exceeds max-record-size",
-                                              (gint64) st.st_size);
+                                              r->size);
       add_failed (batch, shown, id, msg);
     }
   else
     {
-      if (regular)
-        reserve (r, (gsize) st.st_size + MIN_READ);
+      /* Sized to the file: the buffer becomes the record's, with no copy. */
+      if (r->regular && !r->buf)
+        {
+          r->cap = (gsize) r->size + MIN_READ;
+          r->buf = g_malloc (r->cap);
+        }
+      else if (r->regular)
+        reserve (r, (gsize) r->size + MIN_READ);
       while (!r->eof && r->len <= r->max_size && fill (r, batch, &local))
         ;
       if (local)
