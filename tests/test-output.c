@@ -238,7 +238,8 @@ static void
 setup_locked (const char *dir)
 {
   g_autofree char *locked = g_build_filename (dir, "locked", NULL);
-  g_assert_cmpint (g_mkdir (locked, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir (locked, 0555), ==, 0);
+  g_assert_cmpint (g_chmod (locked, 0555), ==, 0);
 }
 
 static void
