@@ -21,6 +21,7 @@ enum {
   DP_EXIT_FAILURE = 1,
   DP_EXIT_USAGE = 2,
   DP_EXIT_DEAD_LETTERS = 3,
+  DP_EXIT_DEAD_LETTERS_LOST = 4,  /* a dead letter could not be written */
   DP_EXIT_SIGINT = 130,
   DP_EXIT_SIGTERM = 143,
 };

@@ -249,7 +249,8 @@ static const char main_summary[] =
   "\n"
   "Run 'docpipe help COMMAND' (or 'docpipe COMMAND --help') for a command's options.\n"
   "Exit codes: 0 all records processed, 1 failure, 2 usage or configuration error,\n"
-  "3 finished but some records were dead-lettered, 130/143 interrupted.";
+  "3 finished but some records were dead-lettered, 4 dead letters could not be\n"
+  "written, 130/143 interrupted.";
 
 static GOptionContext *
 main_context (void)

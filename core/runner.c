@@ -11,13 +11,16 @@
  * Failures: a record a stage fails leaves the flow and is written, in order, to
  * the dead-letter file by the sink thread.  A stage returning FALSE (or any
  * record failure under on-error=fail) is fatal: batches after the failing one
- * are dropped, earlier ones still reach the sinks, and sinks are finished.
+ * are dropped, earlier ones still reach the sinks, and sinks are finished.  A
+ * dead letter that cannot be written stops the run the same way (with its own
+ * exit code): going on would lose every later failure too.
  */
 #include "runner.h"
 #include "batch-private.h"
 #include "record-deferred.h"
 #include "core.h"
 
+#include <docpipe/output.h>
 #include <glib-unix.h>
 #include <errno.h>
 #include <sys/resource.h>
@@ -71,9 +74,11 @@ struct _DpRunner {
 
   gsize records_out;        /* atomic: progress counters, written by the sink thread */
   gsize bytes_out;
-  guint64 dead;
+  guint64 dead;             /* dead letters written */
+  guint64 dead_lost;        /* dead letters that could not be written */
   char *dead_path;
-  FILE *dead_file;
+  DpOutput *dead_out;       /* opened at the first failure */
+  GError *dead_error;       /* why dead letters could not be written */
 
   gpointer end_batch;       /* atomic: the empty batch whose seq is the batch count */
   GMainLoop *loop;
@@ -171,13 +176,15 @@ dp_runner_free (DpRunner *r)
   g_clear_error (&r->fatal_error);
   g_free (r->fatal_stage);
   g_free (r->dead_path);
-  if (r->dead_file && r->dead_file != stderr)
-    fclose (r->dead_file);
+  dp_output_free (r->dead_out);
+  g_clear_error (&r->dead_error);
   g_free (r);
 }
 
 /* ---- shared state ---------------------------------------------------------- */
 
+/* Stops the run at batch @seq: later batches are dropped.  @error (NULL when
+ * the reason is reported elsewhere) names what failed in @stage. */
 static void
 set_fatal (DpRunner *r, guint64 seq, const char *stage, GError *error)
 {
@@ -402,35 +409,66 @@ put_dead (GString *line, DpDeadRecord *d)
 }
 
 static void
+lose_dead_letters (DpRunner *r, guint64 seq, GError *error)
+{
+  if (!r->dead_error)
+    r->dead_error = error;
+  else
+    g_error_free (error);
+  set_fatal (r, seq, NULL, NULL);
+}
+
+static DpOutput *
+open_dead_letters (DpRunner *r, GError **error)
+{
+  if (strcmp (r->dead_path, "-") == 0)
+    return dp_output_open_fd (STDERR_FILENO, "<stderr>");
+  return dp_output_open (r->dead_path, DP_OUTPUT_APPEND, error);
+}
+
+static void
+warn_dead (DpRunner *r, DpDeadRecord *d)
+{
+  if (r->dead + r->dead_lost < WARN_LIMIT && !r->opts.quiet)
+    g_printerr ("docpipe: warning: %s: %s%s%sfailed in stage '%s': %s\n",
+                dp_record_get_source (d->rec), *dp_record_get_id (d->rec) ? "record '" : "",
+                dp_record_get_id (d->rec), *dp_record_get_id (d->rec) ? "' " : "", d->stage, d->message);
+}
+
+/* Each dead letter is one write() on an O_APPEND descriptor, so runs sharing
+ * the file never interleave inside a line (stdio would split long lines). */
+static void
 write_dead (DpRunner *r, DpBatch *b)
 {
   GPtrArray *dead = dp_batch_get_dead (b);
   if (!dead || dead->len == 0)
     return;
-  if (!r->dead_file)
-    {
-      r->dead_file = strcmp (r->dead_path, "-") == 0 ? stderr : fopen (r->dead_path, "a");
-      if (!r->dead_file)
-        {
-          g_printerr ("docpipe: error: cannot open dead-letter file %s: %s\n",
-                      r->dead_path, g_strerror (errno));
-          r->dead_file = stderr;
-        }
-    }
-  g_autoptr (GString) lines = g_string_new (NULL);
+  GError *error = NULL;
+  if (!r->dead_out && !r->dead_error && !(r->dead_out = open_dead_letters (r, &error)))
+    lose_dead_letters (r, dp_batch_get_seq (b), error);
+  g_autoptr (GString) line = g_string_new (NULL);
   for (guint i = 0; i < dead->len; i++)
     {
       DpDeadRecord *d = g_ptr_array_index (dead, i);
-      if (r->dead < WARN_LIMIT && !r->opts.quiet)
-        g_printerr ("docpipe: warning: %s: %s%s%sfailed in stage '%s': %s\n",
-                    dp_record_get_source (d->rec), *dp_record_get_id (d->rec) ? "record '" : "",
-                    dp_record_get_id (d->rec), *dp_record_get_id (d->rec) ? "' " : "", d->stage, d->message);
-      r->dead++;
-      put_dead (lines, d);
+      warn_dead (r, d);
+      g_string_truncate (line, 0);
+      put_dead (line, d);
+      if (!r->dead_error && !dp_output_write (r->dead_out, line->str, line->len, &error))
+        lose_dead_letters (r, dp_batch_get_seq (b), error);
+      if (r->dead_error)
+        r->dead_lost++;
+      else
+        r->dead++;
     }
-  fwrite (lines->str, 1, lines->len, r->dead_file);
-  fflush (r->dead_file);
   g_ptr_array_set_size (dead, 0);
+}
+
+/* Dead letters on disk are synced before the run reports success. */
+static void
+commit_dead (DpRunner *r)
+{
+  if (r->dead_out && !r->dead_error)
+    dp_output_commit (r->dead_out, &r->dead_error);
 }
 
 /* ---- sink thread ----------------------------------------------------------- */
@@ -578,6 +616,8 @@ finish_all (DpRunner *r)
 static int
 exit_code (DpRunner *r)
 {
+  if (r->dead_error)
+    return DP_EXIT_DEAD_LETTERS_LOST;
   if (r->fatal)
     return DP_EXIT_FAILURE;
   if (r->signal)
@@ -603,7 +643,9 @@ write_stats (DpRunner *r, double seconds, int code, GError **error)
   json_builder_set_member_name (jb, "records_out");
   json_builder_add_int_value (jb, (gint64) r->records_out);
   json_builder_set_member_name (jb, "records_failed");
-  json_builder_add_int_value (jb, (gint64) r->dead);
+  json_builder_add_int_value (jb, (gint64) (r->dead + r->dead_lost));
+  json_builder_set_member_name (jb, "records_failed_unsaved");
+  json_builder_add_int_value (jb, (gint64) r->dead_lost);
   json_builder_set_member_name (jb, "text_bytes_out");
   json_builder_add_int_value (jb, (gint64) r->bytes_out);
   json_builder_set_member_name (jb, "records_per_second");
@@ -638,7 +680,8 @@ write_stats (DpRunner *r, double seconds, int code, GError **error)
   g_autoptr (JsonNode) root = json_builder_get_root (jb);
   g_autofree char *text = json_to_string (root, TRUE);
   g_autofree char *line = g_strconcat (text, "\n", NULL);
-  return g_file_set_contents (r->opts.stats_path, line, -1, error);
+  g_autoptr (DpOutput) out = dp_output_open (r->opts.stats_path, DP_OUTPUT_REPLACE, error);
+  return out && dp_output_write (out, line, strlen (line), error) && dp_output_commit (out, error);
 }
 
 int
@@ -671,6 +714,7 @@ dp_runner_run (DpRunner *r)
     g_thread_join (r->workers[w].thread);
   merge_stats (r);
   finish_all (r);
+  commit_dead (r);
   double seconds = elapsed (r);
   if (tick)
     {
@@ -684,9 +728,14 @@ dp_runner_run (DpRunner *r)
   for (guint w = 0; w < r->n_workers; w++)
     g_free (r->workers[w].stats);
 
-  if (r->fatal)
+  if (r->fatal_error)
     g_printerr ("docpipe: error: stage '%s': %s\n", r->fatal_stage, r->fatal_error->message);
-  if (r->dead && !r->opts.quiet)
+  if (r->dead_error && r->dead_lost)
+    g_printerr ("docpipe: error: cannot save dead letters: %s; %" G_GUINT64_FORMAT " failed record%s lost\n",
+                r->dead_error->message, r->dead_lost, r->dead_lost == 1 ? "" : "s");
+  else if (r->dead_error)
+    g_printerr ("docpipe: error: cannot save dead letters: %s\n", r->dead_error->message);
+  else if (r->dead && !r->opts.quiet)
     g_printerr ("docpipe: %" G_GUINT64_FORMAT " record%s failed; see %s\n", r->dead,
                 r->dead == 1 ? "" : "s", strcmp (r->dead_path, "-") ? r->dead_path : "stderr");
   int code = exit_code (r);

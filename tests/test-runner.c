@@ -1,13 +1,27 @@
 /* test-runner.c — the runner and CLI end to end: exit codes, dead letters,
  * on-error policies, determinism across worker counts, bounded memory under a
- * slow sink, and signals.  Every test runs the real docpipe binary with the
- * build tree's plugins and the fixture stages; waits are on output, not sleeps.
+ * slow sink, signals, and outputs and inputs that are not regular files.
+ * Every test runs the real docpipe binary with the build tree's plugins and
+ * the fixture stages; waits are on output, not sleeps.  Tests that matter for
+ * permissions run again as nobody when the suite runs as root; device nodes
+ * are copies made with mknod in a temporary directory, never /dev's.
  */
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <grp.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#define NOBODY 65534
 
 #define PLUGIN_PATH DP_TEST_PLUGINS ":" DP_TEST_FIXTURES_GOOD
 
@@ -31,28 +45,75 @@ exit_code (GSubprocess *p)
   return 128 + g_subprocess_get_term_sig (p);
 }
 
-/* Runs docpipe with @args (NULL-terminated) and optional stdin text. */
-static Result
-run_argv (const char *stdin_text, const char *const *args)
+typedef struct {
+  const char *stdin_text;
+  const char *cwd;          /* NULL: the test's */
+  gboolean as_nobody;       /* drop root privileges in the child */
+  gboolean limit_memory;    /* hostile input: fail at 2 GB rather than take the machine's memory */
+} RunOptions;
+
+#define MEMORY_LIMIT_MB 2048
+
+/* In the child: a CPU limit, so that a regression on hostile input (a
+ * symlink cycle, an endless device) fails the test instead of hanging it, a
+ * memory limit if asked, and for as_nobody, the user nobody. */
+static void
+child_setup (gpointer data)
+{
+  const RunOptions *o = data;
+  struct rlimit cpu = { 60, 60 };
+  setrlimit (RLIMIT_CPU, &cpu);
+#ifndef __SANITIZE_ADDRESS__
+  /* (AddressSanitizer reserves terabytes of address space; it gets hard_rss_limit_mb instead.) */
+  struct rlimit as = { (rlim_t) MEMORY_LIMIT_MB << 20, (rlim_t) MEMORY_LIMIT_MB << 20 };
+  if (o->limit_memory)
+    setrlimit (RLIMIT_AS, &as);
+#endif
+  if (o->as_nobody && (setgroups (0, NULL) != 0 || setgid (NOBODY) != 0 || setuid (NOBODY) != 0))
+    _exit (99);
+}
+
+static GSubprocess *
+spawn (const RunOptions *o, GSubprocessFlags flags, const char *const *args)
 {
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
   g_ptr_array_add (argv, (gpointer) DP_TEST_DOCPIPE);
   for (guint i = 0; args[i]; i++)
     g_ptr_array_add (argv, (gpointer) args[i]);
   g_ptr_array_add (argv, NULL);
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (flags);
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, (gpointer) o, NULL);
+  if (o->limit_memory)
+    {
+      g_autofree char *asan = g_strdup_printf ("%s:hard_rss_limit_mb=%d", g_getenv ("ASAN_OPTIONS") ?: "",
+                                               MEMORY_LIMIT_MB);
+      g_subprocess_launcher_setenv (launcher, "ASAN_OPTIONS", asan, TRUE);
+    }
+  if (o->cwd)
+    g_subprocess_launcher_set_cwd (launcher, o->cwd);
   g_autoptr (GError) error = NULL;
-  GSubprocessFlags flags = G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE
-                           | (stdin_text ? G_SUBPROCESS_FLAGS_STDIN_PIPE : 0);
-  g_autoptr (GSubprocess) p = g_subprocess_newv ((const char *const *) argv->pdata, flags, &error);
+  GSubprocess *p = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
+  return p;
+}
+
+/* Runs docpipe with @args (NULL-terminated) and waits for it. */
+static Result
+run_with (const RunOptions *o, const char *const *args)
+{
+  GSubprocessFlags flags = G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE
+                           | (o->stdin_text ? G_SUBPROCESS_FLAGS_STDIN_PIPE : 0);
+  g_autoptr (GSubprocess) p = spawn (o, flags, args);
+  g_autoptr (GError) error = NULL;
   Result r = { 0 };
-  g_subprocess_communicate_utf8 (p, stdin_text, NULL, &r.out, &r.err, &error);
+  g_subprocess_communicate_utf8 (p, o->stdin_text, NULL, &r.out, &r.err, &error);
   g_assert_no_error (error);
   r.status = exit_code (p);
   return r;
 }
 
-#define RUN(stdin_text, ...) run_argv (stdin_text, (const char *const[]) { __VA_ARGS__, NULL })
+#define RUN(stdin_text, ...) run_with (&(RunOptions) { stdin_text }, (const char *const[]) { __VA_ARGS__, NULL })
+#define RUN_OPTS(opts, ...) run_with (opts, (const char *const[]) { __VA_ARGS__, NULL })
 
 static guint
 count_lines (const char *text)
@@ -93,17 +154,17 @@ tmp_dir (void)
   return dir;
 }
 
+static int
+remove_entry (const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+  remove (path);
+  return 0;
+}
+
 static void
 remove_tree (const char *dir)
 {
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-  while (d && (name = g_dir_read_name (d)))
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_remove (path);
-    }
-  g_rmdir (dir);
+  nftw (dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* The ids of a JSON-lines text, in order, joined with ','. */
@@ -648,10 +709,579 @@ test_news_pipeline (void)
   result_clear (&r);
 }
 
+/* ---- outputs: devices, FIFOs, links, descriptors ------------------------------ */
+
+/* Tests taking a flag run as the current user, and again as nobody when that
+ * is root.  TRUE: skip this run. */
+static gboolean
+skip_as_nobody (gboolean as_nobody)
+{
+  if (!as_nobody || geteuid () == 0)
+    return FALSE;
+  g_test_skip ("not root: ran as this user already");
+  return TRUE;
+}
+
+static gboolean
+skip_unless_root (void)
+{
+  if (geteuid () == 0)
+    return FALSE;
+  g_test_skip ("needs root to make device nodes (mknod)");
+  return TRUE;
+}
+
+/* A temporary directory the child can write in. */
+static char *
+run_dir (gboolean as_nobody)
+{
+  char *dir = tmp_dir ();
+  if (as_nobody)
+    g_assert_cmpint (chown (dir, NOBODY, NOBODY), ==, 0);
+  return dir;
+}
+
+/* A copy of a memory device (1, @minor: 3 null, 5 zero, 7 full) in @dir. */
+static char *
+make_device (const char *dir, const char *name, guint minor)
+{
+  char *path = g_build_filename (dir, name, NULL);
+  g_assert_cmpint (mknod (path, S_IFCHR | 0666, makedev (1, minor)), ==, 0);
+  g_assert_cmpint (g_chmod (path, 0666), ==, 0);
+  return path;
+}
+
+static void
+assert_device (const char *path, guint minor)
+{
+  GStatBuf st;
+  g_assert_cmpint (g_lstat (path, &st), ==, 0);
+  g_assert_true (S_ISCHR (st.st_mode));
+  g_assert_cmpuint (minor (st.st_rdev), ==, minor);
+}
+
+static gint
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+static char *
+dir_listing (const char *dir)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+  while ((name = g_dir_read_name (d)))
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_strings);
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv (",", (char **) names->pdata);
+}
+
+static void
+test_writer_to_device (gconstpointer data)
+{
+  gboolean as_nobody = GPOINTER_TO_INT (data);
+  if (skip_as_nobody (as_nobody) || skip_unless_root ())
+    return;
+  g_autofree char *dir = run_dir (as_nobody);
+  g_autofree char *null = make_device (dir, "null", 3);
+  g_autofree char *expr = g_strdup_printf ("ticker count=50 ! writer path=%s", null);
+  RunOptions o = { .as_nobody = as_nobody };
+  Result r = RUN_OPTS (&o, "run", "-P", PLUGIN_PATH, "-e", expr);
+  g_assert_cmpstr (r.err, ==, "");
+  g_assert_cmpint (r.status, ==, 0);
+  /* Written in place: the node is still the device, and nothing was left beside it. */
+  assert_device (null, 3);
+  g_autofree char *names = dir_listing (dir);
+  g_assert_cmpstr (names, ==, "null");
+  result_clear (&r);
+  remove_tree (dir);
+}
+
+static void
+test_writer_to_fifo (gconstpointer data)
+{
+  gboolean as_nobody = GPOINTER_TO_INT (data);
+  if (skip_as_nobody (as_nobody))
+    return;
+  g_autofree char *dir = run_dir (as_nobody);
+  g_autofree char *fifo = g_build_filename (dir, "fifo", NULL);
+  g_assert_cmpint (mkfifo (fifo, 0666), ==, 0);
+  g_assert_cmpint (g_chmod (fifo, 0666), ==, 0);
+  /* Holding the read end open lets the run open the FIFO at once; what it
+   * writes (less than a pipe buffer) waits in the FIFO until the run ends. */
+  int fd = open (fifo, O_RDONLY | O_NONBLOCK);
+  g_assert_cmpint (fd, >=, 0);
+  g_autofree char *expr = g_strdup_printf ("ticker count=20 ! writer path=%s", fifo);
+  RunOptions o = { .as_nobody = as_nobody };
+  Result r = RUN_OPTS (&o, "run", "-P", PLUGIN_PATH, "-e", expr);
+  g_assert_cmpint (r.status, ==, 0);
+  g_autoptr (GString) got = g_string_new (NULL);
+  char buf[4096];
+  ssize_t n;
+  while ((n = read (fd, buf, sizeof buf)) > 0)
+    g_string_append_len (got, buf, n);
+  close (fd);
+  g_assert_cmpuint (count_lines (got->str), ==, 20);
+  g_autofree char *ids = ids_of (got->str);
+  g_assert_true (g_str_has_prefix (ids, "t0,t1,t2,"));
+  GStatBuf st;
+  g_assert_cmpint (g_lstat (fifo, &st), ==, 0);
+  g_assert_true (S_ISFIFO (st.st_mode));
+  g_autofree char *names = dir_listing (dir);
+  g_assert_cmpstr (names, ==, "fifo");
+  result_clear (&r);
+  remove_tree (dir);
+}
+
+static void
+test_writer_through_symlink (gconstpointer data)
+{
+  gboolean as_nobody = GPOINTER_TO_INT (data);
+  if (skip_as_nobody (as_nobody))
+    return;
+  g_autofree char *dir = run_dir (as_nobody);
+  g_autofree char *real = g_build_filename (dir, "real.jsonl", NULL);
+  g_autofree char *link_path = g_build_filename (dir, "out.jsonl", NULL);
+  g_assert_true (g_file_set_contents (real, "old\n", -1, NULL));
+  g_assert_cmpint (g_chmod (real, 0640), ==, 0);
+  if (as_nobody)
+    g_assert_cmpint (chown (real, NOBODY, NOBODY), ==, 0);
+  g_assert_cmpint (symlink ("real.jsonl", link_path), ==, 0);
+  g_autofree char *expr = g_strdup_printf ("ticker count=7 ! writer path=%s", link_path);
+  RunOptions o = { .as_nobody = as_nobody };
+  Result r = RUN_OPTS (&o, "run", "-P", PLUGIN_PATH, "-e", expr);
+  g_assert_cmpint (r.status, ==, 0);
+  /* The link's target got the records and kept its mode; the link is still a link. */
+  g_autofree char *text = read_file (real);
+  g_assert_cmpuint (count_lines (text), ==, 7);
+  GStatBuf st;
+  g_assert_cmpint (g_stat (real, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 07777, ==, 0640);
+  g_assert_cmpint (g_lstat (link_path, &st), ==, 0);
+  g_assert_true (S_ISLNK (st.st_mode));
+  g_autofree char *names = dir_listing (dir);
+  g_assert_cmpstr (names, ==, "out.jsonl,real.jsonl");
+  result_clear (&r);
+  remove_tree (dir);
+}
+
+static void
+test_stats_to_stdout (gconstpointer data)
+{
+  gboolean as_nobody = GPOINTER_TO_INT (data);
+  if (skip_as_nobody (as_nobody))
+    return;
+  g_autofree char *dir = run_dir (as_nobody);
+  g_autofree char *out = g_build_filename (dir, "out.jsonl", NULL);
+  g_autofree char *expr = g_strdup_printf ("ticker count=3 ! writer path=%s", out);
+  /* /dev/stdout is tried as nobody only: as root, a regression would replace
+   * the system's /dev/stdout (it happened); the /proc and /dev/fd names fail
+   * safely instead. */
+  const char *names[] = { "-", "/dev/fd/1", "/proc/self/fd/1", as_nobody ? "/dev/stdout" : NULL };
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (names[i])
+      {
+        g_test_message ("--stats=%s", names[i]);
+        g_autofree char *opt = g_strdup_printf ("--stats=%s", names[i]);
+        RunOptions o = { .cwd = dir, .as_nobody = as_nobody };
+        Result r = RUN_OPTS (&o, "run", "-q", "-P", PLUGIN_PATH, opt, "-e", expr);
+        g_assert_cmpstr (r.err, ==, "");
+        g_assert_cmpint (r.status, ==, 0);
+        g_assert_true (g_str_has_prefix (r.out, "{"));
+        g_autoptr (JsonObject) stats = parse_object (r.out);
+        g_assert_cmpint (json_object_get_int_member (stats, "records_out"), ==, 3);
+        result_clear (&r);
+      }
+  /* Nothing but the writer's file: no file named "-", no temporary debris. */
+  g_autofree char *listing = dir_listing (dir);
+  g_assert_cmpstr (listing, ==, "out.jsonl");
+  remove_tree (dir);
+}
+
+static void
+test_records_and_stats_share_stdout (void)
+{
+  /* Records and then the summary, both on the one standard output. */
+  Result r = RUN (NULL, "run", "-q", "-P", PLUGIN_PATH, "--stats=/dev/fd/1", "-e", "ticker count=2 ! writer");
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_true (g_str_has_prefix (r.out, "{\"id\":\"t0\""));
+  const char *summary = strstr (r.out, "\n{\n");
+  g_assert_nonnull (summary);
+  g_autoptr (JsonObject) stats = parse_object (summary + 1);
+  g_assert_cmpint (json_object_get_int_member (stats, "records_out"), ==, 2);
+  result_clear (&r);
+}
+
+/* ---- dead letters that cannot be written ----------------------------------------- */
+
+static void
+check_dead_letters_lost (const char *dead, gboolean as_nobody, const char *reason)
+{
+  g_autofree char *dir = run_dir (as_nobody);
+  g_autofree char *out = g_build_filename (dir, "out.jsonl", NULL);
+  g_autofree char *stats = g_build_filename (dir, "stats.json", NULL);
+  g_autofree char *set_dead = g_strdup_printf ("pipeline.dead-letter=%s", dead);
+  g_autofree char *expr = g_strdup_printf ("ticker count=100 ! fail-some fail-ids=t55,t56 ! writer path=%s", out);
+  RunOptions o = { .as_nobody = as_nobody };
+  Result r = RUN_OPTS (&o, "run", "-P", PLUGIN_PATH, "--stats", stats, "--set", set_dead,
+                       "--set", "pipeline.batch-size=10", "--set", "pipeline.workers=2", "-e", expr);
+  g_assert_cmpint (r.status, ==, 4);
+  g_assert_nonnull (strstr (r.err, "docpipe: error: cannot save dead letters: "));
+  g_autofree char *expect = g_strdup_printf ("%s: %s; 2 failed records lost\n", dead, reason);
+  g_assert_nonnull (strstr (r.err, expect));
+  /* The dead letters went nowhere else. */
+  g_assert_null (strstr (r.err, "\"stage\":\"fail-some\""));
+  /* The run stopped after the batch it could not dead-letter; the output is
+   * complete up to there. */
+  g_autofree char *text = read_file (out);
+  g_autofree char *ids = ids_of (text);
+  g_assert_true (g_str_has_suffix (ids, ",t54,t57,t58,t59"));
+  g_autofree char *st = read_file (stats);
+  g_autoptr (JsonObject) s = parse_object (st);
+  g_assert_cmpint (json_object_get_int_member (s, "exit_code"), ==, 4);
+  g_assert_cmpint (json_object_get_int_member (s, "records_failed"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (s, "records_failed_unsaved"), ==, 2);
+  result_clear (&r);
+  remove_tree (dir);
+}
+
+static void
+test_dead_letters_missing_dir (gconstpointer data)
+{
+  gboolean as_nobody = GPOINTER_TO_INT (data);
+  if (skip_as_nobody (as_nobody))
+    return;
+  g_autofree char *dir = tmp_dir ();
+  g_assert_cmpint (g_chmod (dir, 0755), ==, 0);
+  /* Known before the run: refused as a configuration error, nothing is run. */
+  g_autofree char *dead = g_build_filename (dir, "no-such-dir", "dead.jsonl", NULL);
+  g_autofree char *out = g_build_filename (dir, "out.jsonl", NULL);
+  g_autofree char *set_dead = g_strdup_printf ("pipeline.dead-letter=%s", dead);
+  g_autofree char *expr = g_strdup_printf ("ticker count=100 ! fail-some fail-ids=t55 ! writer path=%s", out);
+  RunOptions o = { .as_nobody = as_nobody };
+  Result r = RUN_OPTS (&o, "run", "-P", PLUGIN_PATH, "--set", set_dead, "-e", expr);
+  g_assert_cmpint (r.status, ==, 2);
+  g_autofree char *expect = g_strdup_printf ("key 'dead-letter': %s: directory %s/no-such-dir does not exist", dead, dir);
+  g_assert_nonnull (strstr (r.err, expect));
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+  result_clear (&r);
+  remove_tree (dir);
+}
+
+static void
+test_dead_letters_unwritable_dir (void)
+{
+  if (geteuid () != 0)
+    {
+      /* Root may write anywhere; a user may not write a directory mode 0555. */
+      g_autofree char *dir = tmp_dir ();
+      g_assert_cmpint (g_chmod (dir, 0555), ==, 0);
+      g_autofree char *dead = g_build_filename (dir, "dead.jsonl", NULL);
+      check_dead_letters_lost (dead, FALSE, "Permission denied");
+      g_chmod (dir, 0755);
+      remove_tree (dir);
+      return;
+    }
+  g_autofree char *dir = tmp_dir ();   /* root's, mode 0700: nobody may not write it */
+  g_assert_cmpint (g_chmod (dir, 0755), ==, 0);
+  g_autofree char *dead = g_build_filename (dir, "dead.jsonl", NULL);
+  check_dead_letters_lost (dead, TRUE, "Permission denied");
+  remove_tree (dir);
+}
+
+static void
+test_dead_letters_full_device (gconstpointer data)
+{
+  gboolean as_nobody = GPOINTER_TO_INT (data);
+  if (skip_as_nobody (as_nobody) || skip_unless_root ())
+    return;
+  g_autofree char *dir = tmp_dir ();
+  g_assert_cmpint (g_chmod (dir, 0755), ==, 0);
+  g_autofree char *full = make_device (dir, "full", 7);
+  check_dead_letters_lost (full, as_nobody, "No space left on device");
+  assert_device (full, 7);
+  remove_tree (dir);
+}
+
+static void
+test_dead_letters_shared (void)
+{
+  /* Two runs append long dead letters (about 30 kB each, more than stdio's
+   * buffer) to one file at once: every line must come out whole. */
+  g_autofree char *dir = tmp_dir ();
+  g_autofree char *dead = g_build_filename (dir, "shared-dead.jsonl", NULL);
+  g_autofree char *set_dead = g_strdup_printf ("pipeline.dead-letter=%s", dead);
+  RunOptions o = { 0 };
+  const char *const args[] = { "run", "-q", "-P", PLUGIN_PATH, "--set", set_dead,
+                               "--set", "pipeline.batch-size=3", "-e",
+                               "ticker count=300 text-size=30000 ! fail-some fail-text=Record ! writer", NULL };
+  GSubprocessFlags flags = G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE;
+  g_autoptr (GSubprocess) one = spawn (&o, flags, args);
+  g_autoptr (GSubprocess) two = spawn (&o, flags, args);
+  g_autoptr (GError) error = NULL;
+  g_subprocess_wait (one, NULL, &error);
+  g_subprocess_wait (two, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (exit_code (one), ==, 3);
+  g_assert_cmpint (exit_code (two), ==, 3);
+  g_autofree char *text = read_file (dead);
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 600 + 1);
+  for (guint i = 0; i < 600; i++)
+    {
+      g_autoptr (JsonParser) parser = json_parser_new ();
+      if (!json_parser_load_from_data (parser, lines[i], -1, NULL))
+        g_error ("line %u of the shared dead-letter file is not a whole JSON object: %.60s…", i + 1, lines[i]);
+    }
+  remove_tree (dir);
+}
+
+/* ---- inputs: directory trees with links, FIFOs, devices --------------------------- */
+
+static void
+test_reader_symlink_cycles (void)
+{
+  g_autofree char *dir = tmp_dir ();
+  g_autofree char *tree = g_build_filename (dir, "tree", NULL);
+  g_autofree char *sub = g_build_filename (tree, "sub", NULL);
+  g_autofree char *outside = g_build_filename (dir, "outside", NULL);
+  g_assert_cmpint (g_mkdir (tree, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir (sub, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir (outside, 0755), ==, 0);
+  const char *files[][2] = {
+    { "tree/a.txt", "Alpha." }, { "tree/sub/b.txt", "Beta." }, { "outside/c.txt", "Gamma." },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, files[i][0], NULL);
+      g_assert_true (g_file_set_contents (path, files[i][1], -1, NULL));
+    }
+  const char *links[][2] = {
+    { "tree/loop", "." },                 /* a cycle: 41 copies of each record before */
+    { "tree/loop2", "." },                /* two cycles: a walk without end before */
+    { "tree/sub/up", ".." },              /* a cycle through the parent */
+    { "tree/alias.txt", "a.txt" },        /* a second name for a file: read once */
+    { "tree/sub/again.txt", "../a.txt" },
+    { "tree/sublink", "sub" },            /* a second name for a directory: walked once */
+    { "tree/ext", "../outside" },         /* a directory outside the tree: walked */
+    { "tree/dangling.txt", "nothing" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (links); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, links[i][0], NULL);
+      g_assert_cmpint (symlink (links[i][1], path), ==, 0);
+    }
+  g_autofree char *expr = g_strdup_printf ("reader path=%s ! writer", tree);
+  RunOptions o = { .limit_memory = TRUE };
+  Result r = RUN_OPTS (&o, "run", "-e", expr);
+  g_assert_cmpint (r.status, ==, 0);
+  g_autofree char *ids = ids_of (r.out);
+  g_assert_cmpstr (ids, ==, "a,ext/c,sub/b");
+  /* Cycles and dangling links are reported, with their paths. */
+  g_autofree char *loop = g_strdup_printf ("reader: %s/loop: a link back to %s, which is being read (a cycle); skipped",
+                                           tree, tree);
+  g_assert_nonnull (strstr (r.err, loop));
+  g_autofree char *up = g_strdup_printf ("reader: %s/sub/up: a link back to %s", tree, tree);
+  g_assert_nonnull (strstr (r.err, up));
+  g_assert_nonnull (strstr (r.err, "dangling.txt: a symbolic link to nothing; skipped"));
+
+  /* A glob naming one file twice reads it once. */
+  g_autofree char *glob_expr = g_strdup_printf ("reader path=%s/*.txt ! writer", tree);
+  r = (result_clear (&r), RUN_OPTS (&o, "run", "-q", "-e", glob_expr));
+  g_assert_cmpint (r.status, ==, 0);
+  g_autofree char *glob_ids = ids_of (r.out);
+  g_assert_cmpstr (glob_ids, ==, "a");
+  result_clear (&r);
+  remove_tree (dir);
+}
+
+static void
+test_reader_link_lattice (void)
+{
+  /* d0 … d19, each with two links to the next: 2^20 paths to the one file at
+   * the bottom, and as many records before. */
+  g_autofree char *dir = tmp_dir ();
+  for (guint i = 0; i <= 20; i++)
+    {
+      g_autofree char *d = g_strdup_printf ("%s/d%u", dir, i);
+      g_assert_cmpint (g_mkdir (d, 0755), ==, 0);
+      if (i == 20)
+        {
+          g_autofree char *file = g_build_filename (d, "bottom.txt", NULL);
+          g_assert_true (g_file_set_contents (file, "The bottom.", -1, NULL));
+          break;
+        }
+      g_autofree char *next = g_strdup_printf ("../d%u", i + 1);
+      g_autofree char *x = g_build_filename (d, "x", NULL);
+      g_autofree char *y = g_build_filename (d, "y", NULL);
+      g_assert_cmpint (symlink (next, x), ==, 0);
+      g_assert_cmpint (symlink (next, y), ==, 0);
+    }
+  g_autofree char *expr = g_strdup_printf ("reader path=%s/d0 ! writer", dir);
+  RunOptions o = { .limit_memory = TRUE };
+  Result r = RUN_OPTS (&o, "run", "-e", expr);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpuint (count_lines (r.out), ==, 1);
+  g_assert_nonnull (strstr (r.out, "\"text\":\"The bottom.\""));
+  result_clear (&r);
+  remove_tree (dir);
+}
+
+typedef struct {
+  char *path;
+  gsize size;
+} FifoFeed;
+
+/* Writes @size bytes of text (no newline) into a FIFO, until the reader stops reading. */
+static gpointer
+feed_fifo (gpointer data)
+{
+  FifoFeed *f = data;
+  int fd = open (f->path, O_WRONLY);
+  g_assert_cmpint (fd, >=, 0);
+  char block[4096];
+  memset (block, 'a', sizeof block);
+  for (gsize sent = 0; sent < f->size; sent += sizeof block)
+    if (write (fd, block, sizeof block) < 0)
+      break;   /* EPIPE: the reader had enough */
+  close (fd);
+  return NULL;
+}
+
+static void
+test_reader_fifo (void)
+{
+  g_autofree char *dir = tmp_dir ();
+  g_autofree char *fifo = g_build_filename (dir, "in.txt", NULL);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_autofree char *stats = g_build_filename (dir, "stats.json", NULL);
+  g_autofree char *expr = g_strdup_printf ("reader path=%s max-record-size=1048576 ! writer", fifo);
+
+  /* Small: one text record. */
+  FifoFeed small = { fifo, 8192 };
+  GThread *feeder = g_thread_new ("feed", feed_fifo, &small);
+  Result r = RUN (NULL, "run", "-q", "-e", expr);
+  g_thread_join (feeder);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpuint (count_lines (r.out), ==, 1);
+  result_clear (&r);
+
+  /* More than max-record-size: dead-lettered, naming the FIFO, without
+   * reading the rest (the file size says nothing on a FIFO). */
+  FifoFeed big = { fifo, 8 << 20 };
+  feeder = g_thread_new ("feed", feed_fifo, &big);
+  RunOptions o = { .limit_memory = TRUE };
+  r = RUN_OPTS (&o, "run", "--stats", stats, "--set", "pipeline.dead-letter=-", "-e", expr);
+  g_thread_join (feeder);
+  g_assert_cmpint (r.status, ==, 3);
+  g_assert_cmpstr (r.out, ==, "");
+  g_autofree char *expect = g_strdup_printf ("{\"id\":\"in\",\"source\":\"%s\",\"stage\":\"reader\","
+                                             "\"error\":\"input exceeds max-record-size (1048576 bytes); "
+                                             "the rest was not read\"", fifo);
+  g_assert_nonnull (strstr (r.err, expect));
+  result_clear (&r);
+  remove_tree (dir);
+}
+
+static void
+assert_small_rss (const char *stats_path)
+{
+  g_autofree char *st = read_file (stats_path);
+  g_autoptr (JsonObject) s = parse_object (st);
+  gint64 rss = json_object_get_int_member (s, "peak_rss_kb");
+  g_test_message ("peak RSS %" G_GINT64_FORMAT " kB", rss);
+#ifndef __SANITIZE_ADDRESS__
+  g_assert_cmpint (rss, <, 100 * 1024);
+#endif
+}
+
+static void
+test_reader_endless_device_text (void)
+{
+  if (skip_unless_root ())
+    return;
+  g_autofree char *dir = tmp_dir ();
+  g_autofree char *zero = make_device (dir, "zero", 5);
+  g_autofree char *stats = g_build_filename (dir, "stats.json", NULL);
+  g_autofree char *expr = g_strdup_printf ("reader path=%s format=text max-record-size=4194304 ! writer", zero);
+  RunOptions o = { .limit_memory = TRUE };
+  Result r = RUN_OPTS (&o, "run", "--stats", stats, "--set", "pipeline.dead-letter=-", "-e", expr);
+  g_assert_cmpint (r.status, ==, 3);
+  g_autofree char *expect = g_strdup_printf ("{\"id\":\"zero\",\"source\":\"%s\",\"stage\":\"reader\","
+                                             "\"error\":\"input exceeds max-record-size (4194304 bytes)", zero);
+  g_assert_nonnull (strstr (r.err, expect));
+  assert_small_rss (stats);
+  result_clear (&r);
+  remove_tree (dir);
+}
+
+static void
+test_reader_endless_device_lines (void)
+{
+  /* One line without end: its dead letter comes out as soon as it passes the
+   * limit, the rest of it is skipped in bounded memory, and SIGINT ends the run. */
+  if (skip_unless_root ())
+    return;
+  g_autofree char *dir = tmp_dir ();
+  g_autofree char *zero = make_device (dir, "zero", 5);
+  g_autofree char *stats = g_build_filename (dir, "stats.json", NULL);
+  g_autofree char *expr = g_strdup_printf ("reader path=%s format=jsonl max-record-size=4194304 ! writer", zero);
+  RunOptions o = { .limit_memory = TRUE };
+  const char *const args[] = { "run", "-q", "--stats", stats, "--set", "pipeline.dead-letter=/dev/fd/1",
+                               "-e", expr, NULL };
+  g_autoptr (GSubprocess) p = spawn (&o, G_SUBPROCESS_FLAGS_STDOUT_PIPE, args);
+  g_autoptr (GDataInputStream) in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (p));
+  g_autoptr (GError) error = NULL;
+  gsize len;
+  g_autofree char *line = g_data_input_stream_read_line (in, &len, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_autofree char *expect = g_strdup_printf ("{\"id\":\"%s:1\",\"source\":\"%s:1\",\"stage\":\"reader\","
+                                             "\"error\":\"line exceeds max-record-size (4194304 bytes)\"",
+                                             zero, zero);
+  g_assert_true (g_str_has_prefix (line, expect));
+  g_subprocess_send_signal (p, SIGINT);
+  g_subprocess_wait (p, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (exit_code (p), ==, 130);
+  assert_small_rss (stats);
+  remove_tree (dir);
+}
+
+static void
+test_reader_long_line_then_more (void)
+{
+  /* An over-long line in the middle of a file costs only itself. */
+  g_autofree char *dir = tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "in.jsonl", NULL);
+  g_autoptr (GString) s = g_string_new ("{\"id\":\"first\",\"text\":\"x\"}\n{\"id\":\"long\",\"text\":\"");
+  for (guint i = 0; i < 300000; i++)
+    g_string_append (s, "long ");
+  g_string_append (s, "\"}\r\n{\"id\":\"last\",\"text\":\"y\"}");
+  g_assert_true (g_file_set_contents (path, s->str, s->len, NULL));
+  g_autofree char *expr = g_strdup_printf ("reader path=%s max-record-size=100000 ! writer", path);
+  Result r = RUN (NULL, "run", "--set", "pipeline.dead-letter=-", "-e", expr);
+  g_assert_cmpint (r.status, ==, 3);
+  g_autofree char *ids = ids_of (r.out);
+  g_assert_cmpstr (ids, ==, "first,last");
+  g_autofree char *expect = g_strdup_printf ("\"source\":\"%s:2\",\"stage\":\"reader\","
+                                             "\"error\":\"line exceeds max-record-size (100000 bytes)\"", path);
+  g_assert_nonnull (strstr (r.err, expect));
+  g_autofree char *last = g_strdup_printf ("\"source\":\"%s:3\"", path);
+  g_assert_nonnull (strstr (r.out, last));
+  result_clear (&r);
+  remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  /* Feeding a FIFO the run stops reading must give EPIPE, not kill the test. */
+  signal (SIGPIPE, SIG_IGN);
   g_test_add_func ("/runner/ok", test_ok);
   g_test_add_func ("/runner/usage-errors", test_usage_errors);
   g_test_add_func ("/runner/create-failure", test_create_failure);
@@ -669,5 +1299,28 @@ main (int argc, char **argv)
   g_test_add_func ("/runner/normalizer-original-offsets", test_normalizer_original_offsets);
   g_test_add_func ("/runner/normalizer-drop-lines-file", test_normalizer_drop_lines_file);
   g_test_add_func ("/runner/news-pipeline", test_news_pipeline);
+  const struct { const char *path; GTestDataFunc fn; } per_user[] = {
+    { "/runner/output/writer-to-device", test_writer_to_device },
+    { "/runner/output/writer-to-fifo", test_writer_to_fifo },
+    { "/runner/output/writer-through-symlink", test_writer_through_symlink },
+    { "/runner/output/stats-to-stdout", test_stats_to_stdout },
+    { "/runner/dead-letters/missing-dir", test_dead_letters_missing_dir },
+    { "/runner/dead-letters/full-device", test_dead_letters_full_device },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (per_user); i++)
+    {
+      g_autofree char *as_nobody = g_strdup_printf ("%s/as-nobody", per_user[i].path);
+      g_test_add_data_func (per_user[i].path, GINT_TO_POINTER (FALSE), per_user[i].fn);
+      g_test_add_data_func (as_nobody, GINT_TO_POINTER (TRUE), per_user[i].fn);
+    }
+  g_test_add_func ("/runner/output/records-and-stats-share-stdout", test_records_and_stats_share_stdout);
+  g_test_add_func ("/runner/dead-letters/unwritable-dir", test_dead_letters_unwritable_dir);
+  g_test_add_func ("/runner/dead-letters/shared", test_dead_letters_shared);
+  g_test_add_func ("/runner/reader/symlink-cycles", test_reader_symlink_cycles);
+  g_test_add_func ("/runner/reader/link-lattice", test_reader_link_lattice);
+  g_test_add_func ("/runner/reader/fifo", test_reader_fifo);
+  g_test_add_func ("/runner/reader/endless-device-text", test_reader_endless_device_text);
+  g_test_add_func ("/runner/reader/endless-device-lines", test_reader_endless_device_lines);
+  g_test_add_func ("/runner/reader/long-line-then-more", test_reader_long_line_then_more);
   return g_test_run ();
 }

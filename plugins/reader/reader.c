@@ -4,11 +4,17 @@
  * JSON-lines file) and hands the raw bytes to the core as deferred records;
  * decoding (UTF-8 repair, JSON parsing) runs later in the worker threads, which
  * is what lets a pipeline read faster than one core can parse JSON.
+ *
+ * Inputs are not trusted to be finite or acyclic: a FIFO or a device may never
+ * end, so no record is held beyond max-record-size bytes; a directory tree may
+ * hold symbolic-link cycles, so the walk visits each directory and reads each
+ * file (by device and inode) at most once.
  */
 #include <docpipe/docpipe.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <fts.h>
 #include <glib/gstdio.h>
 #include <glob.h>
 #include <poll.h>
@@ -16,26 +22,34 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The buffer starts at CHUNK and grows by a quarter; a read asks for at least MIN_READ. */
 #define CHUNK (1u << 20)
+#define MIN_READ (64u << 10)
 
 enum { FORMAT_AUTO, FORMAT_TEXT, FORMAT_JSONL };
 enum { UTF8_REPLACE, UTF8_REJECT };
 
 typedef struct {
   GPtrArray *files;        /* paths; "-" is stdin */
+  GHashTable *seen;        /* FileId of every file and directory taken */
   guint next_file;
   int format;
   gsize max_size;
   gboolean reject_utf8;
   char *root;              /* ids of text files are relative to this */
 
-  /* the JSON-lines file being read */
+  /* the file being read */
   int fd;
-  char *path;
+  char *path;              /* its display name */
   guint64 line;
   char *buf;
-  gsize len, pos;
+  gsize len, pos, cap;
+  gsize scanned;           /* bytes after pos known to hold no newline */
+  gboolean regular;        /* a regular file: never waits for data */
+  gint64 size;             /* a regular file's size when opened */
   gboolean eof;
+  gboolean cancelled;      /* the run stopped while we waited for input */
+  gboolean skipping;       /* discarding the rest of an over-long line */
 } Reader;
 
 /* ---- decoding (runs in worker threads) -------------------------------------- */
@@ -134,60 +148,178 @@ decode_jsonl (DpRecord *rec, const char *raw, gsize len, gpointer user_data, GEr
 
 /* ---- finding files ---------------------------------------------------------- */
 
-static gint
-compare_paths (gconstpointer a, gconstpointer b)
+typedef struct {
+  dev_t dev;
+  ino_t ino;
+} FileId;
+
+static guint
+file_id_hash (gconstpointer p)
 {
-  return strcmp (*(char *const *) a, *(char *const *) b);
+  const FileId *id = p;
+  return g_int64_hash (&(gint64) { (gint64) id->ino }) ^ (guint) id->dev;
+}
+
+static gboolean
+file_id_equal (gconstpointer a, gconstpointer b)
+{
+  const FileId *x = a, *y = b;
+  return x->dev == y->dev && x->ino == y->ino;
+}
+
+/* TRUE the first time a file or directory is seen in this run. */
+static gboolean
+first_visit (Reader *r, const struct stat *st)
+{
+  FileId key = { st->st_dev, st->st_ino };
+  if (g_hash_table_contains (r->seen, &key))
+    return FALSE;
+  g_hash_table_add (r->seen, g_memdup2 (&key, sizeof key));
+  return TRUE;
 }
 
 static void
-walk (const char *dir, GPtrArray *files)
+take_file (Reader *r, const char *path, const struct stat *st)
 {
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-  g_autoptr (GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
-  while (d && (name = g_dir_read_name (d)))
-    if (name[0] != '.')
-      g_ptr_array_add (found, g_build_filename (dir, name, NULL));
-  g_ptr_array_sort (found, compare_paths);
-  for (guint i = 0; i < found->len; i++)
+  if (first_visit (r, st))
+    g_ptr_array_add (r->files, g_strdup (path));
+  else
+    g_debug ("reader: %s: already read (a link to a file read before); skipped", path);
+}
+
+static int
+compare_names (const FTSENT **a, const FTSENT **b)
+{
+  return strcmp ((*a)->fts_name, (*b)->fts_name);
+}
+
+static void
+warn_skipped (const FTSENT *e, const char *why)
+{
+  g_autofree char *shown = g_filename_display_name (e->fts_path);
+  g_warning ("reader: %s: %s; skipped", shown, why);
+}
+
+/* One entry of the walk.  Symbolic links are followed (each is returned again
+ * as what it points to), so a link to a file reads the file and a link to a
+ * directory walks it, but only once: fts reports a link back to a directory
+ * being walked as a cycle, and the seen set catches every other repeat. */
+static void
+walk_entry (Reader *r, FTS *fts, FTSENT *e)
+{
+  gboolean hidden = e->fts_level > FTS_ROOTLEVEL && e->fts_name[0] == '.';
+  switch (e->fts_info)
     {
-      const char *path = g_ptr_array_index (found, i);
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        walk (path, files);
-      else if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
-        g_ptr_array_add (files, g_strdup (path));
+    case FTS_D:
+      if (hidden || !first_visit (r, e->fts_statp))
+        fts_set (fts, e, FTS_SKIP);
+      break;
+    case FTS_DC:
+      {
+        /* Entries share one path buffer: an ancestor's path is its prefix. */
+        g_autofree char *raw = g_strndup (e->fts_cycle->fts_path, e->fts_cycle->fts_pathlen);
+        g_autofree char *target = g_filename_display_name (raw);
+        g_autofree char *why = g_strdup_printf ("a link back to %s, which is being read (a cycle)", target);
+        warn_skipped (e, why);
+        break;
+      }
+    case FTS_SL:
+      if (!hidden)
+        fts_set (fts, e, FTS_FOLLOW);
+      break;
+    case FTS_SLNONE:
+      if (!hidden)
+        warn_skipped (e, "a symbolic link to nothing");
+      break;
+    case FTS_F:
+      if (!hidden)
+        take_file (r, e->fts_path, e->fts_statp);
+      break;
+    case FTS_DNR:
+    case FTS_ERR:
+    case FTS_NS:
+      warn_skipped (e, g_strerror (e->fts_errno));
+      break;
+    default:
+      break;   /* FTS_DP (leaving a directory); FIFOs, devices, sockets in a tree */
     }
+}
+
+static gboolean
+walk (Reader *r, const char *dir, GError **error)
+{
+  char *roots[] = { (char *) dir, NULL };
+  FTS *fts = fts_open (roots, FTS_PHYSICAL | FTS_NOCHDIR | FTS_COMFOLLOW, compare_names);
+  if (!fts)
+    {
+      int e = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "%s: %s", dir, g_strerror (e));
+      return FALSE;
+    }
+  FTSENT *e;
+  while ((e = fts_read (fts)))
+    walk_entry (r, fts, e);
+  int err = errno;
+  fts_close (fts);
+  if (err)
+    {
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err), "%s: %s", dir, g_strerror (err));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+take_glob (Reader *r, const char *pattern)
+{
+  glob_t g;
+  if (glob (pattern, 0, NULL, &g) == 0)
+    for (size_t i = 0; i < g.gl_pathc; i++)
+      {
+        struct stat st;
+        if (stat (g.gl_pathv[i], &st) == 0 && S_ISREG (st.st_mode))
+          take_file (r, g.gl_pathv[i], &st);
+      }
+  globfree (&g);
+}
+
+/* The directory ids are relative to, without trailing separators. */
+static char *
+root_of (const char *dir)
+{
+  gsize n = strlen (dir);
+  while (n > 1 && dir[n - 1] == G_DIR_SEPARATOR)
+    n--;
+  g_autofree char *trimmed = g_strndup (dir, n);
+  return g_filename_display_name (trimmed);   /* compared with display names */
 }
 
 static gboolean
 find_files (Reader *r, const char *path, GError **error)
 {
+  struct stat st;
+  g_autofree char *root = NULL;
   if (strcmp (path, "-") == 0)
     {
       g_ptr_array_add (r->files, g_strdup ("-"));
-      r->root = g_strdup (".");
-      return TRUE;
+      root = g_strdup (".");
     }
-  if (strpbrk (path, "*?["))
+  else if (strpbrk (path, "*?["))
     {
-      glob_t g;
-      if (glob (path, 0, NULL, &g) == 0)
-        for (size_t i = 0; i < g.gl_pathc; i++)
-          if (g_file_test (g.gl_pathv[i], G_FILE_TEST_IS_REGULAR))
-            g_ptr_array_add (r->files, g_strdup (g.gl_pathv[i]));
-      globfree (&g);
-      r->root = g_path_get_dirname (path);
+      take_glob (r, path);
+      root = g_path_get_dirname (path);
     }
-  else if (g_file_test (path, G_FILE_TEST_IS_DIR))
+  else if (stat (path, &st) == 0 && S_ISDIR (st.st_mode))
     {
-      walk (path, r->files);
-      r->root = g_strdup (path);
+      if (!walk (r, path, error))
+        return FALSE;
+      root = g_strdup (path);
     }
   else if (g_file_test (path, G_FILE_TEST_EXISTS))
     {
+      /* Named explicitly, anything is read: a FIFO, a device. */
       g_ptr_array_add (r->files, g_strdup (path));
-      r->root = g_path_get_dirname (path);
+      root = g_path_get_dirname (path);
     }
   else
     {
@@ -199,9 +331,7 @@ find_files (Reader *r, const char *path, GError **error)
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "%s: matches no files", path);
       return FALSE;
     }
-  char *root = g_filename_display_name (r->root);   /* compared with display names */
-  g_free (r->root);
-  r->root = root;
+  r->root = root_of (root);
   return TRUE;
 }
 
@@ -238,77 +368,6 @@ add_failed (DpBatch *batch, const char *source, const char *id, const char *mess
   dp_batch_fail (batch, dp_batch_get_size (batch) - 1, "%s", message);
 }
 
-static gboolean
-read_text_file (Reader *r, const char *path, DpBatch *batch, GError **error)
-{
-  /* File names need not be UTF-8; records' ids and sources must be. */
-  g_autofree char *shown = g_filename_display_name (path);
-  g_autofree char *id = text_id (r, shown);
-  GStatBuf st;
-  if (g_stat (path, &st) == 0 && (gsize) st.st_size > r->max_size)
-    {
-      g_autofree char *msg = g_strdup_printf ("file of %" G_GINT64_FORMAT " bytes exceeds max-record-size",
-                                              (gint64) st.st_size);
-      add_failed (batch, shown, id, msg);
-      return TRUE;
-    }
-  char *data;
-  gsize len;
-  g_autoptr (GError) local = NULL;
-  if (!g_file_get_contents (path, &data, &len, &local))
-    {
-      add_failed (batch, shown, id, local->message);
-      return TRUE;
-    }
-  DpRecord *rec = dp_record_new_deferred (shown, data, len, decode_text, r);
-  dp_record_set_id (rec, id);
-  dp_batch_add (batch, rec);
-  return TRUE;
-}
-
-/* Waits until the open file has data, in slices, so that a pipe or terminal
- * that stays silent does not keep a stopping run waiting.  FALSE: cancelled. */
-static gboolean
-wait_readable (Reader *r, DpBatch *batch)
-{
-  struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
-  while (!dp_batch_is_cancelled (batch))
-    if (poll (&pfd, 1, 100) != 0)
-      return TRUE;   /* data, end of file or an error: read() will tell */
-  return FALSE;
-}
-
-static gboolean
-fill (Reader *r, DpBatch *batch, GError **error)
-{
-  if (r->pos > 0)
-    {
-      memmove (r->buf, r->buf + r->pos, r->len - r->pos);
-      r->len -= r->pos;
-      r->pos = 0;
-    }
-  gsize want = MAX (CHUNK, r->len + 1);
-  r->buf = g_realloc (r->buf, want + CHUNK);
-  if (!wait_readable (r, batch))
-    {
-      r->eof = TRUE;
-      return TRUE;
-    }
-  ssize_t n;
-  do
-    n = read (r->fd, r->buf + r->len, want + CHUNK - r->len);
-  while (n < 0 && errno == EINTR);
-  if (n < 0)
-    {
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), "%s: %s", r->path,
-                   g_strerror (errno));
-      return FALSE;
-    }
-  r->len += (gsize) n;
-  r->eof = n == 0;
-  return TRUE;
-}
-
 static void
 close_current (Reader *r)
 {
@@ -318,21 +377,152 @@ close_current (Reader *r)
   g_clear_pointer (&r->path, g_free);
 }
 
+/* Opens a file to read.  Not blocking: opening a FIFO must not wait for its
+ * writer (a stopping run could not interrupt that); poll() waits instead.
+ * Standard input is used as it is: its flags are shared with other processes. */
 static gboolean
-open_jsonl (Reader *r, const char *path, GError **error)
+open_input (Reader *r, const char *path, GError **error)
 {
-  r->fd = strcmp (path, "-") == 0 ? dup (STDIN_FILENO) : open (path, O_RDONLY | O_CLOEXEC);
+  gboolean is_stdin = strcmp (path, "-") == 0;
+  r->fd = is_stdin ? dup (STDIN_FILENO) : open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (r->fd < 0)
     {
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), "%s: %s", path,
-                   g_strerror (errno));
+      int e = errno;
+      g_autofree char *shown = g_filename_display_name (path);
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "%s: %s", shown, g_strerror (e));
       return FALSE;
     }
-  r->path = strcmp (path, "-") == 0 ? g_strdup ("<stdin>") : g_filename_display_name (path);
+  r->path = is_stdin ? g_strdup ("<stdin>") : g_filename_display_name (path);
+  struct stat st;
+  r->regular = fstat (r->fd, &st) == 0 && S_ISREG (st.st_mode);
+  r->size = r->regular ? (gint64) st.st_size : -1;
   r->line = 0;
-  r->len = r->pos = 0;
-  r->eof = FALSE;
+  r->len = r->pos = r->scanned = 0;
+  r->eof = r->cancelled = r->skipping = FALSE;
   return TRUE;
+}
+
+/* Waits until the open file has data, in slices, so that a pipe or terminal
+ * that stays silent does not keep a stopping run waiting.  FALSE: cancelled. */
+static gboolean
+wait_readable (Reader *r, DpBatch *batch)
+{
+  if (r->regular)
+    return !dp_batch_is_cancelled (batch);
+  struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
+  while (!dp_batch_is_cancelled (batch))
+    if (poll (&pfd, 1, 100) != 0)
+      return TRUE;   /* data, end of file or an error: read() will tell */
+  return FALSE;
+}
+
+/* Makes room for @more bytes after the data.  The buffer grows by a quarter,
+ * so one long line costs linear time (each byte is copied a bounded number of
+ * times) without holding much more than the line, and never far beyond what
+ * max-record-size needs. */
+static void
+reserve (Reader *r, gsize more)
+{
+  if (r->cap - r->len >= more)
+    return;
+  gsize cap = MAX (MAX (r->cap + r->cap / 4, CHUNK), r->len + more);
+  cap = MIN (cap, MAX (r->len + more, r->max_size + 2 + CHUNK));
+  r->buf = g_realloc (r->buf, cap);
+  r->cap = cap;
+}
+
+/* Appends what the file has next to the buffer (moving the unread part to its
+ * start).  Sets eof at the end of the file, and cancelled (with eof) when the
+ * run stops while waiting for data. */
+static gboolean
+fill (Reader *r, DpBatch *batch, GError **error)
+{
+  if (r->pos > 0)
+    {
+      memmove (r->buf, r->buf + r->pos, r->len - r->pos);
+      r->len -= r->pos;
+      r->pos = 0;
+      /* A long line gone: give its memory back before the records are decoded. */
+      if (r->cap > 2 * CHUNK && r->len + MIN_READ <= CHUNK)
+        {
+          r->buf = g_realloc (r->buf, CHUNK);
+          r->cap = CHUNK;
+        }
+    }
+  reserve (r, MIN_READ);
+  for (;;)
+    {
+      if (!wait_readable (r, batch))
+        {
+          r->eof = r->cancelled = TRUE;
+          return TRUE;
+        }
+      ssize_t n = read (r->fd, r->buf + r->len, r->cap - r->len);
+      if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        continue;
+      if (n < 0)
+        {
+          int e = errno;
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "%s: %s", r->path, g_strerror (e));
+          return FALSE;
+        }
+      r->len += (gsize) n;
+      r->eof = n == 0;
+      return TRUE;
+    }
+}
+
+/* A text file is one record: read it whole, but never more than
+ * max-record-size bytes of it, since a FIFO or a device may never end. */
+static void
+read_text_file (Reader *r, const char *path, DpBatch *batch)
+{
+  gboolean is_stdin = strcmp (path, "-") == 0;
+  /* File names need not be UTF-8; records' ids and sources must be. */
+  g_autofree char *shown = is_stdin ? g_strdup ("<stdin>") : g_filename_display_name (path);
+  g_autofree char *id = is_stdin ? g_strdup ("stdin") : text_id (r, shown);
+  g_autoptr (GError) local = NULL;
+  if (!open_input (r, path, &local))
+    {
+      add_failed (batch, shown, id, local->message);
+      return;
+    }
+  if (r->regular && (gsize) r->size > r->max_size)
+    {
+      g_autofree char *msg = g_strdup_printf ("file of %" G_GINT64_FORMAT " bytes exceeds max-record-size",
+                                              r->size);
+      add_failed (batch, shown, id, msg);
+    }
+  else
+    {
+      /* Sized to the file: the buffer becomes the record's, with no copy. */
+      if (r->regular && !r->buf)
+        {
+          r->cap = (gsize) r->size + MIN_READ;
+          r->buf = g_malloc (r->cap);
+        }
+      else if (r->regular)
+        reserve (r, (gsize) r->size + MIN_READ);
+      while (!r->eof && r->len <= r->max_size && fill (r, batch, &local))
+        ;
+      if (local)
+        add_failed (batch, shown, id, local->message);
+      else if (r->len > r->max_size)
+        {
+          g_autofree char *msg = g_strdup_printf ("input exceeds max-record-size (%" G_GSIZE_FORMAT
+                                                  " bytes); the rest was not read", r->max_size);
+          add_failed (batch, shown, id, msg);
+        }
+      else if (!r->cancelled)
+        {
+          char *data = g_realloc (g_steal_pointer (&r->buf), MAX (r->len, 1));
+          DpRecord *rec = dp_record_new_deferred (shown, data, r->len, decode_text, r);
+          dp_record_set_id (rec, id);
+          dp_batch_add (batch, rec);
+          r->cap = r->len = 0;
+        }
+    }
+  close_current (r);
 }
 
 /* Emits the line [start, end) as a record unless it is blank. */
@@ -352,53 +542,73 @@ emit_line (Reader *r, const char *start, const char *end, DpBatch *batch)
   g_autofree char *source = g_strdup_printf ("%s:%" G_GUINT64_FORMAT, r->path, r->line);
   if ((gsize) (end - start) > r->max_size)
     {
-      add_failed (batch, source, source, "line exceeds max-record-size");
+      g_autofree char *msg = g_strdup_printf ("line exceeds max-record-size (%" G_GSIZE_FORMAT " bytes)",
+                                              r->max_size);
+      add_failed (batch, source, source, msg);
       return;
     }
   char *raw = g_memdup2 (start, end - start);
-  dp_batch_add (batch, dp_record_new_deferred (source, raw, end - start, decode_jsonl, r));
+  dp_batch_add (batch, dp_record_new_deferred (source, raw, end - start,
+                                               decode_jsonl, r));
 }
 
-/* Reads lines of the open file into @batch until it holds @max records or the file ends. */
+/* Discards the rest of an over-long line.  FALSE: the buffer is used up. */
+static gboolean
+skip_line (Reader *r)
+{
+  char *nl = memchr (r->buf + r->pos, '\n', r->len - r->pos);
+  r->pos = nl ? (gsize) (nl - r->buf) + 1 : r->len;
+  r->skipping = nl == NULL;
+  return nl != NULL;
+}
+
+/* A line longer than max-record-size: its dead letter goes out at once (it
+ * may never end, on a device), and the rest of it is skipped as it comes. */
+static void
+fail_long_line (Reader *r, DpBatch *batch)
+{
+  r->line++;
+  g_autofree char *source = g_strdup_printf ("%s:%" G_GUINT64_FORMAT, r->path, r->line);
+  g_autofree char *msg = g_strdup_printf ("line exceeds max-record-size (%" G_GSIZE_FORMAT " bytes)", r->max_size);
+  add_failed (batch, source, source, msg);
+  r->pos = r->len;
+  r->scanned = 0;
+  r->skipping = TRUE;
+}
+
+/* Reads lines of the open file into @batch until it holds @max records, the
+ * file ends, a pipe has nothing more for now, or a line is too long. */
 static gboolean
 read_lines (Reader *r, DpBatch *batch, guint max, GError **error)
 {
   while (dp_batch_get_size (batch) < max)
     {
+      if (r->skipping && r->len > r->pos && skip_line (r))
+        continue;
       char *start = r->buf + r->pos;
-      char *nl = r->len > r->pos ? memchr (start, '\n', r->len - r->pos) : NULL;
+      gsize avail = r->len - r->pos;
+      /* Only bytes not scanned before: one long line arrives in many reads. */
+      char *nl = !r->skipping && avail > r->scanned ? memchr (start + r->scanned, '\n', avail - r->scanned) : NULL;
       if (nl)
         {
           emit_line (r, start, nl, batch);
           r->pos = (gsize) (nl - r->buf) + 1;
+          r->scanned = 0;
           continue;
         }
+      r->scanned = r->skipping ? 0 : avail;
       if (r->eof)
         {
-          if (r->len > r->pos)
+          /* A last line without newline, unless the run stopped in it. */
+          if (avail > 0 && !r->skipping && !r->cancelled)
             emit_line (r, start, r->buf + r->len, batch);
           close_current (r);
           return TRUE;
         }
-      /* An over-long line: count it now, skip the rest of it, and go on. */
-      if (r->len - r->pos > r->max_size + 1)
+      if (!r->skipping && avail > r->max_size + 1)   /* + 1: a '\r' before the newline */
         {
-          g_autofree char *source = g_strdup_printf ("%s:%" G_GUINT64_FORMAT, r->path, r->line + 1);
-          add_failed (batch, source, source, "line exceeds max-record-size");
-          r->line++;
-          while (!r->eof)
-            {
-              r->pos = r->len;
-              if (!fill (r, batch, error))
-                return FALSE;
-              char *e = memchr (r->buf, '\n', r->len);
-              if (e)
-                {
-                  r->pos = (gsize) (e - r->buf) + 1;
-                  break;
-                }
-            }
-          continue;
+          fail_long_line (r, batch);
+          return TRUE;
         }
       /* A pipe with nothing more for now: hand on what we have, so a
        * stream (tail -f | docpipe …) flows record by record. */
@@ -422,37 +632,15 @@ reader_read (gpointer self, DpBatch *batch, guint max, GError **error)
           if (!read_lines (r, batch, max, error))
             return FALSE;
           if (r->fd >= 0)
-            break;   /* the batch is full, or a pipe has nothing more for now */
+            break;   /* the batch is full, a pipe has nothing more for now, a line was too long */
           continue;
         }
-      if (r->next_file >= r->files->len)
+      if (r->next_file >= r->files->len || dp_batch_is_cancelled (batch))
         break;
       const char *path = g_ptr_array_index (r->files, r->next_file++);
-      if (is_jsonl (r, path))
-        {
-          if (!open_jsonl (r, path, error))
-            return FALSE;
-        }
-      else if (strcmp (path, "-") == 0)
-        {
-          /* Text on stdin: the whole stream is one record. */
-          if (!open_jsonl (r, path, error))
-            return FALSE;
-          while (!r->eof && r->len <= r->max_size)
-            if (!fill (r, batch, error))
-              return FALSE;
-          if (r->len > r->max_size)
-            add_failed (batch, "<stdin>", "stdin", "input exceeds max-record-size");
-          else
-            {
-              DpRecord *rec = dp_record_new_deferred ("<stdin>", g_memdup2 (r->buf, r->len), r->len,
-                                                      decode_text, r);
-              dp_record_set_id (rec, "stdin");
-              dp_batch_add (batch, rec);
-            }
-          close_current (r);
-        }
-      else if (!read_text_file (r, path, batch, error))
+      if (!is_jsonl (r, path))
+        read_text_file (r, path, batch);
+      else if (!open_input (r, path, error))
         return FALSE;
     }
   return TRUE;
@@ -466,6 +654,7 @@ reader_destroy (gpointer self)
   Reader *r = self;
   close_current (r);
   g_ptr_array_unref (r->files);
+  g_hash_table_unref (r->seen);
   g_free (r->buf);
   g_free (r->root);
   g_free (r);
@@ -477,6 +666,7 @@ reader_create (const DpParams *params, GError **error)
   Reader *r = g_new0 (Reader, 1);
   r->fd = -1;
   r->files = g_ptr_array_new_with_free_func (g_free);
+  r->seen = g_hash_table_new_full (file_id_hash, file_id_equal, g_free, NULL);
   r->format = dp_params_get_enum (params, "format");
   r->max_size = (gsize) dp_params_get_int (params, "max-record-size");
   r->reject_utf8 = dp_params_get_enum (params, "invalid-utf8") == UTF8_REJECT;

@@ -9,3 +9,4 @@
 #include <docpipe/params.h>
 #include <docpipe/batch.h>
 #include <docpipe/plugin.h>
+#include <docpipe/output.h>
