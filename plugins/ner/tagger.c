@@ -43,7 +43,7 @@ struct _DpNerTagger {
 struct _DpNerScratch {
   DpNerDoc *doc;
   DpSeqFeatures f;
-  GArray *words, *lens, *starts;   /* const char*, gsize, guint32 */
+  GArray *starts;                  /* guint32: the first token of each piece the model tags */
   GArray *tags;                    /* guint16 */
   GArray *mentions;                /* Mention */
   GArray *rules, *matches;         /* DpRuleEntity, DpUserGazMatch */
@@ -160,8 +160,6 @@ dp_ner_scratch_new (const DpNerTagger *ner)
   DpNerScratch *s = g_new0 (DpNerScratch, 1);
   s->doc = dp_ner_doc_new (ner->gaz, ner->clusters);
   dp_seq_features_init (&s->f);
-  s->words = g_array_new (FALSE, FALSE, sizeof (const char *));
-  s->lens = g_array_new (FALSE, FALSE, sizeof (gsize));
   s->starts = g_array_new (FALSE, FALSE, sizeof (guint32));
   s->tags = g_array_new (FALSE, FALSE, sizeof (guint16));
   s->mentions = g_array_new (FALSE, FALSE, sizeof (Mention));
@@ -181,8 +179,6 @@ dp_ner_scratch_free (DpNerScratch *s)
     return;
   dp_ner_doc_free (s->doc);
   dp_seq_features_clear (&s->f);
-  g_array_unref (s->words);
-  g_array_unref (s->lens);
   g_array_unref (s->starts);
   g_array_unref (s->tags);
   g_array_unref (s->mentions);
@@ -203,31 +199,40 @@ add_mention (DpNerScratch *s, const DpToken *tokens, guint first, guint n, const
   g_array_append_val (s->mentions, m);
 }
 
+/* The pieces the model tags: the sentences, those longer than
+ * DP_NER_MAX_SENTENCE_TOKENS cut into pieces of that many tokens, so that one
+ * huge "sentence" (text without punctuation) costs no more working memory
+ * than a long real one.  Ends with n_tokens. */
+static guint
+cut_sentences (DpNerScratch *s, const DpSentence *sents, guint n_sents, guint n_tokens)
+{
+  g_array_set_size (s->starts, 0);
+  for (guint k = 0; k < n_sents; k++)
+    for (guint32 at = 0; at < sents[k].n_tokens; at += DP_NER_MAX_SENTENCE_TOKENS)
+      {
+        guint32 first = sents[k].first_token + at;
+        g_array_append_val (s->starts, first);
+      }
+  guint n_pieces = s->starts->len;
+  guint32 end = n_tokens;
+  g_array_append_val (s->starts, end);
+  return n_pieces;
+}
+
 /* The model, sentence after sentence, each seeing the tags of the ones before. */
 static void
 tag_with_model (const DpNerTagger *ner, DpNerScratch *s, const char *text, const DpToken *tokens, guint n_tokens,
                 const DpSentence *sents, guint n_sents)
 {
-  g_array_set_size (s->words, n_tokens);
-  g_array_set_size (s->lens, n_tokens);
-  g_array_set_size (s->starts, n_sents + 1);
-  for (guint i = 0; i < n_tokens; i++)
-    {
-      g_array_index (s->words, const char *, i) = text + tokens[i].start;
-      g_array_index (s->lens, gsize, i) = tokens[i].end - tokens[i].start;
-    }
-  for (guint k = 0; k < n_sents; k++)
-    g_array_index (s->starts, guint32, k) = sents[k].first_token;
-  g_array_index (s->starts, guint32, n_sents) = n_tokens;
-  dp_ner_doc_set (s->doc, (const char *const *) s->words->data, (const gsize *) s->lens->data, n_tokens,
-                  (const guint32 *) s->starts->data, n_sents);
+  guint n_pieces = cut_sentences (s, sents, n_sents, n_tokens);
+  const guint32 *starts = (const guint32 *) s->starts->data;
+  dp_ner_doc_set_tokens (s->doc, text, tokens, n_tokens, starts, n_pieces);
   g_array_set_size (s->tags, n_tokens);
   guint16 *tags = (guint16 *) s->tags->data;
-  for (guint k = 0; k < n_sents; k++)
+  memset (tags, 0, (gsize) n_tokens * sizeof *tags);
+  for (guint k = 0; k < n_pieces; k++)
     {
-      if (sents[k].n_tokens == 0)
-        continue;
-      guint16 *sentence_tags = tags + sents[k].first_token;
+      guint16 *sentence_tags = tags + starts[k];
       dp_ner_doc_features (s->doc, k, &s->f);
       dp_seq_model_decode (ner->model, &s->f, sentence_tags);
       dp_ner_doc_remember (s->doc, k, sentence_tags, ner->tag_names);

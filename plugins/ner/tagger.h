@@ -4,6 +4,11 @@
 
 #include <docpipe/record.h>
 
+/* The model tags sentences of at most this many tokens; a longer one is cut
+ * into pieces of this size (real sentences are far shorter: the longest in
+ * the news corpus has 774 tokens).  Bounds the per-sentence working memory. */
+#define DP_NER_MAX_SENTENCE_TOKENS 1024
+
 typedef struct {
   const char *model;            /* model file (docpipe-ner-train) */
   const char *gazetteers;       /* directory of the lists the model was trained with */
