@@ -17,6 +17,7 @@
 #include "tagger.h"
 
 #include <string.h>
+#include <sys/mman.h>
 
 #include "gazetteer.h"
 #include "linking.h"
@@ -38,6 +39,7 @@ struct _DpNerTagger {
   const char **tag_types; /* per tag: interned entity type, NULL for O */
   char *tag_bilou;        /* per tag: 'B', 'I', 'L', 'U' or 'O' */
   gboolean rules, link;
+  gsize max_document_size;
 };
 
 struct _DpNerScratch {
@@ -138,6 +140,7 @@ dp_ner_tagger_new (const DpNerOptions *opts, GError **error)
   DpNerTagger *ner = g_new0 (DpNerTagger, 1);
   ner->rules = opts->rules;
   ner->link = opts->link;
+  ner->max_document_size = opts->max_document_size;
   if (!(ner->model = dp_seq_model_load (opts->model, error))
       || !read_tags (ner, opts->model, error)
       || !(ner->gaz = dp_gazetteer_load (opts->gazetteers, error))
@@ -472,6 +475,53 @@ settle_overlaps (DpNerScratch *s, guint n_model, guint n_tokens)
 
 /* ---- the stage ---------------------------------------------------------------- */
 
+G_DEFINE_QUARK (dp-ner-error-quark, dp_ner_error)
+
+/* Records from this size on are checked for room before they are tagged. */
+#define CHECK_ROOM_FROM (1024 * 1024)
+
+/* Is there address space left for tagging @len bytes?  GLib aborts the whole
+ * process when an allocation fails, so a record too big for the memory the
+ * process may use (ulimit -v, RLIMIT_AS) is failed before it is started.
+ * Reserving the range without access commits no memory and leaves malloc's
+ * state alone; it cannot see limits that do not fail allocations (a cgroup's
+ * OOM killer): max_document_size is for those. */
+static gboolean
+has_room (gsize len)
+{
+  if (len < CHECK_ROOM_FROM)
+    return TRUE;
+  if (len > G_MAXSIZE / DP_NER_BYTES_PER_TEXT_BYTE)
+    return FALSE;
+  gsize want = len * DP_NER_BYTES_PER_TEXT_BYTE;
+  void *p = mmap (NULL, want, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED)
+    return FALSE;
+  munmap (p, want);
+  return TRUE;
+}
+
+static gboolean
+check_size (const DpNerTagger *ner, gsize len, GError **error)
+{
+  if (ner->max_document_size && len > ner->max_document_size)
+    {
+      g_set_error (error, DP_NER_ERROR, DP_NER_ERROR_TOO_LARGE,
+                   "text of %" G_GSIZE_FORMAT " bytes is over the ner stage's max-document-size (%" G_GSIZE_FORMAT
+                   "): split the document, or raise max-document-size (tagging needs up to %d times the text's size in memory)",
+                   len, ner->max_document_size, DP_NER_BYTES_PER_TEXT_BYTE);
+      return FALSE;
+    }
+  if (!has_room (len))
+    {
+      g_set_error (error, DP_NER_ERROR, DP_NER_ERROR_TOO_LARGE,
+                   "no memory to tag a text of %" G_GSIZE_FORMAT " bytes (the ner stage needs up to %d times its size;"
+                   " see ulimit -v)", len, DP_NER_BYTES_PER_TEXT_BYTE);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 give_canonical_names (const DpNerTagger *ner, DpNerScratch *s, const char *text)
 {
@@ -502,6 +552,8 @@ dp_ner_tagger_annotate (const DpNerTagger *ner, DpNerScratch *s, DpRecord *rec, 
 {
   gsize len;
   const char *text = dp_record_get_text (rec, &len);
+  if (!check_size (ner, len, error))
+    return FALSE;
   guint n_tokens, n_sents;
   const DpToken *tokens = dp_record_tokens (rec, &n_tokens);
   const DpSentence *sents = dp_record_sentences (rec, &n_sents);
