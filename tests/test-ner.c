@@ -309,6 +309,9 @@ test_errors (void)
   g_free (stage);
   stage = g_strdup_printf ("ner gazetteer=%s", bad);
   assert_fails (stage, "bad.tsv:2:");
+  g_free (stage);
+  stage = g_strdup_printf ("ner aliases=%s", bad);   /* the alias table is read the same way */
+  assert_fails (stage, "bad.tsv:2:");
   g_remove (cut);
   g_remove (bad);
 }

@@ -12,6 +12,9 @@ G_BEGIN_DECLS
 
 typedef struct _DpUserGaz DpUserGaz;
 
+/* The most tokens a name may have: bounds the cost of a lookup. */
+#define DP_USER_GAZ_MAX_TOKENS 64
+
 /* One match in a document.  @label and @canonical belong to the gazetteer
  * (deduplicated inside it: compare them by value, not by pointer). */
 typedef struct {
