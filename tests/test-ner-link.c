@@ -7,6 +7,7 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static char *dir;
 static GPtrArray *tmp_files;
@@ -334,6 +335,22 @@ test_gaz_hostile (void)
 
   static const char junk[] = "PER\tKim\n\x7f" "ELF\x02\x01\x01\0\0\0\x89PNG\r\n\x1a\n\xff\xfe\t\xc3\x28";
   assert_load_fails ("junk.tsv", junk, sizeof junk - 1, "junk.tsv:2: not valid UTF-8");
+
+  /* Not regular files: a FIFO (reading it would wait for a writer forever)
+   * and a directory. */
+  g_autofree char *fifo = g_build_filename (g_get_tmp_dir (), "docpipe-gaz-fifo-XXXXXX", NULL);
+  g_autofree char *fifo_dir = g_mkdtemp (g_strdup (fifo));
+  g_autofree char *fifo_path = g_build_filename (fifo_dir, "names.tsv", NULL);
+  g_assert_cmpint (mkfifo (fifo_path, 0600), ==, 0);
+  g_autoptr (GError) fifo_error = NULL;
+  g_assert_null (dp_user_gaz_load (fifo_path, &fifo_error));
+  g_assert_error (fifo_error, G_FILE_ERROR, G_FILE_ERROR_INVAL);
+  g_assert_nonnull (strstr (fifo_error->message, "names.tsv: not a regular file"));
+  g_clear_error (&fifo_error);
+  g_assert_null (dp_user_gaz_load (fifo_dir, &fifo_error));
+  g_assert_nonnull (strstr (fifo_error->message, "not a regular file"));
+  g_remove (fifo_path);
+  g_rmdir (fifo_dir);
 
   /* As many tokens as allowed; a one-token name of 1 MB. */
   g_string_assign (text, "MISC\t");
