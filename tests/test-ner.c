@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #define PLUGIN_PATH DP_TEST_PLUGINS
 #define SAMPLES DP_TEST_SRCDIR "/samples/news"
@@ -312,6 +313,18 @@ test_errors (void)
   g_free (stage);
   stage = g_strdup_printf ("ner aliases=%s", bad);   /* the alias table is read the same way */
   assert_fails (stage, "bad.tsv:2:");
+
+  /* Data files that are FIFOs: reading one would wait for a writer forever. */
+  g_autofree char *fifo = g_build_filename (dir, "fifo", NULL);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  static const char *const keys[] = { "model", "clusters", "gazetteer", "aliases" };
+  for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
+    {
+      g_free (stage);
+      stage = g_strdup_printf ("ner %s=%s", keys[k], fifo);
+      assert_fails (stage, "fifo: not a regular file");
+    }
+  g_remove (fifo);
   g_remove (cut);
   g_remove (bad);
 }

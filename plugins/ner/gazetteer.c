@@ -9,6 +9,7 @@
  * start that way: most tokens cost one probe.
  */
 #include "gazetteer.h"
+#include "files.h"
 #include "names.h"
 
 #include <string.h>
@@ -128,7 +129,7 @@ dp_gazetteer_load (const char *dir, GError **error)
       g_autofree char *path = g_build_filename (dir, name, NULL);
       g_autofree char *text = NULL;
       g_autoptr (GError) local = NULL;
-      if (g_file_get_contents (path, &text, NULL, &local))
+      if (dp_ner_check_regular_file (path, &local) && g_file_get_contents (path, &text, NULL, &local))
         add_list (gaz, (DpGazList) l, text);
       else if (!g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         {

@@ -47,9 +47,9 @@
 #include "usergaz.h"
 #include "names.h"
 
-#include <glib/gstdio.h>
+#include "files.h"
+
 #include <string.h>
-#include <sys/stat.h>
 
 #define NO_WORD G_MAXUINT32
 
@@ -442,13 +442,8 @@ dp_user_gaz_add_data (DpUserGaz *g, const char *origin, const char *data, gsize 
 gboolean
 dp_user_gaz_add_file (DpUserGaz *g, const char *path, GError **error)
 {
-  /* A FIFO or a device would block the start-up or never end (/dev/zero). */
-  GStatBuf st;
-  if (g_stat (path, &st) == 0 && !S_ISREG (st.st_mode))
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: not a regular file", path);
-      return FALSE;
-    }
+  if (!dp_ner_check_regular_file (path, error))
+    return FALSE;
   g_autofree char *text = NULL;
   gsize len = 0;
   if (!g_file_get_contents (path, &text, &len, error))
