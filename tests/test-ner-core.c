@@ -302,6 +302,53 @@ test_tagger_refuses_other_models (void)
   assert_not_entity_model (no_o_first, "its first tag is not O");
 }
 
+/* The entities of @text as "LABEL text" joined by '|'. */
+static char *
+tag_text (DpNerTagger *tagger, DpNerScratch *scratch, const char *text)
+{
+  g_autoptr (DpRecord) rec = dp_record_new ("t", "test", text, -1, NULL);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (dp_ner_tagger_annotate (tagger, scratch, rec, &error));
+  DpLayer *layer = dp_record_get_layer (rec, "entities");
+  g_autoptr (GString) out = g_string_new (NULL);
+  for (guint i = 0; i < dp_layer_get_size (layer); i++)
+    {
+      DpSpan *span = dp_layer_get_span (layer, i);
+      g_string_append_printf (out, "%s%s %.*s", i ? "|" : "", dp_span_get_label (span),
+                              (int) (dp_span_get_end (span) - dp_span_get_start (span)),
+                              text + dp_span_get_start (span));
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* A sentence of thousands of tokens is tagged in pieces of
+ * DP_NER_MAX_SENTENCE_TOKENS (bounded working memory): what follows the
+ * first pieces is still found, as in a sentence of its own. */
+static void
+test_tagger_long_sentence (void)
+{
+  DpNerOptions opts = {
+    .model = DP_TEST_SRCDIR "/plugins/ner/data/en-news.dpm",
+    .gazetteers = DP_TEST_SRCDIR "/plugins/ner/data/gazetteers",
+    .clusters = DP_TEST_SRCDIR "/plugins/ner/data/clusters.txt",
+    .rules = TRUE,
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpNerTagger) tagger = dp_ner_tagger_new (&opts, &error);
+  g_assert_no_error (error);
+  g_autoptr (DpNerScratch) scratch = dp_ner_scratch_new (tagger);
+  const char *tail = "Ali Larijani met officials in Tehran on Monday";
+  g_autofree char *alone = tag_text (tagger, scratch, tail);
+  g_assert_cmpstr (alone, ==, "PER Ali Larijani|LOC Tehran|DATE Monday");
+
+  g_autoptr (GString) text = g_string_new (NULL);
+  for (guint i = 0; i < DP_NER_MAX_SENTENCE_TOKENS + 26; i++)
+    g_string_append (text, "and the ");
+  g_string_append (text, tail);
+  g_autofree char *found = tag_text (tagger, scratch, text->str);
+  g_assert_cmpstr (found, ==, alone);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -316,6 +363,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ner/features-document", test_features_document);
   g_test_add_func ("/ner/clusters", test_clusters);
   g_test_add_func ("/ner/tagger/other-models", test_tagger_refuses_other_models);
+  g_test_add_func ("/ner/tagger/long-sentence", test_tagger_long_sentence);
   int status = g_test_run ();
   const char *names[] = { "train.iob2", "uner.iob2", "gmb_ner.conll", "bad.iob2", "score.iob2", "clusters.txt", "bad.txt" };
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
