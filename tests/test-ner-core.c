@@ -7,6 +7,7 @@
 #include "tagger.h"
 
 #include <glib/gstdio.h>
+#include <malloc.h>
 #include <string.h>
 
 static char *dir;
@@ -302,6 +303,54 @@ test_tagger_refuses_other_models (void)
   assert_not_entity_model (no_o_first, "its first tag is not O");
 }
 
+/* Bytes the allocator has handed out and not had back (glibc; 0 where
+ * another allocator, such as AddressSanitizer's, does not keep the count). */
+static gsize
+heap_in_use (void)
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+  struct mallinfo2 mi = mallinfo2 ();
+  return mi.uordblks + mi.hblkhd;
+#else
+  return 0;
+#endif
+}
+
+/* What the document-level features keep grows with the word types, not the
+ * tokens: a long document of a few words costs a few kilobytes, not the
+ * ~300 bytes per token it once did (a Word and gazetteer marks per token, a
+ * type record preallocated per token). */
+static void
+test_features_memory (void)
+{
+  static const char *const vocabulary[] = { "Ali", "Larijani", "said", "in", "Tehran", "." };
+  const guint n = 6 * 66666;
+  g_autofree const char **words = g_new (const char *, n);
+  g_autofree gsize *lens = g_new (gsize, n);
+  g_autofree guint32 *starts = g_new (guint32, n / 6 + 1);
+  for (guint i = 0; i < n; i++)
+    {
+      words[i] = vocabulary[i % 6];
+      lens[i] = strlen (words[i]);
+      if (i % 6 == 0)
+        starts[i / 6] = i;
+    }
+  starts[n / 6] = n;
+  g_autoptr (DpGazetteer) gaz = dp_gazetteer_load (DP_TEST_SRCDIR "/plugins/ner/data/gazetteers", NULL);
+  g_assert_nonnull (gaz);
+  g_autoptr (DpNerDoc) doc = dp_ner_doc_new (gaz, NULL);
+  DpSeqFeatures f;
+  dp_seq_features_init (&f);
+  gsize before = heap_in_use ();
+  dp_ner_doc_set (doc, (const char *const *) words, lens, n, starts, n / 6);
+  dp_ner_doc_features (doc, n / 6 - 1, &f);
+  gsize after = heap_in_use ();
+  g_test_message ("document of %u tokens: %" G_GSSIZE_FORMAT " bytes kept", n, (gssize) (after - before));
+  g_assert_cmpint ((gssize) (after - before), <, (gssize) n);   /* under a byte a token */
+  g_assert_cmpuint (dp_seq_features_n_tokens (&f), ==, 6);
+  dp_seq_features_clear (&f);
+}
+
 /* The entities of @text as "LABEL text" joined by '|'. */
 static char *
 tag_text (DpNerTagger *tagger, DpNerScratch *scratch, const char *text)
@@ -361,6 +410,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ner/gazetteer", test_gazetteer);
   g_test_add_func ("/ner/features-deterministic", test_features_deterministic);
   g_test_add_func ("/ner/features-document", test_features_document);
+  g_test_add_func ("/ner/features-memory", test_features_memory);
   g_test_add_func ("/ner/clusters", test_clusters);
   g_test_add_func ("/ner/tagger/other-models", test_tagger_refuses_other_models);
   g_test_add_func ("/ner/tagger/long-sentence", test_tagger_long_sentence);

@@ -361,9 +361,9 @@ reset_types (DpNerDoc *doc)
       g_clear_pointer (&doc->contexts, g_free);
       doc->types_size = doc->contexts_size = 0;
     }
+  /* Small to start with (most documents have a few hundred types); it
+   * doubles as types come, and a big one is not kept for the next document. */
   guint slots = 1024;
-  while (slots < 2 * MIN (doc->n, KEEP_TYPES))
-    slots *= 2;
   if (!doc->index || doc->index_mask + 1 != slots)
     {
       g_free (doc->index);
