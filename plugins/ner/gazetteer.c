@@ -46,7 +46,13 @@ dp_gaz_word_hash (const char *word, gsize len)
   len = MIN (len, sizeof lower);
   for (gsize i = 0; i < len; i++)
     lower[i] = dp_name_lower (word[i]);
-  return dp_seq_hash (0, lower, len);
+  return dp_gaz_lower_hash (lower, len);
+}
+
+guint64
+dp_gaz_lower_hash (const char *lower, gsize len)
+{
+  return dp_seq_hash (0, lower, MIN (len, DP_GAZ_MAX_WORD_BYTES));
 }
 
 guint64

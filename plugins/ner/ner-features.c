@@ -149,7 +149,7 @@ describe (const char *w, gsize len, Word *out)
   out->capitalised = len > 0 && g_ascii_isupper (w[0]);
   out->lower_initial = len > 0 && g_ascii_islower (w[0]);
   out->word_hash = dp_seq_hash (T_WORD, w, len);
-  out->lower_hash = dp_gaz_word_hash (w, len);
+  out->lower_hash = dp_gaz_lower_hash (out->lower, lower_len);   /* = dp_gaz_word_hash (w, len) */
   out->shape_hash = dp_seq_hash (T_SHAPE, shape, shape_len);
   out->short_hash = dp_seq_hash (T_SHORT_SHAPE, short_shape, short_len);
   for (guint k = 1; k <= 4; k++)
