@@ -7,6 +7,7 @@
 #include "tagger.h"
 
 #include <glib/gstdio.h>
+#include <malloc.h>
 #include <string.h>
 
 static char *dir;
@@ -302,6 +303,101 @@ test_tagger_refuses_other_models (void)
   assert_not_entity_model (no_o_first, "its first tag is not O");
 }
 
+/* Bytes the allocator has handed out and not had back (glibc; 0 where
+ * another allocator, such as AddressSanitizer's, does not keep the count). */
+static gsize
+heap_in_use (void)
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+  struct mallinfo2 mi = mallinfo2 ();
+  return mi.uordblks + mi.hblkhd;
+#else
+  return 0;
+#endif
+}
+
+/* What the document-level features keep grows with the word types, not the
+ * tokens: a long document of a few words costs a few kilobytes, not the
+ * ~300 bytes per token it once did (a Word and gazetteer marks per token, a
+ * type record preallocated per token). */
+static void
+test_features_memory (void)
+{
+  static const char *const vocabulary[] = { "Ali", "Larijani", "said", "in", "Tehran", "." };
+  const guint n = 6 * 66666;
+  g_autofree const char **words = g_new (const char *, n);
+  g_autofree gsize *lens = g_new (gsize, n);
+  g_autofree guint32 *starts = g_new (guint32, n / 6 + 1);
+  for (guint i = 0; i < n; i++)
+    {
+      words[i] = vocabulary[i % 6];
+      lens[i] = strlen (words[i]);
+      if (i % 6 == 0)
+        starts[i / 6] = i;
+    }
+  starts[n / 6] = n;
+  g_autoptr (DpGazetteer) gaz = dp_gazetteer_load (DP_TEST_SRCDIR "/plugins/ner/data/gazetteers", NULL);
+  g_assert_nonnull (gaz);
+  g_autoptr (DpNerDoc) doc = dp_ner_doc_new (gaz, NULL);
+  DpSeqFeatures f;
+  dp_seq_features_init (&f);
+  gsize before = heap_in_use ();
+  dp_ner_doc_set (doc, (const char *const *) words, lens, n, starts, n / 6);
+  dp_ner_doc_features (doc, n / 6 - 1, &f);
+  gsize after = heap_in_use ();
+  g_test_message ("document of %u tokens: %" G_GSSIZE_FORMAT " bytes kept", n, (gssize) (after - before));
+  g_assert_cmpint ((gssize) (after - before), <, (gssize) n);   /* under a byte a token */
+  g_assert_cmpuint (dp_seq_features_n_tokens (&f), ==, 6);
+  dp_seq_features_clear (&f);
+}
+
+/* The entities of @text as "LABEL text" joined by '|'. */
+static char *
+tag_text (DpNerTagger *tagger, DpNerScratch *scratch, const char *text)
+{
+  g_autoptr (DpRecord) rec = dp_record_new ("t", "test", text, -1, NULL);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (dp_ner_tagger_annotate (tagger, scratch, rec, &error));
+  DpLayer *layer = dp_record_get_layer (rec, "entities");
+  g_autoptr (GString) out = g_string_new (NULL);
+  for (guint i = 0; i < dp_layer_get_size (layer); i++)
+    {
+      DpSpan *span = dp_layer_get_span (layer, i);
+      g_string_append_printf (out, "%s%s %.*s", i ? "|" : "", dp_span_get_label (span),
+                              (int) (dp_span_get_end (span) - dp_span_get_start (span)),
+                              text + dp_span_get_start (span));
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* A sentence of thousands of tokens is tagged in pieces of
+ * DP_NER_MAX_SENTENCE_TOKENS (bounded working memory): what follows the
+ * first pieces is still found, as in a sentence of its own. */
+static void
+test_tagger_long_sentence (void)
+{
+  DpNerOptions opts = {
+    .model = DP_TEST_SRCDIR "/plugins/ner/data/en-news.dpm",
+    .gazetteers = DP_TEST_SRCDIR "/plugins/ner/data/gazetteers",
+    .clusters = DP_TEST_SRCDIR "/plugins/ner/data/clusters.txt",
+    .rules = TRUE,
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpNerTagger) tagger = dp_ner_tagger_new (&opts, &error);
+  g_assert_no_error (error);
+  g_autoptr (DpNerScratch) scratch = dp_ner_scratch_new (tagger);
+  const char *tail = "Ali Larijani met officials in Tehran on Monday";
+  g_autofree char *alone = tag_text (tagger, scratch, tail);
+  g_assert_cmpstr (alone, ==, "PER Ali Larijani|LOC Tehran|DATE Monday");
+
+  g_autoptr (GString) text = g_string_new (NULL);
+  for (guint i = 0; i < DP_NER_MAX_SENTENCE_TOKENS + 26; i++)
+    g_string_append (text, "and the ");
+  g_string_append (text, tail);
+  g_autofree char *found = tag_text (tagger, scratch, text->str);
+  g_assert_cmpstr (found, ==, alone);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -314,8 +410,10 @@ main (int argc, char **argv)
   g_test_add_func ("/ner/gazetteer", test_gazetteer);
   g_test_add_func ("/ner/features-deterministic", test_features_deterministic);
   g_test_add_func ("/ner/features-document", test_features_document);
+  g_test_add_func ("/ner/features-memory", test_features_memory);
   g_test_add_func ("/ner/clusters", test_clusters);
   g_test_add_func ("/ner/tagger/other-models", test_tagger_refuses_other_models);
+  g_test_add_func ("/ner/tagger/long-sentence", test_tagger_long_sentence);
   int status = g_test_run ();
   const char *names[] = { "train.iob2", "uner.iob2", "gmb_ner.conll", "bad.iob2", "score.iob2", "clusters.txt", "bad.txt" };
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)

@@ -7,6 +7,7 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static char *dir;
 static GPtrArray *tmp_files;
@@ -301,6 +302,93 @@ test_gaz_large (void)
     }
   g_assert_cmpstr (dp_user_gaz_canonical (g, "Qbaaa Kim", 9, NULL), ==, "Qbaaa Kim 1");
   g_assert_cmpstr (dp_user_gaz_canonical (g, "QAAAA KIM GROUP", 15, NULL), ==, "Qaaaa Kim Group");
+}
+
+/* The matches of @g in @text as "label:text" joined by '|'. */
+static char *
+matches_of (const DpUserGaz *g, const char *text)
+{
+  g_autoptr (GArray) tokens = tokenize (text);
+  g_autoptr (GArray) out = g_array_new (FALSE, FALSE, sizeof (DpUserGazMatch));
+  dp_user_gaz_find (g, text, (const DpToken *) tokens->data, tokens->len, out);
+  g_autoptr (GString) s = g_string_new (NULL);
+  for (guint i = 0; i < out->len; i++)
+    {
+      const DpUserGazMatch *m = &g_array_index (out, DpUserGazMatch, i);
+      g_string_append_printf (s, "%s%s:%.*s", i ? "|" : "", m->label, (int) (m->end - m->start), text + m->start);
+    }
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+/* Files a user may hand over by mistake or on purpose: names of thousands of
+ * words (refused: a lookup walks at most DP_USER_GAZ_MAX_TOKENS tokens),
+ * binary junk, names as long as allowed, a huge one-token name, and many
+ * names sharing their first words, found as before. */
+static void
+test_gaz_hostile (void)
+{
+  g_autoptr (GString) text = g_string_new ("PER\tKim Yong-nam\nMISC\t");
+  for (guint k = 0; k < 1000; k++)
+    g_string_append (text, "word ");
+  g_string_append (text, "\n");
+  assert_load_fails ("long.tsv", text->str, -1, "long.tsv:2: name of 1000 tokens (at most 64)");
+
+  static const char junk[] = "PER\tKim\n\x7f" "ELF\x02\x01\x01\0\0\0\x89PNG\r\n\x1a\n\xff\xfe\t\xc3\x28";
+  assert_load_fails ("junk.tsv", junk, sizeof junk - 1, "junk.tsv:2: not valid UTF-8");
+
+  /* Not regular files: a FIFO (reading it would wait for a writer forever)
+   * and a directory. */
+  g_autofree char *fifo = g_build_filename (g_get_tmp_dir (), "docpipe-gaz-fifo-XXXXXX", NULL);
+  g_autofree char *fifo_dir = g_mkdtemp (g_strdup (fifo));
+  g_autofree char *fifo_path = g_build_filename (fifo_dir, "names.tsv", NULL);
+  g_assert_cmpint (mkfifo (fifo_path, 0600), ==, 0);
+  g_autoptr (GError) fifo_error = NULL;
+  g_assert_null (dp_user_gaz_load (fifo_path, &fifo_error));
+  g_assert_error (fifo_error, G_FILE_ERROR, G_FILE_ERROR_INVAL);
+  g_assert_nonnull (strstr (fifo_error->message, "names.tsv: not a regular file"));
+  g_clear_error (&fifo_error);
+  g_assert_null (dp_user_gaz_load (fifo_dir, &fifo_error));
+  g_assert_nonnull (strstr (fifo_error->message, "not a regular file"));
+  g_remove (fifo_path);
+  g_rmdir (fifo_dir);
+
+  /* As many tokens as allowed; a one-token name of 1 MB. */
+  g_string_assign (text, "MISC\t");
+  g_autoptr (GString) doc = g_string_new ("Look: ");
+  for (guint k = 0; k < DP_USER_GAZ_MAX_TOKENS; k++)
+    {
+      g_string_append_printf (text, "W%u ", k);
+      g_string_append_printf (doc, "W%u ", k);
+    }
+  g_string_append (text, "\nLOC\t");
+  g_string_append (doc, "and ");
+  for (guint k = 0; k < 1024 * 1024; k++)
+    {
+      g_string_append_c (text, (char) ('a' + k % 26));
+      g_string_append_c (doc, (char) ('a' + k % 26));
+    }
+  g_string_append (text, "\n");
+  g_string_append (doc, " end");
+  g_autofree char *path = write_tmp ("longest.tsv", text->str, (gssize) text->len);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpUserGaz) g = dp_user_gaz_load (path, &error);
+  g_assert_no_error (error);
+  g_autofree char *found = matches_of (g, doc->str);
+  g_assert_true (g_str_has_prefix (found, "MISC:W0 W1 W2 "));
+  g_assert_nonnull (strstr (found, "W63|LOC:abcdefghij"));
+
+  /* Thousands of names beginning "The Republic of", and one that is only that. */
+  g_string_assign (text, "LOC\tThe Republic\n");
+  for (guint i = 0; i < 5000; i++)
+    g_string_append_printf (text, "ORG\tThe Republic of Q%u\n", i);
+  g_string_append (text, "MISC\tThe Republic of Q17\n");   /* a duplicate: the first wins */
+  g_autofree char *many = write_tmp ("many.tsv", text->str, (gssize) text->len);
+  g_autoptr (DpUserGaz) m = dp_user_gaz_load (many, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (dp_user_gaz_size (m), ==, 5001);
+  g_autofree char *seen = matches_of (m, "The Republic of Q17 and The Republic of Qx and THE REPUBLIC OF Q4999 "
+                                         "and the republic of q3 and The Republic of\n\nQ5.");
+  g_assert_cmpstr (seen, ==, "ORG:The Republic of Q17|LOC:The Republic|ORG:THE REPUBLIC OF Q4999|LOC:The Republic");
 }
 
 /* ---- linking --------------------------------------------------------------- */
@@ -772,6 +860,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ner/usergaz/case", test_gaz_case);
   g_test_add_func ("/ner/usergaz/aliases", test_aliases);
   g_test_add_func ("/ner/usergaz/large", test_gaz_large);
+  g_test_add_func ("/ner/usergaz/hostile", test_gaz_hostile);
   g_test_add_func ("/ner/link/given", test_link_given);
   g_test_add_func ("/ner/link/surface", test_link_surface);
   g_test_add_func ("/ner/link/per", test_link_per);

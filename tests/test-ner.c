@@ -1,11 +1,15 @@
 /* test-ner.c — the ner stage in a pipeline: the sample corpus through
  * reader ! normalizer ! ner ! writer, with the entities an analyst would
  * check (names, their labels, canonical names and clusters, dates and
- * amounts from the rules), a user gazetteer overriding the model, and the
- * errors a user sees for a missing or broken model and a bad gazetteer. */
+ * amounts from the rules), a user gazetteer overriding the model, the
+ * errors a user sees for a missing or broken model and a bad gazetteer, and
+ * records too large for the stage (a size limit, an address-space limit)
+ * going to the dead letters while the run goes on. */
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 
 #define PLUGIN_PATH DP_TEST_PLUGINS
 #define SAMPLES DP_TEST_SRCDIR "/samples/news"
@@ -306,8 +310,189 @@ test_errors (void)
   g_free (stage);
   stage = g_strdup_printf ("ner gazetteer=%s", bad);
   assert_fails (stage, "bad.tsv:2:");
+  g_free (stage);
+  stage = g_strdup_printf ("ner aliases=%s", bad);   /* the alias table is read the same way */
+  assert_fails (stage, "bad.tsv:2:");
+
+  /* Data files that are FIFOs: reading one would wait for a writer forever. */
+  g_autofree char *fifo = g_build_filename (dir, "fifo", NULL);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  static const char *const keys[] = { "model", "clusters", "gazetteer", "aliases" };
+  for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
+    {
+      g_free (stage);
+      stage = g_strdup_printf ("ner %s=%s", keys[k], fifo);
+      assert_fails (stage, "fifo: not a regular file");
+    }
+  g_remove (fifo);
   g_remove (cut);
   g_remove (bad);
+}
+
+/* ---- records too large ---------------------------------------------------- */
+
+/* One JSON line {"id": @id, "text": @text}. */
+static void
+append_record (GString *out, const char *id, const char *text)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "id");
+  json_builder_add_string_value (b, id);
+  json_builder_set_member_name (b, "text");
+  json_builder_add_string_value (b, text);
+  json_builder_end_object (b);
+  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  g_autofree char *line = json_to_string (root, FALSE);
+  g_string_append (out, line);
+  g_string_append_c (out, '\n');
+}
+
+/* The sample articles as records "small-N", and between them, if @huge_bytes,
+ * one record "huge" of about that many bytes: the articles over and over. */
+static char *
+write_input (const char *name, gsize huge_bytes)
+{
+  g_autoptr (GString) in = g_string_new (NULL);
+  g_autoptr (GString) huge = g_string_new (NULL);
+  g_autoptr (GDir) d = g_dir_open (SAMPLES, 0, NULL);
+  g_assert_nonnull (d);
+  guint n = 0;
+  for (const char *f; (f = g_dir_read_name (d));)
+    {
+      if (!g_str_has_suffix (f, ".txt"))
+        continue;
+      g_autofree char *path = g_build_filename (SAMPLES, f, NULL);
+      g_autofree char *text = NULL;
+      g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+      g_autofree char *id = g_strdup_printf ("small-%u", n++);
+      append_record (in, id, text);
+      if (n == 3 && huge_bytes)
+        {
+          while (huge->len < huge_bytes)
+            g_string_append_printf (huge, "%s\n\n", text);
+          /* ASCII only: should it be tagged, writing its offsets stays cheap. */
+          for (gsize i = 0; i < huge->len; i++)
+            if ((guchar) huge->str[i] >= 0x80)
+              huge->str[i] = ' ';
+          append_record (in, "huge", huge->str);
+        }
+    }
+  char *file = g_build_filename (dir, name, NULL);
+  g_assert_true (g_file_set_contents (file, in->str, (gssize) in->len, NULL));
+  return file;
+}
+
+static void
+limit_address_space (gpointer bytes)
+{
+  struct rlimit l = { GPOINTER_TO_SIZE (bytes), GPOINTER_TO_SIZE (bytes) };
+  setrlimit (RLIMIT_AS, &l);
+}
+
+/* Runs docpipe in @dir (where the dead letters go), under an address-space
+ * limit of @limit bytes if not 0, with two workers whatever the number of
+ * cores (each thread reserves address space of its own). */
+static Result
+run_limited (const char *expression, gsize limit)
+{
+  const char *argv[] = { DP_TEST_DOCPIPE, "run", "-q", "-s", "pipeline.workers=2", "-P", PLUGIN_PATH,
+                         "-e", expression, NULL };
+  g_autoptr (GSubprocessLauncher) l = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                                                 | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_cwd (l, dir);
+  if (limit)
+    g_subprocess_launcher_set_child_setup (l, limit_address_space, GSIZE_TO_POINTER (limit), NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) p = g_subprocess_launcher_spawnv (l, argv, &error);
+  g_assert_no_error (error);
+  Result r = { 0 };
+  g_subprocess_communicate_utf8 (p, NULL, NULL, &r.out, &r.err, &error);
+  g_assert_no_error (error);
+  r.status = g_subprocess_get_if_exited (p) ? g_subprocess_get_exit_status (p) : 128 + g_subprocess_get_term_sig (p);
+  return r;
+}
+
+/* The dead letters of the last run in @dir, by id (and removes the file). */
+static GHashTable *
+take_dead_letters (void)
+{
+  g_autofree char *path = g_build_filename (dir, "inline-dead-letter.jsonl", NULL);
+  g_autofree char *text = NULL;
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    text = g_strdup ("");
+  g_remove (path);
+  return records_of (text);
+}
+
+/* max-document-size: longer records are dead-lettered, naming the limit. */
+static void
+test_max_document_size (void)
+{
+  g_autofree char *in = write_input ("sizes.jsonl", 0);
+  g_autofree char *expr = g_strdup_printf ("reader path=%s format=jsonl ! ner max-document-size=1850 ! writer", in);
+  Result r = run_limited (expr, 0);
+  g_assert_cmpint (r.status, ==, 3);
+  g_autoptr (GHashTable) out = records_of (r.out);
+  g_autoptr (GHashTable) dead = take_dead_letters ();
+  g_assert_cmpuint (g_hash_table_size (out), >, 0);
+  g_assert_cmpuint (g_hash_table_size (dead), >, 0);
+  g_assert_cmpuint (g_hash_table_size (out) + g_hash_table_size (dead), ==, 12);
+  GHashTableIter it;
+  gpointer id, value;
+  g_hash_table_iter_init (&it, dead);
+  while (g_hash_table_iter_next (&it, &id, &value))
+    {
+      JsonObject *d = value;
+      g_assert_cmpstr (json_object_get_string_member (d, "stage"), ==, "ner");
+      g_assert_nonnull (strstr (json_object_get_string_member (d, "error"), "max-document-size (1850)"));
+      g_assert_false (g_hash_table_contains (out, id));
+    }
+  g_hash_table_iter_init (&it, out);
+  while (g_hash_table_iter_next (&it, &id, &value))
+    g_assert_cmpuint (strlen (json_object_get_string_member (value, "text")), <=, 1850);
+  result_clear (&r);
+  g_remove (in);
+}
+
+/* Under an address-space limit too small for one huge record (GLib aborts
+ * the process when an allocation fails), the run goes on: the other records
+ * come out, the huge one is tagged or dead-lettered, never an abort. */
+static void
+test_address_space_limit (void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+  g_test_skip ("AddressSanitizer reserves more address space than the limit");
+  return;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  g_test_skip ("AddressSanitizer reserves more address space than the limit");
+  return;
+#endif
+#endif
+  g_autofree char *in = write_input ("huge.jsonl", 24 * 1000 * 1000);
+  g_autofree char *expr = g_strdup_printf ("reader path=%s format=jsonl ! normalizer ! ner max-document-size=0 ! writer",
+                                           in);
+  Result r = run_limited (expr, (gsize) 900 * 1024 * 1024);
+  if (r.status != 0 && r.status != 3)
+    g_error ("docpipe ended with status %d: %s", r.status, r.err);
+  g_autoptr (GHashTable) out = records_of (r.out);
+  g_autoptr (GHashTable) dead = take_dead_letters ();
+  for (guint i = 0; i < 12; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("small-%u", i);
+      g_assert_true (g_hash_table_contains (out, id));
+    }
+  g_assert_true (g_hash_table_contains (out, "huge") != g_hash_table_contains (dead, "huge"));
+  if (g_hash_table_contains (dead, "huge"))
+    {
+      JsonObject *d = g_hash_table_lookup (dead, "huge");
+      g_assert_cmpstr (json_object_get_string_member (d, "stage"), ==, "ner");
+      g_assert_nonnull (strstr (json_object_get_string_member (d, "error"), "no memory to tag a text of"));
+      g_assert_cmpint (r.status, ==, 3);
+    }
+  result_clear (&r);
+  g_remove (in);
 }
 
 int
@@ -320,6 +505,8 @@ main (int argc, char **argv)
   g_test_add_func ("/ner/stage/abbreviation", test_abbreviation);
   g_test_add_func ("/ner/stage/options", test_options);
   g_test_add_func ("/ner/stage/errors", test_errors);
+  g_test_add_func ("/ner/stage/max-document-size", test_max_document_size);
+  g_test_add_func ("/ner/stage/address-space-limit", test_address_space_limit);
   int status = g_test_run ();
   g_autofree char *names = g_build_filename (dir, "names.tsv", NULL);
   g_remove (names);

@@ -23,7 +23,9 @@
  */
 #include "seqtag-private.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 G_DEFINE_QUARK (dp-seq-error-quark, dp_seq_error)
 
@@ -448,6 +450,13 @@ DpSeqModel *
 dp_seq_model_load (const char *path, GError **error)
 {
   g_autoptr (GError) local = NULL;
+  GStatBuf st;
+  if (g_stat (path, &st) == 0 && !S_ISREG (st.st_mode))
+    {
+      /* Mapping a FIFO would wait for a writer forever. */
+      g_set_error (error, DP_SEQ_ERROR, DP_SEQ_ERROR_IO, "%s: not a regular file", path);
+      return NULL;
+    }
   GMappedFile *mapped = g_mapped_file_new (path, FALSE, &local);
   if (!mapped)
     {

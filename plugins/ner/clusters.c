@@ -2,6 +2,7 @@
  * and two open-addressing tables (exact spelling, ASCII lower-cased spelling)
  * point into it, so a lookup allocates nothing and copies at most the word. */
 #include "clusters.h"
+#include "files.h"
 #include "names.h"
 #include "seqtag.h"
 
@@ -146,7 +147,7 @@ dp_clusters_load (const char *path, GError **error)
 {
   DpClusters *c = g_new0 (DpClusters, 1);
   gsize size;
-  if (!g_file_get_contents (path, &c->text, &size, error))
+  if (!dp_ner_check_regular_file (path, error) || !g_file_get_contents (path, &c->text, &size, error))
     {
       dp_clusters_free (c);
       return NULL;

@@ -9,6 +9,7 @@
  * start that way: most tokens cost one probe.
  */
 #include "gazetteer.h"
+#include "files.h"
 #include "names.h"
 
 #include <string.h>
@@ -45,7 +46,13 @@ dp_gaz_word_hash (const char *word, gsize len)
   len = MIN (len, sizeof lower);
   for (gsize i = 0; i < len; i++)
     lower[i] = dp_name_lower (word[i]);
-  return dp_seq_hash (0, lower, len);
+  return dp_gaz_lower_hash (lower, len);
+}
+
+guint64
+dp_gaz_lower_hash (const char *lower, gsize len)
+{
+  return dp_seq_hash (0, lower, MIN (len, DP_GAZ_MAX_WORD_BYTES));
 }
 
 guint64
@@ -128,7 +135,7 @@ dp_gazetteer_load (const char *dir, GError **error)
       g_autofree char *path = g_build_filename (dir, name, NULL);
       g_autofree char *text = NULL;
       g_autoptr (GError) local = NULL;
-      if (g_file_get_contents (path, &text, NULL, &local))
+      if (dp_ner_check_regular_file (path, &local) && g_file_get_contents (path, &text, NULL, &local))
         add_list (gaz, (DpGazList) l, text);
       else if (!g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         {

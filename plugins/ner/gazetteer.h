@@ -28,6 +28,8 @@ guint32 dp_gazetteer_lookup (const DpGazetteer *gaz, const char *const *words, c
  * each following word's.  @longer (may be NULL) tells whether some longer
  * entry starts with this phrase. */
 guint64 dp_gaz_word_hash (const char *word, gsize len);
+/* The same for a word already in lower case (ASCII, as dp_name_lower()). */
+guint64 dp_gaz_lower_hash (const char *lower, gsize len);
 guint64 dp_gaz_phrase_extend (guint64 phrase, guint64 word);
 guint32 dp_gazetteer_lookup_hash (const DpGazetteer *gaz, guint64 phrase, gboolean *longer);
 

@@ -4,7 +4,15 @@
  * the word (is it also written in lower case, or capitalised mid-sentence;
  * which words surround its other occurrences), and, with word clusters,
  * prefixes of the cluster paths of the word and its neighbours.  Every feature is a hash of a
- * template number and a string, so nothing is allocated per token. */
+ * template number and a string, so nothing is allocated per token.
+ *
+ * Memory: what is kept for the whole document is one small record per word
+ * type (DocType; a DocContext more for the types written capitalised), not
+ * per token.  A sentence's words are described (Word, gazetteer marks) when
+ * the sentence is needed, into buffers the size of the longest sentence:
+ * once to collect the document's types, once more for its features.  So a
+ * document costs about its number of word types plus its longest sentence,
+ * and a 60 MB record no longer needs gigabytes. */
 #include "ner-features.h"
 #include "names.h"
 
@@ -34,6 +42,7 @@ typedef struct {
   char lower[MAX_WORD];
   guint8 lower_len;
   gboolean capitalised;        /* starts with an upper-case letter */
+  gboolean lower_initial;      /* starts with a lower-case ASCII letter */
   /* Hashes of what the features use, computed once per word: a word's
    * strings serve its own features and those of its neighbours. */
   guint64 word_hash, lower_hash, shape_hash, short_hash;
@@ -58,28 +67,45 @@ enum {
 typedef struct {
   guint64 key;
   guint32 flags;
-  guint32 n_prev, n_next;
-  guint64 prev[DOC_CONTEXTS], next[DOC_CONTEXTS];
-  guint32 n_history;
-  char history[DOC_HISTORY][8];   /* tags given to this word earlier in the document: "B-PER" */
+  guint32 context;             /* 1 + index into the contexts, 0 = none (never capitalised) */
 } DocType;
+
+/* What only capitalised types need: the words around them, earlier tags. */
+typedef struct {
+  guint64 prev[DOC_CONTEXTS], next[DOC_CONTEXTS];
+  guint16 history[DOC_HISTORY];   /* tags (indices) given to this word earlier in the document */
+  guint8 n_prev, n_next, n_history;
+} DocContext;
+
+/* Tags longer than this are not remembered (as when they were kept in 8 bytes). */
+#define HISTORY_MAX_TAG 7
+/* Tables bigger than this are not kept from one document to the next. */
+#define KEEP_TYPES 65536
 
 struct _DpNerDoc {
   const DpGazetteer *gaz;
   const DpClusters *clusters;
+  /* The document: words[i] / lens[i], or text + tokens[i] when words is NULL. */
   const char *const *words;
   const gsize *lens;
+  const char *text;
+  const DpToken *tokens;
   guint n;
   const guint32 *sentence_starts;
   guint n_sentences;
+  /* The sentence described in w and marks, and how fully. */
+  guint current;
+  gboolean current_full;
   Word *w;
-  guint32 *marks;              /* n x 4: gazetteer list bits per position B, I, L, U */
+  guint32 *marks;              /* x 4 per word: gazetteer list bits per position B, I, L, U */
   guint w_size;
   guint32 *index;              /* open addressing on lower_hash: 1 + index into types, 0 = empty */
-  guint index_mask;            /* slots in use - 1 (a power of two minus one) */
-  guint index_size;            /* slots allocated */
+  guint index_mask;            /* slots - 1 (a power of two minus one) */
   DocType *types;              /* the document's word types, densely */
   guint n_types, types_size;
+  DocContext *contexts;
+  guint n_contexts, contexts_size;
+  const char *const *tag_names;   /* from dp_ner_doc_remember(), for the history features */
   GArray *tagged;              /* Tagged, for dp_ner_doc_propagate() */
 };
 
@@ -121,8 +147,9 @@ describe (const char *w, gsize len, Word *out)
     }
   out->lower_len = (guint8) lower_len;
   out->capitalised = len > 0 && g_ascii_isupper (w[0]);
+  out->lower_initial = len > 0 && g_ascii_islower (w[0]);
   out->word_hash = dp_seq_hash (T_WORD, w, len);
-  out->lower_hash = dp_gaz_word_hash (w, len);
+  out->lower_hash = dp_gaz_lower_hash (out->lower, lower_len);   /* = dp_gaz_word_hash (w, len) */
   out->shape_hash = dp_seq_hash (T_SHAPE, shape, shape_len);
   out->short_hash = dp_seq_hash (T_SHORT_SHAPE, short_shape, short_len);
   for (guint k = 1; k <= 4; k++)
@@ -219,6 +246,7 @@ dp_ner_doc_new (const DpGazetteer *gaz, const DpClusters *clusters)
   DpNerDoc *doc = g_new0 (DpNerDoc, 1);
   doc->gaz = gaz;
   doc->clusters = clusters;
+  doc->current = G_MAXUINT;
   return doc;
 }
 
@@ -231,34 +259,123 @@ dp_ner_doc_free (DpNerDoc *doc)
   g_free (doc->marks);
   g_free (doc->index);
   g_free (doc->types);
+  g_free (doc->contexts);
   if (doc->tagged)
     g_array_unref (doc->tagged);
   g_free (doc);
 }
 
+/* Word @i of the document. */
+static inline const char *
+word_at (const DpNerDoc *doc, guint i, gsize *len)
+{
+  if (doc->words)
+    {
+      *len = doc->lens[i];
+      return doc->words[i];
+    }
+  *len = doc->tokens[i].end - doc->tokens[i].start;
+  return doc->text + doc->tokens[i].start;
+}
+
+/* ---- word types ---- */
+
 static DocType *
-doc_type (DpNerDoc *doc, guint64 key)
+find_type (const DpNerDoc *doc, guint64 key)
 {
   for (guint slot = (guint) key & doc->index_mask;; slot = (slot + 1) & doc->index_mask)
     {
       guint32 i = doc->index[slot];
-      if (i && doc->types[i - 1].key == key)
-        return &doc->types[i - 1];
       if (!i)
-        {
-          /* Never full: there are at most as many types as words, and
-           * twice as many slots. */
-          DocType *t = &doc->types[doc->n_types++];
-          memset (t, 0, sizeof *t);
-          t->key = key;
-          doc->index[slot] = doc->n_types;
-          return t;
-        }
+        return NULL;
+      if (doc->types[i - 1].key == key)
+        return &doc->types[i - 1];
     }
 }
 
 static void
-remember (guint64 *list, guint32 *n, guint64 h)
+index_insert (DpNerDoc *doc, guint64 key, guint32 value)
+{
+  guint slot = (guint) key & doc->index_mask;
+  while (doc->index[slot])
+    slot = (slot + 1) & doc->index_mask;
+  doc->index[slot] = value;
+}
+
+/* At most half the slots are used, so probes stay short and one is always free. */
+static void
+grow_index (DpNerDoc *doc)
+{
+  guint slots = (doc->index_mask + 1) * 2;
+  g_free (doc->index);
+  doc->index = g_new0 (guint32, slots);
+  doc->index_mask = slots - 1;
+  for (guint i = 0; i < doc->n_types; i++)
+    index_insert (doc, doc->types[i].key, i + 1);
+}
+
+/* The type for @key, added if new.  Pointers into the types are only good
+ * until the next call. */
+static DocType *
+ensure_type (DpNerDoc *doc, guint64 key)
+{
+  DocType *t = find_type (doc, key);
+  if (t)
+    return t;
+  if (doc->n_types == doc->types_size)
+    {
+      doc->types_size = MAX (1024, 2 * doc->types_size);
+      doc->types = g_renew (DocType, doc->types, doc->types_size);
+    }
+  if (2 * (doc->n_types + 1) > doc->index_mask + 1)
+    grow_index (doc);
+  t = &doc->types[doc->n_types++];
+  *t = (DocType) { .key = key };
+  index_insert (doc, key, doc->n_types);
+  return t;
+}
+
+static DocContext *
+context_of (DpNerDoc *doc, DocType *t)
+{
+  if (!t->context)
+    {
+      if (doc->n_contexts == doc->contexts_size)
+        {
+          doc->contexts_size = MAX (256, 2 * doc->contexts_size);
+          doc->contexts = g_renew (DocContext, doc->contexts, doc->contexts_size);
+        }
+      memset (&doc->contexts[doc->n_contexts], 0, sizeof (DocContext));
+      t->context = ++doc->n_contexts;
+    }
+  return &doc->contexts[t->context - 1];
+}
+
+/* Empties the tables for a new document, giving back what a big one took. */
+static void
+reset_types (DpNerDoc *doc)
+{
+  if (doc->types_size > KEEP_TYPES)
+    {
+      g_clear_pointer (&doc->types, g_free);
+      g_clear_pointer (&doc->contexts, g_free);
+      doc->types_size = doc->contexts_size = 0;
+    }
+  /* Small to start with (most documents have a few hundred types); it
+   * doubles as types come, and a big one is not kept for the next document. */
+  guint slots = 1024;
+  if (!doc->index || doc->index_mask + 1 != slots)
+    {
+      g_free (doc->index);
+      doc->index = g_new (guint32, slots);
+      doc->index_mask = slots - 1;
+    }
+  memset (doc->index, 0, slots * sizeof (guint32));
+  doc->n_types = doc->n_contexts = 0;
+}
+
+static void
+remember (guint64 *list, guint8 *n, guint64 h)
 {
   for (guint i = 0; i < *n; i++)
     if (list[i] == h)
@@ -267,70 +384,17 @@ remember (guint64 *list, guint32 *n, guint64 h)
     list[(*n)++] = h;
 }
 
-/* One pass over the document collecting, per word type, the DOC_ flags and
- * the words around its capitalised occurrences. */
-static void
-collect_types (DpNerDoc *doc)
-{
-  guint want = 16;
-  while (want < doc->n * 2)
-    want *= 2;
-  if (want > doc->index_size)
-    {
-      g_free (doc->index);
-      doc->index = g_new (guint32, want);
-      doc->index_size = want;
-    }
-  if (doc->n + 1 > doc->types_size)
-    {
-      g_free (doc->types);
-      doc->types_size = MAX (doc->n + 1, 2 * doc->types_size);
-      doc->types = g_new (DocType, doc->types_size);
-    }
-  memset (doc->index, 0, want * sizeof (guint32));
-  doc->index_mask = want - 1;
-  doc->n_types = 0;
-  for (guint s = 0; s < doc->n_sentences; s++)
-    for (guint i = doc->sentence_starts[s]; i < doc->sentence_starts[s + 1]; i++)
-      {
-        const Word *me = &doc->w[i];
-        gboolean first = i == doc->sentence_starts[s];
-        gboolean has_prev = !first, has_next = i + 1 < doc->sentence_starts[s + 1];
-        DocType *t = doc_type (doc, me->lower_hash);
-        if (!me->capitalised)
-          {
-            if (me->lower_len && g_ascii_islower (me->lower[0]) && doc->words[i][0] == me->lower[0])
-              t->flags |= DOC_LOWER;
-            continue;
-          }
-        gboolean cap_prev = has_prev && doc->w[i - 1].capitalised;
-        gboolean cap_next = has_next && doc->w[i + 1].capitalised;
-        if (!first)
-          t->flags |= DOC_CAP_MID;
-        if (has_prev && any_mark (doc->marks + (gsize) (i - 1) * 4) & (1u << DP_GAZ_TITLE))
-          t->flags |= DOC_AFTER_TITLE;
-        if (has_prev && doc->marks[(gsize) (i - 1) * 4 + 3] & (1u << DP_GAZ_FIRST_NAME) && cap_prev)
-          t->flags |= DOC_AFTER_FIRST;
-        if (has_next && any_mark (doc->marks + (gsize) (i + 1) * 4) & (1u << DP_GAZ_ORG_WORD))
-          t->flags |= DOC_BEFORE_ORG;
-        if (!first)
-          t->flags |= cap_prev ? DOC_RUN_INSIDE : cap_next ? DOC_RUN_FIRST : DOC_ALONE;
-        if (has_prev)
-          remember (t->prev, &t->n_prev, doc->w[i - 1].lower_hash);
-        if (has_next)
-          remember (t->next, &t->n_next, doc->w[i + 1].lower_hash);
-      }
-}
+/* ---- sentences ---- */
 
-void
-dp_ner_doc_set (DpNerDoc *doc, const char *const *words, const gsize *lens, guint n,
-                const guint32 *sentence_starts, guint n_sentences)
+/* Describes sentence @s into doc->w and doc->marks.  @full: everything the
+ * features use; else only what collect_types() needs (case, lower-case hash
+ * and the gazetteer marks), which is cheaper. */
+static void
+load_sentence (DpNerDoc *doc, guint s, gboolean full)
 {
-  doc->words = words;
-  doc->lens = lens;
-  doc->n = n;
-  doc->sentence_starts = sentence_starts;
-  doc->n_sentences = n_sentences;
+  if (doc->current == s && (doc->current_full || !full))
+    return;
+  guint a = doc->sentence_starts[s], n = doc->sentence_starts[s + 1] - a;
   if (n > doc->w_size)
     {
       g_free (doc->w);
@@ -342,37 +406,132 @@ dp_ner_doc_set (DpNerDoc *doc, const char *const *words, const gsize *lens, guin
   for (guint i = 0; i < n; i++)
     {
       Word *w = &doc->w[i];
-      describe (words[i], lens[i], w);
+      gsize len;
+      const char *word = word_at (doc, a + i, &len);
+      if (!full)
+        {
+          len = MIN (len, MAX_WORD - 1);
+          w->capitalised = len > 0 && g_ascii_isupper (word[0]);
+          w->lower_initial = len > 0 && g_ascii_islower (word[0]);
+          w->lower_hash = dp_gaz_word_hash (word, len);
+          continue;
+        }
+      describe (word, len, w);
       gsize path_len = 0;
-      const char *path = dp_clusters_lookup (doc->clusters, words[i], lens[i], &path_len);
+      const char *path = dp_clusters_lookup (doc->clusters, word, len, &path_len);
       w->cluster = w->cluster_len = 0;
       for (; path && w->cluster_len < MIN (path_len, MAX_CLUSTER_BITS); w->cluster_len++)
         w->cluster = w->cluster << 1 | (path[w->cluster_len] == '1');
     }
-  for (guint s = 0; s < n_sentences; s++)
+  gazetteer_marks (doc->gaz, doc->w, n, doc->marks);
+  doc->current = s;
+  doc->current_full = full;
+}
+
+/* One pass over the document collecting, per word type, the DOC_ flags and
+ * the words around its capitalised occurrences. */
+static void
+collect_types (DpNerDoc *doc)
+{
+  reset_types (doc);
+  for (guint s = 0; s < doc->n_sentences; s++)
     {
-      guint a = sentence_starts[s], b = sentence_starts[s + 1];
-      gazetteer_marks (doc->gaz, doc->w + a, b - a, doc->marks + (gsize) a * 4);
+      load_sentence (doc, s, FALSE);
+      guint n = doc->sentence_starts[s + 1] - doc->sentence_starts[s];
+      const Word *w = doc->w;
+      const guint32 *marks = doc->marks;
+      for (guint i = 0; i < n; i++)
+        {
+          const Word *me = &w[i];
+          gboolean first = i == 0, has_prev = !first, has_next = i + 1 < n;
+          DocType *t = ensure_type (doc, me->lower_hash);
+          if (!me->capitalised)
+            {
+              if (me->lower_initial)
+                t->flags |= DOC_LOWER;
+              continue;
+            }
+          gboolean cap_prev = has_prev && w[i - 1].capitalised;
+          gboolean cap_next = has_next && w[i + 1].capitalised;
+          if (!first)
+            t->flags |= DOC_CAP_MID;
+          if (has_prev && any_mark (marks + (gsize) (i - 1) * 4) & (1u << DP_GAZ_TITLE))
+            t->flags |= DOC_AFTER_TITLE;
+          if (has_prev && marks[(gsize) (i - 1) * 4 + 3] & (1u << DP_GAZ_FIRST_NAME) && cap_prev)
+            t->flags |= DOC_AFTER_FIRST;
+          if (has_next && any_mark (marks + (gsize) (i + 1) * 4) & (1u << DP_GAZ_ORG_WORD))
+            t->flags |= DOC_BEFORE_ORG;
+          if (!first)
+            t->flags |= cap_prev ? DOC_RUN_INSIDE : cap_next ? DOC_RUN_FIRST : DOC_ALONE;
+          DocContext *c = context_of (doc, t);
+          if (has_prev)
+            remember (c->prev, &c->n_prev, w[i - 1].lower_hash);
+          if (has_next)
+            remember (c->next, &c->n_next, w[i + 1].lower_hash);
+        }
+    }
+}
+
+static void
+set_document (DpNerDoc *doc, guint n, const guint32 *sentence_starts, guint n_sentences)
+{
+  doc->n = n;
+  doc->sentence_starts = sentence_starts;
+  doc->n_sentences = n_sentences;
+  doc->current = G_MAXUINT;
+  doc->tag_names = NULL;
+  /* A long sentence once must not pin its buffers for the documents after. */
+  if (doc->w_size > KEEP_TYPES)
+    {
+      g_clear_pointer (&doc->w, g_free);
+      g_clear_pointer (&doc->marks, g_free);
+      doc->w_size = 0;
     }
   collect_types (doc);
 }
 
-static void
-put_doc_features (DpNerDoc *doc, guint i, gboolean first, Buf *b)
+void
+dp_ner_doc_set (DpNerDoc *doc, const char *const *words, const gsize *lens, guint n,
+                const guint32 *sentence_starts, guint n_sentences)
 {
-  const Word *me = &doc->w[i];
+  doc->words = words;
+  doc->lens = lens;
+  doc->text = NULL;
+  doc->tokens = NULL;
+  set_document (doc, n, sentence_starts, n_sentences);
+}
+
+void
+dp_ner_doc_set_tokens (DpNerDoc *doc, const char *text, const DpToken *tokens, guint n,
+                       const guint32 *sentence_starts, guint n_sentences)
+{
+  doc->words = NULL;
+  doc->lens = NULL;
+  doc->text = text;
+  doc->tokens = tokens;
+  set_document (doc, n, sentence_starts, n_sentences);
+}
+
+static void
+put_doc_features (const DpNerDoc *doc, const Word *me, gboolean first, Buf *b)
+{
   if (!me->capitalised)
     return;
-  const DocType *t = doc_type (doc, me->lower_hash);
+  const DocType *t = find_type (doc, me->lower_hash);
+  if (!t)
+    return;
   for (guint32 bits = t->flags & ((1u << DOC_N_FLAGS) - 1); bits; bits &= bits - 1)
     put (b, first ? T_DOC_FLAG_FIRST : T_DOC_FLAG, (guint64) g_bit_nth_lsf (bits, -1) + 1);
-  for (guint k = 0; k < t->n_prev; k++)
-    put (b, T_DOC_PREV, t->prev[k]);
-  for (guint k = 0; k < t->n_next; k++)
-    put (b, T_DOC_NEXT, t->next[k]);
-  for (guint k = 0; k < t->n_history; k++)
+  if (!t->context)
+    return;
+  const DocContext *c = &doc->contexts[t->context - 1];
+  for (guint k = 0; k < c->n_prev; k++)
+    put (b, T_DOC_PREV, c->prev[k]);
+  for (guint k = 0; k < c->n_next; k++)
+    put (b, T_DOC_NEXT, c->next[k]);
+  for (guint k = 0; k < c->n_history; k++)
     {
-      const char *tag = t->history[k];
+      const char *tag = doc->tag_names[c->history[k]];
       put_str (b, T_HISTORY_POS, tag, strlen (tag));
       put_str (b, T_HISTORY, tag + 2, strlen (tag + 2));
     }
@@ -381,19 +540,22 @@ put_doc_features (DpNerDoc *doc, guint i, gboolean first, Buf *b)
 void
 dp_ner_doc_remember (DpNerDoc *doc, guint s, const guint16 *tags, const char *const *tag_names)
 {
-  guint a = doc->sentence_starts[s], n = doc->sentence_starts[s + 1] - a;
+  guint n = doc->sentence_starts[s + 1] - doc->sentence_starts[s];
+  load_sentence (doc, s, FALSE);
+  doc->tag_names = tag_names;
   for (guint i = 0; i < n; i++)
     {
       const char *tag = tag_names[tags[i]];
-      const Word *me = &doc->w[a + i];
-      if (!me->capitalised || strlen (tag) < 3 || strlen (tag) >= sizeof doc->types->history[0])
+      const Word *me = &doc->w[i];
+      gsize tag_len = strlen (tag);
+      if (!me->capitalised || tag_len < 3 || tag_len > HISTORY_MAX_TAG)
         continue;
-      DocType *t = doc_type (doc, me->lower_hash);
+      DocContext *c = context_of (doc, ensure_type (doc, me->lower_hash));
       gboolean known = FALSE;
-      for (guint k = 0; k < t->n_history && !known; k++)
-        known = strcmp (t->history[k], tag) == 0;
-      if (!known && t->n_history < DOC_HISTORY)
-        strcpy (t->history[t->n_history++], tag);
+      for (guint k = 0; k < c->n_history && !known; k++)
+        known = c->history[k] == tags[i];
+      if (!known && c->n_history < DOC_HISTORY)
+        c->history[c->n_history++] = tags[i];
     }
 }
 
@@ -404,9 +566,10 @@ void
 dp_ner_doc_features (DpNerDoc *doc, guint s, DpSeqFeatures *out)
 {
   dp_seq_features_reset (out);
-  guint a = doc->sentence_starts[s], n = doc->sentence_starts[s + 1] - a;
-  const Word *w = doc->w + a;
-  const guint32 *marks = doc->marks + (gsize) a * 4;
+  guint n = doc->sentence_starts[s + 1] - doc->sentence_starts[s];
+  load_sentence (doc, s, TRUE);
+  const Word *w = doc->w;
+  const guint32 *marks = doc->marks;
   Buf b;
   for (guint i = 0; i < n; i++)
     {
@@ -449,7 +612,7 @@ dp_ner_doc_features (DpNerDoc *doc, guint s, DpSeqFeatures *out)
         put_cluster (&b, T_CLUSTER_PREV, p1, NEIGHBOUR_CLUSTER_PREFIX);
       if (i + 1 < n)
         put_cluster (&b, T_CLUSTER_NEXT, n1, NEIGHBOUR_CLUSTER_PREFIX);
-      put_doc_features (doc, a + i, i == 0, &b);
+      put_doc_features (doc, me, i == 0, &b);
       dp_seq_features_add_token (out, b.h, b.n);
     }
 }
@@ -478,6 +641,32 @@ by_key (gconstpointer a, gconstpointer b)
   return x < y ? -1 : x > y;
 }
 
+/* A word's hashes and case, as describe() makes them, for the passes over
+ * the whole document (which keeps no Word per token). */
+static gboolean
+capitalised_at (const DpNerDoc *doc, guint i)
+{
+  gsize len;
+  const char *w = word_at (doc, i, &len);
+  return len > 0 && g_ascii_isupper (w[0]);
+}
+
+static guint64
+word_hash_at (const DpNerDoc *doc, guint i)
+{
+  gsize len;
+  const char *w = word_at (doc, i, &len);
+  return dp_seq_hash (T_WORD, w, MIN (len, MAX_WORD - 1));
+}
+
+static guint64
+lower_hash_at (const DpNerDoc *doc, guint i)
+{
+  gsize len;
+  const char *w = word_at (doc, i, &len);
+  return dp_gaz_word_hash (w, MIN (len, MAX_WORD - 1));
+}
+
 /* The entities tagged in the document, sorted by key, the same words with
  * different tags marked mixed; their first words are flagged in the types. */
 static GArray *
@@ -499,14 +688,14 @@ tagged_entities (DpNerDoc *doc, const guint16 *tags, const char *const *tag_name
           i++;
           continue;
         }
-      if (doc->w[i].capitalised && len <= PROPAGATE_MAX_WORDS)
+      if (len <= PROPAGATE_MAX_WORDS && capitalised_at (doc, i))
         {
-          guint64 chain = doc->w[i].word_hash;
+          guint64 chain = word_hash_at (doc, i);
           for (guint k = 1; k < len; k++)
-            chain = dp_seq_hash_mix (chain, doc->w[i + k].word_hash);
+            chain = dp_seq_hash_mix (chain, word_hash_at (doc, i + k));
           Tagged t = { span_key (chain, len), i, len, FALSE };
           g_array_append_val (found, t);
-          doc_type (doc, doc->w[i].lower_hash)->flags |= DOC_STARTS_ENTITY;
+          ensure_type (doc, lower_hash_at (doc, i))->flags |= DOC_STARTS_ENTITY;
           *max_len = MAX (*max_len, len);
         }
       i += len;
@@ -516,7 +705,9 @@ tagged_entities (DpNerDoc *doc, const guint16 *tags, const char *const *tag_name
   for (guint k = 1; k < found->len; k++)
     if (t[k].key == t[k - 1].key && memcmp (tags + t[k].first, tags + t[k - 1].first, t[k].len * sizeof *tags))
       {
-        for (guint j = k; j > 0 && t[j - 1].key == t[k].key; j--)
+        /* Back to the first of these words, or to one marked already (all
+         * before it are): linear however often an entity repeats. */
+        for (guint j = k; j > 0 && t[j - 1].key == t[k].key && !t[j - 1].mixed; j--)
           t[j - 1].mixed = TRUE;
         t[k].mixed = TRUE;
       }
@@ -531,16 +722,18 @@ dp_ner_doc_propagate (DpNerDoc *doc, guint16 *tags, const char *const *tag_names
   for (guint s = 0; s < doc->n_sentences && found->len; s++)
     for (guint i = doc->sentence_starts[s]; i < doc->sentence_starts[s + 1]; i++)
       {
-        if (!doc->w[i].capitalised || tags[i] != 0
-            || !(doc_type (doc, doc->w[i].lower_hash)->flags & DOC_STARTS_ENTITY))
+        if (tags[i] != 0 || !capitalised_at (doc, i))
+          continue;
+        const DocType *type = find_type (doc, lower_hash_at (doc, i));
+        if (!type || !(type->flags & DOC_STARTS_ENTITY))
           continue;
         guint longest = 0, n = MIN (max_len, doc->sentence_starts[s + 1] - i);
         const Tagged *best = NULL;
-        guint64 chain = doc->w[i].word_hash;
+        guint64 chain = word_hash_at (doc, i);
         for (guint len = 1; len <= n && tags[i + len - 1] == 0; len++)
           {
             if (len > 1)
-              chain = dp_seq_hash_mix (chain, doc->w[i + len - 1].word_hash);
+              chain = dp_seq_hash_mix (chain, word_hash_at (doc, i + len - 1));
             Tagged key = { .key = span_key (chain, len) };
             const Tagged *t = bsearch (&key, found->data, found->len, sizeof (Tagged), by_key);
             if (t && !t->mixed)

@@ -3,12 +3,18 @@
  * Features are computed a document at a time, because some of them are about
  * the document: how the same word is written and surrounded elsewhere in it.
  * The same code serves training (words from IOB files) and the stage (words
- * from the record's tokens), so the two can never drift apart. */
+ * from the record's tokens), so the two can never drift apart.
+ *
+ * Memory: the doc keeps per word type, not per token (see ner-features.c);
+ * sentences are described when needed, so the longest sentence sets the
+ * size of the working buffers. */
 #pragma once
 
 #include "clusters.h"
 #include "gazetteer.h"
 #include "seqtag.h"
+
+#include <docpipe/tokens.h>
 
 typedef struct _DpNerDoc DpNerDoc;
 
@@ -22,6 +28,11 @@ void      dp_ner_doc_free (DpNerDoc *doc);
  * sentence_starts[n_sentences] == n. */
 void      dp_ner_doc_set (DpNerDoc *doc, const char *const *words, const gsize *lens, guint n,
                           const guint32 *sentence_starts, guint n_sentences);
+
+/* The same for a document given as tokens of @text (the ner stage: no
+ * array of words to build).  @text and @tokens must stay valid likewise. */
+void      dp_ner_doc_set_tokens (DpNerDoc *doc, const char *text, const DpToken *tokens, guint n,
+                                 const guint32 *sentence_starts, guint n_sentences);
 
 /* The features of sentence @s of the current document.  They include the
  * tags remembered for earlier sentences (below), so call it for the

@@ -43,6 +43,7 @@ ner_create (const DpParams *params, GError **error)
     .aliases = *aliases ? aliases : NULL,
     .rules = dp_params_get_bool (params, "rules"),
     .link = dp_params_get_bool (params, "link"),
+    .max_document_size = (gsize) dp_params_get_int (params, "max-document-size"),
   };
   return dp_ner_tagger_new (&opts, error);
 }
@@ -87,6 +88,9 @@ static const DpParamSpec ner_params[] = {
     "Also find DATE, TIME, MONEY and PERCENT expressions with rules" },
   { "link", DP_PARAM_BOOL, "true", FALSE,
     "Give every entity a canonical name and a cluster number shared by the mentions of one entity in the document" },
+  { "max-document-size", DP_PARAM_INT, G_STRINGIFY (DP_NER_DEFAULT_MAX_DOCUMENT_SIZE), FALSE,
+    "Records with more bytes of text go to the dead letters (tagging needs up to 32 times the text's size in memory); 0: no limit",
+    NULL, 0, (double) G_MAXINT64 },
   { NULL }
 };
 

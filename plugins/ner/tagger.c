@@ -17,6 +17,7 @@
 #include "tagger.h"
 
 #include <string.h>
+#include <sys/mman.h>
 
 #include "gazetteer.h"
 #include "linking.h"
@@ -38,12 +39,13 @@ struct _DpNerTagger {
   const char **tag_types; /* per tag: interned entity type, NULL for O */
   char *tag_bilou;        /* per tag: 'B', 'I', 'L', 'U' or 'O' */
   gboolean rules, link;
+  gsize max_document_size;
 };
 
 struct _DpNerScratch {
   DpNerDoc *doc;
   DpSeqFeatures f;
-  GArray *words, *lens, *starts;   /* const char*, gsize, guint32 */
+  GArray *starts;                  /* guint32: the first token of each piece the model tags */
   GArray *tags;                    /* guint16 */
   GArray *mentions;                /* Mention */
   GArray *rules, *matches;         /* DpRuleEntity, DpUserGazMatch */
@@ -138,6 +140,7 @@ dp_ner_tagger_new (const DpNerOptions *opts, GError **error)
   DpNerTagger *ner = g_new0 (DpNerTagger, 1);
   ner->rules = opts->rules;
   ner->link = opts->link;
+  ner->max_document_size = opts->max_document_size;
   if (!(ner->model = dp_seq_model_load (opts->model, error))
       || !read_tags (ner, opts->model, error)
       || !(ner->gaz = dp_gazetteer_load (opts->gazetteers, error))
@@ -160,8 +163,6 @@ dp_ner_scratch_new (const DpNerTagger *ner)
   DpNerScratch *s = g_new0 (DpNerScratch, 1);
   s->doc = dp_ner_doc_new (ner->gaz, ner->clusters);
   dp_seq_features_init (&s->f);
-  s->words = g_array_new (FALSE, FALSE, sizeof (const char *));
-  s->lens = g_array_new (FALSE, FALSE, sizeof (gsize));
   s->starts = g_array_new (FALSE, FALSE, sizeof (guint32));
   s->tags = g_array_new (FALSE, FALSE, sizeof (guint16));
   s->mentions = g_array_new (FALSE, FALSE, sizeof (Mention));
@@ -181,8 +182,6 @@ dp_ner_scratch_free (DpNerScratch *s)
     return;
   dp_ner_doc_free (s->doc);
   dp_seq_features_clear (&s->f);
-  g_array_unref (s->words);
-  g_array_unref (s->lens);
   g_array_unref (s->starts);
   g_array_unref (s->tags);
   g_array_unref (s->mentions);
@@ -203,31 +202,40 @@ add_mention (DpNerScratch *s, const DpToken *tokens, guint first, guint n, const
   g_array_append_val (s->mentions, m);
 }
 
+/* The pieces the model tags: the sentences, those longer than
+ * DP_NER_MAX_SENTENCE_TOKENS cut into pieces of that many tokens, so that one
+ * huge "sentence" (text without punctuation) costs no more working memory
+ * than a long real one.  Ends with n_tokens. */
+static guint
+cut_sentences (DpNerScratch *s, const DpSentence *sents, guint n_sents, guint n_tokens)
+{
+  g_array_set_size (s->starts, 0);
+  for (guint k = 0; k < n_sents; k++)
+    for (guint32 at = 0; at < sents[k].n_tokens; at += DP_NER_MAX_SENTENCE_TOKENS)
+      {
+        guint32 first = sents[k].first_token + at;
+        g_array_append_val (s->starts, first);
+      }
+  guint n_pieces = s->starts->len;
+  guint32 end = n_tokens;
+  g_array_append_val (s->starts, end);
+  return n_pieces;
+}
+
 /* The model, sentence after sentence, each seeing the tags of the ones before. */
 static void
 tag_with_model (const DpNerTagger *ner, DpNerScratch *s, const char *text, const DpToken *tokens, guint n_tokens,
                 const DpSentence *sents, guint n_sents)
 {
-  g_array_set_size (s->words, n_tokens);
-  g_array_set_size (s->lens, n_tokens);
-  g_array_set_size (s->starts, n_sents + 1);
-  for (guint i = 0; i < n_tokens; i++)
-    {
-      g_array_index (s->words, const char *, i) = text + tokens[i].start;
-      g_array_index (s->lens, gsize, i) = tokens[i].end - tokens[i].start;
-    }
-  for (guint k = 0; k < n_sents; k++)
-    g_array_index (s->starts, guint32, k) = sents[k].first_token;
-  g_array_index (s->starts, guint32, n_sents) = n_tokens;
-  dp_ner_doc_set (s->doc, (const char *const *) s->words->data, (const gsize *) s->lens->data, n_tokens,
-                  (const guint32 *) s->starts->data, n_sents);
+  guint n_pieces = cut_sentences (s, sents, n_sents, n_tokens);
+  const guint32 *starts = (const guint32 *) s->starts->data;
+  dp_ner_doc_set_tokens (s->doc, text, tokens, n_tokens, starts, n_pieces);
   g_array_set_size (s->tags, n_tokens);
   guint16 *tags = (guint16 *) s->tags->data;
-  for (guint k = 0; k < n_sents; k++)
+  memset (tags, 0, (gsize) n_tokens * sizeof *tags);
+  for (guint k = 0; k < n_pieces; k++)
     {
-      if (sents[k].n_tokens == 0)
-        continue;
-      guint16 *sentence_tags = tags + sents[k].first_token;
+      guint16 *sentence_tags = tags + starts[k];
       dp_ner_doc_features (s->doc, k, &s->f);
       dp_seq_model_decode (ner->model, &s->f, sentence_tags);
       dp_ner_doc_remember (s->doc, k, sentence_tags, ner->tag_names);
@@ -467,6 +475,53 @@ settle_overlaps (DpNerScratch *s, guint n_model, guint n_tokens)
 
 /* ---- the stage ---------------------------------------------------------------- */
 
+G_DEFINE_QUARK (dp-ner-error-quark, dp_ner_error)
+
+/* Records from this size on are checked for room before they are tagged. */
+#define CHECK_ROOM_FROM (1024 * 1024)
+
+/* Is there address space left for tagging @len bytes?  GLib aborts the whole
+ * process when an allocation fails, so a record too big for the memory the
+ * process may use (ulimit -v, RLIMIT_AS) is failed before it is started.
+ * Reserving the range without access commits no memory and leaves malloc's
+ * state alone; it cannot see limits that do not fail allocations (a cgroup's
+ * OOM killer): max_document_size is for those. */
+static gboolean
+has_room (gsize len)
+{
+  if (len < CHECK_ROOM_FROM)
+    return TRUE;
+  if (len > G_MAXSIZE / DP_NER_BYTES_PER_TEXT_BYTE)
+    return FALSE;
+  gsize want = len * DP_NER_BYTES_PER_TEXT_BYTE;
+  void *p = mmap (NULL, want, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED)
+    return FALSE;
+  munmap (p, want);
+  return TRUE;
+}
+
+static gboolean
+check_size (const DpNerTagger *ner, gsize len, GError **error)
+{
+  if (ner->max_document_size && len > ner->max_document_size)
+    {
+      g_set_error (error, DP_NER_ERROR, DP_NER_ERROR_TOO_LARGE,
+                   "text of %" G_GSIZE_FORMAT " bytes is over the ner stage's max-document-size (%" G_GSIZE_FORMAT
+                   "): split the document, or raise max-document-size (tagging needs up to %d times the text's size in memory)",
+                   len, ner->max_document_size, DP_NER_BYTES_PER_TEXT_BYTE);
+      return FALSE;
+    }
+  if (!has_room (len))
+    {
+      g_set_error (error, DP_NER_ERROR, DP_NER_ERROR_TOO_LARGE,
+                   "no memory to tag a text of %" G_GSIZE_FORMAT " bytes (the ner stage needs up to %d times its size;"
+                   " see ulimit -v)", len, DP_NER_BYTES_PER_TEXT_BYTE);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 give_canonical_names (const DpNerTagger *ner, DpNerScratch *s, const char *text)
 {
@@ -497,6 +552,8 @@ dp_ner_tagger_annotate (const DpNerTagger *ner, DpNerScratch *s, DpRecord *rec, 
 {
   gsize len;
   const char *text = dp_record_get_text (rec, &len);
+  if (!check_size (ner, len, error))
+    return FALSE;
   guint n_tokens, n_sents;
   const DpToken *tokens = dp_record_tokens (rec, &n_tokens);
   const DpSentence *sents = dp_record_sentences (rec, &n_sents);

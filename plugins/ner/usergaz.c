@@ -32,12 +32,22 @@
  *     of the same length, then the entry added first); the scan resumes after
  *     it, so matches never overlap.
  *
- * Lookups are read-only and go through two hash tables (exact and folded
- * first token -> chain of entries starting with it), so matching costs about
- * one hash lookup per document token.
+ * Limits: a name has at most DP_USER_GAZ_MAX_TOKENS tokens ("FILE:LINE: name
+ * of N tokens" otherwise).
+ *
+ * Lookups are read-only and go through two tables of token sequences (exact
+ * and folded), keyed by a hash of the tokens: every entry's name and each of
+ * its beginnings, the latter marked "some longer name goes on from here".
+ * At a document token the walk extends the sequence one token at a time while
+ * it is the beginning of some name, so a lookup costs at most
+ * DP_USER_GAZ_MAX_TOKENS probes whatever the number of entries (thousands of
+ * names starting with "The" cost nothing more), and loading costs one probe
+ * per token of each name: time and memory linear in the file's size.
  */
 #include "usergaz.h"
 #include "names.h"
+
+#include "files.h"
 
 #include <string.h>
 
@@ -54,17 +64,29 @@ typedef struct {
   guint32 word;       /* first of n_tokens entries in words[] */
   guint32 fword;      /* the same, case-folded; NO_WORD for single tokens */
   guint32 n_tokens;
-  guint32 next;       /* next entry (index + 1) with the same first word; 0 ends */
-  guint32 fnext;      /* the same for the folded first word */
 } Entry;
+
+/* A token sequence: the name of an entry and/or the beginning of longer ones. */
+typedef struct {
+  guint64 key;        /* seq_extend() over its tokens; 0: empty slot */
+  guint32 entry;      /* the first entry (index + 1) with exactly these tokens, or 0 */
+  guint32 longer;     /* some entry has more tokens after these */
+} Seq;
+
+/* Open addressing on Seq.key, at most half full. */
+typedef struct {
+  Seq *slots;
+  guint mask;
+  guint used;
+} SeqTable;
 
 struct _DpUserGaz {
   GStringChunk *strings;   /* words, labels, canonical names, keys */
   GArray *entries;         /* Entry */
   GArray *words;           /* Word */
-  GHashTable *names;       /* exact words joined by '\x1f' -> entry index + 1 */
-  GHashTable *first;       /* exact first word -> first entry of its chain (index + 1) */
-  GHashTable *ffirst;      /* folded first word of multi-token entries -> chain */
+  GHashTable *names;       /* exact words joined by '\x1f' (no duplicates) */
+  SeqTable exact;          /* exact token sequences */
+  SeqTable folded;         /* folded token sequences of multi-token entries */
 };
 
 DpUserGaz *
@@ -75,8 +97,6 @@ dp_user_gaz_new (void)
   g->entries = g_array_new (FALSE, FALSE, sizeof (Entry));
   g->words = g_array_new (FALSE, FALSE, sizeof (Word));
   g->names = g_hash_table_new (g_str_hash, g_str_equal);
-  g->first = g_hash_table_new (g_str_hash, g_str_equal);
-  g->ffirst = g_hash_table_new (g_str_hash, g_str_equal);
   return g;
 }
 
@@ -86,8 +106,8 @@ dp_user_gaz_free (DpUserGaz *g)
   if (!g)
     return;
   g_hash_table_unref (g->names);
-  g_hash_table_unref (g->first);
-  g_hash_table_unref (g->ffirst);
+  g_free (g->exact.slots);
+  g_free (g->folded.slots);
   g_array_unref (g->entries);
   g_array_unref (g->words);
   g_string_chunk_free (g->strings);
@@ -98,6 +118,91 @@ guint
 dp_user_gaz_size (const DpUserGaz *g)
 {
   return g->entries->len;
+}
+
+/* ---- token sequences ------------------------------------------------------- */
+
+static guint64
+mix64 (guint64 h)
+{
+  h ^= h >> 33;
+  h *= G_GUINT64_CONSTANT (0xff51afd7ed558ccd);
+  h ^= h >> 33;
+  h *= G_GUINT64_CONSTANT (0xc4ceb9fe1a85ec53);
+  h ^= h >> 33;
+  return h;
+}
+
+/* The key of a sequence extended by one token; 0 is the empty sequence. */
+static guint64
+seq_extend (guint64 seq, const char *s, gsize len)
+{
+  guint64 h = G_GUINT64_CONSTANT (0xcbf29ce484222325);
+  for (gsize i = 0; i < len; i++)
+    h = (h ^ (guchar) s[i]) * G_GUINT64_CONSTANT (0x100000001b3);
+  guint64 key = mix64 (seq * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15) ^ h);
+  return key ? key : 1;
+}
+
+static const Seq *
+seq_find (const SeqTable *t, guint64 key)
+{
+  if (!t->slots)
+    return NULL;
+  for (guint i = (guint) key & t->mask;; i = (i + 1) & t->mask)
+    {
+      if (t->slots[i].key == key)
+        return &t->slots[i];
+      if (!t->slots[i].key)
+        return NULL;
+    }
+}
+
+static Seq *
+seq_add (SeqTable *t, guint64 key)
+{
+  if (2 * (t->used + 1) > (t->slots ? t->mask + 1 : 0))
+    {
+      guint size = t->slots ? 2 * (t->mask + 1) : 256;
+      Seq *old = t->slots;
+      guint old_size = old ? t->mask + 1 : 0;
+      t->slots = g_new0 (Seq, size);
+      t->mask = size - 1;
+      for (guint k = 0; k < old_size; k++)
+        if (old[k].key)
+          {
+            guint i = (guint) old[k].key & t->mask;
+            while (t->slots[i].key)
+              i = (i + 1) & t->mask;
+            t->slots[i] = old[k];
+          }
+      g_free (old);
+    }
+  guint i = (guint) key & t->mask;
+  while (t->slots[i].key && t->slots[i].key != key)
+    i = (i + 1) & t->mask;
+  if (!t->slots[i].key)
+    {
+      t->slots[i].key = key;
+      t->used++;
+    }
+  return &t->slots[i];
+}
+
+/* Records the @n words from @w as entry @id and their beginnings as such. */
+static void
+seq_add_entry (SeqTable *t, const Word *w, guint n, guint32 id)
+{
+  guint64 key = 0;
+  for (guint k = 0; k < n; k++)
+    {
+      key = seq_extend (key, w[k].s, w[k].len);
+      Seq *seq = seq_add (t, key);
+      if (k + 1 < n)
+        seq->longer = TRUE;
+      else if (!seq->entry)
+        seq->entry = id;
+    }
 }
 
 /* ---- text helpers ---------------------------------------------------------- */
@@ -210,6 +315,12 @@ parse_line (const char *s, gsize len, GArray *tokens, Line *l, char **detail)
   dp_tokenize (name, name_len, tokens);
   if (tokens->len == before)
     return "empty name";
+  if (tokens->len - before > DP_USER_GAZ_MAX_TOKENS)
+    {
+      *detail = g_strdup_printf ("name of %u tokens (at most %d)", tokens->len - before, DP_USER_GAZ_MAX_TOKENS);
+      g_array_set_size (tokens, before);
+      return *detail;
+    }
   *l = (Line) {
     .label = label, .label_len = (guint32) label_len,
     .name = name, .name_len = (guint32) name_len,
@@ -271,15 +382,9 @@ add_entry (DpUserGaz *g, const Line *l, const DpToken *tokens, GString *key, GSt
     dp_name_append_collapsed (scratch, l->name, l->name_len);
   e.canonical = g_string_chunk_insert_const (g->strings, scratch->str);
 
-  const char *first = g_array_index (g->words, Word, e.word).s;
-  e.next = GPOINTER_TO_UINT (g_hash_table_lookup (g->first, first));
-  g_hash_table_insert (g->first, (gpointer) first, GUINT_TO_POINTER (index + 1));
+  seq_add_entry (&g->exact, &g_array_index (g->words, Word, e.word), e.n_tokens, index + 1);
   if (e.fword != NO_WORD)
-    {
-      const char *ffirst = g_array_index (g->words, Word, e.fword).s;
-      e.fnext = GPOINTER_TO_UINT (g_hash_table_lookup (g->ffirst, ffirst));
-      g_hash_table_insert (g->ffirst, (gpointer) ffirst, GUINT_TO_POINTER (index + 1));
-    }
+    seq_add_entry (&g->folded, &g_array_index (g->words, Word, e.fword), e.n_tokens, index + 1);
   g_array_append_val (g->entries, e);
   g_hash_table_add (g->names, g_string_chunk_insert (g->strings, key->str));
 }
@@ -337,6 +442,8 @@ dp_user_gaz_add_data (DpUserGaz *g, const char *origin, const char *data, gsize 
 gboolean
 dp_user_gaz_add_file (DpUserGaz *g, const char *path, GError **error)
 {
+  if (!dp_ner_check_regular_file (path, error))
+    return FALSE;
   g_autofree char *text = NULL;
   gsize len = 0;
   if (!g_file_get_contents (path, &text, &len, error))
@@ -374,43 +481,70 @@ rest_matches (const DpUserGaz *g, const Entry *e, gboolean folded,
   return TRUE;
 }
 
+/* Is entry @e (its exact or folded words) the tokens from @i on?  The
+ * tables find candidates by hash; this makes sure. */
+static gboolean
+entry_matches (const DpUserGaz *g, const Entry *e, gboolean folded, const char *text, const DpToken *tokens, guint i)
+{
+  const Word *w = &g_array_index (g->words, Word, folded ? e->fword : e->word);
+  const DpToken *t = &tokens[i];
+  gsize len = t->end - t->start;
+  if (folded ? !folds_to (text + t->start, len, w) : (len != w->len || memcmp (text + t->start, w->s, len) != 0))
+    return FALSE;
+  return rest_matches (g, e, folded, text, tokens, i);
+}
+
+/* The longest entry of @table starting at token @i, as far as @max tokens:
+ * the sequence grows while some name goes on.  Returns its index + 1 and
+ * length, or 0. */
+static guint32
+walk (const DpUserGaz *g, const SeqTable *table, gboolean folded, const char *text, const DpToken *tokens,
+      guint i, guint max, GString *scratch, guint32 *found_n)
+{
+  guint32 best = 0;
+  guint64 key = 0;
+  for (guint n = 1; n <= max; n++)
+    {
+      const DpToken *t = &tokens[i + n - 1];
+      if (n > 1 && (t->flags & DP_TOKEN_FLAG_PARAGRAPH_BEFORE))
+        break;
+      if (folded)
+        {
+          fold_into (scratch, text + t->start, t->end - t->start);
+          key = seq_extend (key, scratch->str, scratch->len);
+        }
+      else
+        key = seq_extend (key, text + t->start, t->end - t->start);
+      const Seq *seq = seq_find (table, key);
+      if (!seq)
+        break;
+      if (seq->entry)
+        {
+          const Entry *e = &g_array_index (g->entries, Entry, seq->entry - 1);
+          if (e->n_tokens == n && entry_matches (g, e, folded, text, tokens, i)
+              && (!folded || has_upper (text + tokens[i].start, t->end - tokens[i].start)))
+            best = seq->entry, *found_n = n;
+        }
+      if (!seq->longer)
+        break;
+    }
+  return best;
+}
+
 /* The best entry starting at token @i (index + 1, 0 if none); see the rules at
- * the top.  @scratch is the caller's, so that lookups share no state. */
+ * the top: the longest, an exact match over a folded one of the same length.
+ * @scratch is the caller's, so that lookups share no state. */
 static guint32
 match_at (const DpUserGaz *g, const char *text, const DpToken *tokens, guint n_tokens,
           guint i, GString *scratch)
 {
-  const DpToken *t = &tokens[i];
-  guint left = n_tokens - i;
-  guint32 best = 0, best_n = 0;
-  gboolean best_exact = FALSE;
-
-  g_string_truncate (scratch, 0);
-  g_string_append_len (scratch, text + t->start, t->end - t->start);
-  for (guint32 id = GPOINTER_TO_UINT (g_hash_table_lookup (g->first, scratch->str)); id;)
-    {
-      const Entry *e = &g_array_index (g->entries, Entry, id - 1);
-      /* Exact names are distinct token sequences: no ties among them. */
-      if (e->n_tokens <= left && e->n_tokens > best_n && rest_matches (g, e, FALSE, text, tokens, i))
-        best = id, best_n = e->n_tokens, best_exact = TRUE;
-      id = e->next;
-    }
-
-  if (g_hash_table_size (g->ffirst) == 0 || left < 2)
+  guint max = MIN (n_tokens - i, DP_USER_GAZ_MAX_TOKENS);
+  guint32 best_n = 0, folded_n = 0;
+  guint32 best = walk (g, &g->exact, FALSE, text, tokens, i, max, scratch, &best_n);
+  if (g->folded.used == 0 || max < 2)
     return best;
-  fold_into (scratch, text + t->start, t->end - t->start);
-  for (guint32 id = GPOINTER_TO_UINT (g_hash_table_lookup (g->ffirst, scratch->str)); id;)
-    {
-      const Entry *e = &g_array_index (g->entries, Entry, id - 1);
-      guint32 next = e->fnext;
-      gboolean better = e->n_tokens > best_n
-                        || (e->n_tokens == best_n && !best_exact && id < best);
-      if (e->n_tokens <= left && better && rest_matches (g, e, TRUE, text, tokens, i)
-          && has_upper (text + t->start, tokens[i + e->n_tokens - 1].end - t->start))
-        best = id, best_n = e->n_tokens, best_exact = FALSE;
-      id = next;
-    }
-  return best;
+  guint32 folded = walk (g, &g->folded, TRUE, text, tokens, i, max, scratch, &folded_n);
+  return folded && folded_n > best_n ? folded : best;
 }
 
 void

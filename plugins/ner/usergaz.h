@@ -12,6 +12,9 @@ G_BEGIN_DECLS
 
 typedef struct _DpUserGaz DpUserGaz;
 
+/* The most tokens a name may have: bounds the cost of a lookup. */
+#define DP_USER_GAZ_MAX_TOKENS 64
+
 /* One match in a document.  @label and @canonical belong to the gazetteer
  * (deduplicated inside it: compare them by value, not by pointer). */
 typedef struct {
@@ -26,7 +29,8 @@ typedef struct {
 DpUserGaz *dp_user_gaz_new (void);
 
 /* Adds the entries of one file.  Errors are G_FILE_ERROR: the file's own
- * (NOENT, ACCES …), or INVAL with "FILE:LINE: what is wrong".  On error
+ * (NOENT, ACCES …), INVAL with "FILE: not a regular file" (a FIFO, a
+ * device, a directory), or INVAL with "FILE:LINE: what is wrong".  On error
  * nothing from the file is added.  Where two entries have the same name
  * (same tokens), the first one added wins. */
 gboolean dp_user_gaz_add_file (DpUserGaz *g, const char *path, GError **error);
