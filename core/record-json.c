@@ -112,8 +112,11 @@ put_offsets (GString *out, DpRecord *rec, Range r, DpJsonFlags flags)
 {
   gsize (*to_char) (DpRecord *, gsize) = (flags & DP_JSON_ORIGINAL) ? dp_record_original_byte_to_char
                                                                     : dp_record_byte_to_char;
-  g_string_append_printf (out, "\"start\":%" G_GSIZE_FORMAT ",\"end\":%" G_GSIZE_FORMAT,
-                          to_char (rec, r.start), to_char (rec, r.end));
+  /* Start before end (two statements: C leaves the order of arguments open),
+   * so spans in text order move the conversion cursor forward only. */
+  gsize start = to_char (rec, r.start);
+  gsize end = to_char (rec, r.end);
+  g_string_append_printf (out, "\"start\":%" G_GSIZE_FORMAT ",\"end\":%" G_GSIZE_FORMAT, start, end);
 }
 
 static void
@@ -245,6 +248,8 @@ put_span (GString *out, DpSpan *span, DpRecord *rec, DpJsonFlags flags)
 void
 dp_record_to_json (DpRecord *rec, GString *out, DpJsonFlags flags)
 {
+  /* A stage may have set "id" attributes through objects it kept. */
+  dp_record_forget_span_ids (rec);
   g_string_append_len (out, "{\"id\":", 6);
   put_cstring (out, dp_record_get_id (rec));
   g_string_append_len (out, ",\"source\":", 10);

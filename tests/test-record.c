@@ -226,21 +226,110 @@ test_span_ids (void)
   g_autofree char *id2 = dp_span_dup_id (s2);
   g_autofree char *id3 = dp_span_dup_id (s3);
   g_autofree char *id4 = dp_span_dup_id (s4);
-  g_assert_cmpstr (id1, ==, "e1");
+  g_assert_cmpstr (id1, ==, "entities-1");
   g_assert_cmpstr (id2, ==, "bob");
-  g_assert_cmpstr (id3, ==, "e3");
-  g_assert_cmpstr (id4, ==, "e4");
+  g_assert_cmpstr (id3, ==, "entities-3");
+  g_assert_cmpstr (id4, ==, "entities-4");
 
   DpLayer *claims = dp_record_ensure_layer (rec, "claims");
   DpSpan *c1 = dp_layer_add_span (claims, 0, 22, NULL, &error);
   g_autofree char *cid = dp_span_dup_id (c1);
-  g_assert_cmpstr (cid, ==, "c1");
+  g_assert_cmpstr (cid, ==, "claims-1");
 
-  /* The prefix is the first character, not the first byte, so ids stay valid UTF-8. */
+  /* The layer's whole name, so ids stay valid UTF-8. */
   DpLayer *equipes = dp_record_ensure_layer (rec, "\xc3\xa9quipes");
   DpSpan *q1 = dp_layer_add_span (equipes, 0, 5, NULL, &error);
   g_autofree char *qid = dp_span_dup_id (q1);
-  g_assert_cmpstr (qid, ==, "\xc3\xa9" "1");
+  g_assert_cmpstr (qid, ==, "\xc3\xa9quipes-1");
+}
+
+/* Every "id" in @json's layers, checked to be unique; returns how many. */
+static guint
+assert_unique_span_ids (const char *json)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_assert_true (json_parser_load_from_data (parser, json, -1, NULL));
+  JsonObject *layers = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "layers");
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GList) names = json_object_get_members (layers);
+  for (GList *l = names; l; l = l->next)
+    {
+      JsonArray *spans = json_object_get_array_member (layers, l->data);
+      for (guint i = 0; i < json_array_get_length (spans); i++)
+        {
+          const char *id = json_object_get_string_member (json_array_get_object_element (spans, i), "id");
+          if (!g_hash_table_add (seen, (gpointer) id))
+            g_error ("span id \"%s\" appears twice in %s", id, json);
+        }
+    }
+  return g_hash_table_size (seen);
+}
+
+/* A third party's "capitalized" layer and the "claims" layer both start with
+ * "c": their generated ids must still differ. */
+static void
+test_span_ids_layers_sharing_a_letter (void)
+{
+  g_autoptr (DpRecord) rec = new_record ("Alice met Bob in Paris");
+  g_autoptr (GError) error = NULL;
+  DpSpan *cap = dp_layer_add_span (dp_record_ensure_layer (rec, "capitalized"), 0, 5, "CAP", &error);
+  DpSpan *claim = dp_layer_add_span (dp_record_ensure_layer (rec, "claims"), 0, 22, NULL, &error);
+  g_assert_no_error (error);
+  g_autofree char *cap_id = dp_span_dup_id (cap);
+  g_autofree char *claim_id = dp_span_dup_id (claim);
+  g_assert_cmpstr (cap_id, !=, claim_id);
+
+  g_autoptr (GString) out = g_string_new (NULL);
+  dp_record_to_json (rec, out, DP_JSON_DEFAULT);
+  g_assert_cmpuint (assert_unique_span_ids (out->str), ==, 2);
+}
+
+/* An id given to one span is never generated for another: the generated one
+ * moves aside, the given one keeps its value, and both survive a round trip. */
+static void
+test_span_ids_avoid_given_ids (void)
+{
+  g_autoptr (DpRecord) rec = new_record ("Alice met Bob in Paris");
+  g_autoptr (GError) error = NULL;
+  DpLayer *entities = dp_record_ensure_layer (rec, "entities");
+  DpSpan *e1 = dp_layer_add_span (entities, 0, 5, "PER", &error);
+  DpSpan *e2 = dp_layer_add_span (entities, 10, 13, "PER", &error);
+  DpLayer *claims = dp_record_ensure_layer (rec, "claims");
+  DpSpan *c1 = dp_layer_add_span (claims, 0, 22, NULL, &error);
+  DpSpan *c2 = dp_layer_add_span (claims, 0, 13, NULL, &error);
+  g_assert_no_error (error);
+  json_object_set_string_member (dp_span_get_attrs (c1), "id", "entities-2");
+  g_autofree char *e2_id = dp_span_dup_id (e2);
+  g_assert_cmpstr (e2_id, ==, "entities-2~2");
+
+  /* Given later, through an attribute object kept from before: seen on output. */
+  JsonObject *attrs = dp_span_get_attrs (c2);
+  g_autofree char *e1_before = dp_span_dup_id (e1);
+  g_assert_cmpstr (e1_before, ==, "entities-1");
+  json_object_set_string_member (attrs, "id", "entities-1");
+  g_autoptr (GString) out = g_string_new (NULL);
+  dp_record_to_json (rec, out, DP_JSON_DEFAULT);
+  g_assert_cmpuint (assert_unique_span_ids (out->str), ==, 4);
+  g_assert_nonnull (strstr (out->str, "{\"id\":\"entities-1~2\",\"start\":0,\"end\":5,"));
+  g_assert_nonnull (strstr (out->str, "{\"id\":\"entities-2\",\"start\":0,\"end\":22}"));
+
+  /* Read back, every id is given; written again, nothing changes. */
+  g_autoptr (DpRecord) back = dp_record_new (NULL, NULL, NULL, 0, &error);
+  g_assert_true (dp_record_load_json (back, out->str, out->len, &error));
+  g_assert_no_error (error);
+  g_autoptr (GString) again = g_string_new (NULL);
+  dp_record_to_json (back, again, DP_JSON_DEFAULT);
+  g_assert_cmpstr (again->str, ==, out->str);
+
+  /* The moved-aside form is avoided too when it is taken. */
+  json_object_set_string_member (dp_span_get_attrs (c2), "id", "entities-2~2");
+  g_autofree char *e2_third = dp_span_dup_id (e2);
+  g_assert_cmpstr (e2_third, ==, "entities-2~3");
+
+  /* A layer removed takes its given ids with it. */
+  g_assert_true (dp_record_remove_layer (rec, "claims"));
+  g_autofree char *e2_free = dp_span_dup_id (e2);
+  g_assert_cmpstr (e2_free, ==, "entities-2");
 }
 
 static void
@@ -432,8 +521,8 @@ test_to_json (void)
   g_assert_cmpstr (json, ==,
                    SAMPLE_HEAD
                    "\"layers\":{"
-                   "\"entities\":[{\"id\":\"e1\",\"start\":0,\"end\":4,\"label\":\"ORG\"},"
-                                 "{\"id\":\"e2\",\"start\":6,\"end\":9,\"label\":\"PER\"}],"
+                   "\"entities\":[{\"id\":\"entities-1\",\"start\":0,\"end\":4,\"label\":\"ORG\"},"
+                                 "{\"id\":\"entities-2\",\"start\":6,\"end\":9,\"label\":\"PER\"}],"
                    "\"claims\":[{\"id\":\"c-main\",\"start\":5,\"end\":10,"
                                 "\"cue\":{\"start\":11,\"end\":12},"
                                 "\"parts\":[{\"start\":0,\"end\":4,\"role\":\"a\"},{\"start\":13,\"end\":15}],"
@@ -454,8 +543,8 @@ test_to_json_span_text (void)
   g_assert_cmpstr (json, ==,
                    SAMPLE_HEAD
                    "\"layers\":{"
-                   "\"entities\":[{\"id\":\"e1\",\"start\":0,\"end\":4,\"label\":\"ORG\",\"text\":\"Caf\xc3\xa9\"},"
-                                 "{\"id\":\"e2\",\"start\":6,\"end\":9,\"label\":\"PER\",\"text\":\"Zo\xc3\xab\"}],"
+                   "\"entities\":[{\"id\":\"entities-1\",\"start\":0,\"end\":4,\"label\":\"ORG\",\"text\":\"Caf\xc3\xa9\"},"
+                                 "{\"id\":\"entities-2\",\"start\":6,\"end\":9,\"label\":\"PER\",\"text\":\"Zo\xc3\xab\"}],"
                    "\"claims\":[{\"id\":\"c-main\",\"start\":5,\"end\":10,"
                                 "\"text\":\"\xe2\x80\x9cZo\xc3\xab\xe2\x80\x9d\","
                                 "\"cue\":{\"start\":11,\"end\":12,\"text\":\"\xf0\x9f\x98\x80\"},"
@@ -821,6 +910,8 @@ main (int argc, char **argv)
   g_test_add_func ("/record/set-text-drops-layers", test_set_text_drops_layers);
   g_test_add_func ("/record/span/bounds", test_span_bounds);
   g_test_add_func ("/record/span/ids", test_span_ids);
+  g_test_add_func ("/record/span/ids/layers-sharing-a-letter", test_span_ids_layers_sharing_a_letter);
+  g_test_add_func ("/record/span/ids/avoid-given-ids", test_span_ids_avoid_given_ids);
   g_test_add_func ("/record/layer/order", test_layer_order);
   g_test_add_func ("/record/offsets/in-order", test_offsets_in_order);
   g_test_add_func ("/record/offsets/random-order", test_offsets_random_order);
