@@ -4,6 +4,7 @@
  * (round trips, field errors, nesting limits), deferred records, and the
  * token / sentence caches.  Expected values are written out by hand. */
 #include "record-private.h"
+#include <docpipe/alignment.h>
 
 #include <string.h>
 
@@ -405,6 +406,52 @@ test_offsets_random_order (void)
       g_assert_true (dp_record_char_to_byte (rec, other, &b));
       g_assert_cmpuint (b, ==, bytes[other]);
       g_assert_cmpuint (dp_record_byte_to_char (rec, bytes[c]), ==, c);
+    }
+}
+
+/* Over a text many times the conversion index's step, every answer in a
+ * shuffled order of queries matches one counted from the start. */
+static void
+test_offsets_long_text_any_order (void)
+{
+  static const char *const pieces[] = { "a", "\xc3\xa9", "\xe2\x80\x9c", "\xf0\x9f\x98\x80", "bc" };
+  g_autoptr (GString) text = g_string_new (NULL);
+  for (guint i = 0; text->len < 6000; i++)
+    g_string_append (text, pieces[(i * 7 + i / 13) % G_N_ELEMENTS (pieces)]);
+  g_autoptr (DpRecord) rec = new_record (text->str);
+  gsize len = text->len, chars = (gsize) g_utf8_strlen (text->str, -1);
+  /* before[x]: characters that start before byte x; start[c]: where character c starts. */
+  g_autofree gsize *before = g_new0 (gsize, len + 1);
+  g_autofree gsize *start = g_new0 (gsize, chars + 1);
+  for (gsize x = 0, c = 0; x <= len; x++)
+    {
+      before[x] = c;
+      if (x < len && ((guchar) text->str[x] & 0xC0) != 0x80)
+        start[c++] = x;
+    }
+  start[chars] = len;
+  g_autoptr (GRand) rand = g_rand_new_with_seed (15);
+  for (guint i = 0; i < 20000; i++)
+    {
+      gsize x = (gsize) g_rand_int_range (rand, 0, (gint32) len + 40);
+      g_assert_cmpuint (dp_record_byte_to_char (rec, x), ==, before[MIN (x, len)]);
+      gsize c = (gsize) g_rand_int_range (rand, 0, (gint32) chars + 10), b = 0;
+      g_assert_cmpint (dp_record_char_to_byte (rec, c, &b), ==, c <= chars);
+      if (c <= chars)
+        g_assert_cmpuint (b, ==, start[c]);
+    }
+
+  /* Rewritten, the text as first read converts the same way (DP_JSON_ORIGINAL). */
+  DpTextBuilder *builder = dp_text_builder_new (text->str, len);
+  dp_text_builder_copy (builder, 1, len - 1);   /* drops the leading "a" */
+  g_autoptr (GError) error = NULL;
+  g_assert_true (dp_record_apply_text (rec, builder, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < 20000; i++)
+    {
+      gsize x = (gsize) g_rand_int_range (rand, 0, (gint32) len + 40);
+      g_assert_cmpuint (dp_record_original_byte_to_char (rec, x), ==, before[MIN (x, len)]);
+      g_assert_cmpuint (dp_record_byte_to_char (rec, x), ==, before[MIN (x + 1, len)] - 1);
     }
 }
 
@@ -915,6 +962,7 @@ main (int argc, char **argv)
   g_test_add_func ("/record/layer/order", test_layer_order);
   g_test_add_func ("/record/offsets/in-order", test_offsets_in_order);
   g_test_add_func ("/record/offsets/random-order", test_offsets_random_order);
+  g_test_add_func ("/record/offsets/long-text-any-order", test_offsets_long_text_any_order);
   g_test_add_func ("/record/offsets/mid-character", test_offsets_mid_character);
   g_test_add_func ("/record/offsets/ascii-and-empty", test_offsets_ascii_and_empty);
   g_test_add_func ("/record/json/output", test_to_json);
