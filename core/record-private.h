@@ -13,7 +13,7 @@ typedef enum { DP_TRI_UNKNOWN = -1, DP_TRI_FALSE = 0, DP_TRI_TRUE = 1 } DpTri;
 typedef struct {
   DpTri ascii;           /* pure ASCII: conversion is the identity */
   gsize cur_byte, cur_char; /* the last position converted */
-  GArray *marks;         /* gsize: count before every DP_OFFSET_STEP-th byte, built as far as asked */
+  GArray *marks;         /* gsize: count before every OFFSET_STEP-th byte (record.c), built as far as asked */
 } DpOffsets;
 
 struct _DpRecord {
