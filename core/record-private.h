@@ -28,6 +28,7 @@ struct _DpRecord {
   GStringChunk *strings; /* span labels */
   DpOffsets offsets;     /* of text */
   GHashTable *taken_ids; /* ids given to spans that generated ones must avoid; NULL: not collected */
+  GPtrArray *ids_dirty;  /* DpSpan*: attributes handed out since taken_ids was collected */
   char *original;        /* the text as first read, once rewritten (alignment.c) */
   gsize original_len;
   GArray *align;         /* DpSeg: current text -> original, NULL if never rewritten */

@@ -59,7 +59,7 @@ record_drop_analysis (DpRecord *rec)
   g_clear_pointer (&rec->tokens, g_array_unref);
   g_clear_pointer (&rec->sentences, g_array_unref);
   g_clear_pointer (&rec->layers, g_ptr_array_unref);
-  g_clear_pointer (&rec->taken_ids, g_hash_table_unref);
+  dp_record_forget_span_ids (rec);
   offsets_reset (&rec->offsets);
 }
 
@@ -377,7 +377,13 @@ JsonObject *
 dp_span_get_attrs (DpSpan *span)
 {
   /* The caller may give the span an id. */
-  dp_record_forget_span_ids (span->layer->rec);
+  DpRecord *rec = span->layer->rec;
+  if (rec->taken_ids)
+    {
+      if (!rec->ids_dirty)
+        rec->ids_dirty = g_ptr_array_new ();
+      g_ptr_array_add (rec->ids_dirty, span);
+    }
   if (!span->attrs)
     span->attrs = json_object_new ();
   return span->attrs;
@@ -414,26 +420,40 @@ is_own_id (const DpSpan *span, const char *id)
   return strncmp (id, span->layer->name, n) == 0 && id[n] == '-' && strcmp (id + n + 1, num) == 0;
 }
 
-/* The ids given to spans that a generated id could equal (those ending in a
- * digit), collected once and kept until an attribute may have changed. */
+/* Adds the span's given id to @taken if a generated id could equal it (it
+ * ends in a digit) and it is not the span's own. */
+static void
+taken_ids_add (GHashTable *taken, const DpSpan *span)
+{
+  const char *id = span->attrs ? span_given_id (span) : NULL;
+  gsize n = id ? strlen (id) : 0;
+  if (n && g_ascii_isdigit (id[n - 1]) && !is_own_id (span, id))
+    g_hash_table_add (taken, g_strdup (id));
+}
+
+/* The ids given to spans, collected once.  Only a span whose attributes were
+ * handed out since can have been given one: those are looked at again, so a
+ * stage that alternates dp_span_get_attrs() and dp_span_dup_id() stays linear.
+ * (An id taken away still counts as given until the next output, which starts
+ * afresh: at worst a "~2" that was not needed.) */
 static GHashTable *
 record_taken_ids (DpRecord *rec)
 {
-  if (rec->taken_ids)
-    return rec->taken_ids;
-  rec->taken_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  for (guint l = 0; l < dp_record_get_n_layers (rec); l++)
+  if (!rec->taken_ids)
     {
-      DpLayer *layer = g_ptr_array_index (rec->layers, l);
-      for (guint i = 0; i < layer->spans->len; i++)
+      rec->taken_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      for (guint l = 0; l < dp_record_get_n_layers (rec); l++)
         {
-          const DpSpan *span = g_ptr_array_index (layer->spans, i);
-          const char *id = span->attrs ? span_given_id (span) : NULL;
-          gsize n = id ? strlen (id) : 0;
-          if (n && g_ascii_isdigit (id[n - 1]) && !is_own_id (span, id))
-            g_hash_table_add (rec->taken_ids, g_strdup (id));
+          DpLayer *layer = g_ptr_array_index (rec->layers, l);
+          for (guint i = 0; i < layer->spans->len; i++)
+            taken_ids_add (rec->taken_ids, g_ptr_array_index (layer->spans, i));
         }
     }
+  else
+    for (guint i = 0; rec->ids_dirty && i < rec->ids_dirty->len; i++)
+      taken_ids_add (rec->taken_ids, g_ptr_array_index (rec->ids_dirty, i));
+  if (rec->ids_dirty)
+    g_ptr_array_set_size (rec->ids_dirty, 0);
   return rec->taken_ids;
 }
 
@@ -441,6 +461,7 @@ void
 dp_record_forget_span_ids (DpRecord *rec)
 {
   g_clear_pointer (&rec->taken_ids, g_hash_table_unref);
+  g_clear_pointer (&rec->ids_dirty, g_ptr_array_unref);
 }
 
 char *

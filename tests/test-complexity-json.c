@@ -376,6 +376,48 @@ test_hostile_write (gconstpointer data)
   dp_test_assert_linear (h->path, 64 * 1024, h->build, work_load_and_write, NULL);
 }
 
+/* ---- span ids ------------------------------------------------------------------ */
+
+/* A stage that links spans, as a claims stage would: for every span it takes
+ * the attributes and stores another span's id.  Neither call may rescan the
+ * record's spans each time. */
+static void
+work_link_spans (const GString *input, gpointer data)
+{
+  (void) data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpRecord) rec = dp_record_new ("r", "test", input->str, (gssize) input->len, &error);
+  g_assert_no_error (error);
+  g_autoptr (GArray) words = word_ranges (input->str, input->len);
+  DpLayer *mentions = dp_record_ensure_layer (rec, "mentions");
+  DpLayer *links = dp_record_ensure_layer (rec, "links");
+  for (guint i = 0; i < words->len; i++)
+    {
+      const gsize *w = &g_array_index (words, gsize, 2 * i);
+      DpSpan *mention = dp_layer_add_span (mentions, w[0], w[1], NULL, &error);
+      if (i % 4 == 0)   /* some spans carry ids of their own */
+        json_object_set_string_member (dp_span_get_attrs (mention), "id", "given");
+      DpSpan *link = dp_layer_add_span (links, w[0], w[1], NULL, &error);
+      JsonObject *attrs = dp_span_get_attrs (link);
+      g_autofree char *target = dp_span_dup_id (mention);
+      json_object_set_string_member (attrs, "target", target);
+    }
+  g_assert_no_error (error);
+}
+
+static void
+build_text (GString *input, gsize size, gpointer data)
+{
+  (void) data;
+  append_text (input, size);
+}
+
+static void
+test_link_spans (void)
+{
+  dp_test_assert_linear (g_test_get_path (), 16 * 1024, build_text, work_link_spans, NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -409,5 +451,6 @@ main (int argc, char **argv)
   };
   for (guint i = 0; i < G_N_ELEMENTS (hostile_write); i++)
     g_test_add_data_func (hostile_write[i].path, &hostile_write[i], test_hostile_write);
+  g_test_add_func ("/complexity/span-ids/attributes-and-ids-alternating", test_link_spans);
   return g_test_run ();
 }
