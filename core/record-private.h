@@ -23,6 +23,7 @@ struct _DpRecord {
   gsize len;
   JsonObject *meta;      /* NULL until used */
   GPtrArray *layers;     /* DpLayer*, NULL until used */
+  GHashTable *layer_names; /* name -> DpLayer*, with layers */
   GArray *tokens;        /* DpToken cache */
   GArray *sentences;     /* DpSentence cache */
   GStringChunk *strings; /* span labels */

@@ -58,6 +58,7 @@ record_drop_analysis (DpRecord *rec)
 {
   g_clear_pointer (&rec->tokens, g_array_unref);
   g_clear_pointer (&rec->sentences, g_array_unref);
+  g_clear_pointer (&rec->layer_names, g_hash_table_unref);
   g_clear_pointer (&rec->layers, g_ptr_array_unref);
   dp_record_forget_span_ids (rec);
   offsets_reset (&rec->offsets);
@@ -267,16 +268,11 @@ dp_record_sentences (DpRecord *rec, guint *n_sentences)
 
 /* ---- layers ---------------------------------------------------------------- */
 
+/* Layers are found by name through an index: input decides how many there are. */
 DpLayer *
 dp_record_get_layer (DpRecord *rec, const char *name)
 {
-  for (guint i = 0; rec->layers && i < rec->layers->len; i++)
-    {
-      DpLayer *layer = g_ptr_array_index (rec->layers, i);
-      if (strcmp (layer->name, name) == 0)
-        return layer;
-    }
-  return NULL;
+  return rec->layer_names ? g_hash_table_lookup (rec->layer_names, name) : NULL;
 }
 
 DpLayer *
@@ -286,26 +282,30 @@ dp_record_ensure_layer (DpRecord *rec, const char *name)
   if (layer)
     return layer;
   if (!rec->layers)
-    rec->layers = g_ptr_array_new_with_free_func (layer_free);
+    {
+      rec->layers = g_ptr_array_new_with_free_func (layer_free);
+      rec->layer_names = g_hash_table_new (g_str_hash, g_str_equal);   /* keys: the layers' names */
+    }
   layer = g_new0 (DpLayer, 1);
   layer->name = g_strdup (name);
   layer->spans = g_ptr_array_new_with_free_func (span_free);
   layer->rec = rec;
   g_ptr_array_add (rec->layers, layer);
+  g_hash_table_insert (rec->layer_names, layer->name, layer);
   return layer;
 }
 
 gboolean
 dp_record_remove_layer (DpRecord *rec, const char *name)
 {
-  for (guint i = 0; rec->layers && i < rec->layers->len; i++)
-    if (strcmp (((DpLayer *) g_ptr_array_index (rec->layers, i))->name, name) == 0)
-      {
-        g_ptr_array_remove_index (rec->layers, i);   /* keeps the others' order */
-        dp_record_forget_span_ids (rec);
-        return TRUE;
-      }
-  return FALSE;
+  DpLayer *layer = dp_record_get_layer (rec, name);
+  guint i;
+  if (!layer || !g_ptr_array_find (rec->layers, layer, &i))
+    return FALSE;
+  g_hash_table_remove (rec->layer_names, name);
+  g_ptr_array_remove_index (rec->layers, i);   /* keeps the others' order */
+  dp_record_forget_span_ids (rec);
+  return TRUE;
 }
 
 guint dp_record_get_n_layers (const DpRecord *rec) { return rec->layers ? rec->layers->len : 0; }

@@ -321,6 +321,18 @@ build_huge_meta (GString *json, gsize size, gpointer data)
   g_string_append (json, "}");
 }
 
+/* Very many layers of one span each. */
+static void
+build_many_layers (GString *json, gsize size, gpointer data)
+{
+  (void) data;
+  g_string_append (json, "{\"text\":\"caf\xc3\xa9\",\"layers\":{");
+  guint n = (guint) (size / 40) + 1;
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (json, "%s\"layer %u\":[{\"start\":%u,\"end\":4}]", i ? "," : "", i, i % 4);
+  g_string_append (json, "}}");
+}
+
 typedef struct {
   const char *path;
   DpTestBuildFunc build;
@@ -332,6 +344,7 @@ static const Hostile hostile[] = {
   { "/complexity/json/load/hostile/tiny-spans", build_tiny_spans },
   { "/complexity/json/load/hostile/deep-nesting", build_deep },
   { "/complexity/json/load/hostile/huge-meta", build_huge_meta },
+  { "/complexity/json/load/hostile/many-layers", build_many_layers },
 };
 
 /* Runs @work once on a small input, so that one-time costs (json-glib's
@@ -448,6 +461,7 @@ main (int argc, char **argv)
   static const Hostile hostile_write[] = {
     { "/complexity/json/write/hostile/escape-runs", build_escapes },
     { "/complexity/json/write/hostile/huge-meta", build_huge_meta },
+    { "/complexity/json/write/hostile/many-layers", build_many_layers },
   };
   for (guint i = 0; i < G_N_ELEMENTS (hostile_write); i++)
     g_test_add_data_func (hostile_write[i].path, &hostile_write[i], test_hostile_write);
