@@ -333,6 +333,24 @@ build_many_layers (GString *json, gsize size, gpointer data)
   g_string_append (json, "}}");
 }
 
+/* The same member over and over, in meta, at the top and in a span. */
+static void
+build_duplicate_keys (GString *json, gsize size, gpointer data)
+{
+  (void) data;
+  guint n = (guint) (size / 30) + 1;
+  g_string_append (json, "{\"text\":\"caf\xc3\xa9\",\"meta\":{");
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (json, "%s\"k\":%u", i ? "," : "", i);
+  g_string_append (json, "}");
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (json, ",\"top\":%u", i);
+  g_string_append (json, ",\"layers\":{\"t\":[{\"start\":0,\"end\":4");
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (json, ",\"a\":{\"start\":%u,\"end\":4}", i % 4);
+  g_string_append (json, "}]}}");
+}
+
 typedef struct {
   const char *path;
   DpTestBuildFunc build;
@@ -345,6 +363,7 @@ static const Hostile hostile[] = {
   { "/complexity/json/load/hostile/deep-nesting", build_deep },
   { "/complexity/json/load/hostile/huge-meta", build_huge_meta },
   { "/complexity/json/load/hostile/many-layers", build_many_layers },
+  { "/complexity/json/load/hostile/duplicate-keys", build_duplicate_keys },
 };
 
 /* Runs @work once on a small input, so that one-time costs (json-glib's
