@@ -8,6 +8,11 @@
 #   - pass-through: reader (JSON lines) -> writer (JSON lines), all cores;
 #   - the same over the corpus repeated 10 times, with peak RSS, to show that
 #     memory stays bounded whatever the input size;
+#   - pass-through of records that already carry layers (the news pipeline's
+#     output over the corpus, made once), next to `cat` over the same file;
+#   - writing those records as JSON on one thread: the core's writer against
+#     json-glib's generator, and one 80 KB non-ASCII record with 16,000 spans
+#     (bench-json);
 #   - tokenizer + sentence splitter alone (bench-tokenize);
 #   - the normalizer alone, default settings (bench-normalize);
 #   - the news pipeline (reader -> normalizer -> ner -> writer), all cores;
@@ -53,6 +58,16 @@ pipeline_rate() {
 pipeline_rate "pass-through" "reader -> writer, JSON lines" "$corpus" "$bytes" ""
 for i in 1 2 3 4 5 6 7 8 9 10; do cat "$corpus"; done > "$tmp/big.jsonl"
 pipeline_rate "pass-through x10" "$((bytes * 10 / 1000000)) MB input" "$tmp/big.jsonl" $((bytes * 10)) ""
+rm -f "$tmp/big.jsonl"
+
+# Records with layers: offsets converted on the way in and out, entities' attributes copied.
+"$docpipe" run -q -e "reader path=$corpus format=jsonl ! normalizer ! ner ! writer path=$tmp/annotated.jsonl"
+abytes=$(stat -c %s "$tmp/annotated.jsonl")
+t=$(seconds_of cat "$tmp/annotated.jsonl")
+printf 'cat, annotated          %8.1f MB/s\n' "$(echo "$abytes / $t / 1000000" | bc -l)"
+pipeline_rate "pass-through, layers" "reader -> writer, $((abytes / 1000000)) MB with entities" "$tmp/annotated.jsonl" "$abytes" ""
+"$build/bin/bench-json" "$tmp/annotated.jsonl" | sed 's/^/json: /'
+rm -f "$tmp/annotated.jsonl"
 
 "$build/bin/bench-tokenize" "$corpus" | sed 's/^/tokenizer: /'
 "$build/bin/bench-normalize" "$corpus" | sed 's/^/normalizer: /'

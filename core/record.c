@@ -3,8 +3,8 @@
  * Records are created by sources (possibly "deferred": raw bytes plus a decode
  * function that a worker thread runs later) and travel through the pipeline in
  * batches.  Spans are stored with byte offsets; the JSON edge (record-json.c)
- * converts them to code points with the cursor kept here, which makes the usual
- * in-order conversions linear in the text length.
+ * converts them to code points with the index kept here, which makes every
+ * conversion cost a bounded walk whatever order spans come in.
  */
 #include "record-private.h"
 
@@ -44,14 +44,24 @@ layer_free (gpointer p)
   g_free (layer);
 }
 
+/* Forgets what was known of a text's offsets (when the text changes). */
+static void
+offsets_reset (DpOffsets *o)
+{
+  o->ascii = DP_TRI_UNKNOWN;
+  o->cur_byte = o->cur_char = 0;
+  g_clear_pointer (&o->marks, g_array_unref);
+}
+
 static void
 record_drop_analysis (DpRecord *rec)
 {
   g_clear_pointer (&rec->tokens, g_array_unref);
   g_clear_pointer (&rec->sentences, g_array_unref);
+  g_clear_pointer (&rec->layer_names, g_hash_table_unref);
   g_clear_pointer (&rec->layers, g_ptr_array_unref);
-  rec->ascii = DP_TRI_UNKNOWN;
-  rec->cur_byte = rec->cur_char = 0;
+  dp_record_forget_span_ids (rec);
+  offsets_reset (&rec->offsets);
 }
 
 static gboolean
@@ -72,8 +82,8 @@ record_alloc (const char *id, const char *source)
   DpRecord *rec = g_new0 (DpRecord, 1);
   rec->id = g_strdup (id);
   rec->source = g_strdup (source);
-  rec->ascii = DP_TRI_UNKNOWN;
-  rec->original_ascii = DP_TRI_UNKNOWN;
+  rec->offsets.ascii = DP_TRI_UNKNOWN;
+  rec->original_offsets.ascii = DP_TRI_UNKNOWN;
   return rec;
 }
 
@@ -106,8 +116,7 @@ record_drop_alignment (DpRecord *rec)
   g_clear_pointer (&rec->align, g_array_unref);
   g_clear_pointer (&rec->original, g_free);
   rec->original_len = 0;
-  rec->original_ascii = DP_TRI_UNKNOWN;
-  rec->ocur_byte = rec->ocur_char = 0;
+  offsets_reset (&rec->original_offsets);
 }
 
 void
@@ -236,16 +245,11 @@ dp_record_sentences (DpRecord *rec, guint *n_sentences)
 
 /* ---- layers ---------------------------------------------------------------- */
 
+/* Layers are found by name through an index: input decides how many there are. */
 DpLayer *
 dp_record_get_layer (DpRecord *rec, const char *name)
 {
-  for (guint i = 0; rec->layers && i < rec->layers->len; i++)
-    {
-      DpLayer *layer = g_ptr_array_index (rec->layers, i);
-      if (strcmp (layer->name, name) == 0)
-        return layer;
-    }
-  return NULL;
+  return rec->layer_names ? g_hash_table_lookup (rec->layer_names, name) : NULL;
 }
 
 DpLayer *
@@ -255,25 +259,30 @@ dp_record_ensure_layer (DpRecord *rec, const char *name)
   if (layer)
     return layer;
   if (!rec->layers)
-    rec->layers = g_ptr_array_new_with_free_func (layer_free);
+    {
+      rec->layers = g_ptr_array_new_with_free_func (layer_free);
+      rec->layer_names = g_hash_table_new (g_str_hash, g_str_equal);   /* keys: the layers' names */
+    }
   layer = g_new0 (DpLayer, 1);
   layer->name = g_strdup (name);
   layer->spans = g_ptr_array_new_with_free_func (span_free);
   layer->rec = rec;
   g_ptr_array_add (rec->layers, layer);
+  g_hash_table_insert (rec->layer_names, layer->name, layer);
   return layer;
 }
 
 gboolean
 dp_record_remove_layer (DpRecord *rec, const char *name)
 {
-  for (guint i = 0; rec->layers && i < rec->layers->len; i++)
-    if (strcmp (((DpLayer *) g_ptr_array_index (rec->layers, i))->name, name) == 0)
-      {
-        g_ptr_array_remove_index (rec->layers, i);   /* keeps the others' order */
-        return TRUE;
-      }
-  return FALSE;
+  DpLayer *layer = dp_record_get_layer (rec, name);
+  guint i;
+  if (!layer || !g_ptr_array_find (rec->layers, layer, &i))
+    return FALSE;
+  g_hash_table_remove (rec->layer_names, name);
+  g_ptr_array_remove_index (rec->layers, i);   /* keeps the others' order */
+  dp_record_forget_span_ids (rec);
+  return TRUE;
 }
 
 guint dp_record_get_n_layers (const DpRecord *rec) { return rec->layers ? rec->layers->len : 0; }
@@ -344,92 +353,282 @@ JsonObject *dp_span_peek_attrs (const DpSpan *span) { return span->attrs; }
 JsonObject *
 dp_span_get_attrs (DpSpan *span)
 {
+  /* The caller may give the span an id. */
+  DpRecord *rec = span->layer->rec;
+  if (rec->taken_ids)
+    {
+      if (!rec->ids_dirty)
+        rec->ids_dirty = g_ptr_array_new ();
+      g_ptr_array_add (rec->ids_dirty, span);
+    }
   if (!span->attrs)
     span->attrs = json_object_new ();
   return span->attrs;
 }
 
+/* ---- span ids -------------------------------------------------------------- */
+
+/* A span without an "id" attribute is called "<layer>-<n>", n its 1-based
+ * position in the layer ("entities-3").  Layer names are unique in a record
+ * and the number follows the name's last '-', so no two generated ids are
+ * equal.  They could only clash with an id given to another span ("c1" given
+ * to a claim cannot, "claims-2" given to an entity could): then the first of
+ * "<layer>-<n>~2", "~3", … that is given to no span is used, a form no
+ * undisturbed generated id has. */
+
+/* The span's string "id" attribute, or NULL. */
+static const char *
+span_given_id (const DpSpan *span)
+{
+  JsonNode *node = span->attrs ? json_object_get_member (span->attrs, "id") : NULL;
+  if (node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    return json_node_get_string (node);
+  return NULL;
+}
+
+/* Whether @id is the span's own generated id: true of every span of a record
+ * read back from JSON, and harmless, since no other span can be given it. */
+static gboolean
+is_own_id (const DpSpan *span, const char *id)
+{
+  gsize n = strlen (span->layer->name);
+  char num[16];
+  g_snprintf (num, sizeof num, "%u", span->index + 1);
+  return strncmp (id, span->layer->name, n) == 0 && id[n] == '-' && strcmp (id + n + 1, num) == 0;
+}
+
+/* Adds the span's given id to @taken if a generated id could equal it (it
+ * ends in a digit) and it is not the span's own. */
+static void
+taken_ids_add (GHashTable *taken, const DpSpan *span)
+{
+  const char *id = span->attrs ? span_given_id (span) : NULL;
+  gsize n = id ? strlen (id) : 0;
+  if (n && g_ascii_isdigit (id[n - 1]) && !is_own_id (span, id))
+    g_hash_table_add (taken, g_strdup (id));
+}
+
+/* The ids given to spans, collected once.  Only a span whose attributes were
+ * handed out since can have been given one: those are looked at again, so a
+ * stage that alternates dp_span_get_attrs() and dp_span_dup_id() stays linear.
+ * (An id taken away still counts as given until the next output, which starts
+ * afresh: at worst a "~2" that was not needed.) */
+static GHashTable *
+record_taken_ids (DpRecord *rec)
+{
+  if (!rec->taken_ids)
+    {
+      rec->taken_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      for (guint l = 0; l < dp_record_get_n_layers (rec); l++)
+        {
+          DpLayer *layer = g_ptr_array_index (rec->layers, l);
+          for (guint i = 0; i < layer->spans->len; i++)
+            taken_ids_add (rec->taken_ids, g_ptr_array_index (layer->spans, i));
+        }
+    }
+  else
+    for (guint i = 0; rec->ids_dirty && i < rec->ids_dirty->len; i++)
+      taken_ids_add (rec->taken_ids, g_ptr_array_index (rec->ids_dirty, i));
+  if (rec->ids_dirty)
+    g_ptr_array_set_size (rec->ids_dirty, 0);
+  return rec->taken_ids;
+}
+
+void
+dp_record_forget_span_ids (DpRecord *rec)
+{
+  g_clear_pointer (&rec->taken_ids, g_hash_table_unref);
+  g_clear_pointer (&rec->ids_dirty, g_ptr_array_unref);
+}
+
 char *
 dp_span_dup_id (const DpSpan *span)
 {
-  if (span->attrs && json_object_has_member (span->attrs, "id"))
+  const char *given = span_given_id (span);
+  if (given)
+    return g_strdup (given);
+  GHashTable *taken = record_taken_ids (span->layer->rec);
+  char *id = g_strdup_printf ("%s-%u", span->layer->name, span->index + 1);
+  for (guint k = 2; g_hash_table_contains (taken, id); k++)
     {
-      JsonNode *node = json_object_get_member (span->attrs, "id");
-      if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
-        return g_strdup (json_node_get_string (node));
+      g_free (id);
+      id = g_strdup_printf ("%s-%u~%u", span->layer->name, span->index + 1, k);
     }
-  /* The first character, not the first byte: a layer named "équipes" must not
-   * give ids that are invalid UTF-8. */
-  const char *name = span->layer->name;
-  int first = *name ? (int) (g_utf8_next_char (name) - name) : 0;
-  return g_strdup_printf ("%.*s%u", first, name, span->index + 1);
+  return id;
 }
 
 /* ---- offsets --------------------------------------------------------------- */
 
-/* A text with a remembered position, so conversions in text order are linear. */
+/* Conversions between byte and code-point offsets must stay cheap in any order:
+ * spans are added out of order, overlap, nest in attributes, and map through
+ * an alignment onto the original text.  The number of characters that start
+ * before every OFFSET_STEP-th byte is recorded, as far into the text as
+ * queries have reached, so a conversion walks at most about OFFSET_STEP bytes
+ * from a mark, or fewer from the last position converted (the usual case of
+ * spans in text order).  The characters before byte x are the bytes in
+ * [0, x) that do not continue a UTF-8 sequence, which also gives the right
+ * answer for an offset inside a character. */
+#define OFFSET_STEP 512
+
+/* One text and its conversion state. */
 typedef struct {
   const char *text;
   gsize len;
-  DpTri *ascii;
-  gsize *cur_byte, *cur_char;
-} Cursor;
+  DpOffsets *o;
+} TextView;
 
-static gboolean
-cursor_is_ascii (Cursor c)
+static inline gboolean
+starts_char (char c)
 {
-  if (*c.ascii == DP_TRI_UNKNOWN)
-    {
-      *c.ascii = DP_TRI_TRUE;
-      for (gsize i = 0; i < c.len; i++)
-        if ((guchar) c.text[i] >= 0x80)
-          {
-            *c.ascii = DP_TRI_FALSE;
-            break;
-          }
-    }
-  return *c.ascii == DP_TRI_TRUE;
+  return ((guchar) c & 0xC0) != 0x80;
 }
 
 static gsize
-cursor_byte_to_char (Cursor c, gsize byte_offset)
+count_chars (const char *text, gsize from, gsize to)
 {
-  if (byte_offset > c.len)
-    byte_offset = c.len;
-  if (cursor_is_ascii (c))
-    return byte_offset;
-  if (byte_offset < *c.cur_byte)
-    *c.cur_byte = *c.cur_char = 0;
-  const char *p = c.text + *c.cur_byte, *end = c.text + byte_offset;
-  gsize n = *c.cur_char;
-  while (p < end)
-    {
-      p = g_utf8_next_char (p);
-      n++;
-    }
-  /* Where the walk stopped, not @byte_offset: an offset inside a character
-   * would otherwise leave the cursor there and skew every later answer. */
-  *c.cur_byte = (gsize) (p - c.text);
-  *c.cur_char = n;
+  gsize n = 0;
+  for (gsize i = from; i < to; i++)
+    n += starts_char (text[i]);
   return n;
 }
 
-static Cursor
-text_cursor (DpRecord *rec)
+static gboolean
+view_is_ascii (TextView v)
 {
-  return (Cursor) { dp_record_get_text (rec, NULL), rec->len, &rec->ascii, &rec->cur_byte, &rec->cur_char };
+  if (v.o->ascii == DP_TRI_UNKNOWN)
+    {
+      v.o->ascii = DP_TRI_TRUE;
+      for (gsize i = 0; i < v.len; i++)
+        if ((guchar) v.text[i] >= 0x80)
+          {
+            v.o->ascii = DP_TRI_FALSE;
+            break;
+          }
+    }
+  return v.o->ascii == DP_TRI_TRUE;
+}
+
+static gsize
+mark_at (TextView v, gsize k)
+{
+  return g_array_index (v.o->marks, gsize, k);
+}
+
+/* Records one more mark, if the text reaches its byte; FALSE if it does not. */
+static gboolean
+marks_grow (TextView v)
+{
+  if (!v.o->marks)
+    {
+      gsize zero = 0;
+      v.o->marks = g_array_sized_new (FALSE, FALSE, sizeof (gsize), v.len / OFFSET_STEP + 1);
+      g_array_append_val (v.o->marks, zero);
+      return TRUE;
+    }
+  gsize k = v.o->marks->len;
+  if (k * OFFSET_STEP > v.len)
+    return FALSE;
+  gsize n = mark_at (v, k - 1) + count_chars (v.text, (k - 1) * OFFSET_STEP, k * OFFSET_STEP);
+  g_array_append_val (v.o->marks, n);
+  return TRUE;
+}
+
+static gsize
+view_byte_to_char (TextView v, gsize byte_offset)
+{
+  gsize x = MIN (byte_offset, v.len);
+  if (view_is_ascii (v))
+    return x;
+  gsize k = x / OFFSET_STEP;
+  while (!v.o->marks || v.o->marks->len <= k)
+    marks_grow (v);
+  gsize mark = k * OFFSET_STEP, cur = v.o->cur_byte, n;
+  if (cur <= x && x - cur <= x - mark)
+    n = v.o->cur_char + count_chars (v.text, cur, x);
+  else if (cur > x && cur - x < x - mark)
+    n = v.o->cur_char - count_chars (v.text, x, cur);
+  else
+    n = mark_at (v, k) + count_chars (v.text, mark, x);
+  v.o->cur_byte = x;
+  v.o->cur_char = n;
+  return n;
+}
+
+/* The last mark with at most @c characters before it (marks strictly increase:
+ * every OFFSET_STEP bytes hold at least one character start). */
+static gsize
+mark_before_char (TextView v, gsize c)
+{
+  if (!v.o->marks)
+    marks_grow (v);
+  while (mark_at (v, v.o->marks->len - 1) <= c && marks_grow (v))
+    ;
+  gsize lo = 0, hi = v.o->marks->len;
+  while (hi - lo > 1)
+    {
+      gsize mid = lo + (hi - lo) / 2;
+      if (mark_at (v, mid) <= c)
+        lo = mid;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+/* From byte @p with @n characters before it, the byte where character @c
+ * starts (or the end of the text after its last one); FALSE past the end. */
+static gboolean
+walk_to_char (TextView v, gsize p, gsize n, gsize c, gsize *byte_offset)
+{
+  if (n > c)
+    {
+      while (n > c)
+        n -= starts_char (v.text[--p]);
+      *byte_offset = p;
+      return TRUE;
+    }
+  for (; p < v.len; p++)
+    if (starts_char (v.text[p]))
+      {
+        if (n == c)
+          break;
+        n++;
+      }
+  *byte_offset = p;
+  return n == c;
 }
 
 static gboolean
-record_is_ascii (DpRecord *rec)
+view_char_to_byte (TextView v, gsize char_offset, gsize *byte_offset)
 {
-  return cursor_is_ascii (text_cursor (rec));
+  if (view_is_ascii (v))
+    {
+      *byte_offset = char_offset;
+      return char_offset <= v.len;
+    }
+  gsize k = mark_before_char (v, char_offset), from_mark = char_offset - mark_at (v, k);
+  gsize cur = v.o->cur_char;
+  gsize from_cur = cur > char_offset ? cur - char_offset : char_offset - cur;
+  gboolean ok = from_cur < from_mark
+                ? walk_to_char (v, v.o->cur_byte, cur, char_offset, byte_offset)
+                : walk_to_char (v, k * OFFSET_STEP, mark_at (v, k), char_offset, byte_offset);
+  if (!ok)
+    return FALSE;
+  v.o->cur_byte = *byte_offset;
+  v.o->cur_char = char_offset;
+  return TRUE;
+}
+
+static TextView
+text_view (DpRecord *rec)
+{
+  return (TextView) { dp_record_get_text (rec, NULL), rec->len, &rec->offsets };
 }
 
 gsize
 dp_record_byte_to_char (DpRecord *rec, gsize byte_offset)
 {
-  return cursor_byte_to_char (text_cursor (rec), byte_offset);
+  return view_byte_to_char (text_view (rec), byte_offset);
 }
 
 gsize
@@ -437,31 +636,12 @@ dp_record_original_byte_to_char (DpRecord *rec, gsize byte_offset)
 {
   if (!rec->align)
     return dp_record_byte_to_char (rec, byte_offset);
-  Cursor c = { rec->original, rec->original_len, &rec->original_ascii, &rec->ocur_byte, &rec->ocur_char };
-  return cursor_byte_to_char (c, byte_offset);
+  TextView v = { rec->original, rec->original_len, &rec->original_offsets };
+  return view_byte_to_char (v, byte_offset);
 }
 
 gboolean
 dp_record_char_to_byte (DpRecord *rec, gsize char_offset, gsize *byte_offset)
 {
-  if (record_is_ascii (rec))
-    {
-      *byte_offset = char_offset;
-      return char_offset <= rec->len;
-    }
-  if (char_offset < rec->cur_char)
-    rec->cur_byte = rec->cur_char = 0;
-  const char *p = rec->text + rec->cur_byte, *end = rec->text + rec->len;
-  gsize n = rec->cur_char;
-  while (n < char_offset && p < end)
-    {
-      p = g_utf8_next_char (p);
-      n++;
-    }
-  if (n < char_offset)
-    return FALSE;
-  rec->cur_byte = (gsize) (p - rec->text);
-  rec->cur_char = n;
-  *byte_offset = rec->cur_byte;
-  return TRUE;
+  return view_char_to_byte (text_view (rec), char_offset, byte_offset);
 }

@@ -27,7 +27,9 @@ typedef void (*DpTestWorkFunc) (const GString *input, gpointer data);
 
 /* 8× the input may cost at most this many times the time of 1×. */
 #define DP_TEST_LINEAR_MAX_RATIO 20.0
-/* Scale 1 is grown until one run takes at least this long (seconds of CPU). */
+/* Scale 1 is grown until one run takes at least this long (seconds of CPU),
+ * but not beyond this size, so that scale 8 stays within memory and record limits. */
+#define DP_TEST_MAX_BASE_SIZE (16 * 1024 * 1024)
 #define DP_TEST_MIN_BASE_SECONDS 0.02
 
 static inline double
@@ -64,7 +66,7 @@ dp_test_assert_linear (const char *what, gsize base_size, DpTestBuildFunc build,
 {
   gsize size = base_size;
   double t1 = dp_test_time_work (size, build, work, data, 1);
-  while (t1 < DP_TEST_MIN_BASE_SECONDS && size < 64 * 1024 * 1024)
+  while (t1 < DP_TEST_MIN_BASE_SECONDS && size < DP_TEST_MAX_BASE_SIZE)
     {
       size *= 2;
       t1 = dp_test_time_work (size, build, work, data, 1);

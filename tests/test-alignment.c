@@ -234,13 +234,13 @@ test_json_original_offsets (void)
   g_autoptr (GString) out = g_string_new (NULL);
   dp_record_to_json (rec, out, DP_JSON_SPAN_TEXT);
   g_assert_nonnull (strstr (out->str, "\"text\":\"Visit \\\" T\xc3\xa9h\xc3\xa9ran \\\" now\""));
-  g_assert_nonnull (strstr (out->str, "{\"id\":\"e1\",\"start\":8,\"end\":15,\"label\":\"LOC\",\"text\":\"T\xc3\xa9h\xc3\xa9ran\"}"));
+  g_assert_nonnull (strstr (out->str, "{\"id\":\"entities-1\",\"start\":8,\"end\":15,\"label\":\"LOC\",\"text\":\"T\xc3\xa9h\xc3\xa9ran\"}"));
 
   g_string_truncate (out, 0);
   dp_record_to_json (rec, out, DP_JSON_SPAN_TEXT | DP_JSON_ORIGINAL);
   g_assert_nonnull (strstr (out->str, "\"text\":\"Visit \xc2\xab T\xc3\xa9h\xc2\xad\xc3\xa9ran \xc2\xbb now\""));
   /* Code points in the original: « is one, the soft hyphen is one more inside. */
-  g_assert_nonnull (strstr (out->str, "{\"id\":\"e1\",\"start\":8,\"end\":16,\"label\":\"LOC\",\"text\":\"T\xc3\xa9h\xc2\xad\xc3\xa9ran\"}"));
+  g_assert_nonnull (strstr (out->str, "{\"id\":\"entities-1\",\"start\":8,\"end\":16,\"label\":\"LOC\",\"text\":\"T\xc3\xa9h\xc2\xad\xc3\xa9ran\"}"));
   dp_record_free (rec);
 }
 

@@ -5,6 +5,7 @@
  * token / sentence caches.  Expected values are written out by hand. */
 #include "record-private.h"
 #include "record-deferred.h"
+#include <docpipe/alignment.h>
 
 #include <string.h>
 
@@ -227,21 +228,110 @@ test_span_ids (void)
   g_autofree char *id2 = dp_span_dup_id (s2);
   g_autofree char *id3 = dp_span_dup_id (s3);
   g_autofree char *id4 = dp_span_dup_id (s4);
-  g_assert_cmpstr (id1, ==, "e1");
+  g_assert_cmpstr (id1, ==, "entities-1");
   g_assert_cmpstr (id2, ==, "bob");
-  g_assert_cmpstr (id3, ==, "e3");
-  g_assert_cmpstr (id4, ==, "e4");
+  g_assert_cmpstr (id3, ==, "entities-3");
+  g_assert_cmpstr (id4, ==, "entities-4");
 
   DpLayer *claims = dp_record_ensure_layer (rec, "claims");
   DpSpan *c1 = dp_layer_add_span (claims, 0, 22, NULL, &error);
   g_autofree char *cid = dp_span_dup_id (c1);
-  g_assert_cmpstr (cid, ==, "c1");
+  g_assert_cmpstr (cid, ==, "claims-1");
 
-  /* The prefix is the first character, not the first byte, so ids stay valid UTF-8. */
+  /* The layer's whole name, so ids stay valid UTF-8. */
   DpLayer *equipes = dp_record_ensure_layer (rec, "\xc3\xa9quipes");
   DpSpan *q1 = dp_layer_add_span (equipes, 0, 5, NULL, &error);
   g_autofree char *qid = dp_span_dup_id (q1);
-  g_assert_cmpstr (qid, ==, "\xc3\xa9" "1");
+  g_assert_cmpstr (qid, ==, "\xc3\xa9quipes-1");
+}
+
+/* Every "id" in @json's layers, checked to be unique; returns how many. */
+static guint
+assert_unique_span_ids (const char *json)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_assert_true (json_parser_load_from_data (parser, json, -1, NULL));
+  JsonObject *layers = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "layers");
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GList) names = json_object_get_members (layers);
+  for (GList *l = names; l; l = l->next)
+    {
+      JsonArray *spans = json_object_get_array_member (layers, l->data);
+      for (guint i = 0; i < json_array_get_length (spans); i++)
+        {
+          const char *id = json_object_get_string_member (json_array_get_object_element (spans, i), "id");
+          if (!g_hash_table_add (seen, (gpointer) id))
+            g_error ("span id \"%s\" appears twice in %s", id, json);
+        }
+    }
+  return g_hash_table_size (seen);
+}
+
+/* A third party's "capitalized" layer and the "claims" layer both start with
+ * "c": their generated ids must still differ. */
+static void
+test_span_ids_layers_sharing_a_letter (void)
+{
+  g_autoptr (DpRecord) rec = new_record ("Alice met Bob in Paris");
+  g_autoptr (GError) error = NULL;
+  DpSpan *cap = dp_layer_add_span (dp_record_ensure_layer (rec, "capitalized"), 0, 5, "CAP", &error);
+  DpSpan *claim = dp_layer_add_span (dp_record_ensure_layer (rec, "claims"), 0, 22, NULL, &error);
+  g_assert_no_error (error);
+  g_autofree char *cap_id = dp_span_dup_id (cap);
+  g_autofree char *claim_id = dp_span_dup_id (claim);
+  g_assert_cmpstr (cap_id, !=, claim_id);
+
+  g_autoptr (GString) out = g_string_new (NULL);
+  dp_record_to_json (rec, out, DP_JSON_DEFAULT);
+  g_assert_cmpuint (assert_unique_span_ids (out->str), ==, 2);
+}
+
+/* An id given to one span is never generated for another: the generated one
+ * moves aside, the given one keeps its value, and both survive a round trip. */
+static void
+test_span_ids_avoid_given_ids (void)
+{
+  g_autoptr (DpRecord) rec = new_record ("Alice met Bob in Paris");
+  g_autoptr (GError) error = NULL;
+  DpLayer *entities = dp_record_ensure_layer (rec, "entities");
+  DpSpan *e1 = dp_layer_add_span (entities, 0, 5, "PER", &error);
+  DpSpan *e2 = dp_layer_add_span (entities, 10, 13, "PER", &error);
+  DpLayer *claims = dp_record_ensure_layer (rec, "claims");
+  DpSpan *c1 = dp_layer_add_span (claims, 0, 22, NULL, &error);
+  DpSpan *c2 = dp_layer_add_span (claims, 0, 13, NULL, &error);
+  g_assert_no_error (error);
+  json_object_set_string_member (dp_span_get_attrs (c1), "id", "entities-2");
+  g_autofree char *e2_id = dp_span_dup_id (e2);
+  g_assert_cmpstr (e2_id, ==, "entities-2~2");
+
+  /* Given later, through an attribute object kept from before: seen on output. */
+  JsonObject *attrs = dp_span_get_attrs (c2);
+  g_autofree char *e1_before = dp_span_dup_id (e1);
+  g_assert_cmpstr (e1_before, ==, "entities-1");
+  json_object_set_string_member (attrs, "id", "entities-1");
+  g_autoptr (GString) out = g_string_new (NULL);
+  dp_record_to_json (rec, out, DP_JSON_DEFAULT);
+  g_assert_cmpuint (assert_unique_span_ids (out->str), ==, 4);
+  g_assert_nonnull (strstr (out->str, "{\"id\":\"entities-1~2\",\"start\":0,\"end\":5,"));
+  g_assert_nonnull (strstr (out->str, "{\"id\":\"entities-2\",\"start\":0,\"end\":22}"));
+
+  /* Read back, every id is given; written again, nothing changes. */
+  g_autoptr (DpRecord) back = dp_record_new (NULL, NULL, NULL, 0, &error);
+  g_assert_true (dp_record_load_json (back, out->str, out->len, &error));
+  g_assert_no_error (error);
+  g_autoptr (GString) again = g_string_new (NULL);
+  dp_record_to_json (back, again, DP_JSON_DEFAULT);
+  g_assert_cmpstr (again->str, ==, out->str);
+
+  /* The moved-aside form is avoided too when it is taken. */
+  json_object_set_string_member (dp_span_get_attrs (c2), "id", "entities-2~2");
+  g_autofree char *e2_third = dp_span_dup_id (e2);
+  g_assert_cmpstr (e2_third, ==, "entities-2~3");
+
+  /* A layer removed takes its given ids with it. */
+  g_assert_true (dp_record_remove_layer (rec, "claims"));
+  g_autofree char *e2_free = dp_span_dup_id (e2);
+  g_assert_cmpstr (e2_free, ==, "entities-2");
 }
 
 static void
@@ -317,6 +407,52 @@ test_offsets_random_order (void)
       g_assert_true (dp_record_char_to_byte (rec, other, &b));
       g_assert_cmpuint (b, ==, bytes[other]);
       g_assert_cmpuint (dp_record_byte_to_char (rec, bytes[c]), ==, c);
+    }
+}
+
+/* Over a text many times the conversion index's step, every answer in a
+ * shuffled order of queries matches one counted from the start. */
+static void
+test_offsets_long_text_any_order (void)
+{
+  static const char *const pieces[] = { "a", "\xc3\xa9", "\xe2\x80\x9c", "\xf0\x9f\x98\x80", "bc" };
+  g_autoptr (GString) text = g_string_new (NULL);
+  for (guint i = 0; text->len < 6000; i++)
+    g_string_append (text, pieces[(i * 7 + i / 13) % G_N_ELEMENTS (pieces)]);
+  g_autoptr (DpRecord) rec = new_record (text->str);
+  gsize len = text->len, chars = (gsize) g_utf8_strlen (text->str, -1);
+  /* before[x]: characters that start before byte x; start[c]: where character c starts. */
+  g_autofree gsize *before = g_new0 (gsize, len + 1);
+  g_autofree gsize *start = g_new0 (gsize, chars + 1);
+  for (gsize x = 0, c = 0; x <= len; x++)
+    {
+      before[x] = c;
+      if (x < len && ((guchar) text->str[x] & 0xC0) != 0x80)
+        start[c++] = x;
+    }
+  start[chars] = len;
+  g_autoptr (GRand) rand = g_rand_new_with_seed (15);
+  for (guint i = 0; i < 20000; i++)
+    {
+      gsize x = (gsize) g_rand_int_range (rand, 0, (gint32) len + 40);
+      g_assert_cmpuint (dp_record_byte_to_char (rec, x), ==, before[MIN (x, len)]);
+      gsize c = (gsize) g_rand_int_range (rand, 0, (gint32) chars + 10), b = 0;
+      g_assert_cmpint (dp_record_char_to_byte (rec, c, &b), ==, c <= chars);
+      if (c <= chars)
+        g_assert_cmpuint (b, ==, start[c]);
+    }
+
+  /* Rewritten, the text as first read converts the same way (DP_JSON_ORIGINAL). */
+  DpTextBuilder *builder = dp_text_builder_new (dp_record_get_text (rec, NULL), len);
+  dp_text_builder_copy (builder, 1, len - 1);   /* drops the leading "a" */
+  g_autoptr (GError) error = NULL;
+  g_assert_true (dp_record_apply_text (rec, builder, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < 20000; i++)
+    {
+      gsize x = (gsize) g_rand_int_range (rand, 0, (gint32) len + 40);
+      g_assert_cmpuint (dp_record_original_byte_to_char (rec, x), ==, before[MIN (x, len)]);
+      g_assert_cmpuint (dp_record_byte_to_char (rec, x), ==, before[MIN (x + 1, len)] - 1);
     }
 }
 
@@ -433,8 +569,8 @@ test_to_json (void)
   g_assert_cmpstr (json, ==,
                    SAMPLE_HEAD
                    "\"layers\":{"
-                   "\"entities\":[{\"id\":\"e1\",\"start\":0,\"end\":4,\"label\":\"ORG\"},"
-                                 "{\"id\":\"e2\",\"start\":6,\"end\":9,\"label\":\"PER\"}],"
+                   "\"entities\":[{\"id\":\"entities-1\",\"start\":0,\"end\":4,\"label\":\"ORG\"},"
+                                 "{\"id\":\"entities-2\",\"start\":6,\"end\":9,\"label\":\"PER\"}],"
                    "\"claims\":[{\"id\":\"c-main\",\"start\":5,\"end\":10,"
                                 "\"cue\":{\"start\":11,\"end\":12},"
                                 "\"parts\":[{\"start\":0,\"end\":4,\"role\":\"a\"},{\"start\":13,\"end\":15}],"
@@ -455,8 +591,8 @@ test_to_json_span_text (void)
   g_assert_cmpstr (json, ==,
                    SAMPLE_HEAD
                    "\"layers\":{"
-                   "\"entities\":[{\"id\":\"e1\",\"start\":0,\"end\":4,\"label\":\"ORG\",\"text\":\"Caf\xc3\xa9\"},"
-                                 "{\"id\":\"e2\",\"start\":6,\"end\":9,\"label\":\"PER\",\"text\":\"Zo\xc3\xab\"}],"
+                   "\"entities\":[{\"id\":\"entities-1\",\"start\":0,\"end\":4,\"label\":\"ORG\",\"text\":\"Caf\xc3\xa9\"},"
+                                 "{\"id\":\"entities-2\",\"start\":6,\"end\":9,\"label\":\"PER\",\"text\":\"Zo\xc3\xab\"}],"
                    "\"claims\":[{\"id\":\"c-main\",\"start\":5,\"end\":10,"
                                 "\"text\":\"\xe2\x80\x9cZo\xc3\xab\xe2\x80\x9d\","
                                 "\"cue\":{\"start\":11,\"end\":12,\"text\":\"\xf0\x9f\x98\x80\"},"
@@ -843,9 +979,12 @@ main (int argc, char **argv)
   g_test_add_func ("/record/set-text-drops-layers", test_set_text_drops_layers);
   g_test_add_func ("/record/span/bounds", test_span_bounds);
   g_test_add_func ("/record/span/ids", test_span_ids);
+  g_test_add_func ("/record/span/ids/layers-sharing-a-letter", test_span_ids_layers_sharing_a_letter);
+  g_test_add_func ("/record/span/ids/avoid-given-ids", test_span_ids_avoid_given_ids);
   g_test_add_func ("/record/layer/order", test_layer_order);
   g_test_add_func ("/record/offsets/in-order", test_offsets_in_order);
   g_test_add_func ("/record/offsets/random-order", test_offsets_random_order);
+  g_test_add_func ("/record/offsets/long-text-any-order", test_offsets_long_text_any_order);
   g_test_add_func ("/record/offsets/mid-character", test_offsets_mid_character);
   g_test_add_func ("/record/offsets/ascii-and-empty", test_offsets_ascii_and_empty);
   g_test_add_func ("/record/json/output", test_to_json);

@@ -481,7 +481,7 @@ test_determinism (void)
           first_out = g_steal_pointer (&r.out);
           first_dead = g_steal_pointer (&dl);
           /* Code-point offsets: "😀" is one character, so "Names" spans [15, 20). */
-          g_assert_nonnull (strstr (first_out, "{\"id\":\"c1\",\"start\":15,\"end\":20,\"label\":\"CAP\",\"text\":\"Names\"}"));
+          g_assert_nonnull (strstr (first_out, "{\"id\":\"capitals-1\",\"start\":15,\"end\":20,\"label\":\"CAP\",\"text\":\"Names\"}"));
         }
       else
         {
@@ -655,17 +655,17 @@ test_normalizer_original_offsets (void)
   Result r = RUN (input, "run", "-P", PLUGIN_PATH, "-e", "reader path=- ! normalizer ! capitals ! writer offsets=original");
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "\"text\":\"Teh\xc2\xadran and \xc2\xabPyong\xe2\x80\x8byang\xc2\xbb met  in\xc2\xa0Geneva &amp; Bern.\""));
-  g_assert_nonnull (strstr (r.out, "{\"id\":\"c1\",\"start\":0,\"end\":7,\"label\":\"CAP\",\"text\":\"Teh\xc2\xadran\"}"));
-  g_assert_nonnull (strstr (r.out, "{\"id\":\"c2\",\"start\":13,\"end\":23,\"label\":\"CAP\",\"text\":\"Pyong\xe2\x80\x8byang\"}"));
-  g_assert_nonnull (strstr (r.out, "{\"id\":\"c3\",\"start\":33,\"end\":39,\"label\":\"CAP\",\"text\":\"Geneva\"}"));
-  g_assert_nonnull (strstr (r.out, "{\"id\":\"c4\",\"start\":46,\"end\":50,\"label\":\"CAP\",\"text\":\"Bern\"}"));
+  g_assert_nonnull (strstr (r.out, "{\"id\":\"capitals-1\",\"start\":0,\"end\":7,\"label\":\"CAP\",\"text\":\"Teh\xc2\xadran\"}"));
+  g_assert_nonnull (strstr (r.out, "{\"id\":\"capitals-2\",\"start\":13,\"end\":23,\"label\":\"CAP\",\"text\":\"Pyong\xe2\x80\x8byang\"}"));
+  g_assert_nonnull (strstr (r.out, "{\"id\":\"capitals-3\",\"start\":33,\"end\":39,\"label\":\"CAP\",\"text\":\"Geneva\"}"));
+  g_assert_nonnull (strstr (r.out, "{\"id\":\"capitals-4\",\"start\":46,\"end\":50,\"label\":\"CAP\",\"text\":\"Bern\"}"));
   result_clear (&r);
 
   /* The default shows the normalized text and offsets into it. */
   r = RUN (input, "run", "-P", PLUGIN_PATH, "-e", "reader path=- ! normalizer ! capitals ! writer");
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "\"text\":\"Tehran and \xc2\xabPyongyang\xc2\xbb met in Geneva & Bern.\""));
-  g_assert_nonnull (strstr (r.out, "{\"id\":\"c2\",\"start\":12,\"end\":21,\"label\":\"CAP\",\"text\":\"Pyongyang\"}"));
+  g_assert_nonnull (strstr (r.out, "{\"id\":\"capitals-2\",\"start\":12,\"end\":21,\"label\":\"CAP\",\"text\":\"Pyongyang\"}"));
   result_clear (&r);
 }
 

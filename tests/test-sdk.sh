@@ -48,7 +48,7 @@ docpipe="$tmp/prefix/bin/docpipe"
 printf 'Iran and the IAEA met in Vienna; iran said no.\n' > "$tmp/doc.txt"
 for plugdir in "$tmp/build" "$tmp/src"; do
   out=$("$docpipe" run -q -P "$plugdir" -e "reader path=$tmp/doc.txt ! keywords words=Iran,IAEA ! writer")
-  echo "$out" | grep -q '"keywords":\[{"id":"k1","start":0,"end":4,"label":"KEYWORD","text":"Iran"},{"id":"k2","start":13,"end":17,"label":"KEYWORD","text":"IAEA"},{"id":"k3","start":33,"end":37,"label":"KEYWORD","text":"iran"}\]' \
+  echo "$out" | grep -q '"keywords":\[{"id":"keywords-1","start":0,"end":4,"label":"KEYWORD","text":"Iran"},{"id":"keywords-2","start":13,"end":17,"label":"KEYWORD","text":"IAEA"},{"id":"keywords-3","start":33,"end":37,"label":"KEYWORD","text":"iran"}\]' \
     || fail "unexpected output from $plugdir: $out"
 done
 

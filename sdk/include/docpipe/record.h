@@ -104,8 +104,10 @@ DP_API DpSpan     *dp_layer_add_span (DpLayer *layer, gsize start, gsize end,
 DP_API gsize       dp_span_get_start (const DpSpan *span);
 DP_API gsize       dp_span_get_end (const DpSpan *span);
 DP_API const char *dp_span_get_label (const DpSpan *span);
-/* The span's id: its "id" attribute if set, otherwise the layer's first letter
- * and its 1-based position ("e1", "e2", … in "entities"). */
+/* The span's id: its string "id" attribute if set, otherwise the layer's name
+ * and its 1-based position ("entities-1", "entities-2", … in "entities"),
+ * unique in the record: if another span was given that very id, "~2", "~3" …
+ * is appended (docs/record-format.md). */
 DP_API char       *dp_span_dup_id (const DpSpan *span);
 /* Extra attributes (canonical, score, nested spans …); created on first use.
  * A nested span is an object with integer "start" and "end" byte offsets:
