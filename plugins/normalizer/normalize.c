@@ -575,11 +575,22 @@ ends_with_hyphenated_word (const char *t, const Line *l)
   return l->cend - l->cstart >= 2 && t[l->cend - 1] == '-' && g_ascii_isalpha (t[l->cend - 2]);
 }
 
-/* Whether "left-" + "right" across a line break is one word split by the
- * line (drop the hyphen) rather than a compound (keep it).  The document is
- * the judge: the joined word written elsewhere in it decides. */
-static gboolean
-hyphen_splits_word (const char *t, gsize len, const Line *l, const Line *next)
+/* Where "left-" + "right" across a line break is one word split by the line
+ * (drop the hyphen) rather than a compound (keep it), the document is the
+ * judge: the joined word written elsewhere in it decides.  The words to judge
+ * are gathered first and the text is then read once for all of them, so the
+ * cost does not grow with the number of hyphenated lines times the length of
+ * the text (a document made of such lines took minutes). */
+typedef struct {
+  GHashTable *words;   /* joined word -> GINT_TO_POINTER (whether it occurs) */
+  gsize min_len, max_len;
+  gboolean first[256]; /* the bytes candidate words start with */
+} HyphenWords;
+
+/* The joined form of the word hyphenated at the end of @l and continued on
+ * @next; NULL when the continuation cannot be a word's second half. */
+static char *
+hyphen_joined_word (const char *t, const Line *l, const Line *next)
 {
   gsize ls = l->cend - 1;
   while (ls > l->cstart && g_ascii_isalpha (t[ls - 1]))
@@ -588,45 +599,127 @@ hyphen_splits_word (const char *t, gsize len, const Line *l, const Line *next)
   while (re < next->cend && g_ascii_isalpha (t[re]))
     re++;
   if (re == next->cstart || !g_ascii_islower (t[next->cstart]))
-    return FALSE;
-  g_autofree char *word = g_strdup_printf ("%.*s%.*s", (int) (l->cend - 1 - ls), t + ls,
-                                           (int) (re - next->cstart), t + next->cstart);
+    return NULL;
+  return g_strdup_printf ("%.*s%.*s", (int) (l->cend - 1 - ls), t + ls,
+                          (int) (re - next->cstart), t + next->cstart);
+}
+
+static void
+hyphen_words_add (HyphenWords *hw, char *word)
+{
   gsize n = strlen (word);
-  for (const char *p = t; (p = g_strstr_len (p, (gssize) (len - (gsize) (p - t)), word)); p += n)
+  if (g_hash_table_size (hw->words) == 0)
+    hw->min_len = hw->max_len = n;
+  hw->min_len = MIN (hw->min_len, n);
+  hw->max_len = MAX (hw->max_len, n);
+  hw->first[(guchar) word[0]] = TRUE;
+  g_hash_table_insert (hw->words, word, GINT_TO_POINTER (FALSE));
+}
+
+/* Marks the candidate words that occur in @t as whole words (runs of ASCII
+ * letters), in one pass over the text. */
+static void
+hyphen_words_find (HyphenWords *hw, const char *t, gsize len)
+{
+  if (g_hash_table_size (hw->words) == 0)
+    return;
+  g_autoptr (GString) word = g_string_sized_new (hw->max_len + 1);
+  gsize i = 0;
+  while (i < len)
     {
-      gboolean starts = p == t || !g_ascii_isalpha (p[-1]);
-      gboolean ends = (gsize) (p - t) + n >= len || !g_ascii_isalpha (p[n]);
-      if (starts && ends)
-        return TRUE;
+      if (!g_ascii_isalpha (t[i]))
+        {
+          i++;
+          continue;
+        }
+      gsize start = i;
+      while (i < len && g_ascii_isalpha (t[i]))
+        i++;
+      gsize n = i - start;
+      if (n < hw->min_len || n > hw->max_len || !hw->first[(guchar) t[start]])
+        continue;
+      g_string_truncate (word, 0);
+      g_string_append_len (word, t + start, (gssize) n);
+      gpointer seen;
+      if (g_hash_table_lookup_extended (hw->words, word->str, NULL, &seen) && !GPOINTER_TO_INT (seen))
+        g_hash_table_insert (hw->words, g_strdup (word->str), GINT_TO_POINTER (TRUE));
     }
-  return FALSE;
+}
+
+static gboolean
+hyphen_splits_word (const HyphenWords *hw, const char *t, const Line *l, const Line *next)
+{
+  g_autofree char *word = hyphen_joined_word (t, l, next);
+  return word && GPOINTER_TO_INT (g_hash_table_lookup (hw->words, word));
 }
 
 typedef struct {
   const char *sep;        /* what replaces the gap to the next kept line */
   gboolean drop_hyphen;   /* the line's final hyphen goes too */
+  gboolean judge_hyphen;  /* whether it goes is for the document to say */
 } Join;
 
 /* How kept line @i joins the next kept line @k. */
 static Join
-join_lines (const char *t, gsize len, GArray *lines, guint i, guint k, gboolean wrapped,
+join_lines (const char *t, GArray *lines, guint i, guint k, gboolean wrapped,
             const DpNormalizeOptions *opts)
 {
   const Line *p = &g_array_index (lines, Line, i), *l = &g_array_index (lines, Line, k);
   for (guint m = i + 1; m < k; m++)
     if (g_array_index (lines, Line, m).blank)
-      return (Join) { "\n\n", FALSE };
+      return (Join) { "\n\n", FALSE, FALSE };
   if (!wrapped)
-    return (Join) { "\n", FALSE };
+    return (Join) { "\n", FALSE, FALSE };
   /* In hard-wrapped text an indented line starts a paragraph, and so does the
    * line after a short one (the short one ended its paragraph, or is a row of
    * a table).  A single line break could not survive a second run: the line
    * it ends is long once joined, and would be joined again. */
   if (opts->reflow == DP_REFLOW_AUTO && (l->indent >= 2 || p->measure < SHORT_LINE))
-    return (Join) { "\n\n", FALSE };
+    return (Join) { "\n\n", FALSE, FALSE };
   if (opts->join_hyphens && ends_with_hyphenated_word (t, p) && g_ascii_isalnum (t[l->cstart]))
-    return (Join) { "", hyphen_splits_word (t, len, p, l) };
-  return (Join) { " ", FALSE };
+    return (Join) { "", FALSE, TRUE };
+  return (Join) { " ", FALSE, FALSE };
+}
+
+/* How every kept line joins the next one (indexed by line; the last kept
+ * line's entry has no separator). */
+static GArray *
+plan_joins (const char *t, gsize len, GArray *lines, gboolean wrapped, const DpNormalizeOptions *opts)
+{
+  GArray *joins = g_array_sized_new (FALSE, TRUE, sizeof (Join), lines->len);
+  g_array_set_size (joins, lines->len);
+  HyphenWords hw = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL) };
+  gint prev = -1;
+  for (guint k = 0; k < lines->len; k++)
+    {
+      if (g_array_index (lines, Line, k).blank)
+        continue;
+      if (prev >= 0)
+        {
+          Join *j = &g_array_index (joins, Join, prev);
+          *j = join_lines (t, lines, (guint) prev, k, wrapped, opts);
+          char *word = j->judge_hyphen
+                       ? hyphen_joined_word (t, &g_array_index (lines, Line, prev), &g_array_index (lines, Line, k))
+                       : NULL;
+          if (word)
+            hyphen_words_add (&hw, word);
+        }
+      prev = (gint) k;
+    }
+  hyphen_words_find (&hw, t, len);
+  prev = -1;
+  for (guint k = 0; k < lines->len; k++)
+    {
+      if (g_array_index (lines, Line, k).blank)
+        continue;
+      Join *j = prev >= 0 ? &g_array_index (joins, Join, prev) : NULL;
+      if (j && j->judge_hyphen)
+        j->drop_hyphen = hyphen_splits_word (&hw, t, &g_array_index (lines, Line, prev),
+                                             &g_array_index (lines, Line, k));
+      prev = (gint) k;
+    }
+  g_hash_table_unref (hw.words);
+  return joins;
 }
 
 /* Emits a line's content with internal runs of blanks collapsed to one space. */
@@ -659,8 +752,8 @@ pass_lines (DpTextBuilder *b, const char *t, gsize len, GArray *lines, const DpN
   gboolean joined = FALSE;
   gboolean wrapped = opts->reflow == DP_REFLOW_ALWAYS
                      || (opts->reflow == DP_REFLOW_AUTO && is_hard_wrapped (lines));
+  g_autoptr (GArray) joins = plan_joins (t, len, lines, wrapped, opts);
   gint prev = -1;
-  Join join = { NULL, FALSE };
   for (guint i = 0; i < lines->len; i++)
     {
       const Line *l = &g_array_index (lines, Line, i);
@@ -669,22 +762,13 @@ pass_lines (DpTextBuilder *b, const char *t, gsize len, GArray *lines, const DpN
       if (prev >= 0)
         {
           const Line *p = &g_array_index (lines, Line, prev);
-          gsize gap = p->cend - (join.drop_hyphen ? 1 : 0);
-          dp_text_builder_replace (b, gap, l->cstart - gap, join.sep, -1);
-          joined |= join.sep[0] != '\n';
+          const Join *join = &g_array_index (joins, Join, prev);
+          gsize gap = p->cend - (join->drop_hyphen ? 1 : 0);
+          dp_text_builder_replace (b, gap, l->cstart - gap, join->sep, -1);
+          joined |= join->sep[0] != '\n';
         }
-      /* Decide now how this line joins the next, since that may take its hyphen. */
-      join = (Join) { NULL, FALSE };
-      for (guint k = i + 1; k < lines->len; k++)
-        {
-          const Line *next = &g_array_index (lines, Line, k);
-          if (!next->blank)
-            {
-              join = join_lines (t, len, lines, i, k, wrapped, opts);
-              break;
-            }
-        }
-      emit_content (b, t, l->cstart, l->cend - (join.drop_hyphen ? 1 : 0));
+      /* The join to the next line may take this line's hyphen. */
+      emit_content (b, t, l->cstart, l->cend - (g_array_index (joins, Join, i).drop_hyphen ? 1 : 0));
       prev = (gint) i;
     }
   return joined;
