@@ -16,6 +16,7 @@
  */
 #include "normalize.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void
@@ -93,16 +94,48 @@ nfc_stable (gunichar c)
   return c < 0x0300 || (c >= 0x2010 && c <= 0x205E) || (c >= 0x20A0 && c <= 0x20C0);
 }
 
+/* The scripts where two base characters can compose (Indic and South-East
+ * Asian vowel signs, Hangul jamo and syllables). */
+static gboolean
+in_composing_script (gunichar c)
+{
+  return (c >= 0x0900 && c < 0x10A0) || (c >= 0x1100 && c < 0x1200) || (c >= 0x1B00 && c < 0x1B80)
+         || (c >= 0xA960 && c < 0xA980) || (c >= 0xAC00 && c < 0xD800);
+}
+
+/* The base characters of those scripts that compose with the character
+ * before them (the second half of a canonical pair: a Bengali AU length mark,
+ * a Hangul vowel or final jamo): all in the Basic Multilingual Plane. */
+static guint8 joins_previous[0x10000 / 8];
+
+static void
+init_joins_previous (void)
+{
+  static gsize once = 0;
+  if (g_once_init_enter (&once))
+    {
+      for (gunichar c = 0x0900; c < 0xD800; c++)
+        {
+          gunichar a, b;
+          if (in_composing_script (c) && g_unichar_decompose (c, &a, &b) && b
+              && g_unichar_combining_class (b) == 0 && b < 0x10000)
+            joins_previous[b / 8] |= (guint8) (1u << (b % 8));
+        }
+      g_once_init_leave (&once, 1);
+    }
+}
+
 /* Whether normalization never combines @c with what precedes it: a base
- * character outside the scripts where two base characters can compose
- * (Indic and South-East Asian vowel signs, Hangul jamo and syllables). */
+ * character that is not the second half of any composition.  Text can be cut
+ * there and each piece normalized alone, with the same result: pieces stay
+ * small (spans map to their own characters, and GLib's composition, which
+ * moves the rest of its buffer for every pair it composes, stays cheap). */
 static gboolean
 starts_segment (gunichar c)
 {
-  return g_unichar_combining_class (c) == 0
-         && !(c >= 0x0900 && c < 0x10A0) && !(c >= 0x1100 && c < 0x1200)
-         && !(c >= 0x1B00 && c < 0x1B80) && !(c >= 0xA960 && c < 0xA980)
-         && !(c >= 0xAC00 && c < 0xD800);
+  if (g_unichar_combining_class (c) != 0)
+    return FALSE;
+  return !in_composing_script (c) || !(joins_previous[c / 8] & (1u << (c % 8)));
 }
 
 static gboolean
@@ -153,6 +186,60 @@ apply_rules (char *norm, gboolean fold)
   return g_string_free (out, FALSE);
 }
 
+/* Pieces longer than this have their combining marks put in canonical order
+ * before g_utf8_normalize sees them. */
+#define PRESORT_MIN_BYTES 256
+
+static int
+compare_marks (gconstpointer a, gconstpointer b)
+{
+  guint64 x = *(const guint64 *) a, y = *(const guint64 *) b;
+  return x < y ? -1 : x > y;
+}
+
+/* Sorts @n combining marks by class, keeping the order of equal classes. */
+static void
+sort_marks (gunichar *marks, gsize n)
+{
+  g_autofree guint64 *keys = g_new (guint64, n);
+  for (gsize k = 0; k < n; k++)
+    keys[k] = ((guint64) g_unichar_combining_class (marks[k]) << 56) | ((guint64) k << 21) | marks[k];
+  qsort (keys, n, sizeof *keys, compare_marks);
+  for (gsize k = 0; k < n; k++)
+    marks[k] = (gunichar) (keys[k] & 0x1FFFFF);
+}
+
+/* g_utf8_normalize, for pieces of any length.  GLib puts combining marks in
+ * canonical order with a bubble sort, quadratic in a long run of marks of
+ * mixed classes (one base letter and a megabyte of accents): a long piece is
+ * decomposed and its marks sorted here first, so GLib finds them in order. */
+static char *
+normalize_piece (const char *s, gsize n, GNormalizeMode mode)
+{
+  if (n < PRESORT_MIN_BYTES)
+    return g_utf8_normalize (s, (gssize) n, mode);
+  gboolean compat = mode == G_NORMALIZE_NFKC;
+  g_autoptr (GArray) chars = g_array_sized_new (FALSE, FALSE, sizeof (gunichar), n);
+  for (const char *p = s, *end = s + n; p < end; p = g_utf8_next_char (p))
+    {
+      gunichar d[G_UNICHAR_MAX_DECOMPOSITION_LENGTH];
+      gsize m = g_unichar_fully_decompose (g_utf8_get_char (p), compat, d, G_N_ELEMENTS (d));
+      g_array_append_vals (chars, d, (guint) m);
+    }
+  gunichar *u = (gunichar *) chars->data;
+  for (gsize k = 0; k < chars->len;)
+    {
+      gsize run = k;
+      while (run < chars->len && g_unichar_combining_class (u[run]) != 0)
+        run++;
+      if (run - k > 1)
+        sort_marks (u + k, run - k);
+      k = run > k ? run : k + 1;
+    }
+  g_autofree char *sorted = g_ucs4_to_utf8 (u, chars->len, NULL, NULL, NULL);
+  return sorted ? g_utf8_normalize (sorted, -1, mode) : NULL;
+}
+
 /* Emits the pending characters [run, end): unchanged ones as a copy (so that
  * offsets inside them map exactly), the rest through g_utf8_normalize. */
 static void
@@ -165,7 +252,7 @@ flush_run (Chars *c, gsize end)
       dp_text_builder_copy (c->b, c->run, c->unstable - c->run);
       GNormalizeMode mode = c->opts->nfkc ? G_NORMALIZE_NFKC : G_NORMALIZE_NFC;
       gsize n = end - c->unstable;
-      g_autofree char *norm = apply_rules (g_utf8_normalize (c->src + c->unstable, (gssize) n, mode),
+      g_autofree char *norm = apply_rules (normalize_piece (c->src + c->unstable, n, mode),
                                            c->opts->fold_punctuation);
       if (norm && (strlen (norm) != n || memcmp (norm, c->src + c->unstable, n) != 0))
         dp_text_builder_replace (c->b, c->unstable, n, norm, -1);
@@ -792,6 +879,7 @@ dp_normalize_record (DpRecord *rec, const DpNormalizeOptions *opts, GError **err
 {
   init_plain ();
   init_furniture ();
+  init_joins_previous ();
   gsize len;
   const char *text;
   /* Rules, then entities, then normalization, each on the previous one's
