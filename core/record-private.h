@@ -36,3 +36,10 @@ void dp_record_take_meta (DpRecord *rec, JsonObject *meta);
 /* Code-point offset of @byte_offset in the original text (see alignment.h). */
 gsize dp_record_original_byte_to_char (DpRecord *rec, gsize byte_offset);
 gboolean dp_record_check_span (const DpRecord *rec, gsize start, gsize end, GError **error);
+
+/* Moves every span of every layer, in place (alignment.c): @move sets the new
+ * offsets and returns FALSE to drop the span.  Spans that survive keep their
+ * ids, even when spans before them in their layer were dropped. */
+typedef gboolean (*DpSpanMoveFunc) (const char *layer, DpSpan *span, gsize *start, gsize *end,
+                                    gpointer data);
+void dp_record_move_spans (DpRecord *rec, DpSpanMoveFunc move, gpointer data);

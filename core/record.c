@@ -359,6 +359,37 @@ dp_layer_add_span (DpLayer *layer, gsize start, gsize end, const char *label, GE
   return span;
 }
 
+void
+dp_record_move_spans (DpRecord *rec, DpSpanMoveFunc move, gpointer data)
+{
+  for (guint l = 0; rec->layers && l < rec->layers->len; l++)
+    {
+      DpLayer *layer = g_ptr_array_index (rec->layers, l);
+      GPtrArray *kept = g_ptr_array_new_full (layer->spans->len, span_free);
+      for (guint i = 0; i < layer->spans->len; i++)
+        {
+          DpSpan *span = g_ptr_array_index (layer->spans, i);
+          if (!move (layer->name, span, &span->start, &span->end, data))
+            {
+              span_free (span);
+              continue;
+            }
+          if (span->index != kept->len)
+            {
+              /* Its id comes from its position, which changed: others may
+               * refer to it by that id (a claim's speaker), so it keeps it. */
+              g_autofree char *id = dp_span_dup_id (span);
+              json_object_set_string_member (dp_span_get_attrs (span), "id", id);
+              span->index = kept->len;
+            }
+          g_ptr_array_add (kept, span);
+        }
+      g_ptr_array_set_free_func (layer->spans, NULL);
+      g_ptr_array_unref (layer->spans);
+      layer->spans = kept;
+    }
+}
+
 gsize dp_span_get_start (const DpSpan *span) { return span->start; }
 gsize dp_span_get_end (const DpSpan *span) { return span->end; }
 const char *dp_span_get_label (const DpSpan *span) { return span->label; }

@@ -268,6 +268,81 @@ test_real_text (void)
     }
 }
 
+/* ---- layers ---------------------------------------------------------------- */
+
+static DpRecord *
+record_json (const char *json)
+{
+  g_autoptr (GError) error = NULL;
+  DpRecord *rec = dp_record_new ("t", "test", "", 0, &error);
+  g_assert_true (dp_record_load_json (rec, json, strlen (json), &error));
+  g_assert_no_error (error);
+  return rec;
+}
+
+static char *
+record_to_json (DpRecord *rec)
+{
+  GString *out = g_string_new (NULL);
+  dp_record_to_json (rec, out, DP_JSON_SPAN_TEXT);
+  return g_string_free (out, FALSE);
+}
+
+/* Normalized text goes through unchanged, and so do its layers, byte for byte. */
+static void
+test_layers_survive_noop (void)
+{
+  DpRecord *rec = record_json (
+    "{\"id\":\"n1\",\"text\":\"Title\\n\\nTehran and Pyongyang met, \u00abofficials\u00bb said.\","
+    "\"layers\":{\"entities\":[{\"start\":7,\"end\":13,\"label\":\"LOC\"},{\"start\":18,\"end\":27,\"label\":\"LOC\"}],"
+    "\"claims\":[{\"start\":7,\"end\":50,\"cue\":{\"start\":45,\"end\":49},\"hedges\":[{\"start\":7,\"end\":13}]}]}}");
+  DpNormalizeOptions opts;
+  dp_normalize_options_init (&opts);
+  opts.reflow = DP_REFLOW_ALWAYS;
+  g_autofree char *before = record_to_json (rec);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (dp_normalize_record (rec, &opts, &error));
+  g_autofree char *after = record_to_json (rec);
+  g_assert_cmpstr (after, ==, before);
+  dp_record_free (rec);
+}
+
+/* Spans over rewritten text follow it; spans over deleted text (page
+ * furniture, an invisible character) are dropped and counted in meta. */
+static void
+test_layers_rewritten (void)
+{
+  DpRecord *rec = record_json (
+    "{\"id\":\"n2\",\"text\":\"Teh\u00adran &amp; Pyong\u200byang\\nFont Size\\nThe inter-\\nnational \u200b team, an international one.\","
+    "\"layers\":{\"entities\":[{\"start\":0,\"end\":7,\"label\":\"LOC\"},{\"start\":8,\"end\":13},"
+    "{\"start\":14,\"end\":24,\"label\":\"LOC\",\"cue\":{\"start\":25,\"end\":34}},"
+    "{\"start\":39,\"end\":54},{\"start\":55,\"end\":56},{\"start\":57,\"end\":61}]}}");
+  DpNormalizeOptions opts;
+  dp_normalize_options_init (&opts);
+  opts.reflow = DP_REFLOW_ALWAYS;
+  g_autoptr (GError) error = NULL;
+  g_assert_true (dp_normalize_record (rec, &opts, &error));
+  g_assert_no_error (error);
+  const char *text = dp_record_get_text (rec, NULL);
+  g_assert_cmpstr (text, ==, "Tehran & Pyongyang The international team, an international one.");
+  DpLayer *layer = dp_record_get_layer (rec, "entities");
+  static const char *const expected[] = { "Tehran", "&", "Pyongyang", "international", "team" };
+  g_assert_cmpuint (dp_layer_get_size (layer), ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      DpSpan *span = dp_layer_get_span (layer, i);
+      g_autofree char *got = g_strndup (text + dp_span_get_start (span), dp_span_get_end (span) - dp_span_get_start (span));
+      g_assert_cmpstr (got, ==, expected[i]);
+    }
+  /* The cue over the furniture line went with it; the zero-width space alone too. */
+  g_assert_false (json_object_has_member (dp_span_peek_attrs (dp_layer_get_span (layer, 2)), "cue"));
+  g_autofree char *id = dp_span_dup_id (dp_layer_get_span (layer, 4));
+  g_assert_cmpstr (id, ==, "e6");
+  JsonObject *counts = json_object_get_object_member (dp_record_get_meta (rec), "dropped_spans");
+  g_assert_cmpint (json_object_get_int_member (counts, "entities"), ==, 2);
+  dp_record_free (rec);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -279,6 +354,8 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/normalize/dropped-lines-in-meta", test_dropped_lines_in_meta);
   g_test_add_func ("/normalize/alignment/cases", test_alignment_cases);
+  g_test_add_func ("/normalize/layers/survive-noop", test_layers_survive_noop);
+  g_test_add_func ("/normalize/layers/rewritten", test_layers_rewritten);
   g_test_add_func ("/normalize/random-properties", test_random_properties);
   g_test_add_func ("/normalize/real-text", test_real_text);
   return g_test_run ();

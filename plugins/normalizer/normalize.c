@@ -465,13 +465,18 @@ needs_normalization (const char *t, gsize len, const DpNormalizeOptions *opts)
 
 /* ---- pass 2: lines --------------------------------------------------------- */
 
+/* A line with content.  Blank lines are not kept, only whether some came
+ * before a line: text of nothing but newlines needs no memory, and offsets
+ * are 32-bit (records are smaller than 4 GB), so the lines of a text take at
+ * most 14 times its size (text of one letter per line). */
 typedef struct {
-  gsize start, end;      /* the line without its newline */
-  gsize cstart, cend;    /* its content, without surrounding blanks */
-  guint indent;          /* leading blanks */
-  guint measure;         /* content length once blank runs are collapsed */
-  gboolean blank, dropped;
-  gboolean para_start;   /* begins a paragraph */
+  guint32 end;              /* where its newline (or the text) is */
+  guint32 cstart, cend;     /* its content, without surrounding blanks */
+  guint32 indent;           /* leading blanks */
+  guint32 measure;          /* content length once blank runs are collapsed */
+  guint8 blank_before;      /* a blank line comes between it and the line before */
+  guint8 dropped;
+  guint8 after_dropped;     /* dropped lines come between it and the line before */
 } Line;
 
 static inline gboolean
@@ -485,20 +490,27 @@ split_lines (const char *t, gsize len)
 {
   GArray *lines = g_array_new (FALSE, TRUE, sizeof (Line));
   gsize start = 0;
+  gboolean blank_before = FALSE;
   while (start <= len)
     {
       const char *nl = memchr (t + start, '\n', len - start);
       gsize end = nl ? (gsize) (nl - t) : len;
-      Line l = { start, end, start, end };
+      Line l = { (guint32) end, (guint32) start, (guint32) end };
       while (l.cstart < end && (t[l.cstart] == ' ' || t[l.cstart] == '\t'))
         l.cstart++, l.indent++;
       while (l.cend > l.cstart && (t[l.cend - 1] == ' ' || t[l.cend - 1] == '\t'))
         l.cend--;
-      l.blank = l.cstart == l.cend;
-      l.measure = (guint) (l.cend - l.cstart);
+      l.measure = l.cend - l.cstart;
       for (gsize i = l.cstart; i < l.cend; i++)
         l.measure -= is_blank (t[i]) && is_blank (t[i - 1]);
-      g_array_append_val (lines, l);
+      if (l.cstart == l.cend)
+        blank_before = lines->len > 0;
+      else
+        {
+          l.blank_before = (guint8) blank_before;
+          blank_before = FALSE;
+          g_array_append_val (lines, l);
+        }
       if (!nl)
         break;
       start = end + 1;
@@ -603,8 +615,6 @@ drop_lines (const char *t, GArray *lines, const DpNormalizeOptions *opts, DpReco
   for (guint i = 0; i < lines->len; i++)
     {
       Line *l = &g_array_index (lines, Line, i);
-      if (l->blank)
-        continue;
       gboolean candidate = opts->drop_furniture && may_be_furniture (t, l);
       gboolean user_rules = opts->drop_patterns && opts->drop_patterns->len > 0;
       if (!candidate && !user_rules && !in_links)
@@ -646,7 +656,7 @@ is_hard_wrapped (const GArray *lines)
   for (guint i = 0; i + 1 < lines->len; i++)
     {
       const Line *l = &g_array_index (lines, Line, i), *next = &g_array_index (lines, Line, i + 1);
-      if (l->blank || next->blank)
+      if (next->blank_before)
         continue;
       if (l->measure > LONG_LINE)
         return FALSE;
@@ -746,15 +756,12 @@ typedef struct {
   gboolean judge_hyphen;  /* whether it goes is for the document to say */
 } Join;
 
-/* How kept line @i joins the next kept line @k. */
+/* How kept line @p joins the next kept line @l. */
 static Join
-join_lines (const char *t, GArray *lines, guint i, guint k, gboolean wrapped,
-            const DpNormalizeOptions *opts)
+join_lines (const char *t, const Line *p, const Line *l, gboolean wrapped, const DpNormalizeOptions *opts)
 {
-  const Line *p = &g_array_index (lines, Line, i), *l = &g_array_index (lines, Line, k);
-  for (guint m = i + 1; m < k; m++)
-    if (g_array_index (lines, Line, m).blank)
-      return (Join) { "\n\n", FALSE, FALSE };
+  if (l->blank_before)
+    return (Join) { "\n\n", FALSE, FALSE };
   if (!wrapped)
     return (Join) { "\n", FALSE, FALSE };
   /* In hard-wrapped text an indented line starts a paragraph, and so does the
@@ -768,42 +775,29 @@ join_lines (const char *t, GArray *lines, guint i, guint k, gboolean wrapped,
   return (Join) { " ", FALSE, FALSE };
 }
 
-/* How every kept line joins the next one (indexed by line; the last kept
- * line's entry has no separator). */
+/* How every kept line joins the next one (indexed by line; the last line's
+ * entry has no separator). */
 static GArray *
 plan_joins (const char *t, gsize len, GArray *lines, gboolean wrapped, const DpNormalizeOptions *opts)
 {
   GArray *joins = g_array_sized_new (FALSE, TRUE, sizeof (Join), lines->len);
   g_array_set_size (joins, lines->len);
   HyphenWords hw = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL) };
-  gint prev = -1;
-  for (guint k = 0; k < lines->len; k++)
+  const Line *l = (const Line *) lines->data;
+  for (guint k = 1; k < lines->len; k++)
     {
-      if (g_array_index (lines, Line, k).blank)
-        continue;
-      if (prev >= 0)
-        {
-          Join *j = &g_array_index (joins, Join, prev);
-          *j = join_lines (t, lines, (guint) prev, k, wrapped, opts);
-          char *word = j->judge_hyphen
-                       ? hyphen_joined_word (t, &g_array_index (lines, Line, prev), &g_array_index (lines, Line, k))
-                       : NULL;
-          if (word)
-            hyphen_words_add (&hw, word);
-        }
-      prev = (gint) k;
+      Join *j = &g_array_index (joins, Join, k - 1);
+      *j = join_lines (t, &l[k - 1], &l[k], wrapped, opts);
+      char *word = j->judge_hyphen ? hyphen_joined_word (t, &l[k - 1], &l[k]) : NULL;
+      if (word)
+        hyphen_words_add (&hw, word);
     }
   hyphen_words_find (&hw, t, len);
-  prev = -1;
-  for (guint k = 0; k < lines->len; k++)
+  for (guint k = 1; k < lines->len; k++)
     {
-      if (g_array_index (lines, Line, k).blank)
-        continue;
-      Join *j = prev >= 0 ? &g_array_index (joins, Join, prev) : NULL;
-      if (j && j->judge_hyphen)
-        j->drop_hyphen = hyphen_splits_word (&hw, t, &g_array_index (lines, Line, prev),
-                                             &g_array_index (lines, Line, k));
-      prev = (gint) k;
+      Join *j = &g_array_index (joins, Join, k - 1);
+      if (j->judge_hyphen)
+        j->drop_hyphen = hyphen_splits_word (&hw, t, &l[k - 1], &l[k]);
     }
   g_hash_table_unref (hw.words);
   return joins;
@@ -840,23 +834,22 @@ pass_lines (DpTextBuilder *b, const char *t, gsize len, GArray *lines, const DpN
   gboolean wrapped = opts->reflow == DP_REFLOW_ALWAYS
                      || (opts->reflow == DP_REFLOW_AUTO && is_hard_wrapped (lines));
   g_autoptr (GArray) joins = plan_joins (t, len, lines, wrapped, opts);
-  gint prev = -1;
   for (guint i = 0; i < lines->len; i++)
     {
       const Line *l = &g_array_index (lines, Line, i);
-      if (l->blank)
-        continue;
-      if (prev >= 0)
+      if (i > 0)
         {
-          const Line *p = &g_array_index (lines, Line, prev);
-          const Join *join = &g_array_index (joins, Join, prev);
+          const Line *p = &g_array_index (lines, Line, i - 1);
+          const Join *join = &g_array_index (joins, Join, i - 1);
           gsize gap = p->cend - (join->drop_hyphen ? 1 : 0);
-          dp_text_builder_replace (b, gap, l->cstart - gap, join->sep, -1);
+          /* Dropped lines are deleted, not part of the separator: spans over
+           * them are dropped rather than moved onto the separator. */
+          gsize gap_end = *join->sep && l->after_dropped ? p->end + 1 : l->cstart;
+          dp_text_builder_replace (b, gap, gap_end - gap, join->sep, -1);
           joined |= join->sep[0] != '\n';
         }
       /* The join to the next line may take this line's hyphen. */
       emit_content (b, t, l->cstart, l->cend - (g_array_index (joins, Join, i).drop_hyphen ? 1 : 0));
-      prev = (gint) i;
     }
   return joined;
 }
@@ -908,9 +901,19 @@ dp_normalize_record (DpRecord *rec, const DpNormalizeOptions *opts, GError **err
       if (round > 0 && dropped == 0)
         break;
       guint kept = 0;
+      gboolean blank = FALSE, skipped = FALSE;
       for (guint i = 0; i < lines->len; i++)
-        if (!g_array_index (lines, Line, i).dropped)
-          g_array_index (lines, Line, kept++) = g_array_index (lines, Line, i);
+        {
+          Line *l = &g_array_index (lines, Line, i);
+          blank |= l->blank_before;
+          skipped |= l->dropped;
+          if (l->dropped)
+            continue;
+          l->blank_before = (guint8) (blank && kept > 0);
+          l->after_dropped = (guint8) skipped;
+          g_array_index (lines, Line, kept++) = *l;
+          blank = skipped = FALSE;
+        }
       g_array_set_size (lines, kept);
       DpTextBuilder *b = dp_text_builder_new (text, len);
       gboolean joined = pass_lines (b, text, len, lines, opts);
