@@ -262,10 +262,10 @@ options_for (OptionSet set, DpNormalizeOptions *opts)
     case OPTS_EVERYTHING:
       opts->reflow = DP_REFLOW_ALWAYS;
       opts->nfkc = opts->fold_punctuation = TRUE;
-      opts->drop_patterns = g_ptr_array_new_with_free_func ((GDestroyNotify) g_regex_unref);
-      g_ptr_array_add (opts->drop_patterns, g_regex_new ("^ADVERT", 0, 0, NULL));
-      g_ptr_array_add (opts->drop_patterns, g_regex_new ("(?i)all rights reserved\\.?$", 0, 0, NULL));
-      g_ptr_array_add (opts->drop_patterns, g_regex_new ("^[A-Z ]+$", 0, 0, NULL));
+      {
+        static const char patterns[] = "^ADVERT\n(?i)all rights reserved\\.?$\n^[A-Z ]+$\n\\bshare\\b.*\\bfacebook\\b\n";
+        opts->drop_patterns = dp_line_patterns_parse (patterns, sizeof patterns - 1, "test", NULL);
+      }
       break;
     case OPTS_NOTHING:
       opts->reflow = DP_REFLOW_NEVER;
@@ -301,7 +301,7 @@ normalize_work (const GString *input, gpointer data)
   gsize len;
   const char *text = dp_record_get_text (rec, &len);
   dp_docmeta_extract (text, len, dp_record_get_meta (rec));
-  g_clear_pointer (&opts.drop_patterns, g_ptr_array_unref);
+  g_clear_pointer (&opts.drop_patterns, dp_line_patterns_free);
 }
 
 static void

@@ -3,7 +3,26 @@
  * word of the result maps back to the same word in the original text. */
 #include "normalize.h"
 
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Writes newlines into the FIFO at @data until the reader goes away. */
+static gpointer
+endless_writer (gpointer data)
+{
+  int fd = g_open (data, O_WRONLY, 0);
+  g_assert_cmpint (fd, >=, 0);
+  char buf[4096];
+  memset (buf, '\n', sizeof buf);
+  while (write (fd, buf, sizeof buf) > 0)
+    ;
+  close (fd);
+  return NULL;
+}
 
 typedef struct {
   const char *name, *in, *out;
@@ -136,18 +155,118 @@ test_dropped_lines_in_meta (void)
   DpNormalizeOptions opts;
   dp_normalize_options_init (&opts);
   g_autoptr (GError) error = NULL;
-  g_autoptr (GRegex) re = g_regex_new ("^ADVERT", 0, 0, &error);
-  opts.drop_patterns = g_ptr_array_new ();
-  g_ptr_array_add (opts.drop_patterns, re);
+  static const char patterns[] = "# adverts\n\n^ADVERT\r\n";
+  g_autoptr (DpLinePatterns) drop = dp_line_patterns_parse (patterns, sizeof patterns - 1, "drop.txt", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (dp_line_patterns_get_size (drop), ==, 1);
+  opts.drop_patterns = drop;
   DpRecord *rec = NULL;
   g_autofree char *out = normalize_with ("Body.\nADVERTISEMENT: buy now\nFont Size\nMore.", &opts, &rec);
-  g_ptr_array_unref (opts.drop_patterns);
   g_assert_cmpstr (out, ==, "Body.\nMore.");
   JsonArray *dropped = json_object_get_array_member (dp_record_get_meta (rec), "dropped_lines");
   g_assert_cmpuint (json_array_get_length (dropped), ==, 2);
   g_assert_cmpstr (json_array_get_string_element (dropped, 0), ==, "ADVERTISEMENT: buy now");
   g_assert_cmpstr (json_array_get_string_element (dropped, 1), ==, "Font Size");
   dp_record_free (rec);
+}
+
+/* ---- drop-lines files -------------------------------------------------------- */
+
+static char *
+write_file (const char *name, const char *contents, gssize len)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-normalize-XXXXXX", &error);
+  g_assert_no_error (error);
+  char *path = g_build_filename (dir, name, NULL);
+  g_assert_true (g_file_set_contents (path, contents, len, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+remove_file (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_remove (path);
+  g_rmdir (dir);
+}
+
+/* What is wrong with a file is said with its name and line. */
+static void
+assert_load_fails (const char *contents, gssize len, const char *expected)
+{
+  g_autofree char *path = write_file ("drop.txt", contents, len);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpLinePatterns) patterns = dp_line_patterns_load (path, &error);
+  g_assert_null (patterns);
+  g_assert_nonnull (error);
+  g_autofree char *want = g_strdup_printf ("%s%s", path, expected);
+  if (!g_str_has_prefix (error->message, want))
+    g_error ("expected \"%s…\", got \"%s\"", want, error->message);
+  remove_file (path);
+}
+
+static void
+test_drop_lines_file_errors (void)
+{
+  assert_load_fails ("^ok\n# comment\n\n(unclosed\n", -1, ":4: column ");
+  assert_load_fails ("ok\n\xff\xfe\n", -1, ":2: not valid UTF-8");
+  g_autofree char *long_pattern = g_strnfill (DP_PATTERNS_MAX_LENGTH + 1, 'a');
+  g_autofree char *with_long = g_strdup_printf ("a\n%s\n", long_pattern);
+  assert_load_fails (with_long, -1, ":2: pattern of 1001 bytes, longer than 1000");
+  g_autoptr (GString) many = g_string_new (NULL);
+  for (guint i = 0; i <= DP_PATTERNS_MAX_COUNT; i++)
+    g_string_append_printf (many, "word%u\n", i);
+  assert_load_fails (many->str, -1, ":1001: more than 1000 patterns");
+  g_autofree char *huge = g_strnfill (DP_PATTERNS_MAX_FILE_BYTES + 1, '\n');
+  assert_load_fails (huge, -1, ": larger than 1048576 bytes");
+  g_autoptr (GError) error = NULL;
+  g_assert_null (dp_line_patterns_load ("/nonexistent/drop.txt", &error));
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+  g_assert_true (g_str_has_prefix (error->message, "/nonexistent/drop.txt: "));
+}
+
+/* A FIFO that never ends (a process writing patterns for ever) is read up to
+ * the limit, not into all of memory. */
+static void
+test_drop_lines_endless_fifo (void)
+{
+  g_autofree char *path = write_file ("fifo", "", 0);
+  g_remove (path);
+  g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+  GThread *writer = g_thread_new ("writer", endless_writer, path);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpLinePatterns) patterns = dp_line_patterns_load (path, &error);
+  g_assert_null (patterns);
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL);
+  g_thread_join (writer);
+  remove_file (path);
+}
+
+/* A pattern that backtracks without end on a line made for it fails the
+ * record with a message naming the pattern, instead of taking 0.2 s per line
+ * and deciding "no match" in silence. */
+static void
+test_drop_lines_catastrophic (void)
+{
+  static const char patterns[] = "^Advert\n(a+)+$\n";
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpLinePatterns) drop = dp_line_patterns_parse (patterns, sizeof patterns - 1, "drop.txt", &error);
+  g_assert_no_error (error);
+  DpNormalizeOptions opts;
+  dp_normalize_options_init (&opts);
+  opts.drop_patterns = drop;
+  g_autoptr (DpRecord) rec = dp_record_new ("t", "test", "Body.\naaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!\nMore.", -1, NULL);
+  g_assert_false (dp_normalize_record (rec, &opts, &error));
+  g_assert_nonnull (error);
+  g_assert_true (g_str_has_prefix (error->message, "drop-lines drop.txt:2: the pattern gave up on a line of 37 bytes"));
+  /* The same pattern where it can answer quickly is fine. */
+  g_autoptr (DpRecord) ok = dp_record_new ("t", "test", "Body.\naaaa\nMore.", -1, NULL);
+  g_clear_error (&error);
+  g_assert_true (dp_normalize_record (ok, &opts, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (dp_record_get_text (ok, NULL), ==, "Body.\nMore.");
 }
 
 /* ---- alignment ------------------------------------------------------------- */
@@ -347,12 +466,16 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  signal (SIGPIPE, SIG_IGN);   /* the endless FIFO writer sees its reader go */
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/normalize/rule/%s", cases[i].name);
       g_test_add_data_func (path, &cases[i], check_case);
     }
   g_test_add_func ("/normalize/dropped-lines-in-meta", test_dropped_lines_in_meta);
+  g_test_add_func ("/normalize/drop-lines/file-errors", test_drop_lines_file_errors);
+  g_test_add_func ("/normalize/drop-lines/endless-fifo", test_drop_lines_endless_fifo);
+  g_test_add_func ("/normalize/drop-lines/catastrophic", test_drop_lines_catastrophic);
   g_test_add_func ("/normalize/alignment/cases", test_alignment_cases);
   g_test_add_func ("/normalize/layers/survive-noop", test_layers_survive_noop);
   g_test_add_func ("/normalize/layers/rewritten", test_layers_rewritten);

@@ -602,27 +602,29 @@ collapsed (const char *t, const Line *l)
   return g_string_free (s, FALSE);
 }
 
-/* Marks the lines to drop and lists them in meta "dropped_lines"; returns how
- * many.  @near_misses counts lines that were looked at closely but kept: only
- * those (or the user's patterns) can match once joined with the next line. */
-static guint
+/* Marks the lines to drop and lists them in meta "dropped_lines"; sets
+ * @dropped to how many.  @near_misses counts lines that were looked at closely
+ * but kept: only those (or the user's patterns) can match once joined with the
+ * next line.  Fails if a user's pattern runs out of its budget. */
+static gboolean
 drop_lines (const char *t, GArray *lines, const DpNormalizeOptions *opts, DpRecord *rec,
-            guint *near_misses)
+            guint *dropped, guint *near_misses, GError **error)
 {
   guint n = 0;
-  *near_misses = 0;
+  *dropped = *near_misses = 0;
   gboolean in_links = FALSE;
   for (guint i = 0; i < lines->len; i++)
     {
       Line *l = &g_array_index (lines, Line, i);
       gboolean candidate = opts->drop_furniture && may_be_furniture (t, l);
-      gboolean user_rules = opts->drop_patterns && opts->drop_patterns->len > 0;
+      gboolean user_rules = opts->drop_patterns && dp_line_patterns_get_size (opts->drop_patterns) > 0;
       if (!candidate && !user_rules && !in_links)
         continue;
       g_autofree char *content = collapsed (t, l);
       gboolean furn = candidate && matches_any (furniture, G_N_ELEMENTS (furniture), content);
-      gboolean user = user_rules
-                      && matches_any ((GRegex *const *) opts->drop_patterns->pdata, opts->drop_patterns->len, content);
+      int user = user_rules ? dp_line_patterns_match (opts->drop_patterns, content, strlen (content), error) : 0;
+      if (user < 0)
+        return FALSE;
       in_links = (furn && g_regex_match (link_header, content, 0, NULL))
                  || (in_links && looks_like_headline (t, l));
       if (!furn && !user && !in_links)
@@ -638,7 +640,8 @@ drop_lines (const char *t, GArray *lines, const DpNormalizeOptions *opts, DpReco
       json_array_add_string_element (json_object_get_array_member (meta, "dropped_lines"), content);
       n++;
     }
-  return n;
+  *dropped = n;
+  return TRUE;
 }
 
 /* Hard-wrapped text (the Reuters corpus, e-mail) has many lines that run on into
@@ -891,13 +894,14 @@ dp_normalize_record (DpRecord *rec, const DpNormalizeOptions *opts, GError **err
   /* Joining lines can make a new line that a pattern would drop ("©" joined
    * with the line after it): go round again until nothing more is dropped,
    * so that a second run has nothing to do. */
-  gboolean dropping = opts->drop_furniture || (opts->drop_patterns && opts->drop_patterns->len);
+  gboolean dropping = opts->drop_furniture || (opts->drop_patterns && dp_line_patterns_get_size (opts->drop_patterns));
   for (guint round = 0; round < 4; round++)
     {
       text = dp_record_get_text (rec, &len);
       g_autoptr (GArray) lines = split_lines (text, len);
-      guint near_misses = 0;
-      guint dropped = dropping ? drop_lines (text, lines, opts, rec, &near_misses) : 0;
+      guint dropped = 0, near_misses = 0;
+      if (dropping && !drop_lines (text, lines, opts, rec, &dropped, &near_misses, error))
+        return FALSE;
       if (round > 0 && dropped == 0)
         break;
       guint kept = 0;
