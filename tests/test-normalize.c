@@ -43,6 +43,13 @@ static void keep_furniture (DpNormalizeOptions *o) { o->drop_furniture = FALSE; 
   "several questions about inspections and the timetable for\n" \
   "lifting sanctions remained open, according to officials.\n"
 
+/* 64 × (U+0301 U+0316): 256 bytes, which the normalizer sorts itself */
+#define MARKS8(x) x x x x x x x x
+#define MARKS_301_316 MARKS8 (MARKS8 ("\xcc\x81\xcc\x96"))
+/* "a" and the first U+0301 compose: then the 64 U+0316, then the other 63 U+0301 */
+#define MARKS_316_301 MARKS8 (MARKS8 ("\xcc\x96")) MARKS8 ("\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81") \
+  "\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81"
+
 static const Case cases[] = {
   /* Unicode */
   { "nfc", "Cafe\xcc\x81 and e\xcc\x81lan", "Caf\xc3\xa9 and \xc3\xa9lan" },
@@ -51,6 +58,15 @@ static const Case cases[] = {
   { "nfc-singleton", "100 \xe2\x84\xa6", "100 \xce\xa9" },                /* OHM SIGN -> OMEGA */
   { "nfkc", "\xef\xac\x81ne \xef\xbc\xa1\xef\xbc\xa2\xef\xbc\xa3 x\xc2\xb2", "fine ABC x2", nfkc },
   { "nfc-keeps-compatibility", "\xef\xac\x81ne", "\xef\xac\x81ne" },
+  /* U+0F73 decomposes into two marks that sort before U+0F74 */
+  { "nfc-tibetan-vowel", "\xe0\xbd\x80\xe0\xbd\xb4\xe0\xbd\xb3", "\xe0\xbd\x80\xe0\xbd\xb1\xe0\xbd\xb2\xe0\xbd\xb4" },
+  /* under NFKC the half-width voiced mark becomes a combining one: half-width KA + mark -> GA */
+  { "nfkc-halfwidth-voiced", "\xef\xbd\xb6\xef\xbe\x9e", "\xe3\x82\xac", nfkc },
+  /* Hangul jamo and Bengali two-part vowels compose across base characters */
+  { "nfc-jamo", "\xe1\x84\x80\xe1\x85\xa1\xe1\x86\xa8\xe1\x84\x80\xe1\x85\xa1", "\xea\xb0\x81\xea\xb0\x80" },
+  { "nfc-bengali", "\xe0\xa6\x95\xe0\xa7\x87\xe0\xa6\xbe\xe0\xa6\x95", "\xe0\xa6\x95\xe0\xa7\x8b\xe0\xa6\x95" },
+  /* a long run of marks of two classes, put in canonical order */
+  { "nfc-long-mark-run", "a" MARKS_301_316, "\xc3\xa1" MARKS_316_301 },
   { "bom", "\xef\xbb\xbfHello", "Hello" },
   { "zero-width", "Teh\xe2\x80\x8bran and Pyong\xe2\x81\xa0yang", "Tehran and Pyongyang" },
   { "zwj-between-latin", "a\xe2\x80\x8d" "b c\xe2\x80\x8c" "d", "ab cd" },

@@ -95,18 +95,20 @@ nfc_stable (gunichar c)
 }
 
 /* The scripts where two base characters can compose (Indic and South-East
- * Asian vowel signs, Hangul jamo and syllables). */
+ * Asian vowel signs, Hangul jamo and syllables, the Brahmic scripts of the
+ * supplementary plane). */
 static gboolean
 in_composing_script (gunichar c)
 {
   return (c >= 0x0900 && c < 0x10A0) || (c >= 0x1100 && c < 0x1200) || (c >= 0x1B00 && c < 0x1B80)
-         || (c >= 0xA960 && c < 0xA980) || (c >= 0xAC00 && c < 0xD800);
+         || (c >= 0xA960 && c < 0xA980) || (c >= 0xAC00 && c < 0xD800) || (c >= 0x11000 && c < 0x12000);
 }
 
 /* The base characters of those scripts that compose with the character
  * before them (the second half of a canonical pair: a Bengali AU length mark,
- * a Hangul vowel or final jamo): all in the Basic Multilingual Plane. */
-static guint8 joins_previous[0x10000 / 8];
+ * a Hangul vowel or final jamo). */
+#define COMPOSING_END 0x12000
+static guint8 joins_previous[COMPOSING_END / 8];
 
 static void
 init_joins_previous (void)
@@ -114,28 +116,37 @@ init_joins_previous (void)
   static gsize once = 0;
   if (g_once_init_enter (&once))
     {
-      for (gunichar c = 0x0900; c < 0xD800; c++)
+      for (gunichar c = 0x0900; c < COMPOSING_END; c++)
         {
           gunichar a, b;
           if (in_composing_script (c) && g_unichar_decompose (c, &a, &b) && b
-              && g_unichar_combining_class (b) == 0 && b < 0x10000)
+              && g_unichar_combining_class (b) == 0 && b < COMPOSING_END)
             joins_previous[b / 8] |= (guint8) (1u << (b % 8));
         }
       g_once_init_leave (&once, 1);
     }
 }
 
-/* Whether normalization never combines @c with what precedes it: a base
- * character that is not the second half of any composition.  Text can be cut
- * there and each piece normalized alone, with the same result: pieces stay
- * small (spans map to their own characters, and GLib's composition, which
- * moves the rest of its buffer for every pair it composes, stays cheap). */
+/* Whether normalization never combines @c with what precedes it: its
+ * decomposition (canonical, or with @compat the compatibility one) starts
+ * with a base character that is not the second half of any composition.
+ * Text can be cut there and each piece normalized alone, with the same
+ * result: pieces stay small (spans map to their own characters, and GLib's
+ * composition, which moves the rest of its buffer for every pair it
+ * composes, stays cheap).  Not so before U+0F73, which decomposes into two
+ * marks, or under NFKC before the half-width voiced sound mark, which
+ * becomes one. */
 static gboolean
-starts_segment (gunichar c)
+starts_segment (gunichar c, gboolean compat)
 {
-  if (g_unichar_combining_class (c) != 0)
+  if (c < 0x0300)
+    return TRUE;
+  gunichar d[G_UNICHAR_MAX_DECOMPOSITION_LENGTH];
+  gsize n = g_unichar_fully_decompose (c, compat, d, G_N_ELEMENTS (d));
+  gunichar first = n ? d[0] : c;
+  if (g_unichar_combining_class (first) != 0)
     return FALSE;
-  return !in_composing_script (c) || !(joins_previous[c / 8] & (1u << (c % 8)));
+  return !in_composing_script (first) || !(joins_previous[first / 8] & (1u << (first % 8)));
 }
 
 static gboolean
@@ -435,7 +446,7 @@ pass_characters (Chars *c)
         }
       /* Keep each changed piece as small as possible, so spans inside a stretch
        * of non-ASCII text still map to their own characters. */
-      if (!c->stable && starts_segment (ch))
+      if (!c->stable && starts_segment (ch, c->opts->nfkc))
         flush_run (c, i);
       if (c->normalize && (c->opts->nfkc || !nfc_stable (ch) || g_unichar_combining_class (ch) != 0))
         mark_unstable (c, i, ch);
