@@ -9,7 +9,8 @@
 #   - the same over the corpus repeated 10 times, with peak RSS, to show that
 #     memory stays bounded whatever the input size;
 #   - tokenizer + sentence splitter alone (bench-tokenize);
-#   - the normalizer alone, default settings (bench-normalize);
+#   - the normalizer alone, default settings (bench-normalize), and on single
+#     documents of 5 to 40 MB and hostile ones (bench-normalize --long);
 #   - the news pipeline (reader -> normalizer -> ner -> writer), all cores;
 #   - the NER: the whole stage and the model alone on one core, model load
 #     time (bench-ner), and the shipped model's scores on CoNLL-2003 dev and
@@ -56,6 +57,7 @@ pipeline_rate "pass-through x10" "$((bytes * 10 / 1000000)) MB input" "$tmp/big.
 
 "$build/bin/bench-tokenize" "$corpus" | sed 's/^/tokenizer: /'
 "$build/bin/bench-normalize" "$corpus" | sed 's/^/normalizer: /'
+"$build/bin/bench-normalize" --long "$corpus" | sed 's/^/normalizer: /'
 "$build/bin/bench-ner" "$corpus" | sed 's/^/ner: /'
 
 pipeline_rate "news pipeline" "reader -> normalizer -> ner -> writer, all cores" "$corpus" "$bytes" "normalizer ! ner !"
