@@ -38,7 +38,7 @@ push_seg (GArray *segs, gsize out, gsize out_len, gsize src, gsize src_end, gboo
           return;
         }
     }
-  DpSeg seg = { out, out_len, src, src_end, linear };
+  DpSeg seg = { (guint32) out, (guint32) out_len, (guint32) src, (guint32) src_end, linear };
   g_array_append_val (segs, seg);
 }
 
@@ -430,6 +430,14 @@ gboolean
 dp_record_apply_text (DpRecord *rec, DpTextBuilder *b, GError **error)
 {
   g_return_val_if_fail (b->src == dp_record_get_text (rec, NULL) && b->src_len == rec->len, FALSE);
+  if (b->out->len > DP_RECORD_MAX_TEXT)
+    {
+      g_set_error (error, DP_RECORD_ERROR, DP_RECORD_ERROR_TOO_LARGE,
+                   "rewritten text of %" G_GSIZE_FORMAT " bytes exceeds the limit of %u bytes",
+                   b->out->len, (guint) DP_RECORD_MAX_TEXT);
+      dp_text_builder_free (b);
+      return FALSE;
+    }
   if (b->broken)
     {
       g_set_error_literal (error, DP_RECORD_ERROR, DP_RECORD_ERROR_INVALID_UTF8,

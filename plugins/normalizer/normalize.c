@@ -479,7 +479,7 @@ needs_normalization (const char *t, gsize len, const DpNormalizeOptions *opts)
 /* A line with content.  Blank lines are not kept, only whether some came
  * before a line: text of nothing but newlines needs no memory, and offsets
  * are 32-bit (records are smaller than 4 GB), so the lines of a text take at
- * most 14 times its size (text of one letter per line). */
+ * most 12 times its size (text of one letter per line). */
 typedef struct {
   guint32 end;              /* where its newline (or the text) is */
   guint32 cstart, cend;     /* its content, without surrounding blanks */
