@@ -165,6 +165,11 @@ dp_alignment_map_end (const GArray *segs, gsize x)
 static GArray *
 compose (const GArray *first, const GArray *second)
 {
+  /* The first rewrite changed nothing (a pass with nothing to do): the
+   * second's segments are the answer, without a copy of them. */
+  const DpSeg *only = first->len == 1 ? &g_array_index (first, DpSeg, 0) : NULL;
+  if (only && only->linear && only->out == 0 && only->src == 0)
+    return g_array_ref ((GArray *) second);
   GArray *segs = g_array_new (FALSE, FALSE, sizeof (DpSeg));
   guint j = 0;
   for (guint i = 0; i < second->len; i++)

@@ -789,32 +789,21 @@ join_lines (const char *t, const Line *p, const Line *l, gboolean wrapped, const
   return (Join) { " ", FALSE, FALSE };
 }
 
-/* How every kept line joins the next one (indexed by line; the last line's
- * entry has no separator). */
-static GArray *
-plan_joins (const char *t, gsize len, GArray *lines, gboolean wrapped, const DpNormalizeOptions *opts)
+/* The joined words to judge in @lines, each marked with whether it occurs
+ * in the text. */
+static void
+hyphen_words_gather (HyphenWords *hw, const char *t, gsize len, GArray *lines, gboolean wrapped,
+                     const DpNormalizeOptions *opts)
 {
-  GArray *joins = g_array_sized_new (FALSE, TRUE, sizeof (Join), lines->len);
-  g_array_set_size (joins, lines->len);
-  HyphenWords hw = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL) };
   const Line *l = (const Line *) lines->data;
   for (guint k = 1; k < lines->len; k++)
     {
-      Join *j = &g_array_index (joins, Join, k - 1);
-      *j = join_lines (t, &l[k - 1], &l[k], wrapped, opts);
-      char *word = j->judge_hyphen ? hyphen_joined_word (t, &l[k - 1], &l[k]) : NULL;
+      Join j = join_lines (t, &l[k - 1], &l[k], wrapped, opts);
+      char *word = j.judge_hyphen ? hyphen_joined_word (t, &l[k - 1], &l[k]) : NULL;
       if (word)
-        hyphen_words_add (&hw, word);
+        hyphen_words_add (hw, word);
     }
-  hyphen_words_find (&hw, t, len);
-  for (guint k = 1; k < lines->len; k++)
-    {
-      Join *j = &g_array_index (joins, Join, k - 1);
-      if (j->judge_hyphen)
-        j->drop_hyphen = hyphen_splits_word (&hw, t, &l[k - 1], &l[k]);
-    }
-  g_hash_table_unref (hw.words);
-  return joins;
+  hyphen_words_find (hw, t, len);
 }
 
 /* Emits a line's content with internal runs of blanks collapsed to one space. */
@@ -847,24 +836,34 @@ pass_lines (DpTextBuilder *b, const char *t, gsize len, GArray *lines, const DpN
   gboolean joined = FALSE;
   gboolean wrapped = opts->reflow == DP_REFLOW_ALWAYS
                      || (opts->reflow == DP_REFLOW_AUTO && is_hard_wrapped (lines));
-  g_autoptr (GArray) joins = plan_joins (t, len, lines, wrapped, opts);
+  HyphenWords hw = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL) };
+  hyphen_words_gather (&hw, t, len, lines, wrapped, opts);
+  const Line *lns = (const Line *) lines->data;
+  Join join = { NULL, FALSE, FALSE };   /* how the previous line joins this one */
   for (guint i = 0; i < lines->len; i++)
     {
-      const Line *l = &g_array_index (lines, Line, i);
+      const Line *l = &lns[i];
       if (i > 0)
         {
-          const Line *p = &g_array_index (lines, Line, i - 1);
-          const Join *join = &g_array_index (joins, Join, i - 1);
-          gsize gap = p->cend - (join->drop_hyphen ? 1 : 0);
+          const Line *p = &lns[i - 1];
+          gsize gap = p->cend - (join.drop_hyphen ? 1 : 0);
           /* Dropped lines are deleted, not part of the separator: spans over
            * them are dropped rather than moved onto the separator. */
-          gsize gap_end = *join->sep && l->after_dropped ? p->end + 1 : l->cstart;
-          dp_text_builder_replace (b, gap, gap_end - gap, join->sep, -1);
-          joined |= join->sep[0] != '\n';
+          gsize gap_end = *join.sep && l->after_dropped ? p->end + 1 : l->cstart;
+          dp_text_builder_replace (b, gap, gap_end - gap, join.sep, -1);
+          joined |= join.sep[0] != '\n';
         }
-      /* The join to the next line may take this line's hyphen. */
-      emit_content (b, t, l->cstart, l->cend - (g_array_index (joins, Join, i).drop_hyphen ? 1 : 0));
+      /* Decided now, since the join to the next line may take this line's hyphen. */
+      join = (Join) { NULL, FALSE, FALSE };
+      if (i + 1 < lines->len)
+        {
+          join = join_lines (t, l, &lns[i + 1], wrapped, opts);
+          if (join.judge_hyphen)
+            join.drop_hyphen = hyphen_splits_word (&hw, t, l, &lns[i + 1]);
+        }
+      emit_content (b, t, l->cstart, l->cend - (join.drop_hyphen ? 1 : 0));
     }
+  g_hash_table_unref (hw.words);
   return joined;
 }
 
@@ -932,6 +931,7 @@ dp_normalize_record (DpRecord *rec, const DpNormalizeOptions *opts, GError **err
       g_array_set_size (lines, kept);
       DpTextBuilder *b = dp_text_builder_new (text, len);
       gboolean joined = pass_lines (b, text, len, lines, opts);
+      g_clear_pointer (&lines, g_array_unref);   /* before the alignments are composed */
       if (!dp_record_apply_text (rec, b, error))
         return FALSE;
       if (!joined || near_misses == 0)
