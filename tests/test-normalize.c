@@ -275,7 +275,7 @@ test_drop_lines_catastrophic (void)
   opts.drop_patterns = drop;
   g_autoptr (DpRecord) rec = dp_record_new ("t", "test", "Body.\naaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!\nMore.", -1, NULL);
   g_assert_false (dp_normalize_record (rec, &opts, &error));
-  g_assert_nonnull (error);
+  g_assert_error (error, G_REGEX_ERROR, G_REGEX_ERROR_MATCH);
   g_assert_true (g_str_has_prefix (error->message, "drop-lines drop.txt:2: the pattern gave up on a line of 37 bytes"));
   /* The same pattern where it can answer quickly is fine. */
   g_autoptr (DpRecord) ok = dp_record_new ("t", "test", "Body.\naaaa\nMore.", -1, NULL);

@@ -69,7 +69,7 @@ add_pattern (DpLinePatterns *patterns, const char *source, gsize len, guint line
     {
       PCRE2_UCHAR message[256];
       pcre2_get_error_message (code, message, sizeof message);
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s:%u: column %u: %s",
+      g_set_error (error, G_REGEX_ERROR, G_REGEX_ERROR_COMPILE, "%s:%u: column %u: %s",
                    patterns->origin, line, (guint) offset + 1, (const char *) message);
       return FALSE;
     }
@@ -162,7 +162,7 @@ dp_line_patterns_match (const DpLinePatterns *patterns, const char *line, gsize 
         {
           PCRE2_UCHAR message[256];
           pcre2_get_error_message (rc, message, sizeof message);
-          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+          g_set_error (error, G_REGEX_ERROR, G_REGEX_ERROR_MATCH,
                        "drop-lines %s:%u: the pattern gave up on a line of %" G_GSIZE_FORMAT " bytes (%s): "
                        "it needs more than %" G_GUINT64_FORMAT " steps, as patterns with nested repetition "
                        "such as (a+)+ do; rewrite it", patterns->origin, p->line, len,
