@@ -14,7 +14,8 @@
 #     json-glib's generator, and one 80 KB non-ASCII record with 16,000 spans
 #     (bench-json);
 #   - tokenizer + sentence splitter alone (bench-tokenize);
-#   - the normalizer alone, default settings (bench-normalize);
+#   - the normalizer alone, default settings (bench-normalize), and on single
+#     documents of 5 to 40 MB and hostile ones (bench-normalize --long);
 #   - the news pipeline (reader -> normalizer -> ner -> writer), all cores;
 #   - the NER: the whole stage and the model alone on one core, model load
 #     time (bench-ner), and the shipped model's scores on CoNLL-2003 dev and
@@ -71,6 +72,7 @@ rm -f "$tmp/annotated.jsonl"
 
 "$build/bin/bench-tokenize" "$corpus" | sed 's/^/tokenizer: /'
 "$build/bin/bench-normalize" "$corpus" | sed 's/^/normalizer: /'
+"$build/bin/bench-normalize" --long "$corpus" | sed 's/^/normalizer: /'
 "$build/bin/bench-ner" "$corpus" | sed 's/^/ner: /'
 
 pipeline_rate "news pipeline" "reader -> normalizer -> ner -> writer, all cores" "$corpus" "$bytes" "normalizer ! ner !"

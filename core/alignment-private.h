@@ -3,10 +3,13 @@
 
 #include <docpipe/alignment.h>
 
+/* Offsets are 32-bit: texts are at most DP_RECORD_MAX_TEXT bytes, and a
+ * rewrite of hostile text (one letter per line) can have a segment for every
+ * two bytes. */
 typedef struct {
-  gsize out, out_len;    /* in the current text */
-  gsize src;             /* where a span starting here starts in the original */
-  gsize src_end;         /* where a span ending here ends in the original */
+  guint32 out, out_len;  /* in the current text */
+  guint32 src;           /* where a span starting here starts in the original */
+  guint32 src_end;       /* where a span ending here ends in the original */
   gboolean linear;       /* byte for byte (src_end - src == out_len), or as a whole */
 } DpSeg;
 

@@ -38,7 +38,7 @@ push_seg (GArray *segs, gsize out, gsize out_len, gsize src, gsize src_end, gboo
           return;
         }
     }
-  DpSeg seg = { out, out_len, src, src_end, linear };
+  DpSeg seg = { (guint32) out, (guint32) out_len, (guint32) src, (guint32) src_end, linear };
   g_array_append_val (segs, seg);
 }
 
@@ -165,6 +165,11 @@ dp_alignment_map_end (const GArray *segs, gsize x)
 static GArray *
 compose (const GArray *first, const GArray *second)
 {
+  /* The first rewrite changed nothing (a pass with nothing to do): the
+   * second's segments are the answer, without a copy of them. */
+  const DpSeg *only = first->len == 1 ? &g_array_index (first, DpSeg, 0) : NULL;
+  if (only && only->linear && only->out == 0 && only->src == 0)
+    return g_array_ref ((GArray *) second);
   GArray *segs = g_array_new (FALSE, FALSE, sizeof (DpSeg));
   guint j = 0;
   for (guint i = 0; i < second->len; i++)
@@ -200,12 +205,244 @@ compose (const GArray *first, const GArray *second)
   return segs;
 }
 
+/* ---- moving spans onto the new text ---------------------------------------- */
+
+/* A rewrite's segments are in source order (the builder consumes its source
+ * in order), so where an offset of the old text lands in the new one is a
+ * binary search away: spans move in O(spans × log segments). */
+
+/* The first segment whose source ends after @x, skipping insertions; len if none. */
+static guint
+first_seg_after (const GArray *segs, gsize x)
+{
+  guint lo = 0, hi = segs->len;
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      if (g_array_index (segs, DpSeg, mid).src_end > x)
+        hi = mid;
+      else
+        lo = mid + 1;
+    }
+  while (lo < segs->len && g_array_index (segs, DpSeg, lo).src == g_array_index (segs, DpSeg, lo).src_end)
+    lo++;
+  return lo;
+}
+
+/* The last segment whose source starts before @x, skipping insertions; -1 if none. */
+static gint64
+last_seg_before (const GArray *segs, gsize x)
+{
+  guint lo = 0, hi = segs->len;
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      if (g_array_index (segs, DpSeg, mid).src < x)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  gint64 k = (gint64) lo - 1;
+  while (k >= 0 && g_array_index (segs, DpSeg, k).src == g_array_index (segs, DpSeg, k).src_end)
+    k--;
+  return k;
+}
+
+/* Where a span of the old text starting at @x starts in the new text: at the
+ * same character if it was copied, at the start of the piece that replaced
+ * it, or where the text after it begins if it was deleted. */
+static gsize
+forward_start (const GArray *segs, gsize x, gsize new_len)
+{
+  guint k = first_seg_after (segs, x);
+  if (k >= segs->len)
+    return new_len;
+  const DpSeg *s = &g_array_index (segs, DpSeg, k);
+  return s->linear && x > s->src ? s->out + (x - s->src) : s->out;
+}
+
+/* Where a span of the old text ending at @x ends in the new text. */
+static gsize
+forward_end (const GArray *segs, gsize x)
+{
+  gint64 k = last_seg_before (segs, x);
+  if (k < 0)
+    return 0;
+  const DpSeg *s = &g_array_index (segs, DpSeg, (guint) k);
+  return s->linear ? s->out + (MIN (x, s->src_end) - s->src) : s->out + s->out_len;
+}
+
+typedef struct {
+  const GArray *segs;    /* the rewrite's: new text -> old text */
+  gsize old_len, new_len;
+  GHashTable *dropped;   /* layer name -> number of spans dropped */
+} SpanMove;
+
+/* Maps [*start, *end) of the old text onto the new one; FALSE if all the text
+ * it covered was deleted. */
+static gboolean
+move_range (const SpanMove *m, gsize *start, gsize *end)
+{
+  gsize s = forward_start (m->segs, *start, m->new_len);
+  if (*start == *end)
+    {
+      *end = *start = s;
+      return TRUE;
+    }
+  gsize e = forward_end (m->segs, *end);
+  if (e <= s)
+    return FALSE;
+  *start = s;
+  *end = e;
+  return TRUE;
+}
+
+static void
+count_dropped (const SpanMove *m, const char *layer)
+{
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (m->dropped, layer));
+  g_hash_table_insert (m->dropped, (gpointer) layer, GUINT_TO_POINTER (n + 1));
+}
+
+/* The same test as the JSON edge's: integer "start" and "end". */
+static gboolean
+is_nested_span (JsonObject *obj)
+{
+  JsonNode *s = json_object_get_member (obj, "start");
+  JsonNode *e = json_object_get_member (obj, "end");
+  return s && e && JSON_NODE_HOLDS_VALUE (s) && JSON_NODE_HOLDS_VALUE (e)
+         && json_node_get_value_type (s) == G_TYPE_INT64 && json_node_get_value_type (e) == G_TYPE_INT64;
+}
+
+static void move_nested_in_object (const SpanMove *m, const char *layer, JsonObject *obj);
+
+/* Moves a nested span and those inside it; FALSE if it is to be dropped.
+ * Offsets that do not describe a range of the old text are left alone, as
+ * the JSON edge leaves them (it writes them as null). */
+static gboolean
+move_nested_span (const SpanMove *m, const char *layer, JsonObject *obj)
+{
+  gint64 s = json_object_get_int_member (obj, "start"), e = json_object_get_int_member (obj, "end");
+  if (s >= 0 && e >= s && (guint64) e <= m->old_len)
+    {
+      gsize start = (gsize) s, end = (gsize) e;
+      if (!move_range (m, &start, &end))
+        return FALSE;
+      json_object_set_int_member (obj, "start", (gint64) start);
+      json_object_set_int_member (obj, "end", (gint64) end);
+    }
+  move_nested_in_object (m, layer, obj);
+  return TRUE;
+}
+
+/* Whether @node is a nested span that was dropped (else it was moved, with
+ * everything inside it). */
+static gboolean
+move_nested_node (const SpanMove *m, const char *layer, JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *obj = json_node_get_object (node);
+      if (!is_nested_span (obj))
+        {
+          move_nested_in_object (m, layer, obj);
+          return FALSE;
+        }
+      if (move_nested_span (m, layer, obj))
+        return FALSE;
+      count_dropped (m, layer);
+      return TRUE;
+    }
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+      g_autoptr (JsonArray) kept = NULL;
+      guint n = json_array_get_length (array);
+      for (guint i = 0; i < n; i++)
+        {
+          JsonNode *item = json_array_get_element (array, i);
+          gboolean drop = move_nested_node (m, layer, item);
+          if (drop && !kept)
+            {
+              kept = json_array_sized_new (n);
+              for (guint k = 0; k < i; k++)
+                json_array_add_element (kept, json_node_copy (json_array_get_element (array, k)));
+            }
+          else if (!drop && kept)
+            json_array_add_element (kept, json_node_copy (item));
+        }
+      if (kept)   /* one new array rather than a removal (a shift) per dropped item */
+        json_node_set_array (node, kept);
+    }
+  return FALSE;
+}
+
+static void
+move_nested_in_object (const SpanMove *m, const char *layer, JsonObject *obj)
+{
+  g_autoptr (GList) names = json_object_get_members (obj);
+  for (GList *l = names; l; l = l->next)
+    {
+      const char *name = l->data;
+      if (strcmp (name, "start") != 0 && strcmp (name, "end") != 0
+          && move_nested_node (m, layer, json_object_get_member (obj, name)))
+        json_object_remove_member (obj, name);
+    }
+}
+
+static gboolean
+move_span (const char *layer, DpSpan *span, gsize *start, gsize *end, gpointer data)
+{
+  const SpanMove *m = data;
+  if (!move_range (m, start, end))
+    {
+      count_dropped (m, layer);
+      return FALSE;
+    }
+  JsonObject *attrs = dp_span_peek_attrs (span);
+  if (attrs)
+    move_nested_in_object (m, layer, attrs);
+  return TRUE;
+}
+
+/* Adds the spans dropped to meta "dropped_spans" (layer -> count), where a
+ * user finds them next to the record's output. */
+static void
+note_dropped (DpRecord *rec, GHashTable *dropped)
+{
+  if (g_hash_table_size (dropped) == 0)
+    return;
+  JsonObject *meta = dp_record_get_meta (rec);
+  JsonNode *node = json_object_get_member (meta, "dropped_spans");
+  if (!node || !JSON_NODE_HOLDS_OBJECT (node))
+    json_object_set_object_member (meta, "dropped_spans", json_object_new ());
+  JsonObject *counts = json_object_get_object_member (meta, "dropped_spans");
+  GHashTableIter it;
+  gpointer layer, n;
+  g_hash_table_iter_init (&it, dropped);
+  while (g_hash_table_iter_next (&it, &layer, &n))
+    {
+      JsonNode *old = json_object_get_member (counts, layer);
+      gint64 before = old && JSON_NODE_HOLDS_VALUE (old) && json_node_get_value_type (old) == G_TYPE_INT64
+                      ? json_node_get_int (old) : 0;
+      json_object_set_int_member (counts, layer, before + GPOINTER_TO_UINT (n));
+    }
+}
+
 /* ---- records --------------------------------------------------------------- */
 
 gboolean
 dp_record_apply_text (DpRecord *rec, DpTextBuilder *b, GError **error)
 {
   g_return_val_if_fail (b->src == dp_record_get_text (rec, NULL) && b->src_len == rec->len, FALSE);
+  if (b->out->len > DP_RECORD_MAX_TEXT)
+    {
+      g_set_error (error, DP_RECORD_ERROR, DP_RECORD_ERROR_TOO_LARGE,
+                   "rewritten text of %" G_GSIZE_FORMAT " bytes exceeds the limit of %u bytes",
+                   b->out->len, (guint) DP_RECORD_MAX_TEXT);
+      dp_text_builder_free (b);
+      return FALSE;
+    }
   if (b->broken)
     {
       g_set_error_literal (error, DP_RECORD_ERROR, DP_RECORD_ERROR_INVALID_UTF8,
@@ -220,12 +457,24 @@ dp_record_apply_text (DpRecord *rec, DpTextBuilder *b, GError **error)
   gsize original_len = rec->align ? rec->original_len : rec->len;
   g_clear_pointer (&rec->align, g_array_unref);
   gsize len = b->out->len;
+  /* The layers move onto the new text; the tokens are computed afresh. */
+  GPtrArray *layers = g_steal_pointer (&rec->layers);
+  GHashTable *layer_names = g_steal_pointer (&rec->layer_names);
   dp_record_take_text (rec, g_string_free (g_steal_pointer (&b->out), FALSE), len);
   b->out = g_string_new (NULL);
-  dp_text_builder_free (b);
+  rec->layers = layers;
+  rec->layer_names = layer_names;
   rec->original = original;
   rec->original_len = original_len;
   rec->align = segs;
+  if (layers)
+    {
+      g_autoptr (GHashTable) dropped = g_hash_table_new (g_str_hash, g_str_equal);
+      SpanMove m = { b->segs, b->src_len, len, dropped };
+      dp_record_move_spans (rec, move_span, &m);
+      note_dropped (rec, dropped);
+    }
+  dp_text_builder_free (b);
   return TRUE;
 }
 

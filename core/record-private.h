@@ -49,3 +49,10 @@ gboolean dp_record_check_span (const DpRecord *rec, gsize start, gsize end, GErr
 /* Span ids are generated around the ids given to spans, collected once:
  * forget them when "id" attributes may have changed behind the record's back. */
 void dp_record_forget_span_ids (DpRecord *rec);
+
+/* Moves every span of every layer, in place (alignment.c): @move sets the new
+ * offsets and returns FALSE to drop the span.  Spans that survive keep their
+ * ids, even when spans before them in their layer were dropped. */
+typedef gboolean (*DpSpanMoveFunc) (const char *layer, DpSpan *span, gsize *start, gsize *end,
+                                    gpointer data);
+void dp_record_move_spans (DpRecord *rec, DpSpanMoveFunc move, gpointer data);

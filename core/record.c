@@ -345,6 +345,55 @@ dp_layer_add_span (DpLayer *layer, gsize start, gsize end, const char *label, GE
   return span;
 }
 
+/* Moves the spans of @layer; returns the survivors whose position changed,
+ * each followed by the id it had (a g_free'd string). */
+static GPtrArray *
+layer_move_spans (DpLayer *layer, DpSpanMoveFunc move, gpointer data)
+{
+  GPtrArray *kept = g_ptr_array_new_full (layer->spans->len, span_free);
+  GPtrArray *shifted = g_ptr_array_new ();
+  for (guint i = 0; i < layer->spans->len; i++)
+    {
+      DpSpan *span = g_ptr_array_index (layer->spans, i);
+      if (!move (layer->name, span, &span->start, &span->end, data))
+        {
+          span_free (span);
+          continue;
+        }
+      if (span->index != kept->len)
+        {
+          g_ptr_array_add (shifted, span);
+          g_ptr_array_add (shifted, dp_span_dup_id (span));
+        }
+      g_ptr_array_add (kept, span);
+    }
+  g_ptr_array_set_free_func (layer->spans, NULL);
+  g_ptr_array_unref (layer->spans);
+  layer->spans = kept;
+  return shifted;
+}
+
+void
+dp_record_move_spans (DpRecord *rec, DpSpanMoveFunc move, gpointer data)
+{
+  for (guint l = 0; rec->layers && l < rec->layers->len; l++)
+    {
+      DpLayer *layer = g_ptr_array_index (rec->layers, l);
+      g_autoptr (GPtrArray) shifted = layer_move_spans (layer, move, data);
+      /* A span's generated id comes from its position, which changed: others
+       * may refer to it by that id (a claim's speaker), so it keeps it.  The
+       * ids were all read before any is set. */
+      for (guint i = 0; i < shifted->len; i += 2)
+        {
+          DpSpan *span = g_ptr_array_index (shifted, i);
+          g_autofree char *id = g_ptr_array_index (shifted, i + 1);
+          json_object_set_string_member (dp_span_get_attrs (span), "id", id);
+        }
+      for (guint i = 0; i < layer->spans->len; i++)
+        ((DpSpan *) g_ptr_array_index (layer->spans, i))->index = i;
+    }
+}
+
 gsize dp_span_get_start (const DpSpan *span) { return span->start; }
 gsize dp_span_get_end (const DpSpan *span) { return span->end; }
 const char *dp_span_get_label (const DpSpan *span) { return span->label; }

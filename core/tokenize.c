@@ -741,19 +741,25 @@ is_email_local (guchar b)
   return g_ascii_isalnum (b) || b == '.' || b == '_' || b == '%' || b == '+' || b == '-';
 }
 
+/* The longest local part and domain an address may have (RFC 5321).  Every
+ * word followed by '.' is tried as an address: without a bound, a run of
+ * "Ab.Cd.Ef…" with no '@' was rescanned to its end from each of its words. */
+#define EMAIL_LOCAL_MAX 64
+#define EMAIL_DOMAIN_MAX 255
+
 /* An address name@example.org starting at @start, or 0. */
 static gsize
 scan_email (const guchar *s, gsize len, gsize start)
 {
   gsize i = start, label_start, last_dot = 0;
 
-  while (i < len && is_email_local (s[i]))
+  while (i < len && i - start <= EMAIL_LOCAL_MAX && is_email_local (s[i]))
     i++;
   if (i == start || i >= len || s[i] != '@')
     return 0;
   i++;
   label_start = i;
-  while (i < len && (g_ascii_isalnum (s[i]) || s[i] == '-'
+  while (i < len && i - label_start < EMAIL_DOMAIN_MAX && (g_ascii_isalnum (s[i]) || s[i] == '-'
                      || (s[i] == '.' && i > label_start && i + 1 < len
                          && g_ascii_isalnum (s[i + 1]))))
     {
@@ -761,6 +767,8 @@ scan_email (const guchar *s, gsize len, gsize start)
         last_dot = i;
       i++;
     }
+  if (i - label_start >= EMAIL_DOMAIN_MAX)
+    return 0;
   while (i > label_start && s[i - 1] == '-')
     i--;
   /* the top-level domain: at least two letters */

@@ -262,6 +262,239 @@ test_set_text_drops_alignment (void)
   dp_record_free (rec);
 }
 
+/* ---- layers through a rewrite ---------------------------------------------- */
+
+static DpRecord *
+record_json (const char *json)
+{
+  g_autoptr (GError) error = NULL;
+  DpRecord *rec = record ("");
+  g_assert_true (dp_record_load_json (rec, json, strlen (json), &error));
+  g_assert_no_error (error);
+  return rec;
+}
+
+static char *
+to_json (DpRecord *rec)
+{
+  GString *out = g_string_new (NULL);
+  dp_record_to_json (rec, out, DP_JSON_SPAN_TEXT);
+  return g_string_free (out, FALSE);
+}
+
+/* A rewrite that changes nothing leaves every layer exactly as it was. */
+static void
+test_layers_survive_noop (void)
+{
+  DpRecord *rec = record_json (
+    "{\"id\":\"r\",\"text\":\"Tehran and Pyongyang met, \u00abofficials\u00bb said.\","
+    "\"layers\":{\"entities\":[{\"start\":0,\"end\":6,\"label\":\"LOC\",\"canonical\":\"Tehran\"},"
+    "{\"id\":\"given\",\"start\":11,\"end\":20,\"label\":\"LOC\"}],"
+    "\"claims\":[{\"start\":0,\"end\":43,\"cue\":{\"start\":38,\"end\":42},"
+    "\"hedges\":[{\"start\":0,\"end\":6},{\"start\":11,\"end\":20}],"
+    "\"speaker\":{\"entity\":\"e1\",\"start\":27,\"end\":36},\"score\":0.5}],"
+    "\"empty\":[]}}");
+  g_autofree char *before = to_json (rec);
+  gsize len;
+  const char *src = dp_record_get_text (rec, &len);
+  DpTextBuilder *b = dp_text_builder_new (src, len);
+  for (gsize at = 0, n; at < len; at += n)   /* in pieces, as a stage would */
+    {
+      n = MIN (5, len - at);
+      while (at + n < len && ((guchar) src[at + n] & 0xC0) == 0x80)
+        n++;
+      dp_text_builder_copy (b, at, n);
+    }
+  apply (rec, b);
+  g_autofree char *after = to_json (rec);
+  g_assert_cmpstr (after, ==, before);
+  g_assert_false (json_object_has_member (dp_record_get_meta (rec), "dropped_spans"));
+  dp_record_free (rec);
+}
+
+static DpSpan *
+add_span (DpRecord *rec, const char *layer, gsize start, gsize end)
+{
+  g_autoptr (GError) error = NULL;
+  DpSpan *span = dp_layer_add_span (dp_record_ensure_layer (rec, layer), start, end, NULL, &error);
+  g_assert_no_error (error);
+  return span;
+}
+
+static void
+assert_span (DpRecord *rec, const char *layer, guint i, const char *expected)
+{
+  DpSpan *span = dp_layer_get_span (dp_record_get_layer (rec, layer), i);
+  const char *text = dp_record_get_text (rec, NULL);
+  g_autofree char *got = g_strndup (text + dp_span_get_start (span), dp_span_get_end (span) - dp_span_get_start (span));
+  g_assert_cmpstr (got, ==, expected);
+}
+
+static JsonObject *
+nested (gsize start, gsize end)
+{
+  JsonObject *obj = json_object_new ();
+  json_object_set_int_member (obj, "start", (gint64) start);
+  json_object_set_int_member (obj, "end", (gint64) end);
+  return obj;
+}
+
+static void
+assert_nested (DpRecord *rec, JsonObject *obj, const char *expected)
+{
+  const char *text = dp_record_get_text (rec, NULL);
+  gint64 s = json_object_get_int_member (obj, "start"), e = json_object_get_int_member (obj, "end");
+  g_autofree char *got = g_strndup (text + s, (gsize) (e - s));
+  g_assert_cmpstr (got, ==, expected);
+}
+
+/* Spans over rewritten text cover what replaced it; a span that starts or
+ * ends inside a replaced piece covers the whole piece. */
+static void
+test_layers_move (void)
+{
+  DpRecord *rec = record ("AT&amp;T  said\xc2\xa0no");
+  add_span (rec, "x", 0, 8);     /* AT&amp;T */
+  add_span (rec, "x", 2, 7);     /* &amp; */
+  add_span (rec, "x", 3, 6);     /* amp, inside the entity */
+  add_span (rec, "x", 8, 10);    /* the two spaces */
+  DpSpan *said = add_span (rec, "x", 10, 14);
+  add_span (rec, "x", 16, 18);   /* no */
+  add_span (rec, "x", 14, 14);   /* empty, before the NBSP */
+  JsonObject *attrs = dp_span_get_attrs (said);
+  json_object_set_object_member (attrs, "cue", nested (14, 18));   /* NBSP + no */
+  JsonArray *items = json_array_new ();
+  json_array_add_object_element (items, nested (0, 2));
+  json_array_add_object_element (items, nested (2, 18));
+  json_object_set_array_member (attrs, "hedges", items);
+  gsize len;
+  const char *src = dp_record_get_text (rec, &len);
+  DpTextBuilder *b = dp_text_builder_new (src, len);
+  dp_text_builder_copy (b, 0, 2);
+  dp_text_builder_replace (b, 2, 5, "&", -1);
+  dp_text_builder_copy (b, 7, 1);
+  dp_text_builder_replace (b, 8, 2, " ", -1);
+  dp_text_builder_copy (b, 10, 4);
+  dp_text_builder_replace (b, 14, 2, " ", -1);
+  dp_text_builder_copy (b, 16, 2);
+  apply (rec, b);
+  g_assert_cmpstr (dp_record_get_text (rec, NULL), ==, "AT&T said no");
+  g_assert_cmpuint (dp_layer_get_size (dp_record_get_layer (rec, "x")), ==, 7);
+  assert_span (rec, "x", 0, "AT&T");
+  assert_span (rec, "x", 1, "&");
+  assert_span (rec, "x", 2, "&");
+  assert_span (rec, "x", 3, " ");
+  assert_span (rec, "x", 4, "said");
+  assert_span (rec, "x", 5, "no");
+  g_assert_cmpuint (dp_span_get_start (dp_layer_get_span (dp_record_get_layer (rec, "x"), 6)), ==, 9);
+  assert_nested (rec, json_object_get_object_member (attrs, "cue"), " no");
+  items = json_object_get_array_member (attrs, "hedges");
+  assert_nested (rec, json_array_get_object_element (items, 0), "AT");
+  assert_nested (rec, json_array_get_object_element (items, 1), "&T said no");
+  /* Mapped to the original, the moved spans cover what they covered. */
+  assert_maps (rec, dp_span_get_start (said), dp_span_get_end (said), "said");
+  dp_record_free (rec);
+}
+
+/* A span whose text was deleted is dropped and counted in meta
+ * "dropped_spans"; the spans after it keep their ids. */
+static void
+test_layers_deleted (void)
+{
+  DpRecord *rec = record ("x\xe2\x80\x8bword\xe2\x80\x8b!");
+  add_span (rec, "entities", 1, 4);                /* the first zero-width space */
+  add_span (rec, "entities", 0, 4);                /* x and the zero-width space */
+  DpSpan *word = add_span (rec, "entities", 4, 8);
+  add_span (rec, "entities", 8, 11);               /* the second one, where a space is inserted */
+  add_span (rec, "entities", 11, 12);              /* ! */
+  add_span (rec, "other", 4, 8);
+  JsonObject *attrs = dp_span_get_attrs (word);
+  json_object_set_object_member (attrs, "cue", nested (1, 4));
+  JsonArray *items = json_array_new ();
+  json_array_add_object_element (items, nested (1, 4));
+  json_array_add_object_element (items, nested (4, 8));
+  json_array_add_object_element (items, nested (8, 11));
+  json_object_set_array_member (attrs, "hedges", items);
+  JsonObject *speaker = nested (4, 12);
+  json_object_set_string_member (speaker, "entity", "entities-5");
+  json_object_set_object_member (speaker, "inner", nested (8, 11));
+  json_object_set_object_member (attrs, "speaker", speaker);
+  DpLayer *entities = dp_record_get_layer (rec, "entities");
+  g_autofree char *id_word = dp_span_dup_id (word);
+  g_autofree char *id_last = dp_span_dup_id (dp_layer_get_span (entities, 4));
+
+  gsize len;
+  const char *src = dp_record_get_text (rec, &len);
+  DpTextBuilder *b = dp_text_builder_new (src, len);
+  dp_text_builder_copy (b, 0, 1);
+  dp_text_builder_copy (b, 4, 4);
+  dp_text_builder_replace (b, 8, 0, " ", -1);
+  dp_text_builder_copy (b, 11, 1);
+  apply (rec, b);
+  g_assert_cmpstr (dp_record_get_text (rec, NULL), ==, "xword !");
+  g_assert_cmpuint (dp_layer_get_size (entities), ==, 3);
+  assert_span (rec, "entities", 0, "x");
+  assert_span (rec, "entities", 1, "word");
+  assert_span (rec, "entities", 2, "!");
+  assert_span (rec, "other", 0, "word");
+  g_autofree char *id_word_after = dp_span_dup_id (dp_layer_get_span (entities, 1));
+  g_autofree char *id_last_after = dp_span_dup_id (dp_layer_get_span (entities, 2));
+  g_assert_cmpstr (id_word_after, ==, id_word);
+  g_assert_cmpstr (id_last_after, ==, id_last);
+  g_assert_false (json_object_has_member (attrs, "cue"));
+  items = json_object_get_array_member (attrs, "hedges");
+  g_assert_cmpuint (json_array_get_length (items), ==, 1);
+  assert_nested (rec, json_array_get_object_element (items, 0), "word");
+  assert_nested (rec, speaker, "word !");
+  g_assert_cmpstr (json_object_get_string_member (speaker, "entity"), ==, "entities-5");
+  g_assert_false (json_object_has_member (speaker, "inner"));
+  JsonObject *counts = json_object_get_object_member (dp_record_get_meta (rec), "dropped_spans");
+  g_assert_nonnull (counts);
+  g_assert_cmpint (json_object_get_int_member (counts, "entities"), ==, 2 + 4);   /* 2 spans, 4 nested */
+  g_assert_false (json_object_has_member (counts, "other"));
+
+  /* A second rewrite adds to the counts. */
+  src = dp_record_get_text (rec, &len);
+  b = dp_text_builder_new (src, len);
+  dp_text_builder_copy (b, 0, 5);   /* " !" deleted */
+  apply (rec, b);
+  g_assert_cmpuint (dp_layer_get_size (entities), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (counts, "entities"), ==, 7);
+  dp_record_free (rec);
+}
+
+/* Many spans over a long rewritten text move in about linear time: each is
+ * placed by a binary search, and dropping many costs no shifting. */
+static void
+test_layers_many (void)
+{
+  g_autoptr (GString) text = g_string_new (NULL);
+  for (guint i = 0; i < 20000; i++)
+    g_string_append (text, "ab&amp;c ");
+  DpRecord *rec = record (text->str);
+  for (guint i = 0; i < 20000; i++)
+    {
+      add_span (rec, "words", i * 9, i * 9 + 8);
+      add_span (rec, "spaces", i * 9 + 8, i * 9 + 9);
+    }
+  gsize len;
+  const char *src = dp_record_get_text (rec, &len);
+  DpTextBuilder *b = dp_text_builder_new (src, len);
+  for (guint i = 0; i < 20000; i++)
+    {
+      dp_text_builder_copy (b, i * 9, 2);
+      dp_text_builder_replace (b, i * 9 + 2, 5, "&", -1);
+      dp_text_builder_copy (b, i * 9 + 7, 1);   /* the space is deleted */
+    }
+  apply (rec, b);
+  g_assert_cmpuint (dp_layer_get_size (dp_record_get_layer (rec, "words")), ==, 20000);
+  g_assert_cmpuint (dp_layer_get_size (dp_record_get_layer (rec, "spaces")), ==, 0);
+  assert_span (rec, "words", 19999, "ab&c");
+  JsonObject *counts = json_object_get_object_member (dp_record_get_meta (rec), "dropped_spans");
+  g_assert_cmpint (json_object_get_int_member (counts, "spaces"), ==, 20000);
+  dp_record_free (rec);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -273,5 +506,9 @@ main (int argc, char **argv)
   g_test_add_func ("/alignment/compose", test_compose_direct);
   g_test_add_func ("/alignment/json-original-offsets", test_json_original_offsets);
   g_test_add_func ("/alignment/set-text-drops-alignment", test_set_text_drops_alignment);
+  g_test_add_func ("/alignment/layers/survive-noop", test_layers_survive_noop);
+  g_test_add_func ("/alignment/layers/move", test_layers_move);
+  g_test_add_func ("/alignment/layers/deleted", test_layers_deleted);
+  g_test_add_func ("/alignment/layers/many", test_layers_many);
   return g_test_run ();
 }

@@ -3,7 +3,26 @@
  * word of the result maps back to the same word in the original text. */
 #include "normalize.h"
 
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Writes newlines into the FIFO at @data until the reader goes away. */
+static gpointer
+endless_writer (gpointer data)
+{
+  int fd = g_open (data, O_WRONLY, 0);
+  g_assert_cmpint (fd, >=, 0);
+  char buf[4096];
+  memset (buf, '\n', sizeof buf);
+  while (write (fd, buf, sizeof buf) > 0)
+    ;
+  close (fd);
+  return NULL;
+}
 
 typedef struct {
   const char *name, *in, *out;
@@ -24,6 +43,13 @@ static void keep_furniture (DpNormalizeOptions *o) { o->drop_furniture = FALSE; 
   "several questions about inspections and the timetable for\n" \
   "lifting sanctions remained open, according to officials.\n"
 
+/* 64 × (U+0301 U+0316): 256 bytes, which the normalizer sorts itself */
+#define MARKS8(x) x x x x x x x x
+#define MARKS_301_316 MARKS8 (MARKS8 ("\xcc\x81\xcc\x96"))
+/* "a" and the first U+0301 compose: then the 64 U+0316, then the other 63 U+0301 */
+#define MARKS_316_301 MARKS8 (MARKS8 ("\xcc\x96")) MARKS8 ("\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81") \
+  "\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81"
+
 static const Case cases[] = {
   /* Unicode */
   { "nfc", "Cafe\xcc\x81 and e\xcc\x81lan", "Caf\xc3\xa9 and \xc3\xa9lan" },
@@ -32,6 +58,15 @@ static const Case cases[] = {
   { "nfc-singleton", "100 \xe2\x84\xa6", "100 \xce\xa9" },                /* OHM SIGN -> OMEGA */
   { "nfkc", "\xef\xac\x81ne \xef\xbc\xa1\xef\xbc\xa2\xef\xbc\xa3 x\xc2\xb2", "fine ABC x2", nfkc },
   { "nfc-keeps-compatibility", "\xef\xac\x81ne", "\xef\xac\x81ne" },
+  /* U+0F73 decomposes into two marks that sort before U+0F74 */
+  { "nfc-tibetan-vowel", "\xe0\xbd\x80\xe0\xbd\xb4\xe0\xbd\xb3", "\xe0\xbd\x80\xe0\xbd\xb1\xe0\xbd\xb2\xe0\xbd\xb4" },
+  /* under NFKC the half-width voiced mark becomes a combining one: half-width KA + mark -> GA */
+  { "nfkc-halfwidth-voiced", "\xef\xbd\xb6\xef\xbe\x9e", "\xe3\x82\xac", nfkc },
+  /* Hangul jamo and Bengali two-part vowels compose across base characters */
+  { "nfc-jamo", "\xe1\x84\x80\xe1\x85\xa1\xe1\x86\xa8\xe1\x84\x80\xe1\x85\xa1", "\xea\xb0\x81\xea\xb0\x80" },
+  { "nfc-bengali", "\xe0\xa6\x95\xe0\xa7\x87\xe0\xa6\xbe\xe0\xa6\x95", "\xe0\xa6\x95\xe0\xa7\x8b\xe0\xa6\x95" },
+  /* a long run of marks of two classes, put in canonical order */
+  { "nfc-long-mark-run", "a" MARKS_301_316, "\xc3\xa1" MARKS_316_301 },
   { "bom", "\xef\xbb\xbfHello", "Hello" },
   { "zero-width", "Teh\xe2\x80\x8bran and Pyong\xe2\x81\xa0yang", "Tehran and Pyongyang" },
   { "zwj-between-latin", "a\xe2\x80\x8d" "b c\xe2\x80\x8c" "d", "ab cd" },
@@ -136,18 +171,118 @@ test_dropped_lines_in_meta (void)
   DpNormalizeOptions opts;
   dp_normalize_options_init (&opts);
   g_autoptr (GError) error = NULL;
-  g_autoptr (GRegex) re = g_regex_new ("^ADVERT", 0, 0, &error);
-  opts.drop_patterns = g_ptr_array_new ();
-  g_ptr_array_add (opts.drop_patterns, re);
+  static const char patterns[] = "# adverts\n\n^ADVERT\r\n";
+  g_autoptr (DpLinePatterns) drop = dp_line_patterns_parse (patterns, sizeof patterns - 1, "drop.txt", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (dp_line_patterns_get_size (drop), ==, 1);
+  opts.drop_patterns = drop;
   DpRecord *rec = NULL;
   g_autofree char *out = normalize_with ("Body.\nADVERTISEMENT: buy now\nFont Size\nMore.", &opts, &rec);
-  g_ptr_array_unref (opts.drop_patterns);
   g_assert_cmpstr (out, ==, "Body.\nMore.");
   JsonArray *dropped = json_object_get_array_member (dp_record_get_meta (rec), "dropped_lines");
   g_assert_cmpuint (json_array_get_length (dropped), ==, 2);
   g_assert_cmpstr (json_array_get_string_element (dropped, 0), ==, "ADVERTISEMENT: buy now");
   g_assert_cmpstr (json_array_get_string_element (dropped, 1), ==, "Font Size");
   dp_record_free (rec);
+}
+
+/* ---- drop-lines files -------------------------------------------------------- */
+
+static char *
+write_file (const char *name, const char *contents, gssize len)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-normalize-XXXXXX", &error);
+  g_assert_no_error (error);
+  char *path = g_build_filename (dir, name, NULL);
+  g_assert_true (g_file_set_contents (path, contents, len, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+remove_file (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_remove (path);
+  g_rmdir (dir);
+}
+
+/* What is wrong with a file is said with its name and line. */
+static void
+assert_load_fails (const char *contents, gssize len, const char *expected)
+{
+  g_autofree char *path = write_file ("drop.txt", contents, len);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpLinePatterns) patterns = dp_line_patterns_load (path, &error);
+  g_assert_null (patterns);
+  g_assert_nonnull (error);
+  g_autofree char *want = g_strdup_printf ("%s%s", path, expected);
+  if (!g_str_has_prefix (error->message, want))
+    g_error ("expected \"%s…\", got \"%s\"", want, error->message);
+  remove_file (path);
+}
+
+static void
+test_drop_lines_file_errors (void)
+{
+  assert_load_fails ("^ok\n# comment\n\n(unclosed\n", -1, ":4: column ");
+  assert_load_fails ("ok\n\xff\xfe\n", -1, ":2: not valid UTF-8");
+  g_autofree char *long_pattern = g_strnfill (DP_PATTERNS_MAX_LENGTH + 1, 'a');
+  g_autofree char *with_long = g_strdup_printf ("a\n%s\n", long_pattern);
+  assert_load_fails (with_long, -1, ":2: pattern of 1001 bytes, longer than 1000");
+  g_autoptr (GString) many = g_string_new (NULL);
+  for (guint i = 0; i <= DP_PATTERNS_MAX_COUNT; i++)
+    g_string_append_printf (many, "word%u\n", i);
+  assert_load_fails (many->str, -1, ":1001: more than 1000 patterns");
+  g_autofree char *huge = g_strnfill (DP_PATTERNS_MAX_FILE_BYTES + 1, '\n');
+  assert_load_fails (huge, -1, ": larger than 1048576 bytes");
+  g_autoptr (GError) error = NULL;
+  g_assert_null (dp_line_patterns_load ("/nonexistent/drop.txt", &error));
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+  g_assert_true (g_str_has_prefix (error->message, "/nonexistent/drop.txt: "));
+}
+
+/* A FIFO that never ends (a process writing patterns for ever) is read up to
+ * the limit, not into all of memory. */
+static void
+test_drop_lines_endless_fifo (void)
+{
+  g_autofree char *path = write_file ("fifo", "", 0);
+  g_remove (path);
+  g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+  GThread *writer = g_thread_new ("writer", endless_writer, path);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpLinePatterns) patterns = dp_line_patterns_load (path, &error);
+  g_assert_null (patterns);
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL);
+  g_thread_join (writer);
+  remove_file (path);
+}
+
+/* A pattern that backtracks without end on a line made for it fails the
+ * record with a message naming the pattern, instead of taking 0.2 s per line
+ * and deciding "no match" in silence. */
+static void
+test_drop_lines_catastrophic (void)
+{
+  static const char patterns[] = "^Advert\n(a+)+$\n";
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpLinePatterns) drop = dp_line_patterns_parse (patterns, sizeof patterns - 1, "drop.txt", &error);
+  g_assert_no_error (error);
+  DpNormalizeOptions opts;
+  dp_normalize_options_init (&opts);
+  opts.drop_patterns = drop;
+  g_autoptr (DpRecord) rec = dp_record_new ("t", "test", "Body.\naaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!\nMore.", -1, NULL);
+  g_assert_false (dp_normalize_record (rec, &opts, &error));
+  g_assert_error (error, G_REGEX_ERROR, G_REGEX_ERROR_MATCH);
+  g_assert_true (g_str_has_prefix (error->message, "drop-lines drop.txt:2: the pattern gave up on a line of 37 bytes"));
+  /* The same pattern where it can answer quickly is fine. */
+  g_autoptr (DpRecord) ok = dp_record_new ("t", "test", "Body.\naaaa\nMore.", -1, NULL);
+  g_clear_error (&error);
+  g_assert_true (dp_normalize_record (ok, &opts, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (dp_record_get_text (ok, NULL), ==, "Body.\nMore.");
 }
 
 /* ---- alignment ------------------------------------------------------------- */
@@ -268,17 +403,98 @@ test_real_text (void)
     }
 }
 
+/* ---- layers ---------------------------------------------------------------- */
+
+static DpRecord *
+record_json (const char *json)
+{
+  g_autoptr (GError) error = NULL;
+  DpRecord *rec = dp_record_new ("t", "test", "", 0, &error);
+  g_assert_true (dp_record_load_json (rec, json, strlen (json), &error));
+  g_assert_no_error (error);
+  return rec;
+}
+
+static char *
+record_to_json (DpRecord *rec)
+{
+  GString *out = g_string_new (NULL);
+  dp_record_to_json (rec, out, DP_JSON_SPAN_TEXT);
+  return g_string_free (out, FALSE);
+}
+
+/* Normalized text goes through unchanged, and so do its layers, byte for byte. */
+static void
+test_layers_survive_noop (void)
+{
+  DpRecord *rec = record_json (
+    "{\"id\":\"n1\",\"text\":\"Title\\n\\nTehran and Pyongyang met, \u00abofficials\u00bb said.\","
+    "\"layers\":{\"entities\":[{\"start\":7,\"end\":13,\"label\":\"LOC\"},{\"start\":18,\"end\":27,\"label\":\"LOC\"}],"
+    "\"claims\":[{\"start\":7,\"end\":50,\"cue\":{\"start\":45,\"end\":49},\"hedges\":[{\"start\":7,\"end\":13}]}]}}");
+  DpNormalizeOptions opts;
+  dp_normalize_options_init (&opts);
+  opts.reflow = DP_REFLOW_ALWAYS;
+  g_autofree char *before = record_to_json (rec);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (dp_normalize_record (rec, &opts, &error));
+  g_autofree char *after = record_to_json (rec);
+  g_assert_cmpstr (after, ==, before);
+  dp_record_free (rec);
+}
+
+/* Spans over rewritten text follow it; spans over deleted text (page
+ * furniture, an invisible character) are dropped and counted in meta. */
+static void
+test_layers_rewritten (void)
+{
+  DpRecord *rec = record_json (
+    "{\"id\":\"n2\",\"text\":\"Teh\u00adran &amp; Pyong\u200byang\\nFont Size\\nThe inter-\\nnational \u200b team, an international one.\","
+    "\"layers\":{\"entities\":[{\"start\":0,\"end\":7,\"label\":\"LOC\"},{\"start\":8,\"end\":13},"
+    "{\"start\":14,\"end\":24,\"label\":\"LOC\",\"cue\":{\"start\":25,\"end\":34}},"
+    "{\"start\":39,\"end\":54},{\"start\":55,\"end\":56},{\"start\":57,\"end\":61}]}}");
+  DpNormalizeOptions opts;
+  dp_normalize_options_init (&opts);
+  opts.reflow = DP_REFLOW_ALWAYS;
+  g_autoptr (GError) error = NULL;
+  g_assert_true (dp_normalize_record (rec, &opts, &error));
+  g_assert_no_error (error);
+  const char *text = dp_record_get_text (rec, NULL);
+  g_assert_cmpstr (text, ==, "Tehran & Pyongyang The international team, an international one.");
+  DpLayer *layer = dp_record_get_layer (rec, "entities");
+  static const char *const expected[] = { "Tehran", "&", "Pyongyang", "international", "team" };
+  g_assert_cmpuint (dp_layer_get_size (layer), ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      DpSpan *span = dp_layer_get_span (layer, i);
+      g_autofree char *got = g_strndup (text + dp_span_get_start (span), dp_span_get_end (span) - dp_span_get_start (span));
+      g_assert_cmpstr (got, ==, expected[i]);
+    }
+  /* The cue over the furniture line went with it; the zero-width space alone too. */
+  g_assert_false (json_object_has_member (dp_span_peek_attrs (dp_layer_get_span (layer, 2)), "cue"));
+  g_autofree char *id = dp_span_dup_id (dp_layer_get_span (layer, 4));
+  g_assert_cmpstr (id, ==, "entities-6");
+  JsonObject *counts = json_object_get_object_member (dp_record_get_meta (rec), "dropped_spans");
+  g_assert_cmpint (json_object_get_int_member (counts, "entities"), ==, 2);
+  dp_record_free (rec);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  signal (SIGPIPE, SIG_IGN);   /* the endless FIFO writer sees its reader go */
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/normalize/rule/%s", cases[i].name);
       g_test_add_data_func (path, &cases[i], check_case);
     }
   g_test_add_func ("/normalize/dropped-lines-in-meta", test_dropped_lines_in_meta);
+  g_test_add_func ("/normalize/drop-lines/file-errors", test_drop_lines_file_errors);
+  g_test_add_func ("/normalize/drop-lines/endless-fifo", test_drop_lines_endless_fifo);
+  g_test_add_func ("/normalize/drop-lines/catastrophic", test_drop_lines_catastrophic);
   g_test_add_func ("/normalize/alignment/cases", test_alignment_cases);
+  g_test_add_func ("/normalize/layers/survive-noop", test_layers_survive_noop);
+  g_test_add_func ("/normalize/layers/rewritten", test_layers_rewritten);
   g_test_add_func ("/normalize/random-properties", test_random_properties);
   g_test_add_func ("/normalize/real-text", test_real_text);
   return g_test_run ();

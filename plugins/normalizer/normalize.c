@@ -16,6 +16,7 @@
  */
 #include "normalize.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void
@@ -93,16 +94,59 @@ nfc_stable (gunichar c)
   return c < 0x0300 || (c >= 0x2010 && c <= 0x205E) || (c >= 0x20A0 && c <= 0x20C0);
 }
 
-/* Whether normalization never combines @c with what precedes it: a base
- * character outside the scripts where two base characters can compose
- * (Indic and South-East Asian vowel signs, Hangul jamo and syllables). */
+/* The scripts where two base characters can compose (Indic and South-East
+ * Asian vowel signs, Hangul jamo and syllables, the Brahmic scripts of the
+ * supplementary plane). */
 static gboolean
-starts_segment (gunichar c)
+in_composing_script (gunichar c)
 {
-  return g_unichar_combining_class (c) == 0
-         && !(c >= 0x0900 && c < 0x10A0) && !(c >= 0x1100 && c < 0x1200)
-         && !(c >= 0x1B00 && c < 0x1B80) && !(c >= 0xA960 && c < 0xA980)
-         && !(c >= 0xAC00 && c < 0xD800);
+  return (c >= 0x0900 && c < 0x10A0) || (c >= 0x1100 && c < 0x1200) || (c >= 0x1B00 && c < 0x1B80)
+         || (c >= 0xA960 && c < 0xA980) || (c >= 0xAC00 && c < 0xD800) || (c >= 0x11000 && c < 0x12000);
+}
+
+/* The base characters of those scripts that compose with the character
+ * before them (the second half of a canonical pair: a Bengali AU length mark,
+ * a Hangul vowel or final jamo). */
+#define COMPOSING_END 0x12000
+static guint8 joins_previous[COMPOSING_END / 8];
+
+static void
+init_joins_previous (void)
+{
+  static gsize once = 0;
+  if (g_once_init_enter (&once))
+    {
+      for (gunichar c = 0x0900; c < COMPOSING_END; c++)
+        {
+          gunichar a, b;
+          if (in_composing_script (c) && g_unichar_decompose (c, &a, &b) && b
+              && g_unichar_combining_class (b) == 0 && b < COMPOSING_END)
+            joins_previous[b / 8] |= (guint8) (1u << (b % 8));
+        }
+      g_once_init_leave (&once, 1);
+    }
+}
+
+/* Whether normalization never combines @c with what precedes it: its
+ * decomposition (canonical, or with @compat the compatibility one) starts
+ * with a base character that is not the second half of any composition.
+ * Text can be cut there and each piece normalized alone, with the same
+ * result: pieces stay small (spans map to their own characters, and GLib's
+ * composition, which moves the rest of its buffer for every pair it
+ * composes, stays cheap).  Not so before U+0F73, which decomposes into two
+ * marks, or under NFKC before the half-width voiced sound mark, which
+ * becomes one. */
+static gboolean
+starts_segment (gunichar c, gboolean compat)
+{
+  if (c < 0x0300)
+    return TRUE;
+  gunichar d[G_UNICHAR_MAX_DECOMPOSITION_LENGTH];
+  gsize n = g_unichar_fully_decompose (c, compat, d, G_N_ELEMENTS (d));
+  gunichar first = n ? d[0] : c;
+  if (g_unichar_combining_class (first) != 0)
+    return FALSE;
+  return !in_composing_script (first) || !(joins_previous[first / 8] & (1u << (first % 8)));
 }
 
 static gboolean
@@ -153,6 +197,60 @@ apply_rules (char *norm, gboolean fold)
   return g_string_free (out, FALSE);
 }
 
+/* Pieces longer than this have their combining marks put in canonical order
+ * before g_utf8_normalize sees them. */
+#define PRESORT_MIN_BYTES 256
+
+static int
+compare_marks (gconstpointer a, gconstpointer b)
+{
+  guint64 x = *(const guint64 *) a, y = *(const guint64 *) b;
+  return x < y ? -1 : x > y;
+}
+
+/* Sorts @n combining marks by class, keeping the order of equal classes. */
+static void
+sort_marks (gunichar *marks, gsize n)
+{
+  g_autofree guint64 *keys = g_new (guint64, n);
+  for (gsize k = 0; k < n; k++)
+    keys[k] = ((guint64) g_unichar_combining_class (marks[k]) << 56) | ((guint64) k << 21) | marks[k];
+  qsort (keys, n, sizeof *keys, compare_marks);
+  for (gsize k = 0; k < n; k++)
+    marks[k] = (gunichar) (keys[k] & 0x1FFFFF);
+}
+
+/* g_utf8_normalize, for pieces of any length.  GLib puts combining marks in
+ * canonical order with a bubble sort, quadratic in a long run of marks of
+ * mixed classes (one base letter and a megabyte of accents): a long piece is
+ * decomposed and its marks sorted here first, so GLib finds them in order. */
+static char *
+normalize_piece (const char *s, gsize n, GNormalizeMode mode)
+{
+  if (n < PRESORT_MIN_BYTES)
+    return g_utf8_normalize (s, (gssize) n, mode);
+  gboolean compat = mode == G_NORMALIZE_NFKC;
+  g_autoptr (GArray) chars = g_array_sized_new (FALSE, FALSE, sizeof (gunichar), n);
+  for (const char *p = s, *end = s + n; p < end; p = g_utf8_next_char (p))
+    {
+      gunichar d[G_UNICHAR_MAX_DECOMPOSITION_LENGTH];
+      gsize m = g_unichar_fully_decompose (g_utf8_get_char (p), compat, d, G_N_ELEMENTS (d));
+      g_array_append_vals (chars, d, (guint) m);
+    }
+  gunichar *u = (gunichar *) chars->data;
+  for (gsize k = 0; k < chars->len;)
+    {
+      gsize run = k;
+      while (run < chars->len && g_unichar_combining_class (u[run]) != 0)
+        run++;
+      if (run - k > 1)
+        sort_marks (u + k, run - k);
+      k = run > k ? run : k + 1;
+    }
+  g_autofree char *sorted = g_ucs4_to_utf8 (u, chars->len, NULL, NULL, NULL);
+  return sorted ? g_utf8_normalize (sorted, -1, mode) : NULL;
+}
+
 /* Emits the pending characters [run, end): unchanged ones as a copy (so that
  * offsets inside them map exactly), the rest through g_utf8_normalize. */
 static void
@@ -165,7 +263,7 @@ flush_run (Chars *c, gsize end)
       dp_text_builder_copy (c->b, c->run, c->unstable - c->run);
       GNormalizeMode mode = c->opts->nfkc ? G_NORMALIZE_NFKC : G_NORMALIZE_NFC;
       gsize n = end - c->unstable;
-      g_autofree char *norm = apply_rules (g_utf8_normalize (c->src + c->unstable, (gssize) n, mode),
+      g_autofree char *norm = apply_rules (normalize_piece (c->src + c->unstable, n, mode),
                                            c->opts->fold_punctuation);
       if (norm && (strlen (norm) != n || memcmp (norm, c->src + c->unstable, n) != 0))
         dp_text_builder_replace (c->b, c->unstable, n, norm, -1);
@@ -348,7 +446,7 @@ pass_characters (Chars *c)
         }
       /* Keep each changed piece as small as possible, so spans inside a stretch
        * of non-ASCII text still map to their own characters. */
-      if (!c->stable && starts_segment (ch))
+      if (!c->stable && starts_segment (ch, c->opts->nfkc))
         flush_run (c, i);
       if (c->normalize && (c->opts->nfkc || !nfc_stable (ch) || g_unichar_combining_class (ch) != 0))
         mark_unstable (c, i, ch);
@@ -378,13 +476,18 @@ needs_normalization (const char *t, gsize len, const DpNormalizeOptions *opts)
 
 /* ---- pass 2: lines --------------------------------------------------------- */
 
+/* A line with content.  Blank lines are not kept, only whether some came
+ * before a line: text of nothing but newlines needs no memory, and offsets
+ * are 32-bit (records are smaller than 4 GB), so the lines of a text take at
+ * most 12 times its size (text of one letter per line). */
 typedef struct {
-  gsize start, end;      /* the line without its newline */
-  gsize cstart, cend;    /* its content, without surrounding blanks */
-  guint indent;          /* leading blanks */
-  guint measure;         /* content length once blank runs are collapsed */
-  gboolean blank, dropped;
-  gboolean para_start;   /* begins a paragraph */
+  guint32 end;              /* where its newline (or the text) is */
+  guint32 cstart, cend;     /* its content, without surrounding blanks */
+  guint32 indent;           /* leading blanks */
+  guint32 measure;          /* content length once blank runs are collapsed */
+  guint8 blank_before;      /* a blank line comes between it and the line before */
+  guint8 dropped;
+  guint8 after_dropped;     /* dropped lines come between it and the line before */
 } Line;
 
 static inline gboolean
@@ -398,20 +501,27 @@ split_lines (const char *t, gsize len)
 {
   GArray *lines = g_array_new (FALSE, TRUE, sizeof (Line));
   gsize start = 0;
+  gboolean blank_before = FALSE;
   while (start <= len)
     {
       const char *nl = memchr (t + start, '\n', len - start);
       gsize end = nl ? (gsize) (nl - t) : len;
-      Line l = { start, end, start, end };
+      Line l = { (guint32) end, (guint32) start, (guint32) end };
       while (l.cstart < end && (t[l.cstart] == ' ' || t[l.cstart] == '\t'))
         l.cstart++, l.indent++;
       while (l.cend > l.cstart && (t[l.cend - 1] == ' ' || t[l.cend - 1] == '\t'))
         l.cend--;
-      l.blank = l.cstart == l.cend;
-      l.measure = (guint) (l.cend - l.cstart);
+      l.measure = l.cend - l.cstart;
       for (gsize i = l.cstart; i < l.cend; i++)
         l.measure -= is_blank (t[i]) && is_blank (t[i - 1]);
-      g_array_append_val (lines, l);
+      if (l.cstart == l.cend)
+        blank_before = lines->len > 0;
+      else
+        {
+          l.blank_before = (guint8) blank_before;
+          blank_before = FALSE;
+          g_array_append_val (lines, l);
+        }
       if (!nl)
         break;
       start = end + 1;
@@ -503,29 +613,29 @@ collapsed (const char *t, const Line *l)
   return g_string_free (s, FALSE);
 }
 
-/* Marks the lines to drop and lists them in meta "dropped_lines"; returns how
- * many.  @near_misses counts lines that were looked at closely but kept: only
- * those (or the user's patterns) can match once joined with the next line. */
-static guint
+/* Marks the lines to drop and lists them in meta "dropped_lines"; sets
+ * @dropped to how many.  @near_misses counts lines that were looked at closely
+ * but kept: only those (or the user's patterns) can match once joined with the
+ * next line.  Fails if a user's pattern runs out of its budget. */
+static gboolean
 drop_lines (const char *t, GArray *lines, const DpNormalizeOptions *opts, DpRecord *rec,
-            guint *near_misses)
+            guint *dropped, guint *near_misses, GError **error)
 {
   guint n = 0;
-  *near_misses = 0;
+  *dropped = *near_misses = 0;
   gboolean in_links = FALSE;
   for (guint i = 0; i < lines->len; i++)
     {
       Line *l = &g_array_index (lines, Line, i);
-      if (l->blank)
-        continue;
       gboolean candidate = opts->drop_furniture && may_be_furniture (t, l);
-      gboolean user_rules = opts->drop_patterns && opts->drop_patterns->len > 0;
+      gboolean user_rules = opts->drop_patterns && dp_line_patterns_get_size (opts->drop_patterns) > 0;
       if (!candidate && !user_rules && !in_links)
         continue;
       g_autofree char *content = collapsed (t, l);
       gboolean furn = candidate && matches_any (furniture, G_N_ELEMENTS (furniture), content);
-      gboolean user = user_rules
-                      && matches_any ((GRegex *const *) opts->drop_patterns->pdata, opts->drop_patterns->len, content);
+      int user = user_rules ? dp_line_patterns_match (opts->drop_patterns, content, strlen (content), error) : 0;
+      if (user < 0)
+        return FALSE;
       in_links = (furn && g_regex_match (link_header, content, 0, NULL))
                  || (in_links && looks_like_headline (t, l));
       if (!furn && !user && !in_links)
@@ -541,7 +651,8 @@ drop_lines (const char *t, GArray *lines, const DpNormalizeOptions *opts, DpReco
       json_array_add_string_element (json_object_get_array_member (meta, "dropped_lines"), content);
       n++;
     }
-  return n;
+  *dropped = n;
+  return TRUE;
 }
 
 /* Hard-wrapped text (the Reuters corpus, e-mail) has many lines that run on into
@@ -559,7 +670,7 @@ is_hard_wrapped (const GArray *lines)
   for (guint i = 0; i + 1 < lines->len; i++)
     {
       const Line *l = &g_array_index (lines, Line, i), *next = &g_array_index (lines, Line, i + 1);
-      if (l->blank || next->blank)
+      if (next->blank_before)
         continue;
       if (l->measure > LONG_LINE)
         return FALSE;
@@ -575,11 +686,22 @@ ends_with_hyphenated_word (const char *t, const Line *l)
   return l->cend - l->cstart >= 2 && t[l->cend - 1] == '-' && g_ascii_isalpha (t[l->cend - 2]);
 }
 
-/* Whether "left-" + "right" across a line break is one word split by the
- * line (drop the hyphen) rather than a compound (keep it).  The document is
- * the judge: the joined word written elsewhere in it decides. */
-static gboolean
-hyphen_splits_word (const char *t, gsize len, const Line *l, const Line *next)
+/* Where "left-" + "right" across a line break is one word split by the line
+ * (drop the hyphen) rather than a compound (keep it), the document is the
+ * judge: the joined word written elsewhere in it decides.  The words to judge
+ * are gathered first and the text is then read once for all of them, so the
+ * cost does not grow with the number of hyphenated lines times the length of
+ * the text (a document made of such lines took minutes). */
+typedef struct {
+  GHashTable *words;   /* joined word -> GINT_TO_POINTER (whether it occurs) */
+  gsize min_len, max_len;
+  gboolean first[256]; /* the bytes candidate words start with */
+} HyphenWords;
+
+/* The joined form of the word hyphenated at the end of @l and continued on
+ * @next; NULL when the continuation cannot be a word's second half. */
+static char *
+hyphen_joined_word (const char *t, const Line *l, const Line *next)
 {
   gsize ls = l->cend - 1;
   while (ls > l->cstart && g_ascii_isalpha (t[ls - 1]))
@@ -588,45 +710,100 @@ hyphen_splits_word (const char *t, gsize len, const Line *l, const Line *next)
   while (re < next->cend && g_ascii_isalpha (t[re]))
     re++;
   if (re == next->cstart || !g_ascii_islower (t[next->cstart]))
-    return FALSE;
-  g_autofree char *word = g_strdup_printf ("%.*s%.*s", (int) (l->cend - 1 - ls), t + ls,
-                                           (int) (re - next->cstart), t + next->cstart);
+    return NULL;
+  return g_strdup_printf ("%.*s%.*s", (int) (l->cend - 1 - ls), t + ls,
+                          (int) (re - next->cstart), t + next->cstart);
+}
+
+static void
+hyphen_words_add (HyphenWords *hw, char *word)
+{
   gsize n = strlen (word);
-  for (const char *p = t; (p = g_strstr_len (p, (gssize) (len - (gsize) (p - t)), word)); p += n)
+  if (g_hash_table_size (hw->words) == 0)
+    hw->min_len = hw->max_len = n;
+  hw->min_len = MIN (hw->min_len, n);
+  hw->max_len = MAX (hw->max_len, n);
+  hw->first[(guchar) word[0]] = TRUE;
+  g_hash_table_insert (hw->words, word, GINT_TO_POINTER (FALSE));
+}
+
+/* Marks the candidate words that occur in @t as whole words (runs of ASCII
+ * letters), in one pass over the text. */
+static void
+hyphen_words_find (HyphenWords *hw, const char *t, gsize len)
+{
+  if (g_hash_table_size (hw->words) == 0)
+    return;
+  g_autoptr (GString) word = g_string_sized_new (hw->max_len + 1);
+  gsize i = 0;
+  while (i < len)
     {
-      gboolean starts = p == t || !g_ascii_isalpha (p[-1]);
-      gboolean ends = (gsize) (p - t) + n >= len || !g_ascii_isalpha (p[n]);
-      if (starts && ends)
-        return TRUE;
+      if (!g_ascii_isalpha (t[i]))
+        {
+          i++;
+          continue;
+        }
+      gsize start = i;
+      while (i < len && g_ascii_isalpha (t[i]))
+        i++;
+      gsize n = i - start;
+      if (n < hw->min_len || n > hw->max_len || !hw->first[(guchar) t[start]])
+        continue;
+      g_string_truncate (word, 0);
+      g_string_append_len (word, t + start, (gssize) n);
+      gpointer seen;
+      if (g_hash_table_lookup_extended (hw->words, word->str, NULL, &seen) && !GPOINTER_TO_INT (seen))
+        g_hash_table_insert (hw->words, g_strdup (word->str), GINT_TO_POINTER (TRUE));
     }
-  return FALSE;
+}
+
+static gboolean
+hyphen_splits_word (const HyphenWords *hw, const char *t, const Line *l, const Line *next)
+{
+  g_autofree char *word = hyphen_joined_word (t, l, next);
+  return word && GPOINTER_TO_INT (g_hash_table_lookup (hw->words, word));
 }
 
 typedef struct {
   const char *sep;        /* what replaces the gap to the next kept line */
   gboolean drop_hyphen;   /* the line's final hyphen goes too */
+  gboolean judge_hyphen;  /* whether it goes is for the document to say */
 } Join;
 
-/* How kept line @i joins the next kept line @k. */
+/* How kept line @p joins the next kept line @l. */
 static Join
-join_lines (const char *t, gsize len, GArray *lines, guint i, guint k, gboolean wrapped,
-            const DpNormalizeOptions *opts)
+join_lines (const char *t, const Line *p, const Line *l, gboolean wrapped, const DpNormalizeOptions *opts)
 {
-  const Line *p = &g_array_index (lines, Line, i), *l = &g_array_index (lines, Line, k);
-  for (guint m = i + 1; m < k; m++)
-    if (g_array_index (lines, Line, m).blank)
-      return (Join) { "\n\n", FALSE };
+  if (l->blank_before)
+    return (Join) { "\n\n", FALSE, FALSE };
   if (!wrapped)
-    return (Join) { "\n", FALSE };
+    return (Join) { "\n", FALSE, FALSE };
   /* In hard-wrapped text an indented line starts a paragraph, and so does the
    * line after a short one (the short one ended its paragraph, or is a row of
    * a table).  A single line break could not survive a second run: the line
    * it ends is long once joined, and would be joined again. */
   if (opts->reflow == DP_REFLOW_AUTO && (l->indent >= 2 || p->measure < SHORT_LINE))
-    return (Join) { "\n\n", FALSE };
+    return (Join) { "\n\n", FALSE, FALSE };
   if (opts->join_hyphens && ends_with_hyphenated_word (t, p) && g_ascii_isalnum (t[l->cstart]))
-    return (Join) { "", hyphen_splits_word (t, len, p, l) };
-  return (Join) { " ", FALSE };
+    return (Join) { "", FALSE, TRUE };
+  return (Join) { " ", FALSE, FALSE };
+}
+
+/* The joined words to judge in @lines, each marked with whether it occurs
+ * in the text. */
+static void
+hyphen_words_gather (HyphenWords *hw, const char *t, gsize len, GArray *lines, gboolean wrapped,
+                     const DpNormalizeOptions *opts)
+{
+  const Line *l = (const Line *) lines->data;
+  for (guint k = 1; k < lines->len; k++)
+    {
+      Join j = join_lines (t, &l[k - 1], &l[k], wrapped, opts);
+      char *word = j.judge_hyphen ? hyphen_joined_word (t, &l[k - 1], &l[k]) : NULL;
+      if (word)
+        hyphen_words_add (hw, word);
+    }
+  hyphen_words_find (hw, t, len);
 }
 
 /* Emits a line's content with internal runs of blanks collapsed to one space. */
@@ -659,34 +836,34 @@ pass_lines (DpTextBuilder *b, const char *t, gsize len, GArray *lines, const DpN
   gboolean joined = FALSE;
   gboolean wrapped = opts->reflow == DP_REFLOW_ALWAYS
                      || (opts->reflow == DP_REFLOW_AUTO && is_hard_wrapped (lines));
-  gint prev = -1;
-  Join join = { NULL, FALSE };
+  HyphenWords hw = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL) };
+  hyphen_words_gather (&hw, t, len, lines, wrapped, opts);
+  const Line *lns = (const Line *) lines->data;
+  Join join = { NULL, FALSE, FALSE };   /* how the previous line joins this one */
   for (guint i = 0; i < lines->len; i++)
     {
-      const Line *l = &g_array_index (lines, Line, i);
-      if (l->blank)
-        continue;
-      if (prev >= 0)
+      const Line *l = &lns[i];
+      if (i > 0)
         {
-          const Line *p = &g_array_index (lines, Line, prev);
+          const Line *p = &lns[i - 1];
           gsize gap = p->cend - (join.drop_hyphen ? 1 : 0);
-          dp_text_builder_replace (b, gap, l->cstart - gap, join.sep, -1);
+          /* Dropped lines are deleted, not part of the separator: spans over
+           * them are dropped rather than moved onto the separator. */
+          gsize gap_end = *join.sep && l->after_dropped ? p->end + 1 : l->cstart;
+          dp_text_builder_replace (b, gap, gap_end - gap, join.sep, -1);
           joined |= join.sep[0] != '\n';
         }
-      /* Decide now how this line joins the next, since that may take its hyphen. */
-      join = (Join) { NULL, FALSE };
-      for (guint k = i + 1; k < lines->len; k++)
+      /* Decided now, since the join to the next line may take this line's hyphen. */
+      join = (Join) { NULL, FALSE, FALSE };
+      if (i + 1 < lines->len)
         {
-          const Line *next = &g_array_index (lines, Line, k);
-          if (!next->blank)
-            {
-              join = join_lines (t, len, lines, i, k, wrapped, opts);
-              break;
-            }
+          join = join_lines (t, l, &lns[i + 1], wrapped, opts);
+          if (join.judge_hyphen)
+            join.drop_hyphen = hyphen_splits_word (&hw, t, l, &lns[i + 1]);
         }
       emit_content (b, t, l->cstart, l->cend - (join.drop_hyphen ? 1 : 0));
-      prev = (gint) i;
     }
+  g_hash_table_unref (hw.words);
   return joined;
 }
 
@@ -708,6 +885,7 @@ dp_normalize_record (DpRecord *rec, const DpNormalizeOptions *opts, GError **err
 {
   init_plain ();
   init_furniture ();
+  init_joins_previous ();
   gsize len;
   const char *text;
   /* Rules, then entities, then normalization, each on the previous one's
@@ -726,22 +904,34 @@ dp_normalize_record (DpRecord *rec, const DpNormalizeOptions *opts, GError **err
   /* Joining lines can make a new line that a pattern would drop ("©" joined
    * with the line after it): go round again until nothing more is dropped,
    * so that a second run has nothing to do. */
-  gboolean dropping = opts->drop_furniture || (opts->drop_patterns && opts->drop_patterns->len);
+  gboolean dropping = opts->drop_furniture || (opts->drop_patterns && dp_line_patterns_get_size (opts->drop_patterns));
   for (guint round = 0; round < 4; round++)
     {
       text = dp_record_get_text (rec, &len);
       g_autoptr (GArray) lines = split_lines (text, len);
-      guint near_misses = 0;
-      guint dropped = dropping ? drop_lines (text, lines, opts, rec, &near_misses) : 0;
+      guint dropped = 0, near_misses = 0;
+      if (dropping && !drop_lines (text, lines, opts, rec, &dropped, &near_misses, error))
+        return FALSE;
       if (round > 0 && dropped == 0)
         break;
       guint kept = 0;
+      gboolean blank = FALSE, skipped = FALSE;
       for (guint i = 0; i < lines->len; i++)
-        if (!g_array_index (lines, Line, i).dropped)
-          g_array_index (lines, Line, kept++) = g_array_index (lines, Line, i);
+        {
+          Line *l = &g_array_index (lines, Line, i);
+          blank |= l->blank_before;
+          skipped |= l->dropped;
+          if (l->dropped)
+            continue;
+          l->blank_before = (guint8) (blank && kept > 0);
+          l->after_dropped = (guint8) skipped;
+          g_array_index (lines, Line, kept++) = *l;
+          blank = skipped = FALSE;
+        }
       g_array_set_size (lines, kept);
       DpTextBuilder *b = dp_text_builder_new (text, len);
       gboolean joined = pass_lines (b, text, len, lines, opts);
+      g_clear_pointer (&lines, g_array_unref);   /* before the alignments are composed */
       if (!dp_record_apply_text (rec, b, error))
         return FALSE;
       if (!joined || near_misses == 0)

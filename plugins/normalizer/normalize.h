@@ -4,6 +4,8 @@
 
 #include <docpipe/docpipe.h>
 
+#include "patterns.h"
+
 typedef enum { DP_REFLOW_AUTO, DP_REFLOW_ALWAYS, DP_REFLOW_NEVER } DpReflow;
 
 typedef struct {
@@ -13,11 +15,13 @@ typedef struct {
   DpReflow reflow;            /* join hard-wrapped lines into paragraphs */
   gboolean join_hyphens;      /* "inter-\nnational" -> "international" where the document says so */
   gboolean drop_furniture;    /* built-in page-furniture patterns */
-  GPtrArray *drop_patterns;   /* GRegex*, the user's own; may be NULL */
+  DpLinePatterns *drop_patterns;   /* the user's own (drop-lines); may be NULL */
 } DpNormalizeOptions;
 
 void dp_normalize_options_init (DpNormalizeOptions *opts);
 
 /* Normalizes the record's text in place (its alignment keeps offsets traceable
- * to the original) and records dropped lines in meta "dropped_lines". */
+ * to the original, and its layers move onto the new text) and records dropped
+ * lines in meta "dropped_lines".  Fails only if a drop-lines pattern runs out
+ * of its budget on a line of the text. */
 gboolean dp_normalize_record (DpRecord *rec, const DpNormalizeOptions *opts, GError **error);

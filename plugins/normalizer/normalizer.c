@@ -1,8 +1,8 @@
 /* normalizer.c — the normalizer stage: clean text for the stages after it.
  *
  * The rewriting itself is in normalize.c and the reading of title, byline and
- * date in docmeta.c; this file is the stage around them: its parameters, the
- * user's drop-lines file, and the invalid-UTF-8 policy.
+ * date in docmeta.c, the user's drop-lines patterns in patterns.c; this file is
+ * the stage around them: its parameters and the invalid-UTF-8 policy.
  */
 #include "normalize.h"
 #include "docmeta.h"
@@ -15,38 +15,11 @@ typedef struct {
   gboolean reject_invalid;
 } Normalizer;
 
-/* Reads one regular expression per line (blank lines and # comments skipped). */
-static GPtrArray *
-load_patterns (const char *path, GError **error)
-{
-  g_autofree char *text = NULL;
-  if (!g_file_get_contents (path, &text, NULL, error))
-    return NULL;
-  g_autoptr (GPtrArray) res = g_ptr_array_new_with_free_func ((GDestroyNotify) g_regex_unref);
-  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
-  for (guint i = 0; lines[i]; i++)
-    {
-      char *line = g_strchomp (lines[i]);
-      if (!*line || *line == '#')
-        continue;
-      g_autoptr (GError) local = NULL;
-      GRegex *re = g_regex_new (line, 0, 0, &local);
-      if (!re)
-        {
-          g_set_error (error, G_REGEX_ERROR, local->code, "%s:%u: %s", path, i + 1, local->message);
-          return NULL;
-        }
-      g_ptr_array_add (res, re);
-    }
-  return g_steal_pointer (&res);
-}
-
 static void
 normalizer_destroy (gpointer self)
 {
   Normalizer *n = self;
-  if (n->opts.drop_patterns)
-    g_ptr_array_unref (n->opts.drop_patterns);
+  dp_line_patterns_free (n->opts.drop_patterns);
   g_free (n);
 }
 
@@ -64,7 +37,7 @@ normalizer_create (const DpParams *params, GError **error)
   n->metadata = dp_params_get_bool (params, "metadata");
   n->reject_invalid = dp_params_get_enum (params, "invalid-utf8") == 1;
   const char *drop = dp_params_get_path (params, "drop-lines");
-  if (drop && !(n->opts.drop_patterns = load_patterns (drop, error)))
+  if (drop && !(n->opts.drop_patterns = dp_line_patterns_load (drop, error)))
     {
       normalizer_destroy (n);
       return NULL;
@@ -123,7 +96,8 @@ static const DpParamSpec normalizer_params[] = {
   { "drop-furniture", DP_PARAM_BOOL, "true", FALSE,
     "Drop lines that are page furniture (Font Size, Share, See also: and its links, Source » …); dropped lines go to meta.dropped_lines" },
   { "drop-lines", DP_PARAM_PATH, NULL, FALSE,
-    "A file of regular expressions, one per line; lines of the text matching one are dropped too",
+    "A file of regular expressions (PCRE), one per line, # comments; lines of the text matching one are dropped too. "
+    "At most 1000 patterns in 1 MiB; a pattern that needs too many steps on a line fails the record (see README)",
     .flags = DP_PARAM_INPUT },
   { "metadata", DP_PARAM_BOOL, "true", FALSE,
     "Read title, byline, date, time and dateline off the top of the text into meta (never overwriting fields already there)" },

@@ -40,8 +40,10 @@ DP_API gsize       dp_text_builder_get_src_pos (const DpTextBuilder *b);
 
 /* Replaces the record's text with the builder's result (which must be valid
  * UTF-8) and frees the builder.  The builder's source must be the record's
- * current text.  As with dp_record_set_text(), cached tokens and all layers are
- * dropped.  Repeated rewrites compose: offsets always map to the first text. */
+ * current text.  Cached tokens are dropped; layers move onto the new text
+ * (nested spans too), and a span whose text was all deleted is dropped and
+ * counted in meta "dropped_spans" (layer -> count).  Repeated rewrites
+ * compose: offsets always map to the first text. */
 DP_API gboolean dp_record_apply_text (DpRecord *rec, DpTextBuilder *b, GError **error);
 
 /* The text as first read (before any rewrite); the current text if there was none. */
