@@ -345,52 +345,79 @@ dp_layer_add_span (DpLayer *layer, gsize start, gsize end, const char *label, GE
   return span;
 }
 
-/* Moves the spans of @layer; returns the survivors whose position changed,
- * each followed by the id it had (a g_free'd string). */
-static GPtrArray *
-layer_move_spans (DpLayer *layer, DpSpanMoveFunc move, gpointer data)
+typedef struct {
+  gsize start, end;
+  gboolean keep;
+  char *id;      /* the id it had, for a survivor whose position changes */
+} SpanFate;
+
+static void
+span_fate_clear (gpointer p)
 {
-  GPtrArray *kept = g_ptr_array_new_full (layer->spans->len, span_free);
-  GPtrArray *shifted = g_ptr_array_new ();
-  for (guint i = 0; i < layer->spans->len; i++)
+  g_free (((SpanFate *) p)->id);
+}
+
+/* Every span's fate is decided, and the ids of the survivors that change
+ * position read, before any span is freed or renumbered: a generated id is
+ * computed over all the record's spans as they were. */
+static GArray *
+decide_span_fates (DpRecord *rec, DpSpanMoveFunc move, gpointer data)
+{
+  GArray *fates = g_array_new (FALSE, FALSE, sizeof (SpanFate));
+  g_array_set_clear_func (fates, span_fate_clear);
+  for (guint l = 0; l < dp_record_get_n_layers (rec); l++)
     {
-      DpSpan *span = g_ptr_array_index (layer->spans, i);
-      if (!move (layer->name, span, &span->start, &span->end, data))
+      DpLayer *layer = g_ptr_array_index (rec->layers, l);
+      guint kept = 0;
+      for (guint i = 0; i < layer->spans->len; i++)
         {
-          span_free (span);
-          continue;
+          DpSpan *span = g_ptr_array_index (layer->spans, i);
+          SpanFate f = { span->start, span->end, FALSE, NULL };
+          f.keep = move (layer->name, span, &f.start, &f.end, data);
+          if (f.keep)
+            {
+              if (span->index != kept)
+                f.id = dp_span_dup_id (span);
+              kept++;
+            }
+          g_array_append_val (fates, f);
         }
-      if (span->index != kept->len)
-        {
-          g_ptr_array_add (shifted, span);
-          g_ptr_array_add (shifted, dp_span_dup_id (span));
-        }
-      g_ptr_array_add (kept, span);
     }
-  g_ptr_array_set_free_func (layer->spans, NULL);
-  g_ptr_array_unref (layer->spans);
-  layer->spans = kept;
-  return shifted;
+  return fates;
 }
 
 void
 dp_record_move_spans (DpRecord *rec, DpSpanMoveFunc move, gpointer data)
 {
-  for (guint l = 0; rec->layers && l < rec->layers->len; l++)
+  g_autoptr (GArray) fates = decide_span_fates (rec, move, data);
+  /* Spans are about to be freed: nothing may keep pointing at them. */
+  dp_record_forget_span_ids (rec);
+  guint k = 0;
+  for (guint l = 0; l < dp_record_get_n_layers (rec); l++)
     {
       DpLayer *layer = g_ptr_array_index (rec->layers, l);
-      g_autoptr (GPtrArray) shifted = layer_move_spans (layer, move, data);
-      /* A span's generated id comes from its position, which changed: others
-       * may refer to it by that id (a claim's speaker), so it keeps it.  The
-       * ids were all read before any is set. */
-      for (guint i = 0; i < shifted->len; i += 2)
-        {
-          DpSpan *span = g_ptr_array_index (shifted, i);
-          g_autofree char *id = g_ptr_array_index (shifted, i + 1);
-          json_object_set_string_member (dp_span_get_attrs (span), "id", id);
-        }
+      GPtrArray *kept = g_ptr_array_new_full (layer->spans->len, span_free);
       for (guint i = 0; i < layer->spans->len; i++)
-        ((DpSpan *) g_ptr_array_index (layer->spans, i))->index = i;
+        {
+          DpSpan *span = g_ptr_array_index (layer->spans, i);
+          SpanFate *f = &g_array_index (fates, SpanFate, k++);
+          if (!f->keep)
+            {
+              span_free (span);
+              continue;
+            }
+          span->start = f->start;
+          span->end = f->end;
+          span->index = kept->len;
+          g_ptr_array_add (kept, span);
+          /* Others may refer to a span by its generated id (a claim's
+           * speaker): a span that moved keeps the one it had. */
+          if (f->id)
+            json_object_set_string_member (dp_span_get_attrs (span), "id", f->id);
+        }
+      g_ptr_array_set_free_func (layer->spans, NULL);
+      g_ptr_array_unref (layer->spans);
+      layer->spans = kept;
     }
 }
 
