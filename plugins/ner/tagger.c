@@ -232,7 +232,8 @@ tag_with_model (const DpNerTagger *ner, DpNerScratch *s, const char *text, const
   dp_ner_doc_set_tokens (s->doc, text, tokens, n_tokens, starts, n_pieces);
   g_array_set_size (s->tags, n_tokens);
   guint16 *tags = (guint16 *) s->tags->data;
-  memset (tags, 0, (gsize) n_tokens * sizeof *tags);
+  if (n_tokens > 0)   /* an empty text has no array to clear (memset of NULL) */
+    memset (tags, 0, (gsize) n_tokens * sizeof *tags);
   for (guint k = 0; k < n_pieces; k++)
     {
       guint16 *sentence_tags = tags + starts[k];
