@@ -7,13 +7,13 @@
  * needs root); the system's /dev nodes are never written, and /dev/stdout is
  * only tried as nobody, where a regression fails instead of replacing it.
  */
+#include "test-util.h"
+
 #include <docpipe/docpipe.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <glib/gstdio.h>
-#include <grp.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -21,32 +21,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define NOBODY 65534
-
 /* ---- helpers ---------------------------------------------------------------- */
-
-static int
-remove_entry (const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-  remove (path);
-  return 0;
-}
-
-static void
-remove_tree (const char *dir)
-{
-  nftw (dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static char *
-read_all (const char *path)
-{
-  char *text = NULL;
-  g_autoptr (GError) error = NULL;
-  g_file_get_contents (path, &text, NULL, &error);
-  g_assert_no_error (error);
-  return text;
-}
 
 static void
 write_text (const char *path, const char *text, int mode)
@@ -132,7 +107,7 @@ case_new_file (const char *dir)
   g_assert_true (g_str_has_prefix (during, "out.jsonl.tmp-"));
   write_ok (out, "two\n");
   commit_ok (out);
-  g_autofree char *text = read_all (path);
+  g_autofree char *text = dp_test_read_file (path);
   g_assert_cmpstr (text, ==, "one\ntwo\n");
   g_autofree char *after = list_dir (dir);
   g_assert_cmpstr (after, ==, "out.jsonl");
@@ -152,10 +127,10 @@ case_replace_keeps_mode (const char *dir)
     g_assert_cmpint (chown (path, 4321, 4322), ==, 0);
   g_assert_cmpint (link (path, old_link), ==, 0);   /* a reader holding the old file */
   write_file_ok (path, DP_OUTPUT_REPLACE, "new\n");
-  g_autofree char *text = read_all (path);
+  g_autofree char *text = dp_test_read_file (path);
   g_assert_cmpstr (text, ==, "new\n");
   /* Replaced by a rename: the old file is untouched for whoever has it open. */
-  g_autofree char *old = read_all (old_link);
+  g_autofree char *old = dp_test_read_file (old_link);
   g_assert_cmpstr (old, ==, "old\n");
   GStatBuf st;
   g_assert_cmpint (g_stat (path, &st), ==, 0);
@@ -183,7 +158,7 @@ case_symlink (const char *dir)
 
   /* Through a chain of two links: the target is replaced, the links stay. */
   write_file_ok (link2, DP_OUTPUT_REPLACE, "new\n");
-  g_autofree char *text = read_all (target);
+  g_autofree char *text = dp_test_read_file (target);
   g_assert_cmpstr (text, ==, "new\n");
   GStatBuf st;
   g_assert_cmpint (g_lstat (link1, &st), ==, 0);
@@ -202,7 +177,7 @@ case_symlink (const char *dir)
   g_assert_cmpint (symlink ("sub/created.jsonl", dangling), ==, 0);
   write_file_ok (dangling, DP_OUTPUT_REPLACE, "created\n");
   g_autofree char *created_path = g_build_filename (sub, "created.jsonl", NULL);
-  g_autofree char *created = read_all (created_path);
+  g_autofree char *created = dp_test_read_file (created_path);
   g_assert_cmpstr (created, ==, "created\n");
   g_assert_cmpint (g_lstat (dangling, &st), ==, 0);
   g_assert_true (S_ISLNK (st.st_mode));
@@ -228,7 +203,7 @@ case_abort (const char *dir)
   out = open_ok (path, DP_OUTPUT_REPLACE);
   write_ok (out, "half a fi");
   dp_output_free (out);
-  g_autofree char *text = read_all (path);
+  g_autofree char *text = dp_test_read_file (path);
   g_assert_cmpstr (text, ==, "old\n");
   g_autofree char *names = list_dir (dir);
   g_assert_cmpstr (names, ==, "out.jsonl");
@@ -294,7 +269,7 @@ case_append (const char *dir)
   write_ok (one, "e\n");
   commit_ok (two);
   commit_ok (one);
-  g_autofree char *text = read_all (path);
+  g_autofree char *text = dp_test_read_file (path);
   g_assert_cmpstr (text, ==, "a\nb\nc\nd\ne\n");
   GStatBuf st;
   g_assert_cmpint (g_lstat (link_path, &st), ==, 0);
@@ -349,7 +324,7 @@ case_descriptors (const char *dir)
   close (fd);
   g_assert_cmpint (chdir (cwd), ==, 0);
 
-  g_autofree char *text = read_all (path);
+  g_autofree char *text = dp_test_read_file (path);
   g_assert_cmpstr (text, ==, expect->str);
   GStatBuf after;
   g_assert_cmpint (g_stat (path, &after), ==, 0);
@@ -525,9 +500,7 @@ static const Case cases[] = {
 static char *
 make_dir (const Case *c)
 {
-  g_autoptr (GError) error = NULL;
-  char *dir = g_dir_make_tmp ("docpipe-output-XXXXXX", &error);
-  g_assert_no_error (error);
+  char *dir = dp_test_make_tmp_dir ("docpipe-output-XXXXXX");
   if (c->setup)
     c->setup (dir);
   return dir;
@@ -544,16 +517,14 @@ run_case (gconstpointer data)
     }
   g_autofree char *dir = make_dir (c);
   c->body (dir);
-  remove_tree (dir);
+  dp_test_remove_tree (dir);
 }
 
 static void
 drop_privileges (void)
 {
-  g_assert_cmpint (setgroups (0, NULL), ==, 0);
-  g_assert_cmpint (setgid (NOBODY), ==, 0);
-  g_assert_cmpint (setuid (NOBODY), ==, 0);
-  g_assert_cmpint (geteuid (), ==, NOBODY);
+  g_assert_true (dp_test_become_nobody ());
+  g_assert_cmpint (geteuid (), ==, DP_TEST_NOBODY);
 }
 
 static void
@@ -572,11 +543,11 @@ run_case_as_nobody (gconstpointer data)
       return;
     }
   g_autofree char *dir = make_dir (c);
-  g_assert_cmpint (chown (dir, NOBODY, NOBODY), ==, 0);
+  g_assert_cmpint (chown (dir, DP_TEST_NOBODY, DP_TEST_NOBODY), ==, 0);
   g_setenv ("DP_TEST_OUTPUT_DIR", dir, TRUE);
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
   g_unsetenv ("DP_TEST_OUTPUT_DIR");
-  remove_tree (dir);
+  dp_test_remove_tree (dir);
   g_test_trap_assert_passed ();
 }
 
