@@ -30,26 +30,6 @@ write_text (const char *path, const char *text, int mode)
   g_assert_cmpint (g_chmod (path, mode), ==, 0);
 }
 
-static gint
-compare_names (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
-}
-
-/* The names in @dir, sorted and joined with ','. */
-static char *
-list_dir (const char *dir)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  g_autoptr (GPtrArray) names = g_ptr_array_new ();
-  const char *name;
-  while ((name = g_dir_read_name (d)))
-    g_ptr_array_add (names, (gpointer) name);
-  g_ptr_array_sort (names, compare_names);
-  g_ptr_array_add (names, NULL);
-  return g_strjoinv (",", (char **) names->pdata);
-}
-
 static mode_t
 current_umask (void)
 {
@@ -103,13 +83,13 @@ case_new_file (const char *dir)
   write_ok (out, "one\n");
   /* Until the commit the path does not exist; the data is in a temporary file beside it. */
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
-  g_autofree char *during = list_dir (dir);
+  g_autofree char *during = dp_test_list_dir (dir);
   g_assert_true (g_str_has_prefix (during, "out.jsonl.tmp-"));
   write_ok (out, "two\n");
   commit_ok (out);
   g_autofree char *text = dp_test_read_file (path);
   g_assert_cmpstr (text, ==, "one\ntwo\n");
-  g_autofree char *after = list_dir (dir);
+  g_autofree char *after = dp_test_list_dir (dir);
   g_assert_cmpstr (after, ==, "out.jsonl");
   GStatBuf st;
   g_assert_cmpint (g_stat (path, &st), ==, 0);
@@ -140,7 +120,7 @@ case_replace_keeps_mode (const char *dir)
       g_assert_cmpint (st.st_uid, ==, 4321);
       g_assert_cmpint (st.st_gid, ==, 4322);
     }
-  g_autofree char *names = list_dir (dir);
+  g_autofree char *names = dp_test_list_dir (dir);
   g_assert_cmpstr (names, ==, "old.jsonl,out.jsonl");
 }
 
@@ -169,7 +149,7 @@ case_symlink (const char *dir)
   g_assert_cmpstr (points, ==, "link.jsonl");
   g_assert_cmpint (g_stat (target, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 07777, ==, 0604);
-  g_autofree char *in_sub = list_dir (sub);
+  g_autofree char *in_sub = dp_test_list_dir (sub);
   g_assert_cmpstr (in_sub, ==, "target.jsonl");
 
   /* A link to nothing yet creates its target. */
@@ -205,7 +185,7 @@ case_abort (const char *dir)
   dp_output_free (out);
   g_autofree char *text = dp_test_read_file (path);
   g_assert_cmpstr (text, ==, "old\n");
-  g_autofree char *names = list_dir (dir);
+  g_autofree char *names = dp_test_list_dir (dir);
   g_assert_cmpstr (names, ==, "out.jsonl");
 }
 
@@ -330,7 +310,7 @@ case_descriptors (const char *dir)
   g_assert_cmpint (g_stat (path, &after), ==, 0);
   g_assert_cmpuint (after.st_ino, ==, before.st_ino);
   /* No file named "-" (or anything else) appeared. */
-  g_autofree char *listing = list_dir (dir);
+  g_autofree char *listing = dp_test_list_dir (dir);
   g_assert_cmpstr (listing, ==, "stdout.txt");
 
   /* dp_output_open_fd: the caller's descriptor, never closed. */
@@ -382,7 +362,7 @@ case_fifo (const char *dir)
   GStatBuf st;
   g_assert_cmpint (g_lstat (path, &st), ==, 0);
   g_assert_true (S_ISFIFO (st.st_mode));
-  g_autofree char *names = list_dir (dir);
+  g_autofree char *names = dp_test_list_dir (dir);
   g_assert_cmpstr (names, ==, "fifo");
 }
 
@@ -471,7 +451,7 @@ case_devices (const char *dir)
   g_assert_true (g_str_has_prefix (error->message, full));
   dp_output_abort (to_full);
   assert_still_device (full, 7);
-  g_autofree char *names = list_dir (dir);
+  g_autofree char *names = dp_test_list_dir (dir);
   g_assert_cmpstr (names, ==, "full,null");
 }
 

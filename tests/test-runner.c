@@ -692,25 +692,6 @@ assert_device (const char *path, guint minor)
   g_assert_cmpuint (minor (st.st_rdev), ==, minor);
 }
 
-static gint
-compare_strings (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
-}
-
-static char *
-dir_listing (const char *dir)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  const char *name;
-  while ((name = g_dir_read_name (d)))
-    g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, compare_strings);
-  g_ptr_array_add (names, NULL);
-  return g_strjoinv (",", (char **) names->pdata);
-}
-
 static void
 test_writer_to_device (gconstpointer data)
 {
@@ -726,7 +707,7 @@ test_writer_to_device (gconstpointer data)
   g_assert_cmpint (r.status, ==, 0);
   /* Written in place: the node is still the device, and nothing was left beside it. */
   assert_device (null, 3);
-  g_autofree char *names = dir_listing (dir);
+  g_autofree char *names = dp_test_list_dir (dir);
   g_assert_cmpstr (names, ==, "null");
   dp_test_result_clear (&r);
   dp_test_remove_tree (dir);
@@ -762,7 +743,7 @@ test_writer_to_fifo (gconstpointer data)
   GStatBuf st;
   g_assert_cmpint (g_lstat (fifo, &st), ==, 0);
   g_assert_true (S_ISFIFO (st.st_mode));
-  g_autofree char *names = dir_listing (dir);
+  g_autofree char *names = dp_test_list_dir (dir);
   g_assert_cmpstr (names, ==, "fifo");
   dp_test_result_clear (&r);
   dp_test_remove_tree (dir);
@@ -794,7 +775,7 @@ test_writer_through_symlink (gconstpointer data)
   g_assert_cmpint (st.st_mode & 07777, ==, 0640);
   g_assert_cmpint (g_lstat (link_path, &st), ==, 0);
   g_assert_true (S_ISLNK (st.st_mode));
-  g_autofree char *names = dir_listing (dir);
+  g_autofree char *names = dp_test_list_dir (dir);
   g_assert_cmpstr (names, ==, "out.jsonl,real.jsonl");
   dp_test_result_clear (&r);
   dp_test_remove_tree (dir);
@@ -828,7 +809,7 @@ test_stats_to_stdout (gconstpointer data)
         dp_test_result_clear (&r);
       }
   /* Nothing but the writer's file: no file named "-", no temporary debris. */
-  g_autofree char *listing = dir_listing (dir);
+  g_autofree char *listing = dp_test_list_dir (dir);
   g_assert_cmpstr (listing, ==, "out.jsonl");
   dp_test_remove_tree (dir);
 }

@@ -1,11 +1,11 @@
 /* test-util.h — helpers the GLib test programs share: running the build
  * tree's docpipe binary and collecting its status and output, temporary
- * directories and their removal, reading files and JSON objects, records
+ * directories (listed and removed), reading files and JSON objects, records
  * loaded from and written to JSON, and becoming the user nobody.
  *
- * Every helper asserts on failure, so a test reads as its steps.  The header
- * is included by test programs built with docpipe_test() (tests/CMakeLists.txt),
- * which defines DP_TEST_DOCPIPE.
+ * The helpers assert what they need (removing a tree is best effort), so a
+ * test reads as its steps.  The header is included by test programs built
+ * with docpipe_test() (tests/CMakeLists.txt), which defines DP_TEST_DOCPIPE.
  */
 #pragma once
 
@@ -104,6 +104,27 @@ dp_test_read_file (const char *path)
   g_file_get_contents (path, &text, NULL, &error);
   g_assert_no_error (error);
   return text;
+}
+
+static inline gint
+dp_test_compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* The names in @dir, sorted and joined with ','.  (Each is copied: readdir
+ * may reuse its buffer for the next entry.) */
+static inline char *
+dp_test_list_dir (const char *dir)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+  while ((name = g_dir_read_name (d)))
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, dp_test_compare_strings);
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv (",", (char **) names->pdata);
 }
 
 /* ---- JSON and records ----------------------------------------------------------- */
