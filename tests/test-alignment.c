@@ -4,6 +4,7 @@
  * with offsets in the original text. */
 #include "alignment-private.h"
 #include "record-private.h"
+#include "test-util.h"
 
 #include <string.h>
 
@@ -264,29 +265,11 @@ test_set_text_drops_alignment (void)
 
 /* ---- layers through a rewrite ---------------------------------------------- */
 
-static DpRecord *
-record_json (const char *json)
-{
-  g_autoptr (GError) error = NULL;
-  DpRecord *rec = record ("");
-  g_assert_true (dp_record_load_json (rec, json, strlen (json), &error));
-  g_assert_no_error (error);
-  return rec;
-}
-
-static char *
-to_json (DpRecord *rec)
-{
-  GString *out = g_string_new (NULL);
-  dp_record_to_json (rec, out, DP_JSON_SPAN_TEXT);
-  return g_string_free (out, FALSE);
-}
-
 /* A rewrite that changes nothing leaves every layer exactly as it was. */
 static void
 test_layers_survive_noop (void)
 {
-  DpRecord *rec = record_json (
+  DpRecord *rec = dp_test_record_from_json (
     "{\"id\":\"r\",\"text\":\"Tehran and Pyongyang met, \u00abofficials\u00bb said.\","
     "\"layers\":{\"entities\":[{\"start\":0,\"end\":6,\"label\":\"LOC\",\"canonical\":\"Tehran\"},"
     "{\"id\":\"given\",\"start\":11,\"end\":20,\"label\":\"LOC\"}],"
@@ -294,7 +277,7 @@ test_layers_survive_noop (void)
     "\"hedges\":[{\"start\":0,\"end\":6},{\"start\":11,\"end\":20}],"
     "\"speaker\":{\"entity\":\"e1\",\"start\":27,\"end\":36},\"score\":0.5}],"
     "\"empty\":[]}}");
-  g_autofree char *before = to_json (rec);
+  g_autofree char *before = dp_test_record_to_json (rec);
   gsize len;
   const char *src = dp_record_get_text (rec, &len);
   DpTextBuilder *b = dp_text_builder_new (src, len);
@@ -306,7 +289,7 @@ test_layers_survive_noop (void)
       dp_text_builder_copy (b, at, n);
     }
   apply (rec, b);
-  g_autofree char *after = to_json (rec);
+  g_autofree char *after = dp_test_record_to_json (rec);
   g_assert_cmpstr (after, ==, before);
   g_assert_false (json_object_has_member (dp_record_get_meta (rec), "dropped_spans"));
   dp_record_free (rec);

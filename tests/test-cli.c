@@ -3,6 +3,8 @@
  * separators in expressions, and the "docpipe:" prefix on every line docpipe
  * writes to stderr.  Each test runs the real docpipe binary of the build tree.
  */
+#include "test-util.h"
+
 #include <docpipe/version.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -10,37 +12,19 @@
 
 #define PLUGIN_PATH DP_TEST_PLUGINS ":" DP_TEST_FIXTURES_GOOD
 
-typedef struct {
-  int status;
-  char *out, *err;
-} Result;
-
-static void
-result_clear (Result *r)
-{
-  g_free (r->out);
-  g_free (r->err);
-}
-
-static Result
+static DpTestResult
 run_argv (const char *const *args)
 {
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_ptr_array_add (argv, (gpointer) DP_TEST_DOCPIPE);
-  for (guint i = 0; args[i]; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
+  g_autoptr (GPtrArray) argv = dp_test_docpipe_argv (args);
   g_autoptr (GError) error = NULL;
   /* stdin is a pipe closed at once, so a run that reads it never waits. */
   g_autoptr (GSubprocess) p = g_subprocess_newv ((const char *const *) argv->pdata,
                                                  G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE
                                                  | G_SUBPROCESS_FLAGS_STDIN_PIPE, &error);
   g_assert_no_error (error);
-  Result r = { 0 };
-  g_subprocess_communicate_utf8 (p, "", NULL, &r.out, &r.err, &error);
-  g_assert_no_error (error);
+  DpTestResult r = dp_test_communicate (p, "");
+  /* Every command here ends by itself: a signal is a crash, not a status. */
   g_assert_true (g_subprocess_get_if_exited (p));
-  r.status = g_subprocess_get_exit_status (p);
   return r;
 }
 
@@ -65,7 +49,7 @@ assert_prefixed (const char *err)
 static void
 test_help (void)
 {
-  Result r = RUN ("help");
+  DpTestResult r = RUN ("help");
   g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpstr (r.err, ==, "");
   g_assert_nonnull (strstr (r.out, "Usage:\n  docpipe [OPTION…] COMMAND"));
@@ -74,11 +58,11 @@ test_help (void)
   g_assert_nonnull (strstr (r.out, "  plugins "));
   g_assert_nonnull (strstr (r.out, "  help "));
   /* The same text as --help. */
-  Result h = RUN ("--help");
+  DpTestResult h = RUN ("--help");
   g_assert_cmpint (h.status, ==, 0);
   g_assert_cmpstr (h.out, ==, r.out);
-  result_clear (&h);
-  result_clear (&r);
+  dp_test_result_clear (&h);
+  dp_test_result_clear (&r);
 }
 
 static void
@@ -91,29 +75,29 @@ test_help_command (void)
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      Result r = RUN ("help", cases[i].command);
+      DpTestResult r = RUN ("help", cases[i].command);
       g_assert_cmpint (r.status, ==, 0);
       g_assert_cmpstr (r.err, ==, "");
       g_assert_nonnull (strstr (r.out, cases[i].usage));
       g_assert_nonnull (strstr (r.out, cases[i].option));
       /* Identical to COMMAND --help. */
-      Result h = RUN (cases[i].command, "--help");
+      DpTestResult h = RUN (cases[i].command, "--help");
       g_assert_cmpint (h.status, ==, 0);
       g_assert_cmpstr (h.out, ==, r.out);
-      result_clear (&h);
-      result_clear (&r);
+      dp_test_result_clear (&h);
+      dp_test_result_clear (&r);
     }
 
-  Result r = RUN ("help", "rn");
+  DpTestResult r = RUN ("help", "rn");
   g_assert_cmpint (r.status, ==, 2);
   g_assert_cmpstr (r.out, ==, "");
   g_assert_cmpstr (r.err, ==, "docpipe: unknown command 'rn' (did you mean 'run'?)\n");
-  result_clear (&r);
+  dp_test_result_clear (&r);
 
   r = RUN ("help", "run", "check");
   g_assert_cmpint (r.status, ==, 2);
   assert_prefixed (r.err);
-  result_clear (&r);
+  dp_test_result_clear (&r);
 }
 
 /* ---- unknown commands ------------------------------------------------------ */
@@ -126,19 +110,19 @@ test_unknown_command (void)
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      Result r = RUN (cases[i].typed);
+      DpTestResult r = RUN (cases[i].typed);
       g_assert_cmpint (r.status, ==, 2);
       g_autofree char *want = g_strdup_printf ("docpipe: unknown command '%s' (did you mean '%s'?)\n",
                                                cases[i].typed, cases[i].meant);
       g_assert_cmpstr (r.err, ==, want);
       g_assert_cmpstr (r.out, ==, "");
-      result_clear (&r);
+      dp_test_result_clear (&r);
     }
   /* Nothing close: the list of commands instead. */
-  Result r = RUN ("frobnicate");
+  DpTestResult r = RUN ("frobnicate");
   g_assert_cmpint (r.status, ==, 2);
   g_assert_cmpstr (r.err, ==, "docpipe: unknown command 'frobnicate' (commands: run, check, plugins, help)\n");
-  result_clear (&r);
+  dp_test_result_clear (&r);
 }
 
 /* ---- --version after any command ------------------------------------------- */
@@ -148,24 +132,24 @@ test_version_everywhere (void)
 {
   g_autofree char *want = g_strdup_printf ("docpipe %s (plugin ABI %d.%d)\n", DP_VERSION, DP_ABI_MAJOR, DP_ABI_MINOR);
   const char *const commands[] = { "run", "check", "plugins", "help" };
-  Result top = RUN ("--version");
+  DpTestResult top = RUN ("--version");
   g_assert_cmpint (top.status, ==, 0);
   g_assert_cmpstr (top.out, ==, want);
-  result_clear (&top);
+  dp_test_result_clear (&top);
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
-      Result r = RUN (commands[i], "--version");
+      DpTestResult r = RUN (commands[i], "--version");
       g_assert_cmpint (r.status, ==, 0);
       g_assert_cmpstr (r.out, ==, want);
       g_assert_cmpstr (r.err, ==, "");
-      result_clear (&r);
+      dp_test_result_clear (&r);
     }
   /* Even with a pipeline given: nothing is loaded or run. */
-  Result r = RUN ("run", "-e", "reader path=/nonexistent ! writer", "--version");
+  DpTestResult r = RUN ("run", "-e", "reader path=/nonexistent ! writer", "--version");
   g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpstr (r.out, ==, want);
   g_assert_cmpstr (r.err, ==, "");
-  result_clear (&r);
+  dp_test_result_clear (&r);
 }
 
 /* ---- expressions written with another tool's separators -------------------- */
@@ -187,17 +171,17 @@ test_separator_hints (void)
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      Result r = RUN ("check", "-P", PLUGIN_PATH, "-e", cases[i].expr);
+      DpTestResult r = RUN ("check", "-P", PLUGIN_PATH, "-e", cases[i].expr);
       g_assert_cmpint (r.status, ==, 2);
       g_assert_cmpstr (r.err, ==, cases[i].err);
-      result_clear (&r);
+      dp_test_result_clear (&r);
     }
   /* The stage after the separator is still checked: one problem each. */
-  Result r = RUN ("check", "-P", PLUGIN_PATH, "-e", "ticker count=1 | writer ! writer pth=x");
+  DpTestResult r = RUN ("check", "-P", PLUGIN_PATH, "-e", "ticker count=1 | writer ! writer pth=x");
   g_assert_cmpint (r.status, ==, 2);
   g_assert_cmpstr (r.err, ==,
                    "docpipe: error: -e:stage 1: expected KEY=VALUE or '!', got '|' (stages are separated by '!')\n");
-  result_clear (&r);
+  dp_test_result_clear (&r);
 }
 
 /* ---- the "docpipe:" prefix ------------------------------------------------- */
@@ -238,25 +222,25 @@ test_error_prefix (void)
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      Result r = run_argv (cases[i]);
+      DpTestResult r = run_argv (cases[i]);
       g_assert_cmpint (r.status, !=, 0);
       assert_prefixed (r.err);
-      result_clear (&r);
+      dp_test_result_clear (&r);
     }
   /* The configuration errors themselves, exactly. */
-  Result r = RUN ("check", "-P", PLUGIN_PATH, bad);
+  DpTestResult r = RUN ("check", "-P", PLUGIN_PATH, bad);
   g_assert_cmpint (r.status, ==, 2);
   g_autofree char *want = g_strdup_printf (
     "docpipe: error: %s:3: stage 'read': unknown key 'cuont' (did you mean 'count'?)\n"
     "docpipe: error: %s:5: stage 'x': unknown plugin 'wrtier' (did you mean 'writer'?)\n", bad, bad);
   g_assert_cmpstr (r.err, ==, want);
-  result_clear (&r);
+  dp_test_result_clear (&r);
 
   r = RUN ("check", "-P", DP_TEST_FIXTURES_BAD, "-e", "reader path=- ! future ! writer");
   g_assert_cmpint (r.status, ==, 2);
   g_assert_true (g_str_has_prefix (r.err, "docpipe: error: -e:stage 2: stage 'future': unknown plugin 'future'"));
   g_assert_nonnull (strstr (r.err, "\ndocpipe: note: "));
-  result_clear (&r);
+  dp_test_result_clear (&r);
   g_remove (bad);
 }
 

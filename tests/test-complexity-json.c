@@ -191,15 +191,22 @@ build_json (GString *input, gsize size, gpointer data)
   dp_record_to_json (rec, input, shape_flags (shape));
 }
 
+static DpRecord *
+load_record (const GString *input)
+{
+  g_autoptr (GError) error = NULL;
+  DpRecord *rec = dp_record_new (NULL, NULL, NULL, 0, &error);
+  gboolean ok = dp_record_load_json (rec, input->str, input->len, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  return rec;
+}
+
 static void
 work_load (const GString *input, gpointer data)
 {
   (void) data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (DpRecord) rec = dp_record_new (NULL, NULL, NULL, 0, &error);
-  gboolean ok = dp_record_load_json (rec, input->str, input->len, &error);
-  g_assert_no_error (error);
-  g_assert_true (ok);
+  g_autoptr (DpRecord) rec = load_record (input);
 }
 
 static void
@@ -366,22 +373,24 @@ static const Hostile hostile[] = {
   { "/complexity/json/load/hostile/duplicate-keys", build_duplicate_keys },
 };
 
-/* Runs @work once on a small input, so that one-time costs (json-glib's
- * parser, the first allocations) do not stop the base size from growing. */
+/* @work on @h's inputs grows linearly.  It runs once on a small input first,
+ * so that one-time costs (json-glib's parser, the first allocations) do not
+ * stop the base size from growing. */
 static void
-warm_up (DpTestBuildFunc build, DpTestWorkFunc work)
+assert_hostile_linear (const Hostile *h, DpTestWorkFunc work)
 {
-  g_autoptr (GString) input = g_string_new (NULL);
-  build (input, 4096, NULL);
-  work (input, NULL);
+  {
+    g_autoptr (GString) input = g_string_new (NULL);
+    h->build (input, 4096, NULL);
+    work (input, NULL);
+  }
+  dp_test_assert_linear (h->path, 64 * 1024, h->build, work, NULL);
 }
 
 static void
 test_hostile (gconstpointer data)
 {
-  const Hostile *h = data;
-  warm_up (h->build, work_load);
-  dp_test_assert_linear (h->path, 64 * 1024, h->build, work_load, NULL);
+  assert_hostile_linear (data, work_load);
 }
 
 /* Writing what the hostile inputs load to: escapes and huge meta on output. */
@@ -389,9 +398,7 @@ static void
 work_load_and_write (const GString *input, gpointer data)
 {
   (void) data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (DpRecord) rec = dp_record_new (NULL, NULL, NULL, 0, &error);
-  g_assert_true (dp_record_load_json (rec, input->str, input->len, &error));
+  g_autoptr (DpRecord) rec = load_record (input);
   g_autoptr (GString) out = g_string_new (NULL);
   for (int i = 0; i < 4; i++)
     {
@@ -403,9 +410,7 @@ work_load_and_write (const GString *input, gpointer data)
 static void
 test_hostile_write (gconstpointer data)
 {
-  const Hostile *h = data;
-  warm_up (h->build, work_load_and_write);
-  dp_test_assert_linear (h->path, 64 * 1024, h->build, work_load_and_write, NULL);
+  assert_hostile_linear (data, work_load_and_write);
 }
 
 /* ---- span ids ------------------------------------------------------------------ */

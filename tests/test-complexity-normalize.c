@@ -74,16 +74,23 @@ shape_line_end_hyphens (GString *out, gsize size)
     }
 }
 
+/* Lines of one word each, of @min to @max letters, hyphenated at the end. */
+static void
+hyphenated_words (GString *out, gsize size, guint32 seed, int min, int max)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (seed);
+  while (out->len < size)
+    {
+      append_word (out, rand, min, max);
+      g_string_append (out, "-\n");
+    }
+}
+
 /* One hyphenated word per line: short lines, so only reflow = always joins them. */
 static void
 shape_short_hyphen_lines (GString *out, gsize size)
 {
-  g_autoptr (GRand) rand = g_rand_new_with_seed (3);
-  while (out->len < size)
-    {
-      append_word (out, rand, 2, 6);
-      g_string_append (out, "-\n");
-    }
+  hyphenated_words (out, size, 3, 2, 6);
 }
 
 static void
@@ -173,12 +180,7 @@ static void shape_long_word (GString *out, gsize size) { repeat (out, size, "abc
 static void
 shape_long_hyphen_words (GString *out, gsize size)
 {
-  g_autoptr (GRand) rand = g_rand_new_with_seed (6);
-  while (out->len < size)
-    {
-      append_word (out, rand, 2000, 4000);
-      g_string_append (out, "-\n");
-    }
+  hyphenated_words (out, size, 6, 2000, 4000);
 }
 
 /* Bylines, datelines and page furniture, over and over. */

@@ -2,6 +2,7 @@
  * dp_docmeta_extract() must produce for each, plus robustness checks
  * (window edges, truncated UTF-8, a huge line, random text). */
 #include "docmeta.h"
+#include "test-util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,20 +206,6 @@ static const MetaCase cases[] = {
   { "blank-lines", "\n\n\n", NULL, "{}" },
 };
 
-static JsonObject *
-parse_object (const char *json)
-{
-  g_autoptr (GError) error = NULL;
-  JsonNode *node = json_from_string (json, &error);
-  JsonObject *obj;
-
-  g_assert_no_error (error);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
-  obj = json_object_ref (json_node_get_object (node));
-  json_node_unref (node);
-  return obj;
-}
-
 static char *
 object_to_string (JsonObject *obj)
 {
@@ -253,8 +240,8 @@ static void
 test_case (gconstpointer data)
 {
   const MetaCase *c = data;
-  JsonObject *meta = c->initial ? parse_object (c->initial) : json_object_new ();
-  JsonObject *expected = parse_object (c->expected);
+  JsonObject *meta = c->initial ? dp_test_parse_object (c->initial) : json_object_new ();
+  JsonObject *expected = dp_test_parse_object (c->expected);
 
   dp_docmeta_extract (c->text, strlen (c->text), meta);
   if (!objects_equal (expected, meta))

@@ -3,27 +3,18 @@
  * as a pipeline's are, records in and out as JSON, per-record failures with
  * their messages, stage failures, sources, sinks and finish.
  */
+#include "test-util.h"
+
 #include <docpipe/harness.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
 #define FIXTURES DP_TEST_FIXTURES_GOOD "/fixtures.so"
 
-static JsonObject *
-parse_object (const char *line)
-{
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GError) error = NULL;
-  json_parser_load_from_data (parser, line, -1, &error);
-  g_assert_no_error (error);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
-}
-
 static char *
 id_of (const char *line)
 {
-  g_autoptr (JsonObject) obj = parse_object (line);
+  g_autoptr (JsonObject) obj = dp_test_parse_object (line);
   return g_strdup (json_object_get_string_member (obj, "id"));
 }
 
@@ -59,8 +50,8 @@ test_normalizer (void)
   g_autofree char *a = dp_harness_pull (h);
   g_autofree char *b = dp_harness_pull (h);
   g_assert_null (dp_harness_pull (h));
-  g_autoptr (JsonObject) oa = parse_object (a);
-  g_autoptr (JsonObject) ob = parse_object (b);
+  g_autoptr (JsonObject) oa = dp_test_parse_object (a);
+  g_autoptr (JsonObject) ob = dp_test_parse_object (b);
   g_assert_cmpstr (json_object_get_string_member (oa, "id"), ==, "n1");
   g_assert_cmpstr (json_object_get_string_member (oa, "text"), ==, "Fish & chips, café.");
   g_assert_cmpstr (json_object_get_string_member (oa, "source"), ==, "<harness>:1");
@@ -208,7 +199,7 @@ test_layers_and_flags (void)
   push_ok (h, "{\"id\":\"a\",\"text\":\"Über Bonn\"}");
   process_ok (h);
   g_autofree char *line = dp_harness_pull (h);
-  g_autoptr (JsonObject) obj = parse_object (line);
+  g_autoptr (JsonObject) obj = dp_test_parse_object (line);
   JsonArray *caps = json_object_get_array_member (json_object_get_object_member (obj, "layers"), "capitals");
   g_assert_cmpuint (json_array_get_length (caps), ==, 2);
   JsonObject *second = json_array_get_object_element (caps, 1);
@@ -251,8 +242,7 @@ static void
 test_source_decode (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("docpipe-harness-XXXXXX", &error);
-  g_assert_no_error (error);
+  g_autofree char *dir = dp_test_make_tmp_dir ("docpipe-harness-XXXXXX");
   g_autofree char *in = g_build_filename (dir, "in.jsonl", NULL);
   g_file_set_contents (in, "{\"id\":\"a\",\"text\":\"A.\"}\nnot json\n{\"id\":\"c\",\"text\":\"C.\"}\n", -1, &error);
   g_assert_no_error (error);
@@ -277,8 +267,7 @@ static void
 test_sink (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("docpipe-harness-XXXXXX", &error);
-  g_assert_no_error (error);
+  g_autofree char *dir = dp_test_make_tmp_dir ("docpipe-harness-XXXXXX");
   g_autofree char *out = g_build_filename (dir, "out.jsonl", NULL);
   g_autofree char *desc = g_strdup_printf ("writer 'path=%s'", out);
   g_autoptr (DpHarness) h = dp_harness_new_parse (DP_TEST_PLUGINS, desc, &error);
@@ -291,9 +280,7 @@ test_sink (void)
   g_assert_cmpuint (dp_harness_get_n_output (h), ==, 3);   /* what the sink accepted */
   g_assert_true (dp_harness_finish (h, &error));
   g_assert_no_error (error);
-  g_autofree char *text = NULL;
-  g_file_get_contents (out, &text, NULL, &error);
-  g_assert_no_error (error);
+  g_autofree char *text = dp_test_read_file (out);
   g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
   g_assert_cmpuint (g_strv_length (lines), ==, 4);
   g_autofree char *c = id_of (lines[2]);

@@ -5,6 +5,8 @@
  * errors a user sees for a missing or broken model and a bad gazetteer, and
  * records too large for the stage (a size limit, an address-space limit)
  * going to the dead letters while the run goes on. */
+#include "test-util.h"
+
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
@@ -16,13 +18,8 @@
 
 static char *dir;
 
-typedef struct {
-  int status;
-  char *out, *err;
-} Result;
-
 /* Runs docpipe on a pipeline expression; @quiet hides warnings (-q). */
-static Result
+static DpTestResult
 run_as (const char *expression, gboolean quiet)
 {
   const char *argv[] = { DP_TEST_DOCPIPE, "run", quiet ? "-q" : "-v", "-P", PLUGIN_PATH, "-e", expression, NULL };
@@ -30,24 +27,13 @@ run_as (const char *expression, gboolean quiet)
   g_autoptr (GSubprocess) p = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
                                                  &error);
   g_assert_no_error (error);
-  Result r = { 0 };
-  g_subprocess_communicate_utf8 (p, NULL, NULL, &r.out, &r.err, &error);
-  g_assert_no_error (error);
-  r.status = g_subprocess_get_if_exited (p) ? g_subprocess_get_exit_status (p) : 128 + g_subprocess_get_term_sig (p);
-  return r;
+  return dp_test_communicate (p, NULL);
 }
 
-static Result
+static DpTestResult
 run (const char *expression)
 {
   return run_as (expression, TRUE);
-}
-
-static void
-result_clear (Result *r)
-{
-  g_free (r->out);
-  g_free (r->err);
 }
 
 /* The records of a run's output, by id. */
@@ -112,7 +98,7 @@ cluster_of (JsonArray *ents, const char *text)
 static void
 test_samples (void)
 {
-  Result r = run ("reader path=" SAMPLES "/*.txt format=text ! normalizer ! ner ! writer");
+  DpTestResult r = run ("reader path=" SAMPLES "/*.txt format=text ! normalizer ! ner ! writer");
   g_assert_cmpint (r.status, ==, 0);
   g_autoptr (GHashTable) recs = records_of (r.out);
   g_assert_cmpuint (g_hash_table_size (recs), ==, 12);
@@ -168,7 +154,7 @@ test_samples (void)
       g_autofree char *covered = g_utf8_substring (text, start, end);
       g_assert_cmpstr (covered, ==, json_object_get_string_member (ent, "text"));
     }
-  result_clear (&r);
+  dp_test_result_clear (&r);
 }
 
 static void
@@ -182,7 +168,7 @@ test_gazetteer (void)
     "ORG\tMeridian Wire\tMeridian Wire news agency\n", -1, NULL));
   g_autofree char *expr = g_strdup_printf ("reader path=" SAMPLES "/0[125]*.txt format=text ! normalizer ! "
                                            "ner gazetteer=%s ! writer", path);
-  Result r = run (expr);
+  DpTestResult r = run (expr);
   g_assert_cmpint (r.status, ==, 0);
   g_autoptr (GHashTable) recs = records_of (r.out);
   JsonArray *e = entities (recs, "01-iaea-inspectors-turned-away");
@@ -193,7 +179,7 @@ test_gazetteer (void)
   g_assert_cmpint (json_object_get_int_member (find (e, "Sahand-7B", 2), "cluster"), ==, cluster_of (e, "Sahand-7B"));
   e = entities (recs, "05-seoul-artillery-brief");
   assert_entity (e, "Meridian Wire", "ORG", "Meridian Wire news agency", "gazetteer");
-  result_clear (&r);
+  dp_test_result_clear (&r);
 }
 
 /* An abbreviation written after a name is that organisation, wherever the
@@ -206,7 +192,7 @@ test_abbreviation (void)
     "Investigators said the Korea Mining Development Trading Corporation (KOMID) shipped the parts "
     "through a third country.\n\nA spokesman for KOMID denied the report on Monday.\n", -1, NULL));
   g_autofree char *expr = g_strdup_printf ("reader path=%s format=text ! ner ! writer", path);
-  Result r = run (expr);
+  DpTestResult r = run (expr);
   g_assert_cmpint (r.status, ==, 0);
   g_autoptr (GHashTable) recs = records_of (r.out);
   JsonArray *e = entities (recs, "komid");
@@ -220,7 +206,7 @@ test_abbreviation (void)
       g_assert_cmpint (json_object_get_int_member (komid, "cluster"), ==,
                        cluster_of (e, "Korea Mining Development Trading Corporation"));
     }
-  result_clear (&r);
+  dp_test_result_clear (&r);
 
   /* Tagging the output again replaces the layer: the same entities, once. */
   g_autofree char *once = g_build_filename (dir, "once.jsonl", NULL);
@@ -228,14 +214,14 @@ test_abbreviation (void)
   expr = g_strdup_printf ("reader path=%s format=text ! ner ! writer path=%s", path, once);
   r = run (expr);
   g_assert_cmpint (r.status, ==, 0);
-  result_clear (&r);
+  dp_test_result_clear (&r);
   g_free (expr);
   expr = g_strdup_printf ("reader path=%s format=jsonl ! ner ! writer", once);
   r = run (expr);
   g_assert_cmpint (r.status, ==, 0);
   g_autoptr (GHashTable) again = records_of (r.out);
   g_assert_cmpuint (json_array_get_length (entities (again, "komid")), ==, json_array_get_length (e));
-  result_clear (&r);
+  dp_test_result_clear (&r);
   g_remove (once);
   g_remove (path);
 }
@@ -243,7 +229,7 @@ test_abbreviation (void)
 static void
 test_options (void)
 {
-  Result r = run ("reader path=" SAMPLES "/01*.txt format=text ! ner rules=false link=false aliases= ! writer");
+  DpTestResult r = run ("reader path=" SAMPLES "/01*.txt format=text ! ner rules=false link=false aliases= ! writer");
   g_assert_cmpint (r.status, ==, 0);
   g_autoptr (GHashTable) recs = records_of (r.out);
   JsonArray *e = entities (recs, "01-iaea-inspectors-turned-away");
@@ -255,7 +241,7 @@ test_options (void)
       g_assert_false (json_object_has_member (ent, "canonical"));
       g_assert_false (json_object_has_member (ent, "cluster"));
     }
-  result_clear (&r);
+  dp_test_result_clear (&r);
 
   /* Lists other than the model's work, with a warning. */
   g_autofree char *expr = g_strdup_printf ("reader path=" SAMPLES "/01*.txt format=text ! ner gazetteers=%s ! writer", dir);
@@ -263,26 +249,26 @@ test_options (void)
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.err, "trained with other gazetteer lists"));
   g_assert_null (strstr (r.err, "word clusters"));
-  result_clear (&r);
+  dp_test_result_clear (&r);
   g_free (expr);
   expr = g_strdup_printf ("reader path=" SAMPLES "/01*.txt format=text ! ner clusters= ! writer");
   r = run_as (expr, FALSE);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.err, "trained with other word clusters than none"));
   g_assert_null (strstr (r.err, "gazetteer lists"));
-  result_clear (&r);
+  dp_test_result_clear (&r);
 }
 
 static void
 assert_fails (const char *stage, const char *message)
 {
   g_autofree char *expr = g_strdup_printf ("reader path=" SAMPLES "/01*.txt format=text ! %s ! writer", stage);
-  Result r = run (expr);
+  DpTestResult r = run (expr);
   g_assert_cmpint (r.status, !=, 0);
   if (!strstr (r.err, message))
     g_error ("expected '%s' in: %s", message, r.err);
   g_assert_cmpstr (r.out, ==, "");
-  result_clear (&r);
+  dp_test_result_clear (&r);
 }
 
 static void
@@ -393,7 +379,7 @@ limit_address_space (gpointer bytes)
 /* Runs docpipe in @dir (where the dead letters go), under an address-space
  * limit of @limit bytes if not 0, with two workers whatever the number of
  * cores (each thread reserves address space of its own). */
-static Result
+static DpTestResult
 run_limited (const char *expression, gsize limit)
 {
   const char *argv[] = { DP_TEST_DOCPIPE, "run", "-q", "-s", "pipeline.workers=2", "-P", PLUGIN_PATH,
@@ -406,11 +392,7 @@ run_limited (const char *expression, gsize limit)
   g_autoptr (GError) error = NULL;
   g_autoptr (GSubprocess) p = g_subprocess_launcher_spawnv (l, argv, &error);
   g_assert_no_error (error);
-  Result r = { 0 };
-  g_subprocess_communicate_utf8 (p, NULL, NULL, &r.out, &r.err, &error);
-  g_assert_no_error (error);
-  r.status = g_subprocess_get_if_exited (p) ? g_subprocess_get_exit_status (p) : 128 + g_subprocess_get_term_sig (p);
-  return r;
+  return dp_test_communicate (p, NULL);
 }
 
 /* The dead letters of the last run in @dir, by id (and removes the file). */
@@ -431,7 +413,7 @@ test_max_document_size (void)
 {
   g_autofree char *in = write_input ("sizes.jsonl", 0);
   g_autofree char *expr = g_strdup_printf ("reader path=%s format=jsonl ! ner max-document-size=1850 ! writer", in);
-  Result r = run_limited (expr, 0);
+  DpTestResult r = run_limited (expr, 0);
   g_assert_cmpint (r.status, ==, 3);
   g_autoptr (GHashTable) out = records_of (r.out);
   g_autoptr (GHashTable) dead = take_dead_letters ();
@@ -451,7 +433,7 @@ test_max_document_size (void)
   g_hash_table_iter_init (&it, out);
   while (g_hash_table_iter_next (&it, &id, &value))
     g_assert_cmpuint (strlen (json_object_get_string_member (value, "text")), <=, 1850);
-  result_clear (&r);
+  dp_test_result_clear (&r);
   g_remove (in);
 }
 
@@ -473,7 +455,7 @@ test_address_space_limit (void)
   g_autofree char *in = write_input ("huge.jsonl", 24 * 1000 * 1000);
   g_autofree char *expr = g_strdup_printf ("reader path=%s format=jsonl ! normalizer ! ner max-document-size=0 ! writer",
                                            in);
-  Result r = run_limited (expr, (gsize) 900 * 1024 * 1024);
+  DpTestResult r = run_limited (expr, (gsize) 900 * 1024 * 1024);
   if (r.status != 0 && r.status != 3)
     g_error ("docpipe ended with status %d: %s", r.status, r.err);
   g_autoptr (GHashTable) out = records_of (r.out);
@@ -491,7 +473,7 @@ test_address_space_limit (void)
       g_assert_nonnull (strstr (json_object_get_string_member (d, "error"), "no memory to tag a text of"));
       g_assert_cmpint (r.status, ==, 3);
     }
-  result_clear (&r);
+  dp_test_result_clear (&r);
   g_remove (in);
 }
 

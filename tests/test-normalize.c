@@ -2,6 +2,7 @@
  * its two promises: normalizing normalized text changes nothing, and every
  * word of the result maps back to the same word in the original text. */
 #include "normalize.h"
+#include "test-util.h"
 
 #include <fcntl.h>
 #include <glib/gstdio.h>
@@ -192,8 +193,7 @@ static char *
 write_file (const char *name, const char *contents, gssize len)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("test-normalize-XXXXXX", &error);
-  g_assert_no_error (error);
+  g_autofree char *dir = dp_test_make_tmp_dir ("test-normalize-XXXXXX");
   char *path = g_build_filename (dir, name, NULL);
   g_assert_true (g_file_set_contents (path, contents, len, &error));
   g_assert_no_error (error);
@@ -405,39 +405,21 @@ test_real_text (void)
 
 /* ---- layers ---------------------------------------------------------------- */
 
-static DpRecord *
-record_json (const char *json)
-{
-  g_autoptr (GError) error = NULL;
-  DpRecord *rec = dp_record_new ("t", "test", "", 0, &error);
-  g_assert_true (dp_record_load_json (rec, json, strlen (json), &error));
-  g_assert_no_error (error);
-  return rec;
-}
-
-static char *
-record_to_json (DpRecord *rec)
-{
-  GString *out = g_string_new (NULL);
-  dp_record_to_json (rec, out, DP_JSON_SPAN_TEXT);
-  return g_string_free (out, FALSE);
-}
-
 /* Normalized text goes through unchanged, and so do its layers, byte for byte. */
 static void
 test_layers_survive_noop (void)
 {
-  DpRecord *rec = record_json (
+  DpRecord *rec = dp_test_record_from_json (
     "{\"id\":\"n1\",\"text\":\"Title\\n\\nTehran and Pyongyang met, \u00abofficials\u00bb said.\","
     "\"layers\":{\"entities\":[{\"start\":7,\"end\":13,\"label\":\"LOC\"},{\"start\":18,\"end\":27,\"label\":\"LOC\"}],"
     "\"claims\":[{\"start\":7,\"end\":50,\"cue\":{\"start\":45,\"end\":49},\"hedges\":[{\"start\":7,\"end\":13}]}]}}");
   DpNormalizeOptions opts;
   dp_normalize_options_init (&opts);
   opts.reflow = DP_REFLOW_ALWAYS;
-  g_autofree char *before = record_to_json (rec);
+  g_autofree char *before = dp_test_record_to_json (rec);
   g_autoptr (GError) error = NULL;
   g_assert_true (dp_normalize_record (rec, &opts, &error));
-  g_autofree char *after = record_to_json (rec);
+  g_autofree char *after = dp_test_record_to_json (rec);
   g_assert_cmpstr (after, ==, before);
   dp_record_free (rec);
 }
@@ -447,7 +429,7 @@ test_layers_survive_noop (void)
 static void
 test_layers_rewritten (void)
 {
-  DpRecord *rec = record_json (
+  DpRecord *rec = dp_test_record_from_json (
     "{\"id\":\"n2\",\"text\":\"Teh\u00adran &amp; Pyong\u200byang\\nFont Size\\nThe inter-\\nnational \u200b team, an international one.\","
     "\"layers\":{\"entities\":[{\"start\":0,\"end\":7,\"label\":\"LOC\"},{\"start\":8,\"end\":13},"
     "{\"start\":14,\"end\":24,\"label\":\"LOC\",\"cue\":{\"start\":25,\"end\":34}},"

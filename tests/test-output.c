@@ -7,13 +7,13 @@
  * needs root); the system's /dev nodes are never written, and /dev/stdout is
  * only tried as nobody, where a regression fails instead of replacing it.
  */
+#include "test-util.h"
+
 #include <docpipe/docpipe.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <glib/gstdio.h>
-#include <grp.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -21,58 +21,13 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define NOBODY 65534
-
 /* ---- helpers ---------------------------------------------------------------- */
-
-static int
-remove_entry (const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-  remove (path);
-  return 0;
-}
-
-static void
-remove_tree (const char *dir)
-{
-  nftw (dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static char *
-read_all (const char *path)
-{
-  char *text = NULL;
-  g_autoptr (GError) error = NULL;
-  g_file_get_contents (path, &text, NULL, &error);
-  g_assert_no_error (error);
-  return text;
-}
 
 static void
 write_text (const char *path, const char *text, int mode)
 {
   g_assert_true (g_file_set_contents (path, text, -1, NULL));
   g_assert_cmpint (g_chmod (path, mode), ==, 0);
-}
-
-static gint
-compare_names (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
-}
-
-/* The names in @dir, sorted and joined with ','. */
-static char *
-list_dir (const char *dir)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  g_autoptr (GPtrArray) names = g_ptr_array_new ();
-  const char *name;
-  while ((name = g_dir_read_name (d)))
-    g_ptr_array_add (names, (gpointer) name);
-  g_ptr_array_sort (names, compare_names);
-  g_ptr_array_add (names, NULL);
-  return g_strjoinv (",", (char **) names->pdata);
 }
 
 static mode_t
@@ -128,13 +83,13 @@ case_new_file (const char *dir)
   write_ok (out, "one\n");
   /* Until the commit the path does not exist; the data is in a temporary file beside it. */
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
-  g_autofree char *during = list_dir (dir);
+  g_autofree char *during = dp_test_list_dir (dir);
   g_assert_true (g_str_has_prefix (during, "out.jsonl.tmp-"));
   write_ok (out, "two\n");
   commit_ok (out);
-  g_autofree char *text = read_all (path);
+  g_autofree char *text = dp_test_read_file (path);
   g_assert_cmpstr (text, ==, "one\ntwo\n");
-  g_autofree char *after = list_dir (dir);
+  g_autofree char *after = dp_test_list_dir (dir);
   g_assert_cmpstr (after, ==, "out.jsonl");
   GStatBuf st;
   g_assert_cmpint (g_stat (path, &st), ==, 0);
@@ -152,10 +107,10 @@ case_replace_keeps_mode (const char *dir)
     g_assert_cmpint (chown (path, 4321, 4322), ==, 0);
   g_assert_cmpint (link (path, old_link), ==, 0);   /* a reader holding the old file */
   write_file_ok (path, DP_OUTPUT_REPLACE, "new\n");
-  g_autofree char *text = read_all (path);
+  g_autofree char *text = dp_test_read_file (path);
   g_assert_cmpstr (text, ==, "new\n");
   /* Replaced by a rename: the old file is untouched for whoever has it open. */
-  g_autofree char *old = read_all (old_link);
+  g_autofree char *old = dp_test_read_file (old_link);
   g_assert_cmpstr (old, ==, "old\n");
   GStatBuf st;
   g_assert_cmpint (g_stat (path, &st), ==, 0);
@@ -165,7 +120,7 @@ case_replace_keeps_mode (const char *dir)
       g_assert_cmpint (st.st_uid, ==, 4321);
       g_assert_cmpint (st.st_gid, ==, 4322);
     }
-  g_autofree char *names = list_dir (dir);
+  g_autofree char *names = dp_test_list_dir (dir);
   g_assert_cmpstr (names, ==, "old.jsonl,out.jsonl");
 }
 
@@ -183,7 +138,7 @@ case_symlink (const char *dir)
 
   /* Through a chain of two links: the target is replaced, the links stay. */
   write_file_ok (link2, DP_OUTPUT_REPLACE, "new\n");
-  g_autofree char *text = read_all (target);
+  g_autofree char *text = dp_test_read_file (target);
   g_assert_cmpstr (text, ==, "new\n");
   GStatBuf st;
   g_assert_cmpint (g_lstat (link1, &st), ==, 0);
@@ -194,7 +149,7 @@ case_symlink (const char *dir)
   g_assert_cmpstr (points, ==, "link.jsonl");
   g_assert_cmpint (g_stat (target, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 07777, ==, 0604);
-  g_autofree char *in_sub = list_dir (sub);
+  g_autofree char *in_sub = dp_test_list_dir (sub);
   g_assert_cmpstr (in_sub, ==, "target.jsonl");
 
   /* A link to nothing yet creates its target. */
@@ -202,7 +157,7 @@ case_symlink (const char *dir)
   g_assert_cmpint (symlink ("sub/created.jsonl", dangling), ==, 0);
   write_file_ok (dangling, DP_OUTPUT_REPLACE, "created\n");
   g_autofree char *created_path = g_build_filename (sub, "created.jsonl", NULL);
-  g_autofree char *created = read_all (created_path);
+  g_autofree char *created = dp_test_read_file (created_path);
   g_assert_cmpstr (created, ==, "created\n");
   g_assert_cmpint (g_lstat (dangling, &st), ==, 0);
   g_assert_true (S_ISLNK (st.st_mode));
@@ -228,9 +183,9 @@ case_abort (const char *dir)
   out = open_ok (path, DP_OUTPUT_REPLACE);
   write_ok (out, "half a fi");
   dp_output_free (out);
-  g_autofree char *text = read_all (path);
+  g_autofree char *text = dp_test_read_file (path);
   g_assert_cmpstr (text, ==, "old\n");
-  g_autofree char *names = list_dir (dir);
+  g_autofree char *names = dp_test_list_dir (dir);
   g_assert_cmpstr (names, ==, "out.jsonl");
 }
 
@@ -294,7 +249,7 @@ case_append (const char *dir)
   write_ok (one, "e\n");
   commit_ok (two);
   commit_ok (one);
-  g_autofree char *text = read_all (path);
+  g_autofree char *text = dp_test_read_file (path);
   g_assert_cmpstr (text, ==, "a\nb\nc\nd\ne\n");
   GStatBuf st;
   g_assert_cmpint (g_lstat (link_path, &st), ==, 0);
@@ -349,13 +304,13 @@ case_descriptors (const char *dir)
   close (fd);
   g_assert_cmpint (chdir (cwd), ==, 0);
 
-  g_autofree char *text = read_all (path);
+  g_autofree char *text = dp_test_read_file (path);
   g_assert_cmpstr (text, ==, expect->str);
   GStatBuf after;
   g_assert_cmpint (g_stat (path, &after), ==, 0);
   g_assert_cmpuint (after.st_ino, ==, before.st_ino);
   /* No file named "-" (or anything else) appeared. */
-  g_autofree char *listing = list_dir (dir);
+  g_autofree char *listing = dp_test_list_dir (dir);
   g_assert_cmpstr (listing, ==, "stdout.txt");
 
   /* dp_output_open_fd: the caller's descriptor, never closed. */
@@ -407,7 +362,7 @@ case_fifo (const char *dir)
   GStatBuf st;
   g_assert_cmpint (g_lstat (path, &st), ==, 0);
   g_assert_true (S_ISFIFO (st.st_mode));
-  g_autofree char *names = list_dir (dir);
+  g_autofree char *names = dp_test_list_dir (dir);
   g_assert_cmpstr (names, ==, "fifo");
 }
 
@@ -496,7 +451,7 @@ case_devices (const char *dir)
   g_assert_true (g_str_has_prefix (error->message, full));
   dp_output_abort (to_full);
   assert_still_device (full, 7);
-  g_autofree char *names = list_dir (dir);
+  g_autofree char *names = dp_test_list_dir (dir);
   g_assert_cmpstr (names, ==, "full,null");
 }
 
@@ -525,9 +480,7 @@ static const Case cases[] = {
 static char *
 make_dir (const Case *c)
 {
-  g_autoptr (GError) error = NULL;
-  char *dir = g_dir_make_tmp ("docpipe-output-XXXXXX", &error);
-  g_assert_no_error (error);
+  char *dir = dp_test_make_tmp_dir ("docpipe-output-XXXXXX");
   if (c->setup)
     c->setup (dir);
   return dir;
@@ -544,16 +497,14 @@ run_case (gconstpointer data)
     }
   g_autofree char *dir = make_dir (c);
   c->body (dir);
-  remove_tree (dir);
+  dp_test_remove_tree (dir);
 }
 
 static void
 drop_privileges (void)
 {
-  g_assert_cmpint (setgroups (0, NULL), ==, 0);
-  g_assert_cmpint (setgid (NOBODY), ==, 0);
-  g_assert_cmpint (setuid (NOBODY), ==, 0);
-  g_assert_cmpint (geteuid (), ==, NOBODY);
+  g_assert_true (dp_test_become_nobody ());
+  g_assert_cmpint (geteuid (), ==, DP_TEST_NOBODY);
 }
 
 static void
@@ -572,11 +523,11 @@ run_case_as_nobody (gconstpointer data)
       return;
     }
   g_autofree char *dir = make_dir (c);
-  g_assert_cmpint (chown (dir, NOBODY, NOBODY), ==, 0);
+  g_assert_cmpint (chown (dir, DP_TEST_NOBODY, DP_TEST_NOBODY), ==, 0);
   g_setenv ("DP_TEST_OUTPUT_DIR", dir, TRUE);
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
   g_unsetenv ("DP_TEST_OUTPUT_DIR");
-  remove_tree (dir);
+  dp_test_remove_tree (dir);
   g_test_trap_assert_passed ();
 }
 

@@ -6,13 +6,13 @@
  * permissions run again as nobody when the suite runs as root; device nodes
  * are copies made with mknod in a temporary directory, never /dev's.
  */
+#include "test-util.h"
+
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
-#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
@@ -21,29 +21,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#define NOBODY 65534
-
 #define PLUGIN_PATH DP_TEST_PLUGINS ":" DP_TEST_FIXTURES_GOOD
-
-typedef struct {
-  int status;       /* exit code, or 128 + signal */
-  char *out, *err;
-} Result;
-
-static void
-result_clear (Result *r)
-{
-  g_free (r->out);
-  g_free (r->err);
-}
-
-static int
-exit_code (GSubprocess *p)
-{
-  if (g_subprocess_get_if_exited (p))
-    return g_subprocess_get_exit_status (p);
-  return 128 + g_subprocess_get_term_sig (p);
-}
 
 typedef struct {
   const char *stdin_text;
@@ -69,18 +47,14 @@ child_setup (gpointer data)
   if (o->limit_memory)
     setrlimit (RLIMIT_AS, &as);
 #endif
-  if (o->as_nobody && (setgroups (0, NULL) != 0 || setgid (NOBODY) != 0 || setuid (NOBODY) != 0))
+  if (o->as_nobody && !dp_test_become_nobody ())
     _exit (99);
 }
 
 static GSubprocess *
 spawn (const RunOptions *o, GSubprocessFlags flags, const char *const *args)
 {
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_ptr_array_add (argv, (gpointer) DP_TEST_DOCPIPE);
-  for (guint i = 0; args[i]; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
+  g_autoptr (GPtrArray) argv = dp_test_docpipe_argv (args);
   g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (flags);
   g_subprocess_launcher_set_child_setup (launcher, child_setup, (gpointer) o, NULL);
   if (o->limit_memory)
@@ -98,18 +72,13 @@ spawn (const RunOptions *o, GSubprocessFlags flags, const char *const *args)
 }
 
 /* Runs docpipe with @args (NULL-terminated) and waits for it. */
-static Result
+static DpTestResult
 run_with (const RunOptions *o, const char *const *args)
 {
   GSubprocessFlags flags = G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE
                            | (o->stdin_text ? G_SUBPROCESS_FLAGS_STDIN_PIPE : 0);
   g_autoptr (GSubprocess) p = spawn (o, flags, args);
-  g_autoptr (GError) error = NULL;
-  Result r = { 0 };
-  g_subprocess_communicate_utf8 (p, o->stdin_text, NULL, &r.out, &r.err, &error);
-  g_assert_no_error (error);
-  r.status = exit_code (p);
-  return r;
+  return dp_test_communicate (p, o->stdin_text);
 }
 
 #define RUN(stdin_text, ...) run_with (&(RunOptions) { stdin_text }, (const char *const[]) { __VA_ARGS__, NULL })
@@ -125,46 +94,9 @@ count_lines (const char *text)
 }
 
 static char *
-read_file (const char *path)
-{
-  char *text = NULL;
-  g_autoptr (GError) error = NULL;
-  g_file_get_contents (path, &text, NULL, &error);
-  g_assert_no_error (error);
-  return text;
-}
-
-static JsonObject *
-parse_object (const char *line)
-{
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GError) error = NULL;
-  json_parser_load_from_data (parser, line, -1, &error);
-  g_assert_no_error (error);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
-}
-
-static char *
 tmp_dir (void)
 {
-  g_autoptr (GError) error = NULL;
-  char *dir = g_dir_make_tmp ("docpipe-test-XXXXXX", &error);
-  g_assert_no_error (error);
-  return dir;
-}
-
-static int
-remove_entry (const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-  remove (path);
-  return 0;
-}
-
-static void
-remove_tree (const char *dir)
-{
-  nftw (dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  return dp_test_make_tmp_dir ("docpipe-test-XXXXXX");
 }
 
 /* The ids of a JSON-lines text, in order, joined with ','. */
@@ -176,7 +108,7 @@ ids_of (const char *text)
   for (guint i = 0; lines[i]; i++)
     if (*lines[i])
       {
-        g_autoptr (JsonObject) obj = parse_object (lines[i]);
+        g_autoptr (JsonObject) obj = dp_test_parse_object (lines[i]);
         g_string_append_printf (ids, "%s%s", ids->len ? "," : "", json_object_get_string_member (obj, "id"));
       }
   return g_string_free (g_steal_pointer (&ids), FALSE);
@@ -190,9 +122,9 @@ test_ok (void)
   g_autofree char *dir = tmp_dir ();
   g_autofree char *out = g_build_filename (dir, "out.jsonl", NULL);
   g_autofree char *expr = g_strdup_printf ("ticker count=25 ! writer path=%s", out);
-  Result r = RUN (NULL, "run", "-q", "-P", PLUGIN_PATH, "-e", expr, "--set", "pipeline.batch-size=4");
+  DpTestResult r = RUN (NULL, "run", "-q", "-P", PLUGIN_PATH, "-e", expr, "--set", "pipeline.batch-size=4");
   g_assert_cmpint (r.status, ==, 0);
-  g_autofree char *text = read_file (out);
+  g_autofree char *text = dp_test_read_file (out);
   g_assert_cmpuint (count_lines (text), ==, 25);
   g_autofree char *ids = ids_of (text);
   g_assert_true (g_str_has_prefix (ids, "t0,t1,t2,t3,t4,"));
@@ -201,63 +133,63 @@ test_ok (void)
   g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
   g_assert_cmpstr (g_dir_read_name (d), ==, "out.jsonl");
   g_assert_null (g_dir_read_name (d));
-  result_clear (&r);
-  remove_tree (dir);
+  dp_test_result_clear (&r);
+  dp_test_remove_tree (dir);
 }
 
 static void
 test_usage_errors (void)
 {
-  Result r = RUN (NULL, "frobnicate");
+  DpTestResult r = RUN (NULL, "frobnicate");
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "unknown command 'frobnicate'"));
-  result_clear (&r);
+  dp_test_result_clear (&r);
 
   r = RUN (NULL, "run");
   g_assert_cmpint (r.status, ==, 2);
-  result_clear (&r);
+  dp_test_result_clear (&r);
 
   r = RUN (NULL, "run", "/nonexistent/x.pipeline");
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "/nonexistent/x.pipeline"));
-  result_clear (&r);
+  dp_test_result_clear (&r);
 
   r = RUN (NULL, "run", "--no-such-option", "-e", "ticker ! writer");
   g_assert_cmpint (r.status, ==, 2);
-  result_clear (&r);
+  dp_test_result_clear (&r);
 
   r = RUN (NULL, "run", "-P", PLUGIN_PATH, "-e", "ticker cuont=3 ! writer");
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "-e:stage 1: stage 'ticker': unknown key 'cuont' (did you mean 'count'?)"));
-  result_clear (&r);
+  dp_test_result_clear (&r);
 
   r = RUN (NULL, "--version");
   g_assert_cmpint (r.status, ==, 0);
   g_assert_true (g_str_has_prefix (r.out, "docpipe "));
-  result_clear (&r);
+  dp_test_result_clear (&r);
 }
 
 static void
 test_create_failure (void)
 {
-  Result r = RUN (NULL, "run", "-P", PLUGIN_PATH, "-e", "ticker ! fail-create ! writer");
+  DpTestResult r = RUN (NULL, "run", "-P", PLUGIN_PATH, "-e", "ticker ! fail-create ! writer");
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "stage 'fail-create': model file not found"));
   g_assert_cmpstr (r.out, ==, "");
-  result_clear (&r);
+  dp_test_result_clear (&r);
 
   /* Paths the stage tables mark as inputs and outputs are checked before any
    * stage is created, as `docpipe check` does (test-config.c has the details). */
   r = RUN (NULL, "run", "-e", "reader path=/nonexistent/dir/x.txt ! writer");
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "stage 'reader': key 'path': /nonexistent/dir/x.txt: no such file"));
-  result_clear (&r);
+  dp_test_result_clear (&r);
 
   r = RUN (NULL, "run", "-P", PLUGIN_PATH, "-e", "ticker ! writer path=/nonexistent/dir/out.jsonl");
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "stage 'writer': key 'path': /nonexistent/dir/out.jsonl: "
                                    "directory /nonexistent/dir does not exist"));
-  result_clear (&r);
+  dp_test_result_clear (&r);
 }
 
 /* ---- failures -------------------------------------------------------------- */
@@ -269,7 +201,7 @@ test_dead_letters (void)
   g_autofree char *dead = g_build_filename (dir, "dead.jsonl", NULL);
   g_autofree char *stats = g_build_filename (dir, "stats.json", NULL);
   g_autofree char *set_dead = g_strdup_printf ("pipeline.dead-letter=%s", dead);
-  Result r = RUN (NULL, "run", "-P", PLUGIN_PATH, "--stats", stats, "--set", set_dead,
+  DpTestResult r = RUN (NULL, "run", "-P", PLUGIN_PATH, "--stats", stats, "--set", set_dead,
                   "--set", "pipeline.batch-size=7", "--set", "pipeline.workers=3",
                   "-e", "ticker count=200 ! fail-some fail-ids=t150,t3 fail-text='Record 77 ' ! writer");
   g_assert_cmpint (r.status, ==, 3);
@@ -281,13 +213,13 @@ test_dead_letters (void)
   g_assert_nonnull (strstr (r.err, "3 records failed"));
 
   /* Dead letters in input order, each with its stage, error and the record. */
-  g_autofree char *dl = read_file (dead);
+  g_autofree char *dl = dp_test_read_file (dead);
   g_auto (GStrv) lines = g_strsplit (dl, "\n", -1);
   g_assert_cmpuint (g_strv_length (lines), ==, 4);
   const char *expect_ids[] = { "t3", "t77", "t150" };
   for (guint i = 0; i < 3; i++)
     {
-      g_autoptr (JsonObject) obj = parse_object (lines[i]);
+      g_autoptr (JsonObject) obj = dp_test_parse_object (lines[i]);
       g_assert_cmpstr (json_object_get_string_member (obj, "id"), ==, expect_ids[i]);
       g_assert_cmpstr (json_object_get_string_member (obj, "stage"), ==, "fail-some");
       g_assert_true (json_object_has_member (obj, "error"));
@@ -295,8 +227,8 @@ test_dead_letters (void)
       g_assert_true (g_str_has_prefix (json_object_get_string_member (rec, "text"), "Record "));
     }
 
-  g_autofree char *st = read_file (stats);
-  g_autoptr (JsonObject) s = parse_object (st);
+  g_autofree char *st = dp_test_read_file (stats);
+  g_autoptr (JsonObject) s = dp_test_parse_object (st);
   g_assert_cmpint (json_object_get_int_member (s, "exit_code"), ==, 3);
   g_assert_cmpint (json_object_get_int_member (s, "records_in"), ==, 200);
   g_assert_cmpint (json_object_get_int_member (s, "records_out"), ==, 197);
@@ -308,8 +240,8 @@ test_dead_letters (void)
   g_assert_cmpint (json_object_get_int_member (fail, "records_in"), ==, 200);
   g_assert_cmpint (json_object_get_int_member (fail, "records_out"), ==, 197);
   g_assert_cmpint (json_object_get_int_member (fail, "records_failed"), ==, 3);
-  result_clear (&r);
-  remove_tree (dir);
+  dp_test_result_clear (&r);
+  dp_test_remove_tree (dir);
 }
 
 static void
@@ -324,22 +256,22 @@ test_bad_input_flows_on (void)
     "{\"id\":\"c\",\"title\":\"kept\",\"text\":\"also fine\"}\n";
   g_autofree char *dir = tmp_dir ();
   g_autofree char *stats = g_build_filename (dir, "stats.json", NULL);
-  Result r = RUN (input, "run", "--stats", stats, "--set", "pipeline.dead-letter=-", "-e", "reader path=- ! writer");
+  DpTestResult r = RUN (input, "run", "--stats", stats, "--set", "pipeline.dead-letter=-", "-e", "reader path=- ! writer");
   g_assert_cmpint (r.status, ==, 3);
   /* The blank line is no record; the two bad ones are the reader's failures. */
-  g_autofree char *st = read_file (stats);
-  g_autoptr (JsonObject) s = parse_object (st);
+  g_autofree char *st = dp_test_read_file (stats);
+  g_autoptr (JsonObject) s = dp_test_parse_object (st);
   JsonObject *reader = json_array_get_object_element (json_object_get_array_member (s, "stages"), 0);
   g_assert_cmpint (json_object_get_int_member (reader, "records_in"), ==, 4);
   g_assert_cmpint (json_object_get_int_member (reader, "records_out"), ==, 2);
   g_assert_cmpint (json_object_get_int_member (reader, "records_failed"), ==, 2);
-  remove_tree (dir);
+  dp_test_remove_tree (dir);
   g_assert_cmpuint (count_lines (r.out), ==, 2);
   g_assert_nonnull (strstr (r.out, "\"meta\":{\"title\":\"kept\"}"));
   g_assert_nonnull (strstr (r.err, "\"source\":\"<stdin>:2\""));
   g_assert_nonnull (strstr (r.err, "\"source\":\"<stdin>:3\""));
   g_assert_nonnull (strstr (r.err, "\"raw\":\"not json at all\""));
-  result_clear (&r);
+  dp_test_result_clear (&r);
 }
 
 static void
@@ -351,11 +283,11 @@ test_invalid_utf8 (void)
   g_autofree char *expr = g_strdup_printf ("reader path=%s ! writer", path);
 
   /* replace (the default): U+FFFD for each bad byte, counted in meta */
-  Result r = RUN (NULL, "-q", "run", "-e", expr);
+  DpTestResult r = RUN (NULL, "-q", "run", "-e", expr);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "\"text\":\"Z\xef\xbf\xbdrich and Gen\xef\xbf\xbdve\\n\""));
   g_assert_nonnull (strstr (r.out, "\"meta\":{\"invalid_utf8\":2}"));
-  result_clear (&r);
+  dp_test_result_clear (&r);
 
   /* reject: dead-lettered with the exact bytes, in base64 since they are not UTF-8 */
   g_autofree char *expr2 = g_strdup_printf ("reader path=%s invalid-utf8=reject ! writer", path);
@@ -366,7 +298,7 @@ test_invalid_utf8 (void)
   g_autofree char *expect = g_strdup_printf ("\"raw_base64\":\"%s\"", b64);
   g_assert_nonnull (strstr (r.err, expect));
   g_assert_nonnull (strstr (r.err, "2 invalid UTF-8 sequences (invalid-utf8 = reject)"));
-  result_clear (&r);
+  dp_test_result_clear (&r);
 
   /* A file name that is not UTF-8 still gives a valid UTF-8 id and source. */
   g_autofree char *sub = g_build_filename (dir, "sub", NULL);
@@ -381,21 +313,21 @@ test_invalid_utf8 (void)
   r = RUN (NULL, "run", "-e", expr4);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "{\"id\":\"caf\xc3\xa9\""));
-  result_clear (&r);
+  dp_test_result_clear (&r);
   r = RUN (NULL, "run", "-e", expr3);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_true (g_utf8_validate (r.out, -1, NULL));
   g_assert_nonnull (strstr (r.out, "{\"id\":\"caf\xef\xbf\xbd\""));
-  result_clear (&r);
+  dp_test_result_clear (&r);
   g_remove (odd);
   g_rmdir (sub);
-  remove_tree (dir);
+  dp_test_remove_tree (dir);
 }
 
 static void
 test_on_error_fail (void)
 {
-  Result r = RUN (NULL, "run", "-P", PLUGIN_PATH, "--set", "pipeline.on-error=fail",
+  DpTestResult r = RUN (NULL, "run", "-P", PLUGIN_PATH, "--set", "pipeline.on-error=fail",
                   "--set", "pipeline.dead-letter=-", "--set", "pipeline.batch-size=10",
                   "-e", "ticker count=100 ! fail-some fail-ids=t42 ! writer");
   g_assert_cmpint (r.status, ==, 1);
@@ -404,13 +336,13 @@ test_on_error_fail (void)
   /* Batches before the failing one are written, nothing from it or after. */
   g_autofree char *ids = ids_of (r.out);
   g_assert_true (g_str_has_suffix (ids, ",t39"));
-  result_clear (&r);
+  dp_test_result_clear (&r);
 }
 
 static void
 test_fatal_stage (void)
 {
-  Result r = RUN (NULL, "run", "-P", PLUGIN_PATH, "--set", "pipeline.batch-size=8",
+  DpTestResult r = RUN (NULL, "run", "-P", PLUGIN_PATH, "--set", "pipeline.batch-size=8",
                   "--set", "pipeline.workers=4",
                   "-e", "ticker count=400 ! fail-some fatal-id=t100 ! writer");
   g_assert_cmpint (r.status, ==, 1);
@@ -418,7 +350,7 @@ test_fatal_stage (void)
   /* Output is an in-order prefix ending before the failing batch (t96..t103). */
   g_autofree char *ids = ids_of (r.out);
   g_assert_true (g_str_has_suffix (ids, ",t95"));
-  result_clear (&r);
+  dp_test_result_clear (&r);
 }
 
 /* ---- determinism ----------------------------------------------------------- */
@@ -470,11 +402,11 @@ test_determinism (void)
       g_autofree char *set_dead = g_strdup_printf ("pipeline.dead-letter=%s", dead);
       g_autofree char *set_workers = g_strdup_printf ("pipeline.workers=%s", workers[i]);
       g_autofree char *expr = g_strdup_printf ("reader path=%s ! capitals ! fail-some fail-text=Item\\ 1234. ! writer", corpus);
-      Result r = RUN (NULL, "run", "-q", "-P", PLUGIN_PATH, "--set", set_workers, "--set", set_dead,
+      DpTestResult r = RUN (NULL, "run", "-q", "-P", PLUGIN_PATH, "--set", set_workers, "--set", set_dead,
                       "--set", "pipeline.batch-size=16", "-e", expr);
       g_assert_cmpint (r.status, ==, 3);
       g_assert_cmpuint (count_lines (r.out), ==, 2999);
-      g_autofree char *dl = read_file (dead);
+      g_autofree char *dl = dp_test_read_file (dead);
       g_assert_cmpuint (count_lines (dl), ==, 31 + 1);
       if (!first_out)
         {
@@ -488,9 +420,9 @@ test_determinism (void)
           g_assert_cmpstr (r.out, ==, first_out);
           g_assert_cmpstr (dl, ==, first_dead);
         }
-      result_clear (&r);
+      dp_test_result_clear (&r);
     }
-  remove_tree (dir);
+  dp_test_remove_tree (dir);
 }
 
 /* ---- memory bound ---------------------------------------------------------- */
@@ -501,12 +433,12 @@ test_backpressure (void)
   /* 20,000 records of 20 kB: 400 MB if nothing held the source back. */
   g_autofree char *dir = tmp_dir ();
   g_autofree char *stats = g_build_filename (dir, "stats.json", NULL);
-  Result r = RUN (NULL, "run", "-P", PLUGIN_PATH, "--stats", stats, "--set", "pipeline.batch-size=16",
+  DpTestResult r = RUN (NULL, "run", "-P", PLUGIN_PATH, "--stats", stats, "--set", "pipeline.batch-size=16",
                   "--set", "pipeline.queue-depth=4",
                   "-e", "ticker count=20000 text-size=20000 ! slow-sink delay-ms=1");
   g_assert_cmpint (r.status, ==, 0);
-  g_autofree char *st = read_file (stats);
-  g_autoptr (JsonObject) s = parse_object (st);
+  g_autofree char *st = dp_test_read_file (stats);
+  g_autoptr (JsonObject) s = dp_test_parse_object (st);
   g_assert_cmpint (json_object_get_int_member (s, "records_out"), ==, 20000);
   gint64 rss = json_object_get_int_member (s, "peak_rss_kb");
   g_test_message ("peak RSS %" G_GINT64_FORMAT " kB", rss);
@@ -516,8 +448,8 @@ test_backpressure (void)
   /* AddressSanitizer's quarantine holds freed memory back; the bound is checked in normal builds. */
   (void) rss;
 #endif
-  result_clear (&r);
-  remove_tree (dir);
+  dp_test_result_clear (&r);
+  dp_test_remove_tree (dir);
 }
 
 /* ---- signals --------------------------------------------------------------- */
@@ -550,7 +482,7 @@ interrupt_run (const char *expr, int signum, char **out_text)
   g_subprocess_wait (p, NULL, &error);
   g_assert_no_error (error);
   *out_text = g_string_free (g_steal_pointer (&all), FALSE);
-  return exit_code (p);
+  return dp_test_exit_code (p);
 }
 
 static void
@@ -574,10 +506,10 @@ test_sigterm_renames_output (void)
   g_autofree char *out = NULL;
   int code = interrupt_run (expr, SIGTERM, &out);
   g_assert_cmpint (code, ==, 143);
-  g_autofree char *file = read_file (path);
+  g_autofree char *file = dp_test_read_file (path);
   g_assert_cmpstr (file, ==, out);
   g_assert_cmpuint (count_lines (file), >=, 2);
-  remove_tree (dir);
+  dp_test_remove_tree (dir);
 }
 
 static void
@@ -603,7 +535,7 @@ test_sigint_on_idle_stdin (void)
   g_subprocess_send_signal (p, SIGINT);
   g_subprocess_wait (p, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (exit_code (p), ==, 130);
+  g_assert_cmpint (dp_test_exit_code (p), ==, 130);
 }
 
 /* ---- plugins command ------------------------------------------------------- */
@@ -611,38 +543,38 @@ test_sigint_on_idle_stdin (void)
 static void
 test_plugins_command (void)
 {
-  Result r = RUN (NULL, "plugins");
+  DpTestResult r = RUN (NULL, "plugins");
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "reader"));
   g_assert_nonnull (strstr (r.out, "writer"));
-  result_clear (&r);
+  dp_test_result_clear (&r);
 
   r = RUN (NULL, "plugins", "reader");
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "Stage reader (source)"));
   g_assert_nonnull (strstr (r.out, "max-record-size"));
   g_assert_nonnull (strstr (r.out, "path, required, read (checked: must exist)"));
-  result_clear (&r);
+  dp_test_result_clear (&r);
 
   r = RUN (NULL, "plugins", "--json", "writer");
   g_assert_cmpint (r.status, ==, 0);
-  g_autoptr (JsonObject) obj = parse_object (r.out);
+  g_autoptr (JsonObject) obj = dp_test_parse_object (r.out);
   g_assert_cmpstr (json_object_get_string_member (obj, "kind"), ==, "sink");
   JsonArray *params = json_object_get_array_member (obj, "parameters");
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (params, 0), "name"), ==, "path");
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (params, 0), "path_role"), ==, "output");
   g_assert_false (json_object_has_member (json_array_get_object_element (params, 1), "path_role"));
-  result_clear (&r);
+  dp_test_result_clear (&r);
 
   r = RUN (NULL, "plugins", "wrtier");
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "did you mean 'writer'"));
-  result_clear (&r);
+  dp_test_result_clear (&r);
 
   r = RUN (NULL, "plugins", "-P", DP_TEST_FIXTURES_BAD);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.err, "was built for docpipe plugin ABI 1.1; this docpipe needs ABI 2.x"));
-  result_clear (&r);
+  dp_test_result_clear (&r);
 }
 
 static void
@@ -652,21 +584,21 @@ test_normalizer_original_offsets (void)
    * words map back onto exactly their characters in the text as read. */
   const char *input =
     "{\"id\":\"n1\",\"text\":\"Teh\\u00adran and \\u00abPyong\\u200byang\\u00bb met  in\\u00a0Geneva &amp; Bern.\"}\n";
-  Result r = RUN (input, "run", "-P", PLUGIN_PATH, "-e", "reader path=- ! normalizer ! capitals ! writer offsets=original");
+  DpTestResult r = RUN (input, "run", "-P", PLUGIN_PATH, "-e", "reader path=- ! normalizer ! capitals ! writer offsets=original");
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "\"text\":\"Teh\xc2\xadran and \xc2\xabPyong\xe2\x80\x8byang\xc2\xbb met  in\xc2\xa0Geneva &amp; Bern.\""));
   g_assert_nonnull (strstr (r.out, "{\"id\":\"capitals-1\",\"start\":0,\"end\":7,\"label\":\"CAP\",\"text\":\"Teh\xc2\xadran\"}"));
   g_assert_nonnull (strstr (r.out, "{\"id\":\"capitals-2\",\"start\":13,\"end\":23,\"label\":\"CAP\",\"text\":\"Pyong\xe2\x80\x8byang\"}"));
   g_assert_nonnull (strstr (r.out, "{\"id\":\"capitals-3\",\"start\":33,\"end\":39,\"label\":\"CAP\",\"text\":\"Geneva\"}"));
   g_assert_nonnull (strstr (r.out, "{\"id\":\"capitals-4\",\"start\":46,\"end\":50,\"label\":\"CAP\",\"text\":\"Bern\"}"));
-  result_clear (&r);
+  dp_test_result_clear (&r);
 
   /* The default shows the normalized text and offsets into it. */
   r = RUN (input, "run", "-P", PLUGIN_PATH, "-e", "reader path=- ! normalizer ! capitals ! writer");
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "\"text\":\"Tehran and \xc2\xabPyongyang\xc2\xbb met in Geneva & Bern.\""));
   g_assert_nonnull (strstr (r.out, "{\"id\":\"capitals-2\",\"start\":12,\"end\":21,\"label\":\"CAP\",\"text\":\"Pyongyang\"}"));
-  result_clear (&r);
+  dp_test_result_clear (&r);
 }
 
 static void
@@ -676,11 +608,11 @@ test_normalizer_drop_lines_file (void)
   g_autofree char *rules = g_build_filename (dir, "drop.txt", NULL);
   g_assert_true (g_file_set_contents (rules, "# our own furniture\n^ADVERT\n", -1, NULL));
   g_autofree char *expr = g_strdup_printf ("reader path=- ! normalizer drop-lines=%s ! writer", rules);
-  Result r = RUN ("{\"id\":\"a\",\"text\":\"Body.\\nADVERT buy now\\nMore.\"}\n", "run", "-e", expr);
+  DpTestResult r = RUN ("{\"id\":\"a\",\"text\":\"Body.\\nADVERT buy now\\nMore.\"}\n", "run", "-e", expr);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "\"text\":\"Body.\\nMore.\""));
   g_assert_nonnull (strstr (r.out, "\"dropped_lines\":[\"ADVERT buy now\"]"));
-  result_clear (&r);
+  dp_test_result_clear (&r);
 
   /* A pattern that does not compile names the file and line.  The run stops
    * before reading anything, so no input is piped in: writing to a process
@@ -694,19 +626,19 @@ test_normalizer_drop_lines_file (void)
   g_assert_cmpint (r.status, ==, 1);
   g_autofree char *where = g_strdup_printf ("stage 'normalizer': %s:3:", rules);
   g_assert_nonnull (strstr (r.err, where));
-  result_clear (&r);
-  remove_tree (dir);
+  dp_test_result_clear (&r);
+  dp_test_remove_tree (dir);
 }
 
 static void
 test_news_pipeline (void)
 {
-  Result r = RUN (NULL, "run", DP_TEST_SRCDIR "/pipelines/news.pipeline");
+  DpTestResult r = RUN (NULL, "run", DP_TEST_SRCDIR "/pipelines/news.pipeline");
   g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpuint (count_lines (r.out), ==, 12);
   g_autofree char *ids = ids_of (r.out);
   g_assert_true (g_str_has_prefix (ids, "01-"));
-  result_clear (&r);
+  dp_test_result_clear (&r);
 }
 
 /* ---- outputs: devices, FIFOs, links, descriptors ------------------------------ */
@@ -737,7 +669,7 @@ run_dir (gboolean as_nobody)
 {
   char *dir = tmp_dir ();
   if (as_nobody)
-    g_assert_cmpint (chown (dir, NOBODY, NOBODY), ==, 0);
+    g_assert_cmpint (chown (dir, DP_TEST_NOBODY, DP_TEST_NOBODY), ==, 0);
   return dir;
 }
 
@@ -760,25 +692,6 @@ assert_device (const char *path, guint minor)
   g_assert_cmpuint (minor (st.st_rdev), ==, minor);
 }
 
-static gint
-compare_strings (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
-}
-
-static char *
-dir_listing (const char *dir)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  const char *name;
-  while ((name = g_dir_read_name (d)))
-    g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, compare_strings);
-  g_ptr_array_add (names, NULL);
-  return g_strjoinv (",", (char **) names->pdata);
-}
-
 static void
 test_writer_to_device (gconstpointer data)
 {
@@ -789,15 +702,15 @@ test_writer_to_device (gconstpointer data)
   g_autofree char *null = make_device (dir, "null", 3);
   g_autofree char *expr = g_strdup_printf ("ticker count=50 ! writer path=%s", null);
   RunOptions o = { .as_nobody = as_nobody };
-  Result r = RUN_OPTS (&o, "run", "-P", PLUGIN_PATH, "-e", expr);
+  DpTestResult r = RUN_OPTS (&o, "run", "-P", PLUGIN_PATH, "-e", expr);
   g_assert_cmpstr (r.err, ==, "");
   g_assert_cmpint (r.status, ==, 0);
   /* Written in place: the node is still the device, and nothing was left beside it. */
   assert_device (null, 3);
-  g_autofree char *names = dir_listing (dir);
+  g_autofree char *names = dp_test_list_dir (dir);
   g_assert_cmpstr (names, ==, "null");
-  result_clear (&r);
-  remove_tree (dir);
+  dp_test_result_clear (&r);
+  dp_test_remove_tree (dir);
 }
 
 static void
@@ -816,7 +729,7 @@ test_writer_to_fifo (gconstpointer data)
   g_assert_cmpint (fd, >=, 0);
   g_autofree char *expr = g_strdup_printf ("ticker count=20 ! writer path=%s", fifo);
   RunOptions o = { .as_nobody = as_nobody };
-  Result r = RUN_OPTS (&o, "run", "-P", PLUGIN_PATH, "-e", expr);
+  DpTestResult r = RUN_OPTS (&o, "run", "-P", PLUGIN_PATH, "-e", expr);
   g_assert_cmpint (r.status, ==, 0);
   g_autoptr (GString) got = g_string_new (NULL);
   char buf[4096];
@@ -830,10 +743,10 @@ test_writer_to_fifo (gconstpointer data)
   GStatBuf st;
   g_assert_cmpint (g_lstat (fifo, &st), ==, 0);
   g_assert_true (S_ISFIFO (st.st_mode));
-  g_autofree char *names = dir_listing (dir);
+  g_autofree char *names = dp_test_list_dir (dir);
   g_assert_cmpstr (names, ==, "fifo");
-  result_clear (&r);
-  remove_tree (dir);
+  dp_test_result_clear (&r);
+  dp_test_remove_tree (dir);
 }
 
 static void
@@ -848,24 +761,24 @@ test_writer_through_symlink (gconstpointer data)
   g_assert_true (g_file_set_contents (real, "old\n", -1, NULL));
   g_assert_cmpint (g_chmod (real, 0640), ==, 0);
   if (as_nobody)
-    g_assert_cmpint (chown (real, NOBODY, NOBODY), ==, 0);
+    g_assert_cmpint (chown (real, DP_TEST_NOBODY, DP_TEST_NOBODY), ==, 0);
   g_assert_cmpint (symlink ("real.jsonl", link_path), ==, 0);
   g_autofree char *expr = g_strdup_printf ("ticker count=7 ! writer path=%s", link_path);
   RunOptions o = { .as_nobody = as_nobody };
-  Result r = RUN_OPTS (&o, "run", "-P", PLUGIN_PATH, "-e", expr);
+  DpTestResult r = RUN_OPTS (&o, "run", "-P", PLUGIN_PATH, "-e", expr);
   g_assert_cmpint (r.status, ==, 0);
   /* The link's target got the records and kept its mode; the link is still a link. */
-  g_autofree char *text = read_file (real);
+  g_autofree char *text = dp_test_read_file (real);
   g_assert_cmpuint (count_lines (text), ==, 7);
   GStatBuf st;
   g_assert_cmpint (g_stat (real, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 07777, ==, 0640);
   g_assert_cmpint (g_lstat (link_path, &st), ==, 0);
   g_assert_true (S_ISLNK (st.st_mode));
-  g_autofree char *names = dir_listing (dir);
+  g_autofree char *names = dp_test_list_dir (dir);
   g_assert_cmpstr (names, ==, "out.jsonl,real.jsonl");
-  result_clear (&r);
-  remove_tree (dir);
+  dp_test_result_clear (&r);
+  dp_test_remove_tree (dir);
 }
 
 static void
@@ -887,32 +800,32 @@ test_stats_to_stdout (gconstpointer data)
         g_test_message ("--stats=%s", names[i]);
         g_autofree char *opt = g_strdup_printf ("--stats=%s", names[i]);
         RunOptions o = { .cwd = dir, .as_nobody = as_nobody };
-        Result r = RUN_OPTS (&o, "run", "-q", "-P", PLUGIN_PATH, opt, "-e", expr);
+        DpTestResult r = RUN_OPTS (&o, "run", "-q", "-P", PLUGIN_PATH, opt, "-e", expr);
         g_assert_cmpstr (r.err, ==, "");
         g_assert_cmpint (r.status, ==, 0);
         g_assert_true (g_str_has_prefix (r.out, "{"));
-        g_autoptr (JsonObject) stats = parse_object (r.out);
+        g_autoptr (JsonObject) stats = dp_test_parse_object (r.out);
         g_assert_cmpint (json_object_get_int_member (stats, "records_out"), ==, 3);
-        result_clear (&r);
+        dp_test_result_clear (&r);
       }
   /* Nothing but the writer's file: no file named "-", no temporary debris. */
-  g_autofree char *listing = dir_listing (dir);
+  g_autofree char *listing = dp_test_list_dir (dir);
   g_assert_cmpstr (listing, ==, "out.jsonl");
-  remove_tree (dir);
+  dp_test_remove_tree (dir);
 }
 
 static void
 test_records_and_stats_share_stdout (void)
 {
   /* Records and then the summary, both on the one standard output. */
-  Result r = RUN (NULL, "run", "-q", "-P", PLUGIN_PATH, "--stats=/dev/fd/1", "-e", "ticker count=2 ! writer");
+  DpTestResult r = RUN (NULL, "run", "-q", "-P", PLUGIN_PATH, "--stats=/dev/fd/1", "-e", "ticker count=2 ! writer");
   g_assert_cmpint (r.status, ==, 0);
   g_assert_true (g_str_has_prefix (r.out, "{\"id\":\"t0\""));
   const char *summary = strstr (r.out, "\n{\n");
   g_assert_nonnull (summary);
-  g_autoptr (JsonObject) stats = parse_object (summary + 1);
+  g_autoptr (JsonObject) stats = dp_test_parse_object (summary + 1);
   g_assert_cmpint (json_object_get_int_member (stats, "records_out"), ==, 2);
-  result_clear (&r);
+  dp_test_result_clear (&r);
 }
 
 /* ---- dead letters that cannot be written ----------------------------------------- */
@@ -926,7 +839,7 @@ check_dead_letters_lost (const char *dead, gboolean as_nobody, const char *reaso
   g_autofree char *set_dead = g_strdup_printf ("pipeline.dead-letter=%s", dead);
   g_autofree char *expr = g_strdup_printf ("ticker count=100 ! fail-some fail-ids=t55,t56 ! writer path=%s", out);
   RunOptions o = { .as_nobody = as_nobody };
-  Result r = RUN_OPTS (&o, "run", "-P", PLUGIN_PATH, "--stats", stats, "--set", set_dead,
+  DpTestResult r = RUN_OPTS (&o, "run", "-P", PLUGIN_PATH, "--stats", stats, "--set", set_dead,
                        "--set", "pipeline.batch-size=10", "--set", "pipeline.workers=2", "-e", expr);
   g_assert_cmpint (r.status, ==, 4);
   g_assert_nonnull (strstr (r.err, "docpipe: error: cannot save dead letters: "));
@@ -936,16 +849,16 @@ check_dead_letters_lost (const char *dead, gboolean as_nobody, const char *reaso
   g_assert_null (strstr (r.err, "\"stage\":\"fail-some\""));
   /* The run stopped after the batch it could not dead-letter; the output is
    * complete up to there. */
-  g_autofree char *text = read_file (out);
+  g_autofree char *text = dp_test_read_file (out);
   g_autofree char *ids = ids_of (text);
   g_assert_true (g_str_has_suffix (ids, ",t54,t57,t58,t59"));
-  g_autofree char *st = read_file (stats);
-  g_autoptr (JsonObject) s = parse_object (st);
+  g_autofree char *st = dp_test_read_file (stats);
+  g_autoptr (JsonObject) s = dp_test_parse_object (st);
   g_assert_cmpint (json_object_get_int_member (s, "exit_code"), ==, 4);
   g_assert_cmpint (json_object_get_int_member (s, "records_failed"), ==, 2);
   g_assert_cmpint (json_object_get_int_member (s, "records_failed_unsaved"), ==, 2);
-  result_clear (&r);
-  remove_tree (dir);
+  dp_test_result_clear (&r);
+  dp_test_remove_tree (dir);
 }
 
 static void
@@ -962,13 +875,13 @@ test_dead_letters_missing_dir (gconstpointer data)
   g_autofree char *set_dead = g_strdup_printf ("pipeline.dead-letter=%s", dead);
   g_autofree char *expr = g_strdup_printf ("ticker count=100 ! fail-some fail-ids=t55 ! writer path=%s", out);
   RunOptions o = { .as_nobody = as_nobody };
-  Result r = RUN_OPTS (&o, "run", "-P", PLUGIN_PATH, "--set", set_dead, "-e", expr);
+  DpTestResult r = RUN_OPTS (&o, "run", "-P", PLUGIN_PATH, "--set", set_dead, "-e", expr);
   g_assert_cmpint (r.status, ==, 2);
   g_autofree char *expect = g_strdup_printf ("key 'dead-letter': %s: directory %s/no-such-dir does not exist", dead, dir);
   g_assert_nonnull (strstr (r.err, expect));
   g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
-  result_clear (&r);
-  remove_tree (dir);
+  dp_test_result_clear (&r);
+  dp_test_remove_tree (dir);
 }
 
 static void
@@ -982,14 +895,14 @@ test_dead_letters_unwritable_dir (void)
       g_autofree char *dead = g_build_filename (dir, "dead.jsonl", NULL);
       check_dead_letters_lost (dead, FALSE, "Permission denied");
       g_chmod (dir, 0755);
-      remove_tree (dir);
+      dp_test_remove_tree (dir);
       return;
     }
   g_autofree char *dir = tmp_dir ();   /* root's, mode 0700: nobody may not write it */
   g_assert_cmpint (g_chmod (dir, 0755), ==, 0);
   g_autofree char *dead = g_build_filename (dir, "dead.jsonl", NULL);
   check_dead_letters_lost (dead, TRUE, "Permission denied");
-  remove_tree (dir);
+  dp_test_remove_tree (dir);
 }
 
 static void
@@ -1003,7 +916,7 @@ test_dead_letters_full_device (gconstpointer data)
   g_autofree char *full = make_device (dir, "full", 7);
   check_dead_letters_lost (full, as_nobody, "No space left on device");
   assert_device (full, 7);
-  remove_tree (dir);
+  dp_test_remove_tree (dir);
 }
 
 static void
@@ -1025,9 +938,9 @@ test_dead_letters_shared (void)
   g_subprocess_wait (one, NULL, &error);
   g_subprocess_wait (two, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (exit_code (one), ==, 3);
-  g_assert_cmpint (exit_code (two), ==, 3);
-  g_autofree char *text = read_file (dead);
+  g_assert_cmpint (dp_test_exit_code (one), ==, 3);
+  g_assert_cmpint (dp_test_exit_code (two), ==, 3);
+  g_autofree char *text = dp_test_read_file (dead);
   g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
   g_assert_cmpuint (g_strv_length (lines), ==, 600 + 1);
   for (guint i = 0; i < 600; i++)
@@ -1036,7 +949,7 @@ test_dead_letters_shared (void)
       if (!json_parser_load_from_data (parser, lines[i], -1, NULL))
         g_error ("line %u of the shared dead-letter file is not a whole JSON object: %.60s…", i + 1, lines[i]);
     }
-  remove_tree (dir);
+  dp_test_remove_tree (dir);
 }
 
 /* ---- inputs: directory trees with links, FIFOs, devices --------------------------- */
@@ -1076,7 +989,7 @@ test_reader_symlink_cycles (void)
     }
   g_autofree char *expr = g_strdup_printf ("reader path=%s ! writer", tree);
   RunOptions o = { .limit_memory = TRUE };
-  Result r = RUN_OPTS (&o, "run", "-e", expr);
+  DpTestResult r = RUN_OPTS (&o, "run", "-e", expr);
   g_assert_cmpint (r.status, ==, 0);
   g_autofree char *ids = ids_of (r.out);
   g_assert_cmpstr (ids, ==, "a,ext/c,sub/b");
@@ -1090,12 +1003,12 @@ test_reader_symlink_cycles (void)
 
   /* A glob naming one file twice reads it once. */
   g_autofree char *glob_expr = g_strdup_printf ("reader path=%s/*.txt ! writer", tree);
-  r = (result_clear (&r), RUN_OPTS (&o, "run", "-q", "-e", glob_expr));
+  r = (dp_test_result_clear (&r), RUN_OPTS (&o, "run", "-q", "-e", glob_expr));
   g_assert_cmpint (r.status, ==, 0);
   g_autofree char *glob_ids = ids_of (r.out);
   g_assert_cmpstr (glob_ids, ==, "a");
-  result_clear (&r);
-  remove_tree (dir);
+  dp_test_result_clear (&r);
+  dp_test_remove_tree (dir);
 }
 
 static void
@@ -1122,12 +1035,12 @@ test_reader_link_lattice (void)
     }
   g_autofree char *expr = g_strdup_printf ("reader path=%s/d0 ! writer", dir);
   RunOptions o = { .limit_memory = TRUE };
-  Result r = RUN_OPTS (&o, "run", "-e", expr);
+  DpTestResult r = RUN_OPTS (&o, "run", "-e", expr);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpuint (count_lines (r.out), ==, 1);
   g_assert_nonnull (strstr (r.out, "\"text\":\"The bottom.\""));
-  result_clear (&r);
-  remove_tree (dir);
+  dp_test_result_clear (&r);
+  dp_test_remove_tree (dir);
 }
 
 typedef struct {
@@ -1163,11 +1076,11 @@ test_reader_fifo (void)
   /* Small: one text record. */
   FifoFeed small = { fifo, 8192 };
   GThread *feeder = g_thread_new ("feed", feed_fifo, &small);
-  Result r = RUN (NULL, "run", "-q", "-e", expr);
+  DpTestResult r = RUN (NULL, "run", "-q", "-e", expr);
   g_thread_join (feeder);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpuint (count_lines (r.out), ==, 1);
-  result_clear (&r);
+  dp_test_result_clear (&r);
 
   /* More than max-record-size: dead-lettered, naming the FIFO, without
    * reading the rest (the file size says nothing on a FIFO). */
@@ -1182,15 +1095,15 @@ test_reader_fifo (void)
                                              "\"error\":\"input exceeds max-record-size (1048576 bytes); "
                                              "the rest was not read\"", fifo);
   g_assert_nonnull (strstr (r.err, expect));
-  result_clear (&r);
-  remove_tree (dir);
+  dp_test_result_clear (&r);
+  dp_test_remove_tree (dir);
 }
 
 static void
 assert_small_rss (const char *stats_path)
 {
-  g_autofree char *st = read_file (stats_path);
-  g_autoptr (JsonObject) s = parse_object (st);
+  g_autofree char *st = dp_test_read_file (stats_path);
+  g_autoptr (JsonObject) s = dp_test_parse_object (st);
   gint64 rss = json_object_get_int_member (s, "peak_rss_kb");
   g_test_message ("peak RSS %" G_GINT64_FORMAT " kB", rss);
 #ifndef __SANITIZE_ADDRESS__
@@ -1208,14 +1121,14 @@ test_reader_endless_device_text (void)
   g_autofree char *stats = g_build_filename (dir, "stats.json", NULL);
   g_autofree char *expr = g_strdup_printf ("reader path=%s format=text max-record-size=4194304 ! writer", zero);
   RunOptions o = { .limit_memory = TRUE };
-  Result r = RUN_OPTS (&o, "run", "--stats", stats, "--set", "pipeline.dead-letter=-", "-e", expr);
+  DpTestResult r = RUN_OPTS (&o, "run", "--stats", stats, "--set", "pipeline.dead-letter=-", "-e", expr);
   g_assert_cmpint (r.status, ==, 3);
   g_autofree char *expect = g_strdup_printf ("{\"id\":\"zero\",\"source\":\"%s\",\"stage\":\"reader\","
                                              "\"error\":\"input exceeds max-record-size (4194304 bytes)", zero);
   g_assert_nonnull (strstr (r.err, expect));
   assert_small_rss (stats);
-  result_clear (&r);
-  remove_tree (dir);
+  dp_test_result_clear (&r);
+  dp_test_remove_tree (dir);
 }
 
 static void
@@ -1246,9 +1159,9 @@ test_reader_endless_device_lines (void)
   g_subprocess_send_signal (p, SIGINT);
   g_subprocess_wait (p, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (exit_code (p), ==, 130);
+  g_assert_cmpint (dp_test_exit_code (p), ==, 130);
   assert_small_rss (stats);
-  remove_tree (dir);
+  dp_test_remove_tree (dir);
 }
 
 static void
@@ -1263,7 +1176,7 @@ test_reader_long_line_then_more (void)
   g_string_append (s, "\"}\r\n{\"id\":\"last\",\"text\":\"y\"}");
   g_assert_true (g_file_set_contents (path, s->str, s->len, NULL));
   g_autofree char *expr = g_strdup_printf ("reader path=%s max-record-size=100000 ! writer", path);
-  Result r = RUN (NULL, "run", "--set", "pipeline.dead-letter=-", "-e", expr);
+  DpTestResult r = RUN (NULL, "run", "--set", "pipeline.dead-letter=-", "-e", expr);
   g_assert_cmpint (r.status, ==, 3);
   g_autofree char *ids = ids_of (r.out);
   g_assert_cmpstr (ids, ==, "first,last");
@@ -1272,8 +1185,8 @@ test_reader_long_line_then_more (void)
   g_assert_nonnull (strstr (r.err, expect));
   g_autofree char *last = g_strdup_printf ("\"source\":\"%s:3\"", path);
   g_assert_nonnull (strstr (r.out, last));
-  result_clear (&r);
-  remove_tree (dir);
+  dp_test_result_clear (&r);
+  dp_test_remove_tree (dir);
 }
 
 int
