@@ -244,6 +244,29 @@ put_node (GString *out, JsonNode *node, DpRecord *spans_of, DpJsonFlags flags)
     g_string_append_len (out, "null", 4);
 }
 
+/* Writes a span's compact attributes (record-private.h) as put_members()
+ * writes the same members of a JsonObject, without building one. */
+static void
+put_compact_attrs (GString *out, const DpSpan *span, const char *const *skip)
+{
+  const DpAttr *a;
+  guint n = dp_span_get_compact_attrs (span, &a);
+  for (guint i = 0; i < n; i++)
+    {
+      if (g_strv_contains (skip, a[i].name))
+        continue;
+      g_string_append_c (out, ',');
+      put_cstring (out, a[i].name);
+      g_string_append_c (out, ':');
+      if (a[i].kind == DP_ATTR_STRING)
+        put_cstring (out, a[i].v.s);
+      else if (a[i].kind == DP_ATTR_INT)
+        put_int (out, a[i].v.i);
+      else
+        g_string_append_len (out, "null", 4);
+    }
+}
+
 static void
 put_span (GString *out, DpSpan *span, DpRecord *rec, DpJsonFlags flags)
 {
@@ -260,9 +283,11 @@ put_span (GString *out, DpSpan *span, DpRecord *rec, DpJsonFlags flags)
       put_cstring (out, dp_span_get_label (span));
     }
   put_span_text (out, rec, r, flags);
-  JsonObject *attrs = dp_span_peek_attrs (span);
+  JsonObject *attrs = dp_span_peek_json_attrs (span);
   if (attrs)
     put_members (out, attrs, TRUE, skip, rec, flags);
+  else
+    put_compact_attrs (out, span, skip);
   g_string_append_c (out, '}');
 }
 
