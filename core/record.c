@@ -59,8 +59,7 @@ offsets_reset (DpOffsets *o)
 static void
 record_drop_analysis (DpRecord *rec)
 {
-  g_clear_pointer (&rec->tokens, g_array_unref);
-  g_clear_pointer (&rec->sentences, g_array_unref);
+  dp_record_drop_token_cache (rec);
   g_clear_pointer (&rec->layer_names, g_hash_table_unref);
   g_clear_pointer (&rec->layers, g_ptr_array_unref);
   dp_record_forget_span_ids (rec);
@@ -244,6 +243,13 @@ dp_record_sentences (DpRecord *rec, guint *n_sentences)
   if (n_sentences)
     *n_sentences = rec->sentences->len;
   return (const DpSentence *) rec->sentences->data;
+}
+
+void
+dp_record_drop_token_cache (DpRecord *rec)
+{
+  g_clear_pointer (&rec->tokens, g_array_unref);
+  g_clear_pointer (&rec->sentences, g_array_unref);
 }
 
 /* ---- layers ---------------------------------------------------------------- */

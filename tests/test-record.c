@@ -996,6 +996,32 @@ test_tokens_cached (void)
   g_assert_true (dp_record_tokens (rec, NULL) == t3);
 }
 
+/* Dropped (as the writer does before encoding), the caches are computed
+ * again, the same, when asked for; layers and text are untouched. */
+static void
+test_token_cache_dropped (void)
+{
+  g_autoptr (DpRecord) rec = new_record ("Hello world. Bye now.");
+  g_autoptr (GError) error = NULL;
+  g_assert_nonnull (dp_layer_add_span (dp_record_ensure_layer (rec, "x"), 0, 5, "A", &error));
+  guint n = 0, ns = 0;
+  const DpToken *tokens = dp_record_tokens (rec, &n);
+  g_autofree DpToken *before = g_memdup2 (tokens, n * sizeof (DpToken));
+  dp_record_sentences (rec, &ns);
+  dp_record_drop_token_cache (rec);
+  g_assert_null (rec->tokens);
+  g_assert_null (rec->sentences);
+  dp_record_drop_token_cache (rec);   /* twice is harmless */
+  guint n2 = 0, ns2 = 0;
+  const DpToken *after = dp_record_tokens (rec, &n2);
+  g_assert_cmpuint (n2, ==, n);
+  g_assert_cmpmem (after, n2 * sizeof (DpToken), before, n * sizeof (DpToken));
+  dp_record_sentences (rec, &ns2);
+  g_assert_cmpuint (ns2, ==, ns);
+  g_assert_cmpuint (dp_layer_get_size (dp_record_get_layer (rec, "x")), ==, 1);
+  g_assert_cmpstr (dp_record_get_text (rec, NULL), ==, "Hello world. Bye now.");
+}
+
 /* json-glib would end the string at an escaped NUL and drop the rest of the text. */
 static void
 test_load_nul_escape (void)
@@ -1063,6 +1089,7 @@ main (int argc, char **argv)
   g_test_add_func ("/record/span/ids/layers-sharing-a-letter", test_span_ids_layers_sharing_a_letter);
   g_test_add_func ("/record/span/ids/avoid-given-ids", test_span_ids_avoid_given_ids);
   g_test_add_func ("/record/span/attr-setters", test_span_attr_setters);
+  g_test_add_func ("/record/tokens/cache-dropped", test_token_cache_dropped);
   g_test_add_func ("/record/layer/order", test_layer_order);
   g_test_add_func ("/record/offsets/in-order", test_offsets_in_order);
   g_test_add_func ("/record/offsets/random-order", test_offsets_random_order);

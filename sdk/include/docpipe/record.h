@@ -80,6 +80,11 @@ DP_API JsonObject *dp_record_get_meta (DpRecord *rec);
 
 DP_API const DpToken    *dp_record_tokens (DpRecord *rec, guint *n_tokens);
 DP_API const DpSentence *dp_record_sentences (DpRecord *rec, guint *n_sentences);
+/* Frees the cached tokens and sentences (12 and 8 bytes each, 2-3 times the
+ * text), which are computed again if asked for: a stage that is done with
+ * them, as the writer is, calls it to keep a big record's memory down.
+ * Pointers from dp_record_tokens() and dp_record_sentences() become invalid. */
+DP_API void              dp_record_drop_token_cache (DpRecord *rec);
 
 /* ---- layers and spans ------------------------------------------------------ */
 
