@@ -384,9 +384,16 @@ layer_move_spans (DpLayer *layer, DpSpanMoveFunc move, gpointer data)
   return shifted;
 }
 
+static GHashTable *record_taken_ids (DpRecord *rec);
+
 void
 dp_record_move_spans (DpRecord *rec, DpSpanMoveFunc move, gpointer data)
 {
+  /* The ids given to spans are collected before any span is dropped (and
+   * freed): collected later, in the middle of a layer's move, they would be
+   * read from spans already freed. */
+  if (rec->layers)
+    record_taken_ids (rec);
   for (guint l = 0; rec->layers && l < rec->layers->len; l++)
     {
       DpLayer *layer = g_ptr_array_index (rec->layers, l);
