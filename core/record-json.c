@@ -514,6 +514,39 @@ copy_members (DpRecord *rec, JsonObject *dst, JsonObject *src, const char *const
   return TRUE;
 }
 
+/* Copies a span's attributes from @src: strings, integers and nulls through
+ * the setters, which keep them compactly (a record read back with many
+ * entities would otherwise cost a JsonObject each), anything else into the
+ * span's JsonObject, in the same order either way. */
+static gboolean
+copy_span_attrs (DpRecord *rec, DpSpan *span, JsonObject *src, const char *const *skip,
+                 GError **error)
+{
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *node;
+  json_object_iter_init_ordered (&iter, src);
+  while (json_object_iter_next_ordered (&iter, &name, &node))
+    {
+      if (g_strv_contains (skip, name))
+        continue;
+      if (node_is (node, G_TYPE_STRING))
+        dp_span_set_attr_string (span, name, json_node_get_string (node));
+      else if (node_is (node, G_TYPE_INT64))
+        dp_span_set_attr_int (span, name, json_node_get_int (node));
+      else if (JSON_NODE_HOLDS_NULL (node))
+        dp_span_set_attr_string (span, name, NULL);
+      else
+        {
+          JsonNode *copy = convert_node (rec, node, error);
+          if (!copy)
+            return FALSE;
+          json_object_set_member (dp_span_get_attrs (span), name, copy);
+        }
+    }
+  return TRUE;
+}
+
 static JsonNode *
 convert_node (DpRecord *rec, JsonNode *node, GError **error)
 {
@@ -593,7 +626,7 @@ load_layer (DpRecord *rec, const char *name, JsonNode *node, GError **error)
       if (!span)
         return FALSE;
       if (json_object_get_size (obj) > 2 + (label != NULL)
-          && !copy_members (rec, dp_span_get_attrs (span), obj, skip, error))
+          && !copy_span_attrs (rec, span, obj, skip, error))
         return FALSE;
     }
   return TRUE;

@@ -413,6 +413,23 @@ test_span_attr_setters (void)
 
   /* A span without attributes has none to peek at. */
   g_assert_null (dp_span_peek_attrs (dp_layer_add_span (layer, 0, 0, NULL, NULL)));
+
+  /* Read back, scalar attributes are kept compactly too ("id" among them);
+   * an object among them makes them a JsonObject, in the same order. */
+  g_autoptr (DpRecord) back = load (expected);
+  DpSpan *first = dp_layer_get_span (dp_record_get_layer (back, "entities"), 0);
+  g_assert_cmpuint (dp_span_get_compact_attrs (first, &unused), ==, 3);
+  g_assert_null (dp_span_peek_json_attrs (first));
+  g_autofree char *again = to_json (back, DP_JSON_DEFAULT);
+  g_assert_cmpstr (again, ==, expected);
+  static const char *mixed =
+    "{\"id\":\"r1\",\"source\":\"s\",\"text\":\"ab\",\"meta\":{},\"layers\":{\"x\":["
+    "{\"id\":\"x-1\",\"start\":0,\"end\":2,\"a\":\"s\",\"n\":{\"start\":1,\"end\":2},\"b\":2,\"c\":1.5}]}}";
+  g_autoptr (DpRecord) with_object = load (mixed);
+  DpSpan *x = dp_layer_get_span (dp_record_get_layer (with_object, "x"), 0);
+  g_assert_cmpuint (dp_span_get_compact_attrs (x, &unused), ==, 0);
+  g_autofree char *mixed_again = to_json (with_object, DP_JSON_DEFAULT);
+  g_assert_cmpstr (mixed_again, ==, mixed);
 }
 
 static void
