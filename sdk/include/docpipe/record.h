@@ -118,7 +118,8 @@ DP_API char       *dp_span_dup_id (const DpSpan *span);
  * A nested span is an object with integer "start" and "end" byte offsets:
  * it is converted to code points on output like the span itself. */
 DP_API JsonObject *dp_span_get_attrs (DpSpan *span);
-/* Attributes if any were set, else NULL (does not create an empty object). */
+/* Attributes if any were set, else NULL (does not create an empty object;
+ * those set through the setters below are moved into the object it returns). */
 DP_API JsonObject *dp_span_peek_attrs (const DpSpan *span);
 /* Sets one string (NULL: null) or integer attribute, as
  * json_object_set_*_member() on dp_span_get_attrs() would, but until a stage
