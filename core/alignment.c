@@ -399,7 +399,8 @@ move_span (const char *layer, DpSpan *span, gsize *start, gsize *end, gpointer d
       count_dropped (m, layer);
       return FALSE;
     }
-  JsonObject *attrs = dp_span_peek_attrs (span);
+  /* Compact attributes are never nested spans: left as they are. */
+  JsonObject *attrs = dp_span_peek_json_attrs (span);
   if (attrs)
     move_nested_in_object (m, layer, attrs);
   return TRUE;

@@ -244,6 +244,29 @@ put_node (GString *out, JsonNode *node, DpRecord *spans_of, DpJsonFlags flags)
     g_string_append_len (out, "null", 4);
 }
 
+/* Writes a span's compact attributes (record-private.h) as put_members()
+ * writes the same members of a JsonObject, without building one. */
+static void
+put_compact_attrs (GString *out, const DpSpan *span, const char *const *skip)
+{
+  const DpAttr *a;
+  guint n = dp_span_get_compact_attrs (span, &a);
+  for (guint i = 0; i < n; i++)
+    {
+      if (g_strv_contains (skip, a[i].name))
+        continue;
+      g_string_append_c (out, ',');
+      put_cstring (out, a[i].name);
+      g_string_append_c (out, ':');
+      if (a[i].kind == DP_ATTR_STRING)
+        put_cstring (out, a[i].v.s);
+      else if (a[i].kind == DP_ATTR_INT)
+        put_int (out, a[i].v.i);
+      else
+        g_string_append_len (out, "null", 4);
+    }
+}
+
 static void
 put_span (GString *out, DpSpan *span, DpRecord *rec, DpJsonFlags flags)
 {
@@ -260,9 +283,11 @@ put_span (GString *out, DpSpan *span, DpRecord *rec, DpJsonFlags flags)
       put_cstring (out, dp_span_get_label (span));
     }
   put_span_text (out, rec, r, flags);
-  JsonObject *attrs = dp_span_peek_attrs (span);
+  JsonObject *attrs = dp_span_peek_json_attrs (span);
   if (attrs)
     put_members (out, attrs, TRUE, skip, rec, flags);
+  else
+    put_compact_attrs (out, span, skip);
   g_string_append_c (out, '}');
 }
 
@@ -489,6 +514,39 @@ copy_members (DpRecord *rec, JsonObject *dst, JsonObject *src, const char *const
   return TRUE;
 }
 
+/* Copies a span's attributes from @src: strings, integers and nulls through
+ * the setters, which keep them compactly (a record read back with many
+ * entities would otherwise cost a JsonObject each), anything else into the
+ * span's JsonObject, in the same order either way. */
+static gboolean
+copy_span_attrs (DpRecord *rec, DpSpan *span, JsonObject *src, const char *const *skip,
+                 GError **error)
+{
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *node;
+  json_object_iter_init_ordered (&iter, src);
+  while (json_object_iter_next_ordered (&iter, &name, &node))
+    {
+      if (g_strv_contains (skip, name))
+        continue;
+      if (node_is (node, G_TYPE_STRING))
+        dp_span_set_attr_string (span, name, json_node_get_string (node));
+      else if (node_is (node, G_TYPE_INT64))
+        dp_span_set_attr_int (span, name, json_node_get_int (node));
+      else if (JSON_NODE_HOLDS_NULL (node))
+        dp_span_set_attr_string (span, name, NULL);
+      else
+        {
+          JsonNode *copy = convert_node (rec, node, error);
+          if (!copy)
+            return FALSE;
+          json_object_set_member (dp_span_get_attrs (span), name, copy);
+        }
+    }
+  return TRUE;
+}
+
 static JsonNode *
 convert_node (DpRecord *rec, JsonNode *node, GError **error)
 {
@@ -568,7 +626,7 @@ load_layer (DpRecord *rec, const char *name, JsonNode *node, GError **error)
       if (!span)
         return FALSE;
       if (json_object_get_size (obj) > 2 + (label != NULL)
-          && !copy_members (rec, dp_span_get_attrs (span), obj, skip, error))
+          && !copy_span_attrs (rec, span, obj, skip, error))
         return FALSE;
     }
   return TRUE;

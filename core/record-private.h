@@ -40,6 +40,26 @@ struct _DpRecord {
   gpointer decode_data;  /* its user data */
 };
 
+/* An attribute set through dp_span_set_attr_string() / _int() (record.c).
+ * Spans keep such attributes in a small array rather than a JsonObject: the
+ * object, its hash table, nodes and list links cost about 700 bytes for an
+ * entity's three attributes, an array entry 24 bytes each, which made the
+ * entities layer the largest part of the NER's memory (docs/benchmarks.md).
+ * Names and string values live in the record's string chunk. */
+typedef enum { DP_ATTR_NULL, DP_ATTR_STRING, DP_ATTR_INT } DpAttrKind;
+typedef struct {
+  const char *name;
+  union { const char *s; gint64 i; } v;
+  DpAttrKind kind;
+} DpAttr;
+
+/* The span's compact attributes, in the order first set; 0 once its
+ * attributes are a JsonObject (dp_span_get_attrs()), which it then keeps. */
+guint dp_span_get_compact_attrs (const DpSpan *span, const DpAttr **attrs);
+/* The span's JsonObject if it has one, without building it from compact
+ * attributes (which are never nested spans). */
+JsonObject *dp_span_peek_json_attrs (const DpSpan *span);
+
 /* Takes @text (g_malloc'd, NUL-terminated, already valid UTF-8). */
 void dp_record_take_text (DpRecord *rec, char *text, gsize len);
 void dp_record_take_meta (DpRecord *rec, JsonObject *meta);

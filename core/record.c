@@ -15,9 +15,11 @@ G_DEFINE_QUARK (dp-record-error-quark, dp_record_error)
 struct _DpSpan {
   gsize start, end;
   const char *label;     /* in the record's string chunk */
-  JsonObject *attrs;     /* NULL until used */
+  JsonObject *attrs;     /* NULL until dp_span_get_attrs() */
+  DpAttr *compact;       /* attributes set by the setters while attrs is NULL (record-private.h) */
   DpLayer *layer;
   guint index;
+  guint n_compact;
 };
 
 struct _DpLayer {
@@ -32,6 +34,7 @@ span_free (gpointer p)
   DpSpan *span = p;
   if (span->attrs)
     json_object_unref (span->attrs);
+  g_free (span->compact);
   g_free (span);
 }
 
@@ -56,8 +59,7 @@ offsets_reset (DpOffsets *o)
 static void
 record_drop_analysis (DpRecord *rec)
 {
-  g_clear_pointer (&rec->tokens, g_array_unref);
-  g_clear_pointer (&rec->sentences, g_array_unref);
+  dp_record_drop_token_cache (rec);
   g_clear_pointer (&rec->layer_names, g_hash_table_unref);
   g_clear_pointer (&rec->layers, g_ptr_array_unref);
   dp_record_forget_span_ids (rec);
@@ -243,6 +245,13 @@ dp_record_sentences (DpRecord *rec, guint *n_sentences)
   return (const DpSentence *) rec->sentences->data;
 }
 
+void
+dp_record_drop_token_cache (DpRecord *rec)
+{
+  g_clear_pointer (&rec->tokens, g_array_unref);
+  g_clear_pointer (&rec->sentences, g_array_unref);
+}
+
 /* ---- layers ---------------------------------------------------------------- */
 
 /* Layers are found by name through an index: input decides how many there are. */
@@ -339,6 +348,8 @@ dp_layer_add_span (DpLayer *layer, gsize start, gsize end, const char *label, GE
   span->end = end;
   span->label = label ? g_string_chunk_insert_const (rec->strings, label) : NULL;
   span->attrs = NULL;
+  span->compact = NULL;
+  span->n_compact = 0;
   span->layer = layer;
   span->index = layer->spans->len;
   g_ptr_array_add (layer->spans, span);
@@ -386,6 +397,8 @@ decide_span_fates (DpRecord *rec, DpSpanMoveFunc move, gpointer data)
   return fates;
 }
 
+static GHashTable *record_taken_ids (DpRecord *rec);
+
 void
 dp_record_move_spans (DpRecord *rec, DpSpanMoveFunc move, gpointer data)
 {
@@ -413,7 +426,7 @@ dp_record_move_spans (DpRecord *rec, DpSpanMoveFunc move, gpointer data)
           /* Others may refer to a span by its generated id (a claim's
            * speaker): a span that moved keeps the one it had. */
           if (f->id)
-            json_object_set_string_member (dp_span_get_attrs (span), "id", f->id);
+            dp_span_set_attr_string (span, "id", f->id);
         }
       g_ptr_array_set_free_func (layer->spans, NULL);
       g_ptr_array_unref (layer->spans);
@@ -424,12 +437,19 @@ dp_record_move_spans (DpRecord *rec, DpSpanMoveFunc move, gpointer data)
 gsize dp_span_get_start (const DpSpan *span) { return span->start; }
 gsize dp_span_get_end (const DpSpan *span) { return span->end; }
 const char *dp_span_get_label (const DpSpan *span) { return span->label; }
-JsonObject *dp_span_peek_attrs (const DpSpan *span) { return span->attrs; }
 
-JsonObject *
-dp_span_get_attrs (DpSpan *span)
+/* ---- attributes ------------------------------------------------------------ */
+
+/* A span's attributes are either compact (set through the setters, which is
+ * how the NER annotates every entity) or a JsonObject, never both: the first
+ * dp_span_get_attrs() or dp_span_peek_attrs() moves the compact ones into a
+ * new object, in the same order, and the span keeps the object, which its
+ * caller may change.  Output is the same either way (record-json.c). */
+
+/* Notes that the span may have been given an id (see record_taken_ids()). */
+static void
+span_ids_dirty (DpSpan *span)
 {
-  /* The caller may give the span an id. */
   DpRecord *rec = span->layer->rec;
   if (rec->taken_ids)
     {
@@ -437,9 +457,101 @@ dp_span_get_attrs (DpSpan *span)
         rec->ids_dirty = g_ptr_array_new ();
       g_ptr_array_add (rec->ids_dirty, span);
     }
-  if (!span->attrs)
-    span->attrs = json_object_new ();
+}
+
+static void
+span_materialize_attrs (DpSpan *span)
+{
+  if (span->attrs)
+    return;
+  span->attrs = json_object_new ();
+  for (guint i = 0; i < span->n_compact; i++)
+    {
+      const DpAttr *a = &span->compact[i];
+      if (a->kind == DP_ATTR_STRING)
+        json_object_set_string_member (span->attrs, a->name, a->v.s);
+      else if (a->kind == DP_ATTR_INT)
+        json_object_set_int_member (span->attrs, a->name, a->v.i);
+      else
+        json_object_set_null_member (span->attrs, a->name);
+    }
+  g_clear_pointer (&span->compact, g_free);
+  span->n_compact = 0;
+}
+
+JsonObject *
+dp_span_peek_attrs (const DpSpan *span)
+{
+  /* Building the object from compact attributes changes no observable state. */
+  if (span->n_compact)
+    span_materialize_attrs ((DpSpan *) span);
   return span->attrs;
+}
+
+JsonObject *
+dp_span_peek_json_attrs (const DpSpan *span)
+{
+  return span->attrs;
+}
+
+guint
+dp_span_get_compact_attrs (const DpSpan *span, const DpAttr **attrs)
+{
+  *attrs = span->compact;
+  return span->n_compact;
+}
+
+JsonObject *
+dp_span_get_attrs (DpSpan *span)
+{
+  span_ids_dirty (span);   /* the caller may give the span an id */
+  span_materialize_attrs (span);
+  return span->attrs;
+}
+
+/* The compact entry named @name, added at the end if new (as a JsonObject
+ * keeps a replaced member in its place). */
+static DpAttr *
+compact_attr (DpSpan *span, const char *name)
+{
+  for (guint i = 0; i < span->n_compact; i++)
+    if (strcmp (span->compact[i].name, name) == 0)
+      return &span->compact[i];
+  span->compact = g_renew (DpAttr, span->compact, span->n_compact + 1);
+  DpAttr *a = &span->compact[span->n_compact++];
+  a->name = g_string_chunk_insert_const (span->layer->rec->strings, name);
+  return a;
+}
+
+void
+dp_span_set_attr_string (DpSpan *span, const char *name, const char *value)
+{
+  g_return_if_fail (name != NULL);
+  if (strcmp (name, "id") == 0)
+    span_ids_dirty (span);
+  if (span->attrs)
+    {
+      json_object_set_string_member (span->attrs, name, value);
+      return;
+    }
+  DpAttr *a = compact_attr (span, name);
+  /* Interned: an entity's canonical name recurs with every mention. */
+  a->kind = value ? DP_ATTR_STRING : DP_ATTR_NULL;
+  a->v.s = value ? g_string_chunk_insert_const (span->layer->rec->strings, value) : NULL;
+}
+
+void
+dp_span_set_attr_int (DpSpan *span, const char *name, gint64 value)
+{
+  g_return_if_fail (name != NULL);
+  if (span->attrs)
+    {
+      json_object_set_int_member (span->attrs, name, value);
+      return;
+    }
+  DpAttr *a = compact_attr (span, name);
+  a->kind = DP_ATTR_INT;
+  a->v.i = value;
 }
 
 /* ---- span ids -------------------------------------------------------------- */
@@ -456,6 +568,9 @@ dp_span_get_attrs (DpSpan *span)
 static const char *
 span_given_id (const DpSpan *span)
 {
+  for (guint i = 0; i < span->n_compact; i++)
+    if (strcmp (span->compact[i].name, "id") == 0)
+      return span->compact[i].kind == DP_ATTR_STRING ? span->compact[i].v.s : NULL;
   JsonNode *node = span->attrs ? json_object_get_member (span->attrs, "id") : NULL;
   if (node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
     return json_node_get_string (node);
@@ -478,7 +593,7 @@ is_own_id (const DpSpan *span, const char *id)
 static void
 taken_ids_add (GHashTable *taken, const DpSpan *span)
 {
-  const char *id = span->attrs ? span_given_id (span) : NULL;
+  const char *id = span_given_id (span);
   gsize n = id ? strlen (id) : 0;
   if (n && g_ascii_isdigit (id[n - 1]) && !is_own_id (span, id))
     g_hash_table_add (taken, g_strdup (id));

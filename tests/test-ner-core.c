@@ -398,6 +398,48 @@ test_tagger_long_sentence (void)
   g_assert_cmpstr (found, ==, alone);
 }
 
+/* What the entities layer costs per entity, measured as the bytes freed when
+ * it is removed: each entity's span, its place in the layer and its three
+ * attributes (canonical, cluster, source).  Kept compactly through
+ * dp_span_set_attr_string/int that is 153 bytes here (glibc); it was 442
+ * when every entity had a JsonObject, which made the layer 14 times the
+ * text on a big document (docs/benchmarks.md). */
+static void
+test_tagger_entity_memory (void)
+{
+  DpNerOptions opts = {
+    .model = DP_TEST_SRCDIR "/plugins/ner/data/en-news.dpm",
+    .gazetteers = DP_TEST_SRCDIR "/plugins/ner/data/gazetteers",
+    .clusters = DP_TEST_SRCDIR "/plugins/ner/data/clusters.txt",
+    .rules = TRUE,
+    .link = TRUE,
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpNerTagger) tagger = dp_ner_tagger_new (&opts, &error);
+  g_assert_no_error (error);
+  g_autoptr (DpNerScratch) scratch = dp_ner_scratch_new (tagger);
+  g_autoptr (GString) text = g_string_new (NULL);
+  for (guint i = 0; i < 500; i++)
+    g_string_append (text, "Ali Larijani met officials of the United Nations in Tehran on Monday. "
+                           "Larijani said Iran would pay $5 million.\n\n");
+  g_autoptr (DpRecord) rec = dp_record_new ("t", "test", text->str, -1, NULL);
+  g_assert_true (dp_ner_tagger_annotate (tagger, scratch, rec, &error));
+  g_assert_no_error (error);
+  guint n = dp_layer_get_size (dp_record_get_layer (rec, "entities"));
+  g_assert_cmpuint (n, >=, 2500);
+  gsize before = heap_in_use ();
+  g_assert_true (dp_record_remove_layer (rec, "entities"));
+  gsize after = heap_in_use ();
+  if (before == after)
+    {
+      g_test_skip ("the allocator does not count the bytes in use");
+      return;
+    }
+  gssize per_entity = ((gssize) before - (gssize) after) / (gssize) n;
+  g_test_message ("%u entities: %" G_GSSIZE_FORMAT " bytes each", n, per_entity);
+  g_assert_cmpint (per_entity, <, 300);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -414,6 +456,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ner/clusters", test_clusters);
   g_test_add_func ("/ner/tagger/other-models", test_tagger_refuses_other_models);
   g_test_add_func ("/ner/tagger/long-sentence", test_tagger_long_sentence);
+  g_test_add_func ("/ner/tagger/entity-memory", test_tagger_entity_memory);
   int status = g_test_run ();
   const char *names[] = { "train.iob2", "uner.iob2", "gmb_ner.conll", "bad.iob2", "score.iob2", "clusters.txt", "bad.txt" };
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)

@@ -334,6 +334,104 @@ test_span_ids_avoid_given_ids (void)
   g_assert_cmpstr (e2_free, ==, "entities-2");
 }
 
+/* Spans of "Alice met Bob in Paris" with attributes set through the setters
+ * (@compact) or on the JsonObject: a replaced value keeps its place, NULL is
+ * null, "text" is not written over the span's own, an "id" is the span's id. */
+static DpRecord *
+record_with_attrs (gboolean compact)
+{
+  DpRecord *rec = new_record ("Alice met Bob in Paris");
+  g_autoptr (GError) error = NULL;
+  DpLayer *layer = dp_record_ensure_layer (rec, "entities");
+  DpSpan *a = dp_layer_add_span (layer, 0, 5, "PER", &error);
+  DpSpan *b = dp_layer_add_span (layer, 10, 13, "PER", &error);
+  DpSpan *c = dp_layer_add_span (layer, 17, 22, "LOC", &error);
+  g_assert_no_error (error);
+  if (compact)
+    {
+      dp_span_set_attr_string (a, "canonical", "Alice");
+      dp_span_set_attr_int (a, "cluster", -3);
+      dp_span_set_attr_string (a, "canonical", "Alice B.");
+      dp_span_set_attr_string (a, "text", "not written");
+      dp_span_set_attr_string (b, "gone", NULL);
+      dp_span_set_attr_string (b, "id", "entities-3");
+      dp_span_set_attr_string (c, "quote", "\"Paris\"\n");
+    }
+  else
+    {
+      JsonObject *o = dp_span_get_attrs (a);
+      json_object_set_string_member (o, "canonical", "Alice");
+      json_object_set_int_member (o, "cluster", -3);
+      json_object_set_string_member (o, "canonical", "Alice B.");
+      json_object_set_string_member (o, "text", "not written");
+      json_object_set_null_member (dp_span_get_attrs (b), "gone");
+      json_object_set_string_member (dp_span_get_attrs (b), "id", "entities-3");
+      json_object_set_string_member (dp_span_get_attrs (c), "quote", "\"Paris\"\n");
+    }
+  return rec;
+}
+
+/* Attributes kept compactly are written as the same JsonObject members would
+ * be, and become that object, in the same order, when a stage asks for it. */
+static void
+test_span_attr_setters (void)
+{
+  static const char *expected =
+    "{\"id\":\"r1\",\"source\":\"src.txt\",\"text\":\"Alice met Bob in Paris\",\"meta\":{},"
+    "\"layers\":{\"entities\":["
+    "{\"id\":\"entities-1\",\"start\":0,\"end\":5,\"label\":\"PER\",\"canonical\":\"Alice B.\",\"cluster\":-3},"
+    "{\"id\":\"entities-3\",\"start\":10,\"end\":13,\"label\":\"PER\",\"gone\":null},"
+    "{\"id\":\"entities-3~2\",\"start\":17,\"end\":22,\"label\":\"LOC\",\"quote\":\"\\\"Paris\\\"\\n\"}]}}";
+  g_autoptr (DpRecord) object = record_with_attrs (FALSE);
+  g_autoptr (DpRecord) compact = record_with_attrs (TRUE);
+  g_autofree char *from_object = to_json (object, DP_JSON_DEFAULT);
+  g_autofree char *from_compact = to_json (compact, DP_JSON_DEFAULT);
+  g_assert_cmpstr (from_object, ==, expected);
+  g_assert_cmpstr (from_compact, ==, expected);
+
+  /* The object handed out holds them; what is set there, or through the
+   * setters afterwards, is written. */
+  DpLayer *layer = dp_record_get_layer (compact, "entities");
+  DpSpan *a = dp_layer_get_span (layer, 0);
+  const DpAttr *unused;
+  g_assert_cmpuint (dp_span_get_compact_attrs (a, &unused), ==, 3);
+  JsonObject *attrs = dp_span_peek_attrs (a);
+  g_assert_nonnull (attrs);
+  g_assert_cmpuint (dp_span_get_compact_attrs (a, &unused), ==, 0);
+  g_autoptr (GList) names = json_object_get_members (attrs);
+  g_assert_cmpuint (g_list_length (names), ==, 3);
+  g_assert_cmpstr (names->data, ==, "canonical");
+  g_assert_cmpstr (names->next->data, ==, "cluster");
+  g_assert_cmpint (json_object_get_int_member (attrs, "cluster"), ==, -3);
+  g_assert_true (dp_span_get_attrs (a) == attrs);
+  g_autofree char *materialized = to_json (compact, DP_JSON_DEFAULT);
+  g_assert_cmpstr (materialized, ==, expected);
+  json_object_remove_member (attrs, "cluster");
+  dp_span_set_attr_int (a, "score", 7);
+  g_autofree char *changed = to_json (compact, DP_JSON_DEFAULT);
+  g_assert_nonnull (strstr (changed, "\"canonical\":\"Alice B.\",\"score\":7}"));
+
+  /* A span without attributes has none to peek at. */
+  g_assert_null (dp_span_peek_attrs (dp_layer_add_span (layer, 0, 0, NULL, NULL)));
+
+  /* Read back, scalar attributes are kept compactly too ("id" among them);
+   * an object among them makes them a JsonObject, in the same order. */
+  g_autoptr (DpRecord) back = load (expected);
+  DpSpan *first = dp_layer_get_span (dp_record_get_layer (back, "entities"), 0);
+  g_assert_cmpuint (dp_span_get_compact_attrs (first, &unused), ==, 3);
+  g_assert_null (dp_span_peek_json_attrs (first));
+  g_autofree char *again = to_json (back, DP_JSON_DEFAULT);
+  g_assert_cmpstr (again, ==, expected);
+  static const char *mixed =
+    "{\"id\":\"r1\",\"source\":\"s\",\"text\":\"ab\",\"meta\":{},\"layers\":{\"x\":["
+    "{\"id\":\"x-1\",\"start\":0,\"end\":2,\"a\":\"s\",\"n\":{\"start\":1,\"end\":2},\"b\":2,\"c\":1.5}]}}";
+  g_autoptr (DpRecord) with_object = load (mixed);
+  DpSpan *x = dp_layer_get_span (dp_record_get_layer (with_object, "x"), 0);
+  g_assert_cmpuint (dp_span_get_compact_attrs (x, &unused), ==, 0);
+  g_autofree char *mixed_again = to_json (with_object, DP_JSON_DEFAULT);
+  g_assert_cmpstr (mixed_again, ==, mixed);
+}
+
 static void
 test_layer_order (void)
 {
@@ -915,6 +1013,32 @@ test_tokens_cached (void)
   g_assert_true (dp_record_tokens (rec, NULL) == t3);
 }
 
+/* Dropped (as the writer does before encoding), the caches are computed
+ * again, the same, when asked for; layers and text are untouched. */
+static void
+test_token_cache_dropped (void)
+{
+  g_autoptr (DpRecord) rec = new_record ("Hello world. Bye now.");
+  g_autoptr (GError) error = NULL;
+  g_assert_nonnull (dp_layer_add_span (dp_record_ensure_layer (rec, "x"), 0, 5, "A", &error));
+  guint n = 0, ns = 0;
+  const DpToken *tokens = dp_record_tokens (rec, &n);
+  g_autofree DpToken *before = g_memdup2 (tokens, n * sizeof (DpToken));
+  dp_record_sentences (rec, &ns);
+  dp_record_drop_token_cache (rec);
+  g_assert_null (rec->tokens);
+  g_assert_null (rec->sentences);
+  dp_record_drop_token_cache (rec);   /* twice is harmless */
+  guint n2 = 0, ns2 = 0;
+  const DpToken *after = dp_record_tokens (rec, &n2);
+  g_assert_cmpuint (n2, ==, n);
+  g_assert_cmpmem (after, n2 * sizeof (DpToken), before, n * sizeof (DpToken));
+  dp_record_sentences (rec, &ns2);
+  g_assert_cmpuint (ns2, ==, ns);
+  g_assert_cmpuint (dp_layer_get_size (dp_record_get_layer (rec, "x")), ==, 1);
+  g_assert_cmpstr (dp_record_get_text (rec, NULL), ==, "Hello world. Bye now.");
+}
+
 /* json-glib would end the string at an escaped NUL and drop the rest of the text. */
 static void
 test_load_nul_escape (void)
@@ -981,6 +1105,8 @@ main (int argc, char **argv)
   g_test_add_func ("/record/span/ids", test_span_ids);
   g_test_add_func ("/record/span/ids/layers-sharing-a-letter", test_span_ids_layers_sharing_a_letter);
   g_test_add_func ("/record/span/ids/avoid-given-ids", test_span_ids_avoid_given_ids);
+  g_test_add_func ("/record/span/attr-setters", test_span_attr_setters);
+  g_test_add_func ("/record/tokens/cache-dropped", test_token_cache_dropped);
   g_test_add_func ("/record/layer/order", test_layer_order);
   g_test_add_func ("/record/offsets/in-order", test_offsets_in_order);
   g_test_add_func ("/record/offsets/random-order", test_offsets_random_order);

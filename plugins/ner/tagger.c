@@ -584,13 +584,14 @@ dp_ner_tagger_annotate (const DpNerTagger *ner, DpNerScratch *s, DpRecord *rec, 
       DpSpan *span = dp_layer_add_span (layer, m[i].start, m[i].end, m[i].label, error);
       if (!(ok = span != NULL))
         continue;
-      JsonObject *attrs = dp_span_get_attrs (span);
+      /* The setters keep attributes compactly: a JsonObject per entity was
+       * the largest part of the stage's memory on a big document. */
       if (ner->link)
         {
-          json_object_set_string_member (attrs, "canonical", m[i].canonical);
-          json_object_set_int_member (attrs, "cluster", m[i].cluster);
+          dp_span_set_attr_string (span, "canonical", m[i].canonical);
+          dp_span_set_attr_int (span, "cluster", m[i].cluster);
         }
-      json_object_set_string_member (attrs, "source", source_names[g_array_index (s->mentions, Mention, i).source]);
+      dp_span_set_attr_string (span, "source", source_names[g_array_index (s->mentions, Mention, i).source]);
     }
   dp_ner_mentions_clear (m, n);
   return ok;

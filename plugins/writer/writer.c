@@ -24,7 +24,11 @@ encode (Writer *w, DpBatch *batch)
   GString *out = g_string_sized_new (4096);
   for (guint i = 0; i < dp_batch_get_size (batch); i++)
     {
-      dp_record_to_json (dp_batch_get (batch, i), out, w->flags);
+      DpRecord *rec = dp_batch_get (batch, i);
+      /* Tokens are not written: freed before the output is built, they
+       * do not add to it at a big record's peak (docs/benchmarks.md). */
+      dp_record_drop_token_cache (rec);
+      dp_record_to_json (rec, out, w->flags);
       g_string_append_c (out, '\n');
     }
   return out;

@@ -80,6 +80,11 @@ DP_API JsonObject *dp_record_get_meta (DpRecord *rec);
 
 DP_API const DpToken    *dp_record_tokens (DpRecord *rec, guint *n_tokens);
 DP_API const DpSentence *dp_record_sentences (DpRecord *rec, guint *n_sentences);
+/* Frees the cached tokens and sentences (12 and 8 bytes each, 2-3 times the
+ * text), which are computed again if asked for: a stage that is done with
+ * them, as the writer is, calls it to keep a big record's memory down.
+ * Pointers from dp_record_tokens() and dp_record_sentences() become invalid. */
+DP_API void              dp_record_drop_token_cache (DpRecord *rec);
 
 /* ---- layers and spans ------------------------------------------------------ */
 
@@ -113,8 +118,15 @@ DP_API char       *dp_span_dup_id (const DpSpan *span);
  * A nested span is an object with integer "start" and "end" byte offsets:
  * it is converted to code points on output like the span itself. */
 DP_API JsonObject *dp_span_get_attrs (DpSpan *span);
-/* Attributes if any were set, else NULL (does not create them). */
+/* Attributes if any were set, else NULL (does not create an empty object;
+ * those set through the setters below are moved into the object it returns). */
 DP_API JsonObject *dp_span_peek_attrs (const DpSpan *span);
+/* Sets one string (NULL: null) or integer attribute, as
+ * json_object_set_*_member() on dp_span_get_attrs() would, but until a stage
+ * asks for the JsonObject the span keeps such attributes in a few bytes each
+ * instead of some 200: a stage that adds many spans should use these. */
+DP_API void        dp_span_set_attr_string (DpSpan *span, const char *name, const char *value);
+DP_API void        dp_span_set_attr_int (DpSpan *span, const char *name, gint64 value);
 
 /* ---- JSON ------------------------------------------------------------------ */
 
