@@ -509,11 +509,21 @@ dp_span_get_attrs (DpSpan *span)
   return span->attrs;
 }
 
+/* A span keeps at most this many attributes compactly; beyond, they move into
+ * its JsonObject, so that a span given thousands (hostile input) is not
+ * searched along a list for each one. */
+#define SPAN_COMPACT_MAX 16
+
 /* The compact entry named @name, added at the end if new (as a JsonObject
- * keeps a replaced member in its place). */
+ * keeps a replaced member in its place); NULL once the span holds its
+ * attributes in a JsonObject, which the caller then sets instead. */
 static DpAttr *
 compact_attr (DpSpan *span, const char *name)
 {
+  if (span->n_compact >= SPAN_COMPACT_MAX)
+    span_materialize_attrs (span);
+  if (span->attrs)
+    return NULL;
   for (guint i = 0; i < span->n_compact; i++)
     if (strcmp (span->compact[i].name, name) == 0)
       return &span->compact[i];
@@ -529,12 +539,12 @@ dp_span_set_attr_string (DpSpan *span, const char *name, const char *value)
   g_return_if_fail (name != NULL);
   if (strcmp (name, "id") == 0)
     span_ids_dirty (span);
-  if (span->attrs)
+  DpAttr *a = compact_attr (span, name);
+  if (!a)
     {
       json_object_set_string_member (span->attrs, name, value);
       return;
     }
-  DpAttr *a = compact_attr (span, name);
   /* Interned: an entity's canonical name recurs with every mention. */
   a->kind = value ? DP_ATTR_STRING : DP_ATTR_NULL;
   a->v.s = value ? g_string_chunk_insert_const (span->layer->rec->strings, value) : NULL;
@@ -544,12 +554,12 @@ void
 dp_span_set_attr_int (DpSpan *span, const char *name, gint64 value)
 {
   g_return_if_fail (name != NULL);
-  if (span->attrs)
+  DpAttr *a = compact_attr (span, name);
+  if (!a)
     {
       json_object_set_int_member (span->attrs, name, value);
       return;
     }
-  DpAttr *a = compact_attr (span, name);
   a->kind = DP_ATTR_INT;
   a->v.i = value;
 }

@@ -340,6 +340,19 @@ build_many_layers (GString *json, gsize size, gpointer data)
   g_string_append (json, "}}");
 }
 
+/* One span with very many attributes of the kinds kept compactly (strings,
+ * integers, nulls). */
+static void
+build_many_span_attrs (GString *json, gsize size, gpointer data)
+{
+  (void) data;
+  g_string_append (json, "{\"text\":\"caf\xc3\xa9\",\"layers\":{\"l\":[{\"start\":0,\"end\":4");
+  guint n = (guint) (size / 16) + 1;
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (json, i % 3 ? ",\"k%u\":\"v\"" : ",\"k%u\":%u", i, i);
+  g_string_append (json, "}]}}");
+}
+
 /* The same member over and over, in meta, at the top and in a span. */
 static void
 build_duplicate_keys (GString *json, gsize size, gpointer data)
@@ -370,6 +383,7 @@ static const Hostile hostile[] = {
   { "/complexity/json/load/hostile/deep-nesting", build_deep },
   { "/complexity/json/load/hostile/huge-meta", build_huge_meta },
   { "/complexity/json/load/hostile/many-layers", build_many_layers },
+  { "/complexity/json/load/hostile/many-span-attributes", build_many_span_attrs },
   { "/complexity/json/load/hostile/duplicate-keys", build_duplicate_keys },
 };
 
@@ -486,6 +500,7 @@ main (int argc, char **argv)
     { "/complexity/json/write/hostile/escape-runs", build_escapes },
     { "/complexity/json/write/hostile/huge-meta", build_huge_meta },
     { "/complexity/json/write/hostile/many-layers", build_many_layers },
+    { "/complexity/json/write/hostile/many-span-attributes", build_many_span_attrs },
   };
   for (guint i = 0; i < G_N_ELEMENTS (hostile_write); i++)
     g_test_add_data_func (hostile_write[i].path, &hostile_write[i], test_hostile_write);

@@ -373,6 +373,35 @@ record_with_attrs (gboolean compact)
 
 /* Attributes kept compactly are written as the same JsonObject members would
  * be, and become that object, in the same order, when a stage asks for it. */
+/* Past the few attributes kept compactly, the setters go on in a JsonObject:
+ * the output is the same, in the order they were set, with replaced values in
+ * place. */
+static void
+test_span_attr_setters_many (void)
+{
+  g_autoptr (DpRecord) rec = new_record ("Alice");
+  DpSpan *span = dp_layer_add_span (dp_record_ensure_layer (rec, "l"), 0, 5, NULL, NULL);
+  g_autoptr (GString) want = g_string_new ("\"layers\":{\"l\":[{\"id\":\"l-1\",\"start\":0,\"end\":5");
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("k%u", i);
+      if (i % 2)
+        dp_span_set_attr_int (span, name, i);
+      else
+        dp_span_set_attr_string (span, name, "v");
+      if (i == 0)
+        g_string_append (want, ",\"k0\":\"again\"");   /* replaced below, where it stands */
+      else
+        g_string_append_printf (want, i % 2 ? ",\"k%u\":%u" : ",\"k%u\":\"v\"", i, i);
+    }
+  dp_span_set_attr_string (span, "k0", "again");
+  g_string_append (want, "}]}}");
+  g_autofree char *json = to_json (rec, DP_JSON_DEFAULT);
+  g_assert_true (g_str_has_suffix (json, want->str));
+  const DpAttr *unused;
+  g_assert_cmpuint (dp_span_get_compact_attrs (span, &unused), ==, 0);
+}
+
 static void
 test_span_attr_setters (void)
 {
@@ -1106,6 +1135,7 @@ main (int argc, char **argv)
   g_test_add_func ("/record/span/ids/layers-sharing-a-letter", test_span_ids_layers_sharing_a_letter);
   g_test_add_func ("/record/span/ids/avoid-given-ids", test_span_ids_avoid_given_ids);
   g_test_add_func ("/record/span/attr-setters", test_span_attr_setters);
+  g_test_add_func ("/record/span/attr-setters-many", test_span_attr_setters_many);
   g_test_add_func ("/record/tokens/cache-dropped", test_token_cache_dropped);
   g_test_add_func ("/record/layer/order", test_layer_order);
   g_test_add_func ("/record/offsets/in-order", test_offsets_in_order);
