@@ -90,7 +90,7 @@ static const DpParamSpec ner_params[] = {
     "Give every entity a canonical name and a cluster number shared by the mentions of one entity in the document" },
   { "max-document-size", DP_PARAM_INT, G_STRINGIFY (DP_NER_DEFAULT_MAX_DOCUMENT_SIZE), FALSE,
     "Records with more bytes of text go to the dead letters (tagging needs up to 32 times the text's size in memory); 0: no limit",
-    NULL, 0, (double) G_MAXINT64 },
+    NULL, 0, 512.0 * 1024 * 1024 },   /* no record is larger (the reader's max-record-size) */
   { NULL }
 };
 
