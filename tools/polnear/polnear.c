@@ -438,10 +438,9 @@ fragment_kind (const gunichar *t, glong n, DpnRange r)
 
 /* direct when every fragment is wholly quoted, indirect when none has a
  * quotation mark, mixed otherwise. */
-DpnKind
-dpn_kind_of (const char *text, glong n_chars, const GArray *ranges)
+static DpnKind
+kind_of_chars (const gunichar *t, glong n_chars, const GArray *ranges)
 {
-  g_autofree gunichar *t = g_utf8_to_ucs4_fast (text, -1, NULL);
   guint direct = 0, indirect = 0;
   for (guint i = 0; i < ranges->len; i++)
     {
@@ -457,6 +456,13 @@ dpn_kind_of (const char *text, glong n_chars, const GArray *ranges)
   if (indirect == ranges->len)
     return DPN_KIND_INDIRECT;
   return DPN_KIND_MIXED;
+}
+
+DpnKind
+dpn_kind_of (const char *text, glong n_chars, const GArray *ranges)
+{
+  g_autofree gunichar *t = g_utf8_to_ucs4_fast (text, -1, NULL);
+  return kind_of_chars (t, n_chars, ranges);
 }
 
 typedef struct {
@@ -529,15 +535,18 @@ dpn_score_document (const DpnDocument *doc, const char *text, glong n_chars,
   guint ng = doc->attributions->len, np = claims->len, all = DPN_N_KINDS;
   g_autofree DpnKind *gk = g_new (DpnKind, ng + 1);
   g_autofree DpnKind *pk = g_new (DpnKind, np + 1);
+  /* Converted once: kinds are computed for every claim. */
+  g_autofree gunichar *gold_chars = g_utf8_to_ucs4_fast (doc->text, -1, NULL);
+  g_autofree gunichar *pred_chars = g_utf8_to_ucs4_fast (text, -1, NULL);
   for (guint g = 0; g < ng; g++)
     {
-      gk[g] = dpn_kind_of (doc->text, doc->n_chars, ((DpnAttribution *) doc->attributions->pdata[g])->content);
+      gk[g] = kind_of_chars (gold_chars, doc->n_chars, ((DpnAttribution *) doc->attributions->pdata[g])->content);
       scores->gold[gk[g]]++, scores->gold[all]++;
     }
   for (guint p = 0; p < np; p++)
     {
       const DpnClaim *c = claims->pdata[p];
-      pk[p] = c->kind >= 0 && c->kind < DPN_N_KINDS ? (DpnKind) c->kind : dpn_kind_of (text, n_chars, c->content);
+      pk[p] = c->kind >= 0 && c->kind < DPN_N_KINDS ? (DpnKind) c->kind : kind_of_chars (pred_chars, n_chars, c->content);
       scores->pred[pk[p]]++, scores->pred[all]++;
     }
   g_autoptr (GArray) pairs = candidate_pairs (doc, claims);
