@@ -277,7 +277,7 @@ description_start (const Ctx *c, guint lo, guint noun, int *inner)
           || in_list (c, i, np_stops))
         break;
       first = i;
-      if (c->tok_ent[i] >= 0 && *inner < 0)
+      if (c->tok_ent[i] >= 0 && *inner < 0 && g_array_index (c->ents, Ent, c->tok_ent[i]).cls != ENT_OTHER)
         *inner = c->tok_ent[i];
       if (in_list (c, i, determiners))
         break;

@@ -32,6 +32,7 @@ static const CueWord cue_words[] = {
   { "acknowledged", DP_ACT_ASSERT, TRUE }, { "admitted", DP_ACT_ASSERT, TRUE },
   { "claim", DP_ACT_ALLEGE, TRUE }, { "claimed", DP_ACT_ALLEGE }, { "claiming", DP_ACT_ALLEGE },
   { "allege", DP_ACT_ALLEGE }, { "alleges", DP_ACT_ALLEGE }, { "alleged", DP_ACT_ALLEGE, TRUE }, { "alleging", DP_ACT_ALLEGE },
+  { "suspected", DP_ACT_ALLEGE, TRUE }, { "suspect", DP_ACT_ALLEGE, TRUE }, { "suspects", DP_ACT_ALLEGE, TRUE },
   { "accuse", DP_ACT_ALLEGE, FALSE, TRUE }, { "accuses", DP_ACT_ALLEGE, FALSE, TRUE },
   { "accused", DP_ACT_ALLEGE, FALSE, TRUE }, { "accusing", DP_ACT_ALLEGE, FALSE, TRUE },
   { "deny", DP_ACT_DENY }, { "denies", DP_ACT_DENY }, { "denied", DP_ACT_DENY }, { "denying", DP_ACT_DENY },
