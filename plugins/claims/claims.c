@@ -19,6 +19,11 @@
 
 #define SCAN_WINDOW 14          /* tokens searched around a quotation for its cue */
 #define RESOLVE_WINDOW 200      /* earlier entities searched to resolve a pronoun */
+/* An indirect claim's content runs at most this many tokens past its start:
+ * claims in one endless sentence would otherwise each cover the rest of it,
+ * output quadratic in its length. */
+#define MAX_CONTENT_TOKENS 160
+#define MAX_SPEAKER_TOKENS 12
 
 typedef struct {
   gboolean quotes_only;
@@ -432,6 +437,7 @@ speaker_np (const Ctx *c, guint from, guint hi, Speaker *out, guint *np_end)
 {
   guint i = from;
   int ent = -1, noun = -1;
+  hi = MIN (hi, from + MAX_SPEAKER_TOKENS);
   for (; i < hi && !is (c, i, ",") && !is_end_punct (c, i) && !is_mark (c, i); i++)
     {
       if (c->tok_ent[i] >= 0 && ent < 0 && g_array_index (c->ents, Ent, c->tok_ent[i]).cls != ENT_OTHER)
@@ -481,7 +487,7 @@ skip_to_content (const Ctx *c, guint from, guint hi)
 static guint
 mixed_end (const Ctx *c, const DpCue *cue, guint close)
 {
-  guint s1 = sentence_end (c, cue->first);
+  guint s1 = MIN (sentence_end (c, cue->first), close + 1 + MAX_CONTENT_TOKENS);
   guint end = s1;
   for (guint i = close + 1; i < s1; i++)
     if (c->tok_cue[i] >= 0)
@@ -696,9 +702,18 @@ strip_end (const Ctx *c, guint from, guint end)
   return end;
 }
 
+/* The content [from, to); @before: it ends at the cue ("CONTENT, X said"), so
+ * a too long one keeps its end, else its start. */
 static gboolean
-set_content (Ctx *c, Claim *cl, guint from, guint to)
+set_content_dir (Ctx *c, Claim *cl, guint from, guint to, gboolean before)
 {
+  if (to - MIN (from, to) > MAX_CONTENT_TOKENS)
+    {
+      if (before)
+        from = to - MAX_CONTENT_TOKENS;
+      else
+        to = from + MAX_CONTENT_TOKENS;
+    }
   to = strip_end (c, from, to);
   if (from >= to || count_words (c, from, to) < c->cfg->min_content_words)
     return FALSE;
@@ -713,6 +728,12 @@ set_content (Ctx *c, Claim *cl, guint from, guint to)
         break;
       }
   return TRUE;
+}
+
+static gboolean
+set_content (Ctx *c, Claim *cl, guint from, guint to)
+{
+  return set_content_dir (c, cl, from, to, FALSE);
 }
 
 static gboolean
@@ -731,7 +752,7 @@ indirect_according (Ctx *c, const DpCue *cue, Claim *cl)
     return FALSE;
   if (cue->first == s0)   /* "According to X, CONTENT." */
     return set_content (c, cl, np_end + (np_end < s1 && is (c, np_end, ",")), s1);
-  return set_content (c, cl, s0, cue->first);   /* "CONTENT, according to X." */
+  return set_content_dir (c, cl, s0, cue->first, TRUE);   /* "CONTENT, according to X." */
 }
 
 /* After a cue, words that start no content: "…, the JCS said in a message." */
@@ -782,7 +803,7 @@ indirect_verb (Ctx *c, const DpCue *cue, Claim *cl)
   if (no_content && !apposition && skip_to_content (c, after, s1) == after)
     for (guint i = j; i-- > s0 + 1 && j - i <= 8;)
       if (is (c, i, ","))
-        return set_content (c, cl, s0, i);
+        return set_content_dir (c, cl, s0, i, TRUE);
   /* "told Y, '…'" / "said: '…'": the quotation is the claim, made already */
   for (guint i = after; i + 1 < s1 && i <= after + 4; i++)
     if ((is (c, i, ",") || is (c, i, ":")) && is_mark (c, i + 1))
