@@ -34,6 +34,8 @@ static const Case cases[] = {
   { "passive-suspected", "Two tankers are suspected to have been used for the transfers.",
     "Two tankers are suspected to have been used for the transfers", "suspected", NULL, NULL, "indirect", "allege",
     "are suspected to have been" },
+  { "passive-according-to", "Both nations have been accused of collaborating on missiles, according to Pentagon officials.",
+    "Both nations have been accused of collaborating on missiles", "accused", NULL, NULL, "indirect", "allege" },
   { "denial", "North Korea denied that it had supplied the missiles.",
     "it had supplied the missiles", "denied", "North Korea", "North Korea", "indirect", "deny" },
   { "hedged", "Western officials said Iran had allegedly supplied the drones.",
@@ -182,6 +184,18 @@ test_case (gconstpointer data)
     }
 }
 
+/* A passive allegation that ends in "according to X": two claims, the
+ * passive one not running over the attribution. */
+static void
+test_passive_according (void)
+{
+  g_autofree char *out = annotate ("Both nations have been accused of collaborating on missiles, according to Pentagon officials.", NULL);
+  g_autoptr (JsonObject) rec = dp_test_parse_object (out);
+  g_assert_cmpuint (n_claims (rec), ==, 2);
+  JsonObject *rep = find_claim (rec, "Both nations have been accused of collaborating on missiles");
+  g_assert_nonnull (rep);
+}
+
 /* The split quotation is one claim with two pieces, not two claims. */
 static void
 test_split_pieces (void)
@@ -321,6 +335,7 @@ main (int argc, char **argv)
       g_test_add_data_func (path, &cases[i], test_case);
     }
   g_test_add_func ("/claims/split-pieces", test_split_pieces);
+  g_test_add_func ("/claims/passive-according", test_passive_according);
   g_test_add_func ("/claims/rerun", test_rerun);
   g_test_add_func ("/claims/quotes-only", test_quotes_only);
   g_test_add_func ("/claims/requires-entities", test_requires_entities);

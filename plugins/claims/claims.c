@@ -780,7 +780,14 @@ indirect_verb (Ctx *c, const DpCue *cue, Claim *cl)
       if (cue->act != DP_ACT_ALLEGE && cue->act != DP_ACT_BELIEVE)
         return FALSE;
       cl->sp.set = FALSE;   /* "have been accused of …": nobody named */
-      return set_content (c, cl, s0, s1);
+      guint end = s1;       /* up to a later cue: "…, according to X" is a claim of its own */
+      for (guint i = cue->last + 1; i < s1 && i <= cue->last + MAX_CONTENT_TOKENS; i++)
+        if (c->tok_cue[i] >= 0)
+          {
+            end = i;
+            break;
+          }
+      return set_content (c, cl, s0, end);
     }
   gboolean has_speaker = speaker_coordinated (c, s0, cue, &cl->sp)
                          || speaker_before (c, s0, cue->first, &cl->sp);
