@@ -48,6 +48,11 @@ static const Case cases[] = {
     "The missile flew 900 kilometres", "according to", "the Pentagon", "Pentagon", "indirect", "report" },
   { "pronoun", "Ali Larijani arrived in Pyongyang on Monday. He said the visit would strengthen ties.",
     "the visit would strengthen ties", "said", "He", "Ali Larijani", "indirect", "assert" },
+  { "pronoun-previous-speaker", "The International Atomic Energy Agency said its inspectors were turned away at Natanz. "
+    "It also claimed that cameras had been switched off.",
+    "cameras had been switched off", "claimed", "It", "International Atomic Energy Agency", "indirect", "allege" },
+  { "indefinite-description", "Dariush Kamrani spoke in Tehran. One European official said the episode fits a pattern.",
+    "the episode fits a pattern", "said", "One European official", NULL, "indirect", "assert" },
   { "description", "The International Atomic Energy Agency met in Vienna on Monday. The agency said its inspectors were turned away.",
     "its inspectors were turned away", "said", "The agency", "International Atomic Energy Agency", "indirect", "assert" },
   { "apposition", "Dariush Kamrani, the foreign minister, said the inspectors were never obstructed.",

@@ -115,6 +115,7 @@ static const char *const pronouns_per[] = { "he", "she", NULL };
 static const char *const pronouns_group[] = { "they", "it", "we", NULL };
 static const char *const np_stops[] = {
   "and", "but", "or", "while", "although", "though", "which", "who", "that", "as", "when", "after", NULL };
+static const char *const definite[] = { "the", "its", "their", NULL };
 static const char *const determiners[] = { "the", "a", "an", "its", "his", "her", "their", "one", NULL };
 static const char *const person_nouns[] = {
   "minister", "spokesman", "spokeswoman", "spokesperson", "official", "president", "leader",
@@ -296,7 +297,8 @@ speaker_description (const Ctx *c, guint lo, guint noun)
   int inner;
   guint first = description_start (c, lo, noun, &inner);
   Speaker sp = { TRUE, first, noun, inner };
-  if (inner < 0 && c->cfg->resolve && !in_list (c, noun, group_nouns))
+  /* only a definite description points back: "the minister", not "one official" */
+  if (inner < 0 && c->cfg->resolve && !in_list (c, noun, group_nouns) && in_list (c, first, definite))
     sp.ent = resolve_before (c, c->toks[first].start, in_list (c, noun, person_nouns) ? ENT_PER : ENT_ORG);
   return sp;
 }
@@ -941,6 +943,30 @@ write_claim (Ctx *c, DpLayer *layer, const Claim *cl, GArray *hedges, GError **e
   return TRUE;
 }
 
+/* A pronoun speaker is, in news, most often the last speaker named: "The
+ * agency said … at Natanz. It also claimed …" is the agency, not Natanz.  The
+ * previous claim's speaker wins over the nearest entity when it fits and is
+ * in the same or the previous paragraph. */
+static void
+pronouns_follow_speakers (Ctx *c)
+{
+  const Claim *prev = NULL;
+  for (guint i = 0; i < c->claims->len; i++)
+    {
+      Claim *cl = &g_array_index (c->claims, Claim, i);
+      if (!cl->sp.set)
+        continue;
+      gboolean per = in_list (c, cl->sp.first, pronouns_per);
+      gboolean pronoun = cl->sp.first == cl->sp.last && (per || in_list (c, cl->sp.first, pronouns_group));
+      if (pronoun && prev && c->tok_para[cl->sp.first] <= c->tok_para[prev->tok_lo] + 1
+          && prev->tok_lo < cl->sp.first
+          && fits (g_array_index (c->ents, Ent, prev->sp.ent).cls, per ? ENT_PER : ENT_OTHER))
+        cl->sp.ent = prev->sp.ent;
+      if (cl->sp.ent >= 0)
+        prev = cl;
+    }
+}
+
 static int
 claim_cmp (gconstpointer a, gconstpointer b)
 {
@@ -988,6 +1014,8 @@ claims_annotate (const ClaimsConfig *cfg, DpRecord *rec, GError **error)
   if (!cfg->quotes_only)
     propose_indirect (&c);
   g_array_sort (claims, claim_cmp);
+  if (cfg->resolve)
+    pronouns_follow_speakers (&c);
   for (guint i = 0; i < claims->len; i++)
     if (!write_claim (&c, layer, &g_array_index (claims, Claim, i), hedges, error))
       return FALSE;
