@@ -1,0 +1,48 @@
+/* cues.h — the cue and hedge lexicons of the claims stage.
+ *
+ * A cue is the word or words marking an attribution ("said", "according to",
+ * "quoted … as saying", "in a statement"), with the speech act it signals.
+ * Matching is on the core tokenizer's tokens, case-insensitive, every
+ * inflection listed.  Hedges are words that weaken a claim ("allegedly",
+ * "may", "is believed to").
+ */
+#pragma once
+
+#include <docpipe/docpipe.h>
+
+typedef enum {
+  DP_ACT_ASSERT, DP_ACT_ALLEGE, DP_ACT_DENY, DP_ACT_WARN, DP_ACT_URGE,
+  DP_ACT_BELIEVE, DP_ACT_REPORT, DP_ACT_OTHER,
+} DpClaimAct;
+
+typedef enum {
+  DP_CUE_VERB,        /* said, told, denied …: speaker before (or right after) */
+  DP_CUE_ACCORDING,   /* according to X: speaker after */
+  DP_CUE_QUOTED_AS,   /* X quoted Y as saying: speaker Y, between */
+  DP_CUE_STATEMENT,   /* in a statement: speaker as for a verb */
+  DP_CUE_COLON,       /* a headline's "X: '…'" */
+} DpCueType;
+
+typedef struct {
+  guint first, last;          /* tokens, inclusive */
+  DpClaimAct act;
+  DpCueType type;
+  gboolean weak;              /* introduces indirect speech only before "that" (added, believes …) */
+  gboolean object;            /* takes an addressee before its content (told Y that …) */
+  guint inner_first, inner_last;   /* DP_CUE_QUOTED_AS: the tokens of Y */
+} DpCue;
+
+typedef struct {
+  guint first, last;          /* tokens, inclusive */
+} DpHedge;
+
+const char *dp_claim_act_name (DpClaimAct act);
+
+/* TRUE if token @i is the lower-case word @word (ASCII case-insensitive). */
+gboolean dp_cue_tok_is (const char *text, const DpToken *tok, const char *word);
+
+/* Appends the cues among @toks to @out (GArray of DpCue), in order. */
+void dp_cues_find (const char *text, const DpToken *toks, guint n_toks, GArray *out);
+
+/* Appends the hedges among tokens [from, to) to @out (GArray of DpHedge). */
+void dp_hedges_find (const char *text, const DpToken *toks, guint from, guint to, GArray *out);

@@ -1,0 +1,349 @@
+/* test-claims.c — the claims stage: a table of hard sentences (each through
+ * ner then claims, in-process with the harness) with the claim expected of
+ * each, a second run not doubling the layer, hostile quotation marks, and the
+ * sample corpus through reader ! normalizer ! ner ! claims ! writer with
+ * attributions an analyst would check. */
+#include "test-util.h"
+
+#include <docpipe/harness.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#define SAMPLES DP_TEST_SRCDIR "/samples/news"
+
+typedef struct {
+  const char *name;
+  const char *text;
+  const char *content;     /* NULL: no claim at all expected */
+  const char *cue;         /* NULL: cue null */
+  const char *speaker;     /* NULL: speaker null */
+  const char *canonical;   /* the speaker entity's canonical name; NULL: entity null */
+  const char *kind, *act;
+  const char *hedge;       /* one hedge expected (NULL: none checked) */
+} Case;
+
+static const Case cases[] = {
+  { "split-by-cue", "Ali Larijani met reporters in Tehran on Monday. 'We will respond,' he said, 'at a time of our choosing.'",
+    "We will respond,' he said, 'at a time of our choosing.", "said", "he", "Ali Larijani", "direct", "assert" },
+  { "nested", "Kim Yong-nam said: \"They told us 'no deal' and walked out.\"",
+    "They told us 'no deal' and walked out.", "said", "Kim Yong-nam", "Kim Yong-nam", "direct", "assert" },
+  { "quoted-as-saying", "The Mehr news agency quoted Kim Yong-nam as saying that the talks had failed.",
+    "the talks had failed", "quoted Kim Yong-nam as saying", "Kim Yong-nam", "Kim Yong-nam", "indirect", "report" },
+  { "passive", "Both nations have been accused of collaborating on missile designs.",
+    "Both nations have been accused of collaborating on missile designs", "accused", NULL, NULL, "indirect", "allege" },
+  { "passive-suspected", "Two tankers are suspected to have been used for the transfers.",
+    "Two tankers are suspected to have been used for the transfers", "suspected", NULL, NULL, "indirect", "allege",
+    "are suspected to have been" },
+  { "passive-according-to", "Both nations have been accused of collaborating on missiles, according to Pentagon officials.",
+    "Both nations have been accused of collaborating on missiles", "accused", NULL, NULL, "indirect", "allege" },
+  { "denial", "North Korea denied that it had supplied the missiles.",
+    "it had supplied the missiles", "denied", "North Korea", "North Korea", "indirect", "deny" },
+  { "hedged", "Western officials said Iran had allegedly supplied the drones.",
+    "Iran had allegedly supplied the drones", "said", "Western officials", NULL, "indirect", "assert", "allegedly" },
+  { "multi-paragraph", "Ali Larijani spoke for an hour.\n\n\"We will not bow to pressure.\n\n\"Our programme is peaceful,\" he told reporters.",
+    "We will not bow to pressure.\n\n\"Our programme is peaceful,", "told", "he", "Ali Larijani", "direct", "assert" },
+  { "according-to-first", "According to Pentagon officials, the missile flew 900 kilometres.",
+    "the missile flew 900 kilometres", "According to", "Pentagon officials", "Pentagon", "indirect", "report" },
+  { "according-to-last", "The missile flew 900 kilometres, according to the Pentagon.",
+    "The missile flew 900 kilometres", "according to", "the Pentagon", "Pentagon", "indirect", "report" },
+  { "pronoun", "Ali Larijani arrived in Pyongyang on Monday. He said the visit would strengthen ties.",
+    "the visit would strengthen ties", "said", "He", "Ali Larijani", "indirect", "assert" },
+  { "pronoun-previous-speaker", "The International Atomic Energy Agency said its inspectors were turned away at Natanz. "
+    "It also claimed that cameras had been switched off.",
+    "cameras had been switched off", "claimed", "It", "International Atomic Energy Agency", "indirect", "allege" },
+  { "indefinite-description", "Dariush Kamrani spoke in Tehran. One European official said the episode fits a pattern.",
+    "the episode fits a pattern", "said", "One European official", NULL, "indirect", "assert" },
+  { "description", "The International Atomic Energy Agency met in Vienna on Monday. The agency said its inspectors were turned away.",
+    "its inspectors were turned away", "said", "The agency", "International Atomic Energy Agency", "indirect", "assert" },
+  { "apposition", "Dariush Kamrani, the foreign minister, said the inspectors were never obstructed.",
+    "the inspectors were never obstructed", "said", "Dariush Kamrani", "Dariush Kamrani", "indirect", "assert" },
+  { "said-x", "\"The door remains open,\" said Ali Larijani.",
+    "The door remains open,", "said", "Ali Larijani", "Ali Larijani", "direct", "assert" },
+  { "content-before", "No shells landed south of the line, the Joint Chiefs of Staff said on Saturday.",
+    "No shells landed south of the line", "said", "Joint Chiefs of Staff", "Joint Chiefs of Staff", "indirect", "assert" },
+  { "mixed", "Derek Hanlon said the flight \"appears to have ended well short of the range.\"",
+    "the flight \"appears to have ended well short of the range.\"", "said", "Derek Hanlon", "Derek Hanlon", "mixed", "assert" },
+  { "warning", "Russia warned that its Baltic Fleet would respond.",
+    "its Baltic Fleet would respond", "warned", "Russia", "Russia", "indirect", "warn" },
+  { "urge", "Lena Vogt called on Iran to restore full access.",
+    "Iran to restore full access", "called on", "Lena Vogt", "Lena Vogt", "indirect", "urge" },
+  { "guillemets", "Sophie Reymond said: « Nous allons tout vérifier. »",
+    "Nous allons tout vérifier.", "said", "Sophie Reymond", "Sophie Reymond", "direct", "assert" },
+  { "low-nine", "Olaf Berger said „we are ready“ on Monday.",
+    "we are ready", "said", "Olaf Berger", "Olaf Berger", "direct", "assert" },
+  { "apostrophes", "Iran's envoy said the '90s were different and the countries' leaders don't agree.",
+    "the '90s were different and the countries' leaders don't agree", "said", "Iran's envoy", "Iran", "indirect", "assert" },
+  { "headline", "Iran denies sending troops to Syria",
+    "sending troops to Syria", "denies", "Iran", "Iran", "indirect", "deny" },
+  { "headline-colon", "Larijani: \"We will respond at a time of our choosing\"\n\nTEHRAN — The speaker spoke.",
+    "We will respond at a time of our choosing", NULL, "Larijani", "Larijani", "direct", "assert" },
+  { "no-claim", "The ship docked in Busan on Tuesday after a week at sea.", NULL },
+  { "unbalanced", "The \" ship ' docked « in » Busan ‘ on „ Tuesday \" after ’ a week ” at sea.", NULL },
+};
+
+/* The first claim of @rec whose text is @content, or NULL. */
+static JsonObject *
+find_claim (JsonObject *rec, const char *content)
+{
+  JsonObject *layers = json_object_get_object_member (rec, "layers");
+  if (!json_object_has_member (layers, "claims"))
+    return NULL;
+  JsonArray *claims = json_object_get_array_member (layers, "claims");
+  for (guint i = 0; i < json_array_get_length (claims); i++)
+    {
+      JsonObject *c = json_array_get_object_element (claims, i);
+      if (g_str_equal (json_object_get_string_member (c, "text"), content))
+        return c;
+    }
+  return NULL;
+}
+
+static guint
+n_claims (JsonObject *rec)
+{
+  JsonObject *layers = json_object_get_object_member (rec, "layers");
+  return json_object_has_member (layers, "claims")
+         ? json_array_get_length (json_object_get_array_member (layers, "claims")) : 0;
+}
+
+/* @text through ner, then claims (@claims_params), as one JSON line. */
+static char *
+annotate (const char *text, const char *claims_params)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpHarness) ner = dp_harness_new_parse (DP_TEST_PLUGINS, "ner", &error);
+  g_assert_no_error (error);
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "text");
+  json_builder_add_string_value (b, text);
+  json_builder_end_object (b);
+  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  g_autofree char *in = json_to_string (root, FALSE);
+  g_assert_true (dp_harness_push (ner, in, &error));
+  g_assert_true (dp_harness_process (ner, &error));
+  g_autofree char *tagged = dp_harness_pull (ner);
+  g_assert_nonnull (tagged);
+  g_autofree char *desc = g_strdup_printf ("claims %s", claims_params ? claims_params : "");
+  g_autoptr (DpHarness) cl = dp_harness_new_parse (DP_TEST_PLUGINS, desc, &error);
+  g_assert_no_error (error);
+  dp_harness_set_json_flags (cl, DP_JSON_SPAN_TEXT);
+  g_assert_true (dp_harness_push (cl, tagged, &error));
+  g_assert_true (dp_harness_process (cl, &error));
+  g_assert_cmpuint (dp_harness_get_n_failed (cl), ==, 0);
+  return dp_harness_pull (cl);
+}
+
+static const char *
+nested_text (JsonObject *claim, const char *member)
+{
+  JsonNode *n = json_object_get_member (claim, member);
+  g_assert_nonnull (n);
+  if (JSON_NODE_HOLDS_NULL (n))
+    return NULL;
+  return json_object_get_string_member (json_node_get_object (n), "text");
+}
+
+static void
+test_case (gconstpointer data)
+{
+  const Case *tc = data;
+  g_autofree char *out = annotate (tc->text, NULL);
+  g_autoptr (JsonObject) rec = dp_test_parse_object (out);
+  g_test_message ("%s: %s", tc->name, out);
+  if (!tc->content)
+    {
+      g_assert_cmpuint (n_claims (rec), ==, 0);
+      return;
+    }
+  JsonObject *claim = find_claim (rec, tc->content);
+  if (!claim)
+    {
+      g_test_message ("%s: no claim \"%s\" in %s", tc->name, tc->content, out);
+      g_test_fail ();
+      return;
+    }
+  g_assert_cmpstr (nested_text (claim, "cue"), ==, tc->cue);
+  g_assert_cmpstr (nested_text (claim, "speaker"), ==, tc->speaker);
+  if (tc->speaker)
+    {
+      JsonObject *sp = json_object_get_object_member (claim, "speaker");
+      if (tc->canonical)
+        {
+          g_assert_true (JSON_NODE_HOLDS_VALUE (json_object_get_member (sp, "entity")));
+          g_assert_cmpstr (json_object_get_string_member_with_default (sp, "canonical", NULL), ==, tc->canonical);
+        }
+      else
+        g_assert_true (JSON_NODE_HOLDS_NULL (json_object_get_member (sp, "entity")));
+    }
+  g_assert_cmpstr (json_object_get_string_member (claim, "kind"), ==, tc->kind);
+  g_assert_cmpstr (json_object_get_string_member (claim, "act"), ==, tc->act);
+  JsonArray *hedges = json_object_get_array_member (claim, "hedges");
+  if (tc->hedge)
+    {
+      gboolean found = FALSE;
+      for (guint i = 0; i < json_array_get_length (hedges); i++)
+        found |= g_str_equal (json_object_get_string_member (json_array_get_object_element (hedges, i), "text"),
+                              tc->hedge);
+      g_assert_true (found);
+    }
+}
+
+/* A passive allegation that ends in "according to X": two claims, the
+ * passive one not running over the attribution. */
+static void
+test_passive_according (void)
+{
+  g_autofree char *out = annotate ("Both nations have been accused of collaborating on missiles, according to Pentagon officials.", NULL);
+  g_autoptr (JsonObject) rec = dp_test_parse_object (out);
+  g_assert_cmpuint (n_claims (rec), ==, 2);
+  JsonObject *rep = find_claim (rec, "Both nations have been accused of collaborating on missiles");
+  g_assert_nonnull (rep);
+}
+
+/* The split quotation is one claim with two pieces, not two claims. */
+static void
+test_split_pieces (void)
+{
+  g_autofree char *out = annotate (cases[0].text, NULL);
+  g_autoptr (JsonObject) rec = dp_test_parse_object (out);
+  g_assert_cmpuint (n_claims (rec), ==, 1);
+  JsonObject *claim = find_claim (rec, cases[0].content);
+  JsonArray *pieces = json_object_get_array_member (claim, "pieces");
+  g_assert_cmpuint (json_array_get_length (pieces), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (pieces, 1), "text"), ==,
+                   "at a time of our choosing.");
+}
+
+/* A record that already has claims gets them afresh, not twice. */
+static void
+test_rerun (void)
+{
+  g_autofree char *once = annotate ("North Korea denied that it had supplied the missiles.", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpHarness) cl = dp_harness_new_parse (DP_TEST_PLUGINS, "claims", &error);
+  g_assert_no_error (error);
+  dp_harness_set_json_flags (cl, DP_JSON_SPAN_TEXT);
+  g_assert_true (dp_harness_push (cl, once, &error));
+  g_assert_true (dp_harness_process (cl, &error));
+  g_autofree char *twice = dp_harness_pull (cl);
+  g_assert_cmpstr (twice, ==, once);
+}
+
+/* quotes-only drops indirect speech and keeps quotations. */
+static void
+test_quotes_only (void)
+{
+  const char *text = "Kim Yong-nam said the talks had failed. \"We are leaving,\" he said.";
+  g_autofree char *all = annotate (text, NULL);
+  g_autofree char *quotes = annotate (text, "quotes-only=true");
+  g_autoptr (JsonObject) a = dp_test_parse_object (all);
+  g_autoptr (JsonObject) q = dp_test_parse_object (quotes);
+  g_assert_cmpuint (n_claims (a), ==, 2);
+  g_assert_cmpuint (n_claims (q), ==, 1);
+  g_assert_nonnull (find_claim (q, "We are leaving,"));
+}
+
+/* The stage refuses to run before ner: it requires the entities layer. */
+static void
+test_requires_entities (void)
+{
+  const char *argv[] = { DP_TEST_DOCPIPE, "check", "-P", DP_TEST_PLUGINS, "-e",
+                         "reader path=" SAMPLES "/*.txt ! claims ! ner ! writer", NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) p = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                                 &error);
+  g_assert_no_error (error);
+  DpTestResult r = dp_test_communicate (p, NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "entities"));
+  dp_test_result_clear (&r);
+}
+
+/* ---- the sample corpus ------------------------------------------------------------- */
+
+typedef struct {
+  const char *id;
+  const char *content_start;   /* the claim's text starts with this */
+  const char *cue;
+  const char *canonical;       /* the speaker's entity */
+} SampleCheck;
+
+static const SampleCheck sample_checks[] = {
+  { "01-iaea-inspectors-turned-away", "the inspectors had been obstructed", "denied", "Dariush Kamrani" },
+  { "01-iaea-inspectors-turned-away", "Our cooperation with the Agency", "told", "Dariush Kamrani" },
+  { "02-sahand-7b-missile-test", "This is a defensive system.", "added", "Mahmoud Tavakoli" },
+  { "02-sahand-7b-missile-test", "the new variant may have", "said", "Institute for Strategic Assessment" },
+  { "02-sahand-7b-missile-test", "The launch comes a week", "said", "Farah Al-Mansouri" },
+  { "03-un-panel-north-korea-payments", "the findings showed", "said", "Caroline Whitfield" },
+  { "03-un-panel-north-korea-payments", "member states to freeze", "urged", "Caroline Whitfield" },
+  { "04-zurich-bank-sanctions-inquiry", "every transaction in question", "insisted", "José Antunes Ferreira" },
+  { "05-seoul-artillery-brief", "No shells landed south of the line", "said", "Joint Chiefs of Staff" },
+  { "06-nato-baltic-drill-gdansk", "The Baltic is not a lake", "told", "Katarzyna Wiśniewska" },
+};
+
+static void
+test_samples (void)
+{
+  const char *argv[] = { DP_TEST_DOCPIPE, "run", "-q", "-P", DP_TEST_PLUGINS, "-e",
+                         "reader path=" SAMPLES "/*.txt ! normalizer ! ner ! claims ! writer", NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) p = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                                 &error);
+  g_assert_no_error (error);
+  DpTestResult r = dp_test_communicate (p, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_auto (GStrv) lines = g_strsplit (r.out, "\n", -1);
+  guint checked = 0;
+  for (guint i = 0; lines[i]; i++)
+    {
+      if (!*lines[i])
+        continue;
+      g_autoptr (JsonObject) rec = dp_test_parse_object (lines[i]);
+      const char *id = json_object_get_string_member (rec, "id");
+      JsonObject *layers = json_object_get_object_member (rec, "layers");
+      g_assert_true (json_object_has_member (layers, "claims"));
+      JsonArray *claims = json_object_get_array_member (layers, "claims");
+      for (guint k = 0; k < G_N_ELEMENTS (sample_checks); k++)
+        {
+          const SampleCheck *sc = &sample_checks[k];
+          if (!g_str_equal (sc->id, id))
+            continue;
+          gboolean found = FALSE;
+          for (guint j = 0; j < json_array_get_length (claims) && !found; j++)
+            {
+              JsonObject *c = json_array_get_object_element (claims, j);
+              if (!g_str_has_prefix (json_object_get_string_member (c, "text"), sc->content_start))
+                continue;
+              found = TRUE;
+              g_assert_cmpstr (nested_text (c, "cue"), ==, sc->cue);
+              JsonObject *sp = json_object_get_object_member (c, "speaker");
+              g_assert_nonnull (sp);
+              g_assert_cmpstr (json_object_get_string_member_with_default (sp, "canonical", NULL), ==, sc->canonical);
+            }
+          if (!found)
+            g_error ("%s: no claim starting \"%s\"", sc->id, sc->content_start);
+          checked++;
+        }
+    }
+  g_assert_cmpuint (checked, ==, G_N_ELEMENTS (sample_checks));
+  dp_test_result_clear (&r);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/claims/sentence/%s", cases[i].name);
+      g_test_add_data_func (path, &cases[i], test_case);
+    }
+  g_test_add_func ("/claims/split-pieces", test_split_pieces);
+  g_test_add_func ("/claims/passive-according", test_passive_according);
+  g_test_add_func ("/claims/rerun", test_rerun);
+  g_test_add_func ("/claims/quotes-only", test_quotes_only);
+  g_test_add_func ("/claims/requires-entities", test_requires_entities);
+  g_test_add_func ("/claims/samples", test_samples);
+  return g_test_run ();
+}

@@ -1,0 +1,108 @@
+/* test-complexity-claims.c — the claims stage's cost grows linearly with its
+ * input: 1x against 8x documents of hostile shapes (tests/complexity.h) —
+ * only quotations, quotation marks that never balance, only cue words, one
+ * endless sentence of attributions, pronoun speakers with nothing to resolve
+ * them to — run through the stage in-process with the harness.  Kept out of
+ * the unit tests that CI runs under valgrind.
+ */
+#include <docpipe/docpipe.h>
+#include <docpipe/harness.h>
+
+#include "complexity.h"
+
+static DpHarness *harness;
+
+static void
+run_claims (const GString *input, gpointer data)
+{
+  g_autoptr (GString) json = g_string_new ("{\"text\":");
+  dp_json_append_string (json, input->str, (gssize) input->len);
+  g_string_append (json, ",\"layers\":{\"entities\":[]}}");
+  g_autoptr (GError) error = NULL;
+  g_assert_true (dp_harness_push (harness, json->str, &error));
+  g_assert_true (dp_harness_process (harness, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (dp_harness_get_n_failed (harness), ==, 0);
+  g_free (dp_harness_pull (harness));
+}
+
+static void
+repeat (GString *out, gsize size, const char *piece)
+{
+  while (out->len < size)
+    g_string_append (out, piece);
+}
+
+static void
+build_quotes (GString *out, gsize size, gpointer data)
+{
+  repeat (out, size, "\"We will respond,\" he said, \u201Cat once.\u201D \u00ABNo\u00BB \u2018yes\u2019 ");
+}
+
+static void
+build_unbalanced (GString *out, gsize size, gpointer data)
+{
+  repeat (out, size, "\u201C word \" word ' word \u00AB word \u201E word \u2018 ");
+}
+
+static void
+build_unbalanced_paragraphs (GString *out, gsize size, gpointer data)
+{
+  repeat (out, size, "\"He said so and more\n\n\"Again");
+}
+
+static void
+build_cues (GString *out, gsize size, gpointer data)
+{
+  repeat (out, size, "said told denied according to quoted as saying urged called on in a statement allegedly ");
+}
+
+static void
+build_long_sentence (GString *out, gsize size, gpointer data)
+{
+  repeat (out, size, "the minister said that he told the agency that they denied that ");
+}
+
+static void
+build_pronouns (GString *out, gsize size, gpointer data)
+{
+  repeat (out, size, "He said it was over. They said so, and warned that it may end. ");
+}
+
+typedef struct {
+  const char *what;
+  DpTestBuildFunc build;
+} Shape;
+
+static const Shape shapes[] = {
+  { "claims, only quotations", build_quotes },
+  { "claims, unbalanced quotation marks", build_unbalanced },
+  { "claims, quotations reopened over paragraphs", build_unbalanced_paragraphs },
+  { "claims, only cue words", build_cues },
+  { "claims, one long sentence", build_long_sentence },
+  { "claims, pronoun speakers", build_pronouns },
+};
+
+static void
+test_shape (gconstpointer data)
+{
+  const Shape *shape = data;
+  dp_test_assert_linear (shape->what, 64 * 1024, shape->build, run_claims, NULL);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_autoptr (GError) error = NULL;
+  harness = dp_harness_new_parse (DP_TEST_PLUGINS, "claims", &error);
+  g_assert_no_error (error);
+  for (gsize i = 0; i < G_N_ELEMENTS (shapes); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/complexity/claims/%" G_GSIZE_FORMAT, i);
+      g_test_add_data_func (path, &shapes[i], test_shape);
+    }
+  int rc = g_test_run ();
+  dp_harness_free (harness);
+  return rc;
+}
