@@ -26,68 +26,36 @@ run_claims (const GString *input, gpointer data)
   g_free (dp_harness_pull (harness));
 }
 
-static void
-repeat (GString *out, gsize size, const char *piece)
-{
-  while (out->len < size)
-    g_string_append (out, piece);
-}
-
-static void
-build_quotes (GString *out, gsize size, gpointer data)
-{
-  repeat (out, size, "\"We will respond,\" he said, \u201Cat once.\u201D \u00ABNo\u00BB \u2018yes\u2019 ");
-}
-
-static void
-build_unbalanced (GString *out, gsize size, gpointer data)
-{
-  repeat (out, size, "\u201C word \" word ' word \u00AB word \u201E word \u2018 ");
-}
-
-static void
-build_unbalanced_paragraphs (GString *out, gsize size, gpointer data)
-{
-  repeat (out, size, "\"He said so and more\n\n\"Again");
-}
-
-static void
-build_cues (GString *out, gsize size, gpointer data)
-{
-  repeat (out, size, "said told denied according to quoted as saying urged called on in a statement allegedly ");
-}
-
-static void
-build_long_sentence (GString *out, gsize size, gpointer data)
-{
-  repeat (out, size, "the minister said that he told the agency that they denied that ");
-}
-
-static void
-build_pronouns (GString *out, gsize size, gpointer data)
-{
-  repeat (out, size, "He said it was over. They said so, and warned that it may end. ");
-}
-
+/* A shape is one piece of text repeated to the size asked for. */
 typedef struct {
   const char *what;
-  DpTestBuildFunc build;
+  const char *piece;
 } Shape;
 
 static const Shape shapes[] = {
-  { "claims, only quotations", build_quotes },
-  { "claims, unbalanced quotation marks", build_unbalanced },
-  { "claims, quotations reopened over paragraphs", build_unbalanced_paragraphs },
-  { "claims, only cue words", build_cues },
-  { "claims, one long sentence", build_long_sentence },
-  { "claims, pronoun speakers", build_pronouns },
+  { "claims, only quotations",
+    "\"We will respond,\" he said, \u201Cat once.\u201D \u00ABNo\u00BB \u2018yes\u2019 " },
+  { "claims, unbalanced quotation marks", "\u201C word \" word ' word \u00AB word \u201E word \u2018 " },
+  { "claims, quotations reopened over paragraphs", "\"He said so and more\n\n\"Again" },
+  { "claims, only cue words",
+    "said told denied according to quoted as saying urged called on in a statement allegedly " },
+  { "claims, one long sentence", "the minister said that he told the agency that they denied that " },
+  { "claims, pronoun speakers", "He said it was over. They said so, and warned that it may end. " },
 };
+
+static void
+build_shape (GString *out, gsize size, gpointer data)
+{
+  const Shape *shape = data;
+  while (out->len < size)
+    g_string_append (out, shape->piece);
+}
 
 static void
 test_shape (gconstpointer data)
 {
   const Shape *shape = data;
-  dp_test_assert_linear (shape->what, 64 * 1024, shape->build, run_claims, NULL);
+  dp_test_assert_linear (shape->what, 64 * 1024, build_shape, run_claims, (gpointer) shape);
 }
 
 int
