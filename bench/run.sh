@@ -3,7 +3,7 @@
 #
 #   bench/run.sh [CORPUS]        (default: ../shared/data/corpus/news.jsonl)
 #
-# Prints, as medians of 5 runs on this machine:
+# Prints, as medians of 5 runs on this machine (3 for the news pipeline):
 #   - `cat` over the corpus (the reference: what reading the file costs);
 #   - pass-through: reader (JSON lines) -> writer (JSON lines), all cores;
 #   - the same over the corpus repeated 10 times, with peak RSS, to show that
@@ -16,7 +16,11 @@
 #   - tokenizer + sentence splitter alone (bench-tokenize);
 #   - the normalizer alone, default settings (bench-normalize), and on single
 #     documents of 5 to 40 MB and hostile ones (bench-normalize --long);
-#   - the news pipeline (reader -> normalizer -> ner -> writer), all cores;
+#   - the news pipeline with its five stages (reader -> normalizer -> ner ->
+#     claims -> writer) beside the four without claims, with 1 and 2 workers,
+#     runs interleaved, medians of 3, and the time ratios; the claims stage
+#     alone (its own seconds in --stats, one worker): MB/s per core, beside
+#     the ner stage's in the same runs;
 #   - the NER: the whole stage and the model alone on one core, model load
 #     time (bench-ner), and the shipped model's scores on CoNLL-2003 dev and
 #     Universal NER English-EWT dev (docpipe-ner-train eval);
@@ -75,7 +79,39 @@ rm -f "$tmp/annotated.jsonl"
 "$build/bin/bench-normalize" --long "$corpus" | sed 's/^/normalizer: /'
 "$build/bin/bench-ner" "$corpus" | sed 's/^/ner: /'
 
-pipeline_rate "news pipeline" "reader -> normalizer -> ner -> writer, all cores" "$corpus" "$bytes" "normalizer ! ner !"
+# The news pipeline with and without claims, side by side: for 1 and 2
+# workers, three rounds of (four stages, five stages), each run timed; the
+# claims and ner stages' own seconds from the one-worker five-stage runs.
+news_run() {   # WORKERS STAGES: one run, prints its wall seconds; stats in $tmp/news.json
+  t0=$(now)
+  "$docpipe" run -q -s pipeline.workers="$1" --stats "$tmp/news.json" \
+    -e "reader path=$corpus format=jsonl ! normalizer ! ner ! $2 writer path=-" >/dev/null
+  t1=$(now)
+  echo "$t1 - $t0" | bc -l
+}
+stage_seconds() {   # NAME: that stage's seconds in $tmp/news.json
+  awk -v want="\"$1\"," '$1 == "\"name\"" { name = $3 } $1 == "\"seconds\"" && name == want { print $3 + 0; name = "" }' "$tmp/news.json"
+}
+for w in 1 2; do
+  : > "$tmp/four.$w"; : > "$tmp/five.$w"
+  for round in 1 2 3; do
+    news_run "$w" "" >> "$tmp/four.$w"
+    news_run "$w" "claims !" >> "$tmp/five.$w"
+    if [ "$w" = 1 ]; then
+      stage_seconds claims >> "$tmp/claims.s"
+      stage_seconds ner >> "$tmp/ner.s"
+    fi
+  done
+  t4=$(median < "$tmp/four.$w"); t5=$(median < "$tmp/five.$w")
+  printf 'news, 4 stages, %s worker(s) %6.2f s %6.1f MB/s   (reader -> normalizer -> ner -> writer)\n' \
+    "$w" "$t4" "$(echo "$bytes / $t4 / 1000000" | bc -l)"
+  printf 'news, 5 stages, %s worker(s) %6.2f s %6.1f MB/s   (... ner -> claims -> writer: %.3f x the time)\n' \
+    "$w" "$t5" "$(echo "$bytes / $t5 / 1000000" | bc -l)" "$(echo "$t5 / $t4" | bc -l)"
+done
+tc=$(median < "$tmp/claims.s"); tn=$(median < "$tmp/ner.s")
+printf 'claims stage alone       %6.2f s %6.1f MB/s per core (median of 3, one worker; %.3f x the ner stage)\n' \
+  "$tc" "$(echo "$bytes / $tc / 1000000" | bc -l)" "$(echo "$tc / $tn" | bc -l)"
+printf 'ner stage alone          %6.2f s %6.1f MB/s per core (same runs)\n' "$tn" "$(echo "$bytes / $tn / 1000000" | bc -l)"
 ner_data=$here/plugins/ner/data
 ner_eval() {
   "$build/bin/docpipe-ner-train" eval --propagate -g "$ner_data/gazetteers" -w "$ner_data/clusters.txt" -m "$ner_data/en-news.dpm" "$@" |

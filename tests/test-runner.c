@@ -630,6 +630,8 @@ test_normalizer_drop_lines_file (void)
   dp_test_remove_tree (dir);
 }
 
+/* The shipped news pipeline runs all five stages: every sample comes out with
+ * entities and claims, and claims' speakers point into the entities layer. */
 static void
 test_news_pipeline (void)
 {
@@ -638,7 +640,66 @@ test_news_pipeline (void)
   g_assert_cmpuint (count_lines (r.out), ==, 12);
   g_autofree char *ids = ids_of (r.out);
   g_assert_true (g_str_has_prefix (ids, "01-"));
+  g_auto (GStrv) lines = g_strsplit (r.out, "\n", -1);
+  guint linked = 0;
+  for (guint i = 0; lines[i] && *lines[i]; i++)
+    {
+      g_autoptr (JsonObject) obj = dp_test_parse_object (lines[i]);
+      JsonObject *layers = json_object_get_object_member (obj, "layers");
+      g_assert_true (json_object_has_member (layers, "entities"));
+      g_assert_true (json_object_has_member (layers, "claims"));
+      JsonArray *claims = json_object_get_array_member (layers, "claims");
+      g_assert_cmpuint (json_array_get_length (claims), >, 0);
+      for (guint k = 0; k < json_array_get_length (claims); k++)
+        {
+          JsonNode *sp = json_object_get_member (json_array_get_object_element (claims, k), "speaker");
+          if (JSON_NODE_HOLDS_OBJECT (sp) && !json_object_get_null_member (json_node_get_object (sp), "entity"))
+            linked++;
+        }
+    }
+  g_assert_cmpuint (linked, >, 0);
   dp_test_result_clear (&r);
+}
+
+/* The id -> text of every record of a JSON-lines output. */
+static GHashTable *
+texts_of (const char *out)
+{
+  GHashTable *texts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    if (*lines[i])
+      {
+        g_autoptr (JsonObject) obj = dp_test_parse_object (lines[i]);
+        g_hash_table_insert (texts, g_strdup (json_object_get_string_member (obj, "id")),
+                             g_strdup (json_object_get_string_member (obj, "text")));
+      }
+  return texts;
+}
+
+/* samples/news.jsonl holds the same articles as the .txt files beside it (see
+ * samples/news/README.md): an article edited in one must be edited in both. */
+static void
+test_samples_jsonl (void)
+{
+  DpTestResult t = RUN (NULL, "run", "-q", "-e", "reader path=" DP_TEST_SRCDIR "/samples/news/*.txt ! writer");
+  DpTestResult j = RUN (NULL, "run", "-q", "-e", "reader path=" DP_TEST_SRCDIR "/samples/news.jsonl ! writer");
+  g_assert_cmpint (t.status, ==, 0);
+  g_assert_cmpint (j.status, ==, 0);
+  g_autoptr (GHashTable) from_txt = texts_of (t.out);
+  g_autoptr (GHashTable) from_jsonl = texts_of (j.out);
+  g_assert_cmpuint (g_hash_table_size (from_txt), ==, 12);
+  g_assert_cmpuint (g_hash_table_size (from_jsonl), ==, g_hash_table_size (from_txt));
+  GHashTableIter it;
+  gpointer id, text;
+  g_hash_table_iter_init (&it, from_txt);
+  while (g_hash_table_iter_next (&it, &id, &text))
+    {
+      g_test_message ("%s", (char *) id);
+      g_assert_cmpstr (g_hash_table_lookup (from_jsonl, id), ==, text);
+    }
+  dp_test_result_clear (&t);
+  dp_test_result_clear (&j);
 }
 
 /* ---- outputs: devices, FIFOs, links, descriptors ------------------------------ */
@@ -1212,6 +1273,7 @@ main (int argc, char **argv)
   g_test_add_func ("/runner/normalizer-original-offsets", test_normalizer_original_offsets);
   g_test_add_func ("/runner/normalizer-drop-lines-file", test_normalizer_drop_lines_file);
   g_test_add_func ("/runner/news-pipeline", test_news_pipeline);
+  g_test_add_func ("/runner/samples-jsonl", test_samples_jsonl);
   const struct { const char *path; GTestDataFunc fn; } per_user[] = {
     { "/runner/output/writer-to-device", test_writer_to_device },
     { "/runner/output/writer-to-fifo", test_writer_to_fifo },

@@ -2,7 +2,8 @@
 # run.sh — builds the libFuzzer targets with clang, ASan and UBSan, replays
 # every input that once failed (tests/fuzz/regressions/: these must pass),
 # then explores for SECONDS each (default 60) from a seed corpus of our
-# sample articles.
+# sample articles (and tests/fuzz/seeds/TARGET/, with TARGET.dict as its
+# dictionary when there is one).
 #   tests/fuzz/run.sh [SECONDS] [--strict]
 # A replayed regression failing is a test failure (exit 1).  A new finding
 # during exploration is reported and its input kept in build-fuzz/; it fails
@@ -16,19 +17,20 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 build=$src/build-fuzz
 CC=clang cmake -S "$src" -B "$build" -DDOCPIPE_FUZZ=ON -DDOCPIPE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug \
   -DBUILD_TESTING=OFF >/dev/null
-cmake --build "$build" -j"$(nproc)" --target fuzz-normalize fuzz-record-json fuzz-ner >/dev/null
+cmake --build "$build" -j"$(nproc)" --target fuzz-normalize fuzz-record-json fuzz-ner fuzz-claims >/dev/null
 
 corpus=$build/fuzz-corpus
-mkdir -p "$corpus/fuzz-normalize" "$corpus/fuzz-record-json" "$corpus/fuzz-ner"
+mkdir -p "$corpus/fuzz-normalize" "$corpus/fuzz-record-json" "$corpus/fuzz-ner" "$corpus/fuzz-claims"
 cp "$src"/samples/news/*.txt "$corpus/fuzz-normalize/"
 cp "$src"/samples/news/*.txt "$corpus/fuzz-ner/"
+cp "$src"/samples/news/*.txt "$src"/tests/fuzz/seeds/fuzz-claims/* "$corpus/fuzz-claims/"
 i=0
 while IFS= read -r line; do
   i=$((i + 1)); printf '%s' "$line" > "$corpus/fuzz-record-json/sample-$i"
 done < "$src/samples/news.jsonl"
 
 status=0
-for target in fuzz-normalize fuzz-record-json fuzz-ner; do
+for target in fuzz-normalize fuzz-record-json fuzz-ner fuzz-claims; do
   regressions=$src/tests/fuzz/regressions/$target
   if [ -d "$regressions" ]; then
     echo "$target: replaying $(ls "$regressions" | wc -l) regression inputs"
@@ -38,7 +40,9 @@ for target in fuzz-normalize fuzz-record-json fuzz-ner; do
     fi
   fi
   echo "$target: exploring for ${seconds}s"
-  if ! (cd "$build" && "bin/$target" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
+  dict=
+  [ -f "$src/tests/fuzz/$target.dict" ] && dict="-dict=$src/tests/fuzz/$target.dict"
+  if ! (cd "$build" && "bin/$target" -max_total_time="$seconds" -max_len=65536 -timeout=10 $dict \
           -print_final_stats=1 "$corpus/$target" > "$target.log" 2>&1); then
     grep -a -E "ERROR|SUMMARY|Test unit written" "$build/$target.log" >&2 || tail -20 "$build/$target.log" >&2
     echo "$target: NEW FINDING (input kept in $build); add it to tests/fuzz/regressions/$target/" >&2
