@@ -112,6 +112,32 @@ test_parse_good (void)
   dp_test_remove_tree (dir);
 }
 
+/* A span over a line break: brat writes its text verbatim, so it goes on
+ * over the next lines of the .ann, which are no lines of their own. */
+static void
+test_parse_multiline_span (void)
+{
+  g_autofree char *dir = dp_test_make_tmp_dir ("polnear-XXXXXX");
+  write_file (dir, "text", "gamma.txt", "Kim said the talks\nwould go on.\n\nAnd more.");
+  write_file (dir, "attributions", "gamma.ann",
+              "T1\tSource 0 3\tKim\nT2\tCue 4 8\tsaid\nT3\tContent 9 30\tthe talks\nwould go on\n"
+              "E1\tAttribution:T2 Content:T3 Cue:T2 Source:T1\n");
+  g_autofree char *txt = g_build_filename (dir, "text", "gamma.txt", NULL);
+  g_autofree char *ann = g_build_filename (dir, "attributions", "gamma.ann", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpnDocument) doc = dpn_document_load (txt, ann, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (doc->attributions->len, ==, 1);
+  assert_range (((DpnAttribution *) doc->attributions->pdata[0])->content, 0, 9, 30);
+  /* a continuation that does not match is still an error */
+  write_file (dir, "attributions", "gamma.ann", "T3\tContent 9 30\tthe talks\nwould go off\n");
+  g_autoptr (DpnDocument) bad = dpn_document_load (txt, ann, &error);
+  g_assert_null (bad);
+  g_assert_error (error, DPN_ERROR, DPN_ERROR_PARSE);
+  g_assert_nonnull (strstr (error->message, ":1:"));
+  dp_test_remove_tree (dir);
+}
+
 /* Each malformed line fails the file with its path, line and reason. */
 static void
 test_parse_malformed (void)
@@ -361,6 +387,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/polnear/parse-good", test_parse_good);
+  g_test_add_func ("/polnear/parse-multiline-span", test_parse_multiline_span);
   g_test_add_func ("/polnear/parse-malformed", test_parse_malformed);
   g_test_add_func ("/polnear/match-rule", test_match_rule);
   g_test_add_func ("/polnear/one-to-one", test_one_to_one);

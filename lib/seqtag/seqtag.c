@@ -301,6 +301,12 @@ score_tokens (const DpSeqModel *m, const DpSeqFeatures *f, gint32 *scores, gint3
 void
 dp_seq_model_decode (const DpSeqModel *m, const DpSeqFeatures *f, guint16 *tags)
 {
+  dp_seq_model_decode_biased (m, f, NULL, tags);
+}
+
+void
+dp_seq_model_decode_biased (const DpSeqModel *m, const DpSeqFeatures *f, const float *bias, guint16 *tags)
+{
   guint n = dp_seq_features_n_tokens (f);
   if (n == 0)
     return;
@@ -311,6 +317,12 @@ dp_seq_model_decode (const DpSeqModel *m, const DpSeqFeatures *f, guint16 *tags)
   gint32 *scores = small ? scores_s : scores_h, *rows = rows_h ? rows_h : rows_s;
   memset (scores, 0, (gsize) n * m->n_tags * sizeof *scores);
   score_tokens (m, f, scores, rows);
+  for (guint t = 0; bias && t < m->n_tags; t++)
+    {
+      gint32 b = (gint32) (bias[t] * m->scale);
+      for (guint i = 0; b && i < n; i++)
+        scores[(gsize) i * m->n_tags + t] += b;
+    }
   dp_seq_viterbi (scores, n, m->n_tags, m->trans, &m->c, tags);
 }
 

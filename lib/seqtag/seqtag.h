@@ -66,6 +66,11 @@ void        dp_seq_model_set_meta (DpSeqModel *model, const char *meta);
  * B-X, I-X, L-X, U-X and O).  @tags has room for one tag per token.
  * Thread-safe: a model may be shared by all workers. */
 void        dp_seq_model_decode (const DpSeqModel *model, const DpSeqFeatures *f, guint16 *tags);
+/* The same with @bias[tag] (perceptron units; NULL: none) added to every
+ * token's score for that tag: a knob between precision and recall, e.g. a
+ * positive bias on B-X and U-X finds more X. */
+void        dp_seq_model_decode_biased (const DpSeqModel *model, const DpSeqFeatures *f,
+                                        const float *bias, guint16 *tags);
 
 /* ---- training -------------------------------------------------------------- */
 

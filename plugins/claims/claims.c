@@ -1,10 +1,11 @@
 /* claims.c — the claims stage: who said, alleged or denied what.
  *
- * Rule-based first layer.  Claims are *proposed* (quotations from quotes.c,
- * indirect speech after the cues of cues.c), then each proposal is given its
- * cue, speaker, kind, act and hedges, then written.  A trained model (to come,
- * lib/seqtag) will add proposals of its own to the same array and go through
- * the same attachment, so rules and model can sit side by side.
+ * Claims are *proposed* by the trained model (model.c: cue, source and
+ * content tagged by lib/seqtag) and by rules (quotations from quotes.c,
+ * indirect speech after the cues of cues.c); a rule's proposal survives only
+ * where the model proposed nothing.  Each claim is then given its speaker
+ * (linked to the `entities` layer, pronouns and descriptions resolved), kind,
+ * act and hedges, and written.
  *
  * Everything works on token indices; the tables below (entity, cue,
  * paragraph and quotation of each token) are built once per record, so a
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include "cues.h"
+#include "model.h"
 #include "quotes.h"
 
 #define SCAN_WINDOW 14          /* tokens searched around a quotation for its cue */
@@ -29,6 +31,9 @@ typedef struct {
   gboolean quotes_only;
   guint min_content_words;
   gboolean resolve;
+  gboolean rules;
+  DpClaimsModel *model;     /* NULL: rules only */
+  DpClusters *clusters;
 } ClaimsConfig;
 
 typedef enum { ENT_PER, ENT_ORG, ENT_PLACE, ENT_OTHER } EntClass;
@@ -50,11 +55,14 @@ typedef struct {
 typedef struct {
   gsize start, end;         /* content, bytes */
   guint tok_lo, tok_hi;     /* tokens the claim covers (content, cue, speaker) for hedges */
-  int cue;                  /* index into cues, or -1 */
+  int cue;                  /* index into cues (the lexicon's), or -1 */
   Speaker sp;
   const char *kind;
   DpClaimAct act;
   guint q_first, q_last;    /* quotation pieces (indices into quotes); q_last < q_first: none */
+  gboolean has_cue;
+  guint cue_first, cue_last;  /* tokens of the cue, when has_cue */
+  gboolean from_model;
 } Claim;
 
 typedef struct {
@@ -578,6 +586,13 @@ sentence_end (const Ctx *c, guint i)
 static void
 claim_add (Ctx *c, Claim *cl)
 {
+  if (cl->cue >= 0)
+    {
+      const DpCue *cue = &g_array_index (c->cues, DpCue, cl->cue);
+      cl->has_cue = TRUE;
+      cl->cue_first = cue->first;
+      cl->cue_last = cue->last;
+    }
   g_array_append_val (c->claims, *cl);
 }
 
@@ -866,6 +881,282 @@ propose_indirect (Ctx *c)
     }
 }
 
+/* ---- claim proposals: the model --------------------------------------------------- */
+
+/* The speaker of a source the model tagged: the first person in it, else
+ * organisation, else place ("Iran's foreign minister, Dariush Kamrani" is
+ * Kamrani); else a pronoun or a description resolved as the rules resolve
+ * theirs.  The span stops before an apposition ("X, the minister,") unless
+ * the entity is in it. */
+static Speaker
+speaker_of_source (const Ctx *c, guint a, guint b)
+{
+  guint cut = b;
+  for (guint i = a + 1; i <= b; i++)
+    if (is (c, i, ",") || is (c, i, "(") || is (c, i, "—"))
+      {
+        cut = i - 1;
+        break;
+      }
+  int best = -1;
+  for (guint i = a; i <= b; i++)
+    {
+      int e = c->tok_ent[i];
+      if (e >= 0 && g_array_index (c->ents, Ent, e).cls < ENT_OTHER
+          && (best < 0 || g_array_index (c->ents, Ent, e).cls < g_array_index (c->ents, Ent, best).cls))
+        best = e;
+    }
+  if (best >= 0)
+    {
+      const Ent *e = &g_array_index (c->ents, Ent, best);
+      return e->last <= cut ? (Speaker) { TRUE, a, cut, best } : speaker_entity (c, best);
+    }
+  if (a == cut && (in_list (c, a, pronouns_per) || in_list (c, a, pronouns_group)))
+    return speaker_pronoun (c, a);
+  if (c->toks[cut].kind == DP_TOKEN_WORD && is_description_noun (c, cut))
+    {
+      Speaker d = speaker_description (c, a, cut);
+      d.first = a;
+      return d;
+    }
+  return (Speaker) { TRUE, a, cut, -1 };
+}
+
+/* The model found no source: "X said … and warned that …" shares X, and an
+ * active cue the rules can give a speaker gets theirs ("Iran's minister,
+ * Kamrani, denied …"); a passive one stays unattributed. */
+static void
+speaker_fallback (Ctx *c, const DpClaimsPred *p, Claim *cl)
+{
+  guint s0 = sentence_first (c, p->cue_first);
+  if (p->cue_first > s0 && (is (c, p->cue_first - 1, "and") || is (c, p->cue_first - 1, "but")))
+    for (guint k = c->claims->len; k-- > 0;)
+      {
+        const Claim *prev = &g_array_index (c->claims, Claim, k);
+        if (!prev->from_model || prev->cue_last < s0)
+          break;
+        if (prev->sp.set)
+          {
+            cl->sp = prev->sp;
+            return;
+          }
+      }
+  static const char *const be[] = { "is", "are", "was", "were", "be", "been", "being", NULL };
+  if (p->cue_first > 0 && in_list (c, p->cue_first - 1, be))
+    return;
+  Speaker sp;
+  if (speaker_before (c, s0, p->cue_first, &sp) && sp.ent >= 0)
+    cl->sp = sp;
+}
+
+/* direct: every word of the content inside quotation marks, but for the
+ * claim's own cue and speaker between two quotations ("'…,' he said, '…'");
+ * mixed: some. */
+static const char *
+kind_of (const Ctx *c, guint first, guint last, const DpClaimsPred *p)
+{
+  guint words = 0, quoted = 0;
+  for (guint i = first; i <= last; i++)
+    if ((c->toks[i].kind == DP_TOKEN_WORD || c->toks[i].kind == DP_TOKEN_NUMBER)
+        && !(i >= p->cue_first && i <= p->cue_last) && !(i >= p->src_first && i <= p->src_last))
+      {
+        words++;
+        quoted += c->in_quote[i];
+      }
+  return quoted == 0 ? "indirect" : quoted == words ? "direct" : "mixed";
+}
+
+/* The first quotation piece closing at or after token @i. */
+static guint
+quote_at (const Ctx *c, guint i)
+{
+  guint lo = 0, hi = c->quotes->len;
+  while (lo < hi)
+    {
+      guint mid = (lo + hi) / 2;
+      if (g_array_index (c->quotes, DpQuote, mid).close_tok < i)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+/* The content as the rules give it: inside the quotation marks at its ends,
+ * without a leading "that" or trailing punctuation outside them.  Returns
+ * the byte range and, for a quotation in pieces, the pieces. */
+static void
+model_content (const Ctx *c, guint first, guint last, const DpClaimsPred *p, Claim *cl)
+{
+  gboolean marks = c->toks[first].kind == DP_TOKEN_QUOTE && c->toks[last].kind == DP_TOKEN_QUOTE
+                   && last > first + 1;
+  cl->kind = marks ? "direct" : kind_of (c, first, last, p);
+  if (marks)
+    first++, last--;
+  else
+    {
+      while (first < last && (is (c, first, "that") || is (c, first, ",") || is (c, first, ":")))
+        first++;
+      while (last > first && (is_end_punct (c, last) || is (c, last, ",")))
+        last--;
+    }
+  cl->start = c->toks[first].start;
+  cl->end = c->toks[last].end;
+  if (strcmp (cl->kind, "direct") != 0)
+    return;
+  guint q = quote_at (c, first), q_last = q;
+  while (q_last + 1 < c->quotes->len && g_array_index (c->quotes, DpQuote, q_last + 1).open_tok <= last)
+    q_last++;
+  if (q < c->quotes->len && q_last > q)
+    cl->q_first = q, cl->q_last = q_last;
+}
+
+static gboolean
+is_cue_filler (const Ctx *c, guint i)
+{
+  static const char *const fillers[] = {
+    "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "will", "would",
+    "also", "later", "again", "then", "still", "earlier", "once", NULL };
+  const DpToken *t = &c->toks[i];
+  return t->kind == DP_TOKEN_PUNCT || in_list (c, i, fillers)
+         || (t->kind == DP_TOKEN_WORD && t->end - t->start > 4 && g_str_has_prefix (c->text + t->end - 2, "ly"));
+}
+
+/* "is alleged", "are suspected", "was believed": an allegation whose
+ * subject is what is alleged, nobody's claim. */
+static gboolean
+is_passive_cue (const Ctx *c, const DpClaimsPred *p)
+{
+  static const char *const be[] = { "is", "are", "was", "were", "be", "been", "being", NULL };
+  guint i = p->cue_first;
+  if (!in_list (c, i, be) && !(i > 0 && in_list (c, i - 1, be)))
+    return FALSE;
+  for (; i <= p->cue_last; i++)
+    if (c->tok_cue[i] >= 0)
+      {
+        DpClaimAct act = g_array_index (c->cues, DpCue, c->tok_cue[i]).act;
+        return act == DP_ACT_ALLEGE || act == DP_ACT_BELIEVE;
+      }
+  return FALSE;
+}
+
+/* "reportedly", "allegedly" as the whole cue: a claim with no speaker. */
+static gboolean
+is_adverb_cue (const Ctx *c, const DpClaimsPred *p)
+{
+  const DpToken *t = &c->toks[p->cue_last];
+  return p->cue_first == p->cue_last && t->kind == DP_TOKEN_WORD && t->end - t->start > 4
+         && g_str_has_prefix (c->text + t->end - 2, "ly");
+}
+
+/* The model's cue without the auxiliaries, adverbs and punctuation around
+ * it ("also claimed", "are suspected", "said privately", "said:"): the words
+ * that mark the attribution. */
+static void
+trim_cue (const Ctx *c, DpClaimsPred *p)
+{
+  while (p->cue_last > p->cue_first && is_cue_filler (c, p->cue_first))
+    p->cue_first++;
+  while (p->cue_last > p->cue_first && is_cue_filler (c, p->cue_last))
+    p->cue_last--;
+}
+
+/* A quotation and a few words after it ("„we are ready“ on Monday"): the
+ * quotation is the claim. */
+static void
+trim_after_quote (const Ctx *c, const DpClaimsView *v, DpClaimsPred *p)
+{
+  gint32 q = v->quote[p->con_first];
+  if (q < 0 || c->toks[p->con_first].kind != DP_TOKEN_QUOTE)
+    return;
+  guint close = g_array_index (v->quote_spans, DpClaimsQuoteSpan, q).close_tok;
+  if (close >= p->con_last || p->con_last - close > 4 || c->toks[close].kind != DP_TOKEN_QUOTE)
+    return;
+  for (guint i = close + 1; i <= p->con_last; i++)
+    if (c->in_quote[i])
+      return;
+  p->con_last = close;
+}
+
+static void
+propose_model (Ctx *c, const DpClaimsView *v)
+{
+  g_autoptr (GArray) preds = g_array_new (FALSE, FALSE, sizeof (DpClaimsPred));
+  dp_claims_model_predict (c->cfg->model, v, preds);
+  for (guint k = 0; k < preds->len; k++)
+    {
+      DpClaimsPred *p = &g_array_index (preds, DpClaimsPred, k);
+      int lex = c->tok_cue[p->cue_first];
+      if (lex >= 0 && g_array_index (c->cues, DpCue, lex).type == DP_CUE_QUOTED_AS)
+        continue;   /* "X quoted Y as saying": the rules know Y is the speaker */
+      gboolean passive = is_passive_cue (c, p);
+      trim_cue (c, p);
+      trim_after_quote (c, v, p);
+      if (passive || is_adverb_cue (c, p))
+        {
+          p->con_first = MIN (p->con_first, p->src_first);   /* its subject is no speaker */
+          p->src_first = 1, p->src_last = 0;
+        }
+      Claim cl = { 0, 0, MIN (p->con_first, p->cue_first), MAX (p->con_last, p->cue_last) + 1, -1,
+                   { FALSE, 0, 0, -1 }, "indirect",
+                   lex >= 0 ? g_array_index (c->cues, DpCue, lex).act
+                   : dp_cue_act_of (c->text, c->toks, p->cue_first, p->cue_last), 1, 0,
+                   TRUE, p->cue_first, p->cue_last, TRUE };
+      model_content (c, p->con_first, p->con_last, p, &cl);
+      if (p->src_first <= p->src_last)
+        {
+          cl.sp = speaker_of_source (c, p->src_first, p->src_last);
+          cl.tok_lo = MIN (cl.tok_lo, p->src_first);
+          cl.tok_hi = MAX (cl.tok_hi, p->src_last + 1);
+        }
+      else if (c->cfg->resolve && !passive && !is_adverb_cue (c, p))
+        speaker_fallback (c, p, &cl);
+      claim_add (c, &cl);
+    }
+}
+
+/* Drops the rules' claims (those from index @n_model on) that the model made
+ * already: the same cue, or, for a claim with no cue, mostly the same words.
+ * The rules only add what the model did not see (a passive allegation
+ * inside a claim, a quotation going on from the last one).  Linear: counts
+ * of model claims over each token, then prefix sums. */
+static void
+drop_rules_under_model (Ctx *c, guint n_model)
+{
+  if (n_model == 0 || c->claims->len == n_model)
+    return;
+  g_autofree gint32 *depth = g_new0 (gint32, c->n + 1);
+  g_autofree guint32 *covered = g_new0 (guint32, c->n + 1);
+  g_autofree guint8 *cue = g_new0 (guint8, c->n + 1);
+  for (guint k = 0; k < n_model; k++)
+    {
+      const Claim *cl = &g_array_index (c->claims, Claim, k);
+      depth[cl->tok_lo]++;
+      depth[MIN (cl->tok_hi, c->n)]--;
+      for (guint i = cl->cue_first; i <= cl->cue_last; i++)
+        cue[i] = 1;
+    }
+  gint32 d = 0;
+  for (guint i = 0; i < c->n; i++)
+    {
+      d += depth[i];
+      covered[i + 1] = covered[i] + (d > 0);
+    }
+  guint out = n_model;
+  for (guint k = n_model; k < c->claims->len; k++)
+    {
+      const Claim *cl = &g_array_index (c->claims, Claim, k);
+      guint lo = MIN (cl->tok_lo, c->n), hi = MIN (cl->tok_hi, c->n);
+      gboolean same_cue = FALSE;
+      for (guint i = cl->cue_first; cl->has_cue && i <= cl->cue_last && !same_cue; i++)
+        same_cue = cue[i];
+      if (same_cue || (!cl->has_cue && hi > lo && (covered[hi] - covered[lo]) * 2 >= hi - lo))
+        continue;
+      g_array_index (c->claims, Claim, out++) = *cl;
+    }
+  g_array_set_size (c->claims, out);
+}
+
 /* ---- output ----------------------------------------------------------------------- */
 
 static JsonObject *
@@ -910,11 +1201,8 @@ write_claim (Ctx *c, DpLayer *layer, const Claim *cl, GArray *hedges, GError **e
   if (!span)
     return FALSE;
   JsonObject *attrs = dp_span_get_attrs (span);
-  if (cl->cue >= 0)
-    {
-      const DpCue *cue = &g_array_index (c->cues, DpCue, cl->cue);
-      json_object_set_object_member (attrs, "cue", nested (c->toks[cue->first].start, c->toks[cue->last].end));
-    }
+  if (cl->has_cue)
+    json_object_set_object_member (attrs, "cue", nested (c->toks[cl->cue_first].start, c->toks[cl->cue_last].end));
   else
     json_object_set_null_member (attrs, "cue");
   write_speaker (c, cl, attrs);
@@ -939,7 +1227,7 @@ write_claim (Ctx *c, DpLayer *layer, const Claim *cl, GArray *hedges, GError **e
         }
       json_object_set_array_member (attrs, "pieces", pa);
     }
-  json_object_set_string_member (attrs, "source", "rules");
+  json_object_set_string_member (attrs, "source", cl->from_model ? "model" : "rules");
   return TRUE;
 }
 
@@ -976,6 +1264,20 @@ claim_cmp (gconstpointer a, gconstpointer b)
   return x->end < y->end ? -1 : x->end > y->end;
 }
 
+/* quotes-only: the model's indirect claims go too. */
+static void
+drop_unquoted (Ctx *c)
+{
+  guint out = 0;
+  for (guint k = 0; k < c->claims->len; k++)
+    {
+      const Claim *cl = &g_array_index (c->claims, Claim, k);
+      if (strcmp (cl->kind, "indirect") != 0)
+        g_array_index (c->claims, Claim, out++) = *cl;
+    }
+  g_array_set_size (c->claims, out);
+}
+
 /* ---- the stage --------------------------------------------------------------------- */
 
 static gboolean
@@ -1010,9 +1312,23 @@ claims_annotate (const ClaimsConfig *cfg, DpRecord *rec, GError **error)
   load_entities (&c, rec);
   build_tables (&c);
 
-  propose_quotes (&c);
-  if (!cfg->quotes_only)
-    propose_indirect (&c);
+  if (cfg->model)
+    {
+      DpClaimsView v;
+      dp_claims_view_init (&v, rec, dp_claims_model_get_cue_words (cfg->model), cfg->clusters);
+      propose_model (&c, &v);
+      dp_claims_view_clear (&v);
+    }
+  guint n_model = claims->len;
+  if (cfg->rules || !cfg->model)
+    {
+      propose_quotes (&c);
+      if (!cfg->quotes_only)
+        propose_indirect (&c);
+    }
+  drop_rules_under_model (&c, n_model);
+  if (cfg->quotes_only)
+    drop_unquoted (&c);
   g_array_sort (claims, claim_cmp);
   if (cfg->resolve)
     pronouns_follow_speakers (&c);
@@ -1022,6 +1338,40 @@ claims_annotate (const ClaimsConfig *cfg, DpRecord *rec, GError **error)
   return TRUE;
 }
 
+static void
+claims_destroy (gpointer self)
+{
+  ClaimsConfig *cfg = self;
+  dp_claims_model_free (cfg->model);
+  if (cfg->clusters)
+    dp_clusters_free (cfg->clusters);
+  g_free (cfg);
+}
+
+/* A parameter's path, or the file of that name in the data directory. */
+static char *
+path_or_default (const DpParams *params, const char *name, const char *file)
+{
+  const char *given = dp_params_get_path (params, name);
+  if (given)
+    return g_strdup (given);
+  const char *dir = dp_plugin_get_data_dir (params);
+  return dir ? g_build_filename (dir, file, NULL) : g_strdup ("");
+}
+
+static gboolean
+load_model (ClaimsConfig *cfg, const DpParams *params, GError **error)
+{
+  g_autofree char *model = path_or_default (params, "model", ".");
+  g_autofree char *clusters = path_or_default (params, "clusters", "clusters.txt");
+  if (!*model)
+    return TRUE;   /* rules only */
+  if (*clusters && !(cfg->clusters = dp_clusters_load (clusters, error)))
+    return FALSE;
+  cfg->model = dp_claims_model_load (model, cfg->clusters, error);
+  return cfg->model != NULL;
+}
+
 static gpointer
 claims_create (const DpParams *params, GError **error)
 {
@@ -1029,13 +1379,13 @@ claims_create (const DpParams *params, GError **error)
   cfg->quotes_only = dp_params_get_bool (params, "quotes-only");
   cfg->min_content_words = (guint) dp_params_get_int (params, "min-content-words");
   cfg->resolve = dp_params_get_bool (params, "resolve");
+  cfg->rules = dp_params_get_bool (params, "rules");
+  if (!load_model (cfg, params, error))
+    {
+      claims_destroy (cfg);
+      return NULL;
+    }
   return cfg;
-}
-
-static void
-claims_destroy (gpointer self)
-{
-  g_free (self);
 }
 
 static gboolean
@@ -1058,6 +1408,12 @@ static const DpParamSpec claims_params[] = {
     NULL, 1, 1000 },
   { "resolve", DP_PARAM_BOOL, "true", FALSE,
     "Link pronoun and description speakers (he, the ministry) to the nearest fitting earlier entity" },
+  { "model", DP_PARAM_PATH, NULL, FALSE,
+    "Directory of the trained model (docpipe-claims-train); default: the model that ships with the plugin; \"\" for rules only" },
+  { "clusters", DP_PARAM_PATH, NULL, FALSE,
+    "Word clusters the model was trained with; default: the shipped ones (change only together with the model)" },
+  { "rules", DP_PARAM_BOOL, "true", FALSE,
+    "Add the rules' claims where the model found none (quotations without a cue of their own, headlines' \"X: '…'\")" },
   { NULL }
 };
 

@@ -92,6 +92,46 @@ lower_word (const char *text, const DpToken *tok, char *buf, gsize size)
   return TRUE;
 }
 
+/* Stems for the cues the lexicon does not list: nouns and rarer verbs. */
+static const struct {
+  const char *stem;
+  DpClaimAct act;
+} act_stems[] = {
+  { "alleg", DP_ACT_ALLEGE }, { "accus", DP_ACT_ALLEGE }, { "claim", DP_ACT_ALLEGE }, { "charg", DP_ACT_ALLEGE },
+  { "suspect", DP_ACT_ALLEGE }, { "deni", DP_ACT_DENY }, { "deny", DP_ACT_DENY }, { "reject", DP_ACT_DENY },
+  { "dismiss", DP_ACT_DENY }, { "refut", DP_ACT_DENY }, { "disput", DP_ACT_DENY }, { "rebut", DP_ACT_DENY },
+  { "warn", DP_ACT_WARN }, { "threat", DP_ACT_WARN }, { "caution", DP_ACT_WARN }, { "urg", DP_ACT_URGE },
+  { "demand", DP_ACT_URGE }, { "appeal", DP_ACT_URGE }, { "believ", DP_ACT_BELIEVE }, { "think", DP_ACT_BELIEVE },
+  { "thought", DP_ACT_BELIEVE }, { "feel", DP_ACT_BELIEVE }, { "felt", DP_ACT_BELIEVE }, { "expect", DP_ACT_BELIEVE },
+  { "fear", DP_ACT_BELIEVE }, { "hope", DP_ACT_BELIEVE }, { "view", DP_ACT_BELIEVE }, { "report", DP_ACT_REPORT },
+  { "accord", DP_ACT_REPORT }, { "quot", DP_ACT_REPORT }, { "statement", DP_ACT_ASSERT }, { "say", DP_ACT_ASSERT },
+  { "said", DP_ACT_ASSERT }, { "tell", DP_ACT_ASSERT }, { "told", DP_ACT_ASSERT }, { "announc", DP_ACT_ASSERT },
+  { "insist", DP_ACT_ASSERT }, { "confirm", DP_ACT_ASSERT }, { "argu", DP_ACT_ASSERT }, { "declar", DP_ACT_ASSERT },
+  { "explain", DP_ACT_ASSERT }, { "wrote", DP_ACT_ASSERT }, { "writ", DP_ACT_ASSERT }, { "acknowledg", DP_ACT_ASSERT },
+  { "admit", DP_ACT_ASSERT }, { "comment", DP_ACT_ASSERT }, { "tweet", DP_ACT_ASSERT }, { "repl", DP_ACT_ASSERT },
+};
+
+DpClaimAct
+dp_cue_act_of (const char *text, const DpToken *toks, guint first, guint last)
+{
+  char w[24];
+  if (first == last && dp_cue_tok_is (text, &toks[first], ":"))
+    return DP_ACT_ASSERT;   /* a headline's "X: '…'" */
+  for (guint i = first; i <= last; i++)
+    if (lower_word (text, &toks[i], w, sizeof w))
+      {
+        const CueWord *cw = g_hash_table_lookup (cue_table (), w);
+        if (cw)
+          return cw->act;
+      }
+  for (guint i = first; i <= last; i++)
+    if (lower_word (text, &toks[i], w, sizeof w))
+      for (gsize k = 0; k < G_N_ELEMENTS (act_stems); k++)
+        if (g_str_has_prefix (w, act_stems[k].stem))
+          return act_stems[k].act;
+  return DP_ACT_OTHER;
+}
+
 static void
 add_cue (GArray *out, guint first, guint last, DpClaimAct act, DpCueType type)
 {

@@ -41,6 +41,11 @@ const char *dp_claim_act_name (DpClaimAct act);
 /* TRUE if token @i is the lower-case word @word (ASCII case-insensitive). */
 gboolean dp_cue_tok_is (const char *text, const DpToken *tok, const char *word);
 
+/* The act of a cue the model found at tokens [first, last]: the lexicon's
+ * for a word it lists, else by the stem of the first word that has one
+ * ("allegations" allege, "denial" deny, "warning" warn), else other. */
+DpClaimAct dp_cue_act_of (const char *text, const DpToken *toks, guint first, guint last);
+
 /* Appends the cues among @toks to @out (GArray of DpCue), in order. */
 void dp_cues_find (const char *text, const DpToken *toks, guint n_toks, GArray *out);
 

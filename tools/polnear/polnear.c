@@ -111,13 +111,11 @@ parse_fragments (const Parse *p, guint line, const char *s, GArray *out, GError 
   return TRUE;
 }
 
-/* The span's text as brat writes it (fragments joined by a space) must be
- * what the offsets cover, counted in code points: this catches byte offsets
- * and a .txt that is not the annotated one. */
-static gboolean
-check_span_text (const Parse *p, guint line, const GArray *frags, const char *text, GError **error)
+/* The span's text as brat writes it: the fragments' text joined by a space. */
+static char *
+span_text (const Parse *p, const GArray *frags)
 {
-  g_autoptr (GString) want = g_string_new (NULL);
+  GString *want = g_string_new (NULL);
   for (guint i = 0; i < frags->len; i++)
     {
       const DpnRange *r = &g_array_index (frags, DpnRange, i);
@@ -126,23 +124,33 @@ check_span_text (const Parse *p, guint line, const GArray *frags, const char *te
       g_autofree char *piece = g_ucs4_to_utf8 (p->chars + r->start, r->end - r->start, NULL, NULL, NULL);
       g_string_append (want, piece != NULL ? piece : "");
     }
-  if (strcmp (want->str, text) != 0)
-    return parse_error (error, p, line, "the span's text differs from what its offsets cover in the .txt");
-  return TRUE;
+  return g_string_free (want, FALSE);
 }
 
-/* Tn<TAB>Type START END[;START END...]<TAB>text */
+/* Tn<TAB>Type START END[;START END...]<TAB>text.  The text must be what the
+ * offsets cover, counted in code points: this catches byte offsets and a
+ * .txt that is not the annotated one.  A span over a line break has its text
+ * go on over the next lines of the file (brat writes it verbatim): those
+ * lines are consumed here, and *@consumed says how many. */
 static gboolean
-parse_t_line (Parse *p, guint line, char **fields, GError **error)
+parse_t_line (Parse *p, guint line, char **fields, char **next_lines, guint *consumed, GError **error)
 {
+  *consumed = 0;
   if (g_strv_length (fields) != 3)
     return parse_error (error, p, line, "a T line needs three tab-separated fields");
   const char *sp = strchr (fields[1], ' ');
   if (sp == NULL || sp == fields[1])
     return parse_error (error, p, line, "a T line needs \"Type START END\"");
   g_autoptr (GArray) frags = ranges_new ();
-  if (!parse_fragments (p, line, sp + 1, frags, error) || !check_span_text (p, line, frags, fields[2], error))
+  if (!parse_fragments (p, line, sp + 1, frags, error))
     return FALSE;
+  g_autofree char *want = span_text (p, frags);
+  g_autoptr (GString) got = g_string_new (fields[2]);
+  while (strcmp (want, got->str) != 0 && next_lines[*consumed] != NULL && g_str_has_prefix (want, got->str)
+         && want[got->len] == '\n')
+    g_string_append_printf (got, "\n%s", next_lines[(*consumed)++]);
+  if (strcmp (want, got->str) != 0)
+    return parse_error (error, p, line, "the span's text differs from what its offsets cover in the .txt");
   if (g_hash_table_contains (p->spans, fields[0]))
     return parse_error (error, p, line, "duplicate span id");
   g_hash_table_insert (p->spans, g_strdup (fields[0]), g_steal_pointer (&frags));
@@ -205,36 +213,45 @@ parse_e_line (Parse *p, guint line, char **fields, GPtrArray *out, GError **erro
   return TRUE;
 }
 
-/* Pass 0 reads the T lines, pass 1 the E lines: an event may name a span
- * defined further down. */
+/* Pass 0 reads the T lines (and the lines their text runs over), pass 1 the
+ * E lines: an event may name a span defined further down. */
 static gboolean
-parse_line (Parse *p, guint pass, guint line, const char *s, GPtrArray *out, GError **error)
+parse_line (Parse *p, guint pass, guint i, char **lines, guint *consumed, GPtrArray *out, GError **error)
 {
+  const char *s = lines[i];
+  *consumed = 0;
   if (s[0] == '\0' || s[0] == '#' || strchr ("ARNM", s[0]) != NULL)
     return TRUE;  /* notes, attributes, relations, normalizations: not used */
   if (s[0] != 'T' && s[0] != 'E')
-    return parse_error (error, p, line, "not a brat standoff line (T, E, A, R, N, M or #)");
+    return parse_error (error, p, i + 1, "not a brat standoff line (T, E, A, R, N, M or #)");
   if ((s[0] == 'T') != (pass == 0))
     return TRUE;
   g_auto (GStrv) fields = g_strsplit (s, "\t", -1);
-  return s[0] == 'T' ? parse_t_line (p, line, fields, error)
-                     : parse_e_line (p, line, fields, out, error);
+  return s[0] == 'T' ? parse_t_line (p, i + 1, fields, lines + i + 1, consumed, error)
+                     : parse_e_line (p, i + 1, fields, out, error);
 }
 
 static gboolean
 parse_ann (Parse *p, const char *contents, GPtrArray *out, GError **error)
 {
   g_auto (GStrv) lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
+  guint n = g_strv_length (lines);
+  for (guint i = 0; i < n; i++)
     {
-      gsize n = strlen (lines[i]);
-      if (n > 0 && lines[i][n - 1] == '\r')
-        lines[i][n - 1] = '\0';
+      gsize len = strlen (lines[i]);
+      if (len > 0 && lines[i][len - 1] == '\r')
+        lines[i][len - 1] = '\0';
     }
+  g_autofree guint8 *continuation = g_new0 (guint8, n + 1);
   for (guint pass = 0; pass < 2; pass++)
-    for (guint i = 0; lines[i] != NULL; i++)
-      if (!parse_line (p, pass, i + 1, lines[i], out, error))
-        return FALSE;
+    for (guint i = 0; i < n; i++)
+      {
+        guint consumed = 0;
+        if (!continuation[i] && !parse_line (p, pass, i, lines, &consumed, out, error))
+          return FALSE;
+        for (; consumed > 0; consumed--)
+          continuation[++i] = 1;
+      }
   return TRUE;
 }
 

@@ -1,0 +1,714 @@
+/* model.c — the claims model's features, decoding and files (see model.h).
+ *
+ * Features are hashes (lib/seqtag): a word, its neighbours, its shape, the
+ * entity label over it, whether it is inside a quotation, the cue lexicon's
+ * verdict.  The roles tagger conjoins each with where the word stands from
+ * the cue (before, in, after; how far; how many commas and quotation marks
+ * lie between; which sentence), which is what decides source from content:
+ * "X said Y" and "Y, X said" differ only there.
+ *
+ * Costs are bounded per token: the cue tagger runs once over each gated
+ * sentence, the roles tagger over a window of at most ROLE_BEFORE +
+ * ROLE_AFTER tokens per cue, and a token is inside at most one cue, so a
+ * record costs time linear in its length.
+ */
+#include "model.h"
+
+#include "cues.h"
+#include "quotes.h"
+
+#include <string.h>
+
+/* The roles window: sentences around the cue's, at most this many tokens
+ * either side of it. */
+#define ROLE_BEFORE 60
+#define ROLE_AFTER 90
+#define ROLE_SENTENCES 1       /* sentences before and after the cue's */
+#define MAX_ENTITY_TOKENS 64
+#define WORD_BYTES 40          /* longer words are hashed on their first bytes */
+
+const char *const dp_claims_cue_tags[] = { "O", "B-CUE", "I-CUE", "L-CUE", "U-CUE", NULL };
+const char *const dp_claims_role_tags[] = {
+  "O", "B-SRC", "I-SRC", "L-SRC", "U-SRC", "B-CON", "I-CON", "L-CON", "U-CON", NULL };
+
+enum {
+  T_W = 1, T_WM1, T_WP1, T_WM2, T_WP2, T_BIM, T_BIP, T_SUF, T_SHAPE, T_LEX, T_ENT, T_ENTM1, T_ENTP1,
+  T_QUOTE, T_NEXT, T_POS, T_WQ, T_BIAS, T_CL4, T_CL8, T_CL12, T_CL20, T_CLM1, T_CLP1, T_SUBJ, T_SUF2, T_SUFN, T_TRI, T_CLW,
+  R_BIAS = 40, R_W, R_WM1, R_WP1, R_SHAPE, R_ENT, R_QUOTE, R_CUE, R_CUEDIST, R_COMMAS, R_MARKS, R_SENT,
+  R_LEX, R_PARA, R_NEXTCUE, R_ENTB, R_BIGRAM, R_CLUSTER, R_OTHERCUE,
+};
+
+struct _DpClaimsModel {
+  DpSeqModel *cue, *roles;
+  GHashTable *cue_words;
+  int tag_b, tag_i, tag_l, tag_u;      /* of the cue tagger */
+  float *cue_bias;                     /* per cue tag */
+};
+
+/* ---- the view ---------------------------------------------------------------------- */
+
+/* Lower-cases an ASCII word into @buf (other bytes as they are). */
+static gsize
+lower (const char *text, const DpToken *t, char *buf)
+{
+  gsize len = MIN ((gsize) (t->end - t->start), WORD_BYTES);
+  for (gsize i = 0; i < len; i++)
+    buf[i] = g_ascii_tolower (text[t->start + i]);
+  return len;
+}
+
+static guint64
+word_hash (const DpClaimsView *v, guint i)
+{
+  char buf[WORD_BYTES];
+  return dp_seq_hash (T_W, buf, lower (v->text, &v->toks[i], buf));
+}
+
+static void
+view_entities (DpClaimsView *v, DpRecord *rec)
+{
+  DpLayer *layer = dp_record_get_layer (rec, "entities");
+  for (guint k = 0; layer && k < dp_layer_get_size (layer); k++)
+    {
+      DpSpan *sp = dp_layer_get_span (layer, k);
+      gsize start = dp_span_get_start (sp), end = dp_span_get_end (sp);
+      const char *label = dp_span_get_label (sp);
+      guint64 h = dp_seq_hash (T_ENT, label ? label : "", label ? strlen (label) : 0);
+      guint lo = 0, hi = v->n;   /* the first token ending after the span's start */
+      while (lo < hi)
+        {
+          guint mid = (lo + hi) / 2;
+          if (v->toks[mid].end <= start)
+            lo = mid + 1;
+          else
+            hi = mid;
+        }
+      for (guint i = lo; i < v->n && v->toks[i].start < end && i < lo + MAX_ENTITY_TOKENS; i++)
+        if (!v->ent[i])
+          v->ent[i] = h;
+    }
+}
+
+static void
+view_quotes_and_cues (DpClaimsView *v)
+{
+  g_autoptr (GArray) quotes = g_array_new (FALSE, FALSE, sizeof (DpQuote));
+  dp_quotes_find (v->text, v->toks, v->n, quotes);
+  for (guint q = 0; q < quotes->len; q++)
+    {
+      const DpQuote *qt = &g_array_index (quotes, DpQuote, q);
+      if (q == 0 || qt->group != g_array_index (quotes, DpQuote, q - 1).group)
+        g_array_append_val (v->quote_spans, ((DpClaimsQuoteSpan) { qt->open_tok, qt->close_tok }));
+      g_array_index (v->quote_spans, DpClaimsQuoteSpan, v->quote_spans->len - 1).close_tok = qt->close_tok;
+      for (guint i = qt->open_tok; i <= qt->close_tok && i < v->n; i++)
+        {
+          v->in_quote[i] = 1;
+          v->quote[i] = (gint32) v->quote_spans->len - 1;
+        }
+    }
+  g_autoptr (GArray) cues = g_array_new (FALSE, FALSE, sizeof (DpCue));
+  dp_cues_find (v->text, v->toks, v->n, cues);
+  for (guint k = 0; k < cues->len; k++)
+    {
+      const DpCue *cue = &g_array_index (cues, DpCue, k);
+      for (guint i = cue->first; i <= cue->last && i < v->n; i++)
+        v->lex_cue[i] = (guint8) (cue->act + 1);
+    }
+}
+
+static gboolean
+is_cue_word (const DpClaimsView *v, guint i, GHashTable *cue_words)
+{
+  char buf[WORD_BYTES + 1];
+  gsize len = lower (v->text, &v->toks[i], buf);
+  buf[len] = '\0';
+  return g_hash_table_contains (cue_words, buf);
+}
+
+/* The first 20 bits of each word's cluster path. */
+static void
+view_clusters (DpClaimsView *v, const DpClusters *clusters)
+{
+  for (guint i = 0; clusters && i < v->n; i++)
+    {
+      gsize len = 0;
+      const char *path = dp_clusters_lookup (clusters, v->text + v->toks[i].start,
+                                             v->toks[i].end - v->toks[i].start, &len);
+      if (!path)
+        continue;
+      guint32 c = 0;
+      for (guint b = 0; b < 20; b++)
+        c = c << 1 | (b < len && path[b] == '1');
+      v->cluster[i] = c | 1u << 31;
+    }
+}
+
+void
+dp_claims_view_init (DpClaimsView *v, DpRecord *rec, GHashTable *cue_words, const DpClusters *clusters)
+{
+  memset (v, 0, sizeof *v);
+  v->text = dp_record_get_text (rec, NULL);
+  v->toks = dp_record_tokens (rec, &v->n);
+  v->sents = dp_record_sentences (rec, &v->n_sents);
+  v->tok_sent = g_new0 (guint, MAX (v->n, 1));
+  v->in_quote = g_new0 (guint8, MAX (v->n, 1));
+  v->quote = g_new (gint32, MAX (v->n, 1));
+  for (guint i = 0; i < v->n; i++)
+    v->quote[i] = -1;
+  v->quote_spans = g_array_new (FALSE, FALSE, sizeof (DpClaimsQuoteSpan));
+  v->ent = g_new0 (guint64, MAX (v->n, 1));
+  v->lex_cue = g_new0 (guint8, MAX (v->n, 1));
+  v->gate = g_new0 (guint8, MAX (v->n_sents, 1));
+  v->cluster = g_new0 (guint32, MAX (v->n, 1));
+  view_clusters (v, clusters);
+  for (guint s = 0; s < v->n_sents; s++)
+    for (guint i = 0; i < v->sents[s].n_tokens; i++)
+      v->tok_sent[v->sents[s].first_token + i] = s;
+  view_entities (v, rec);
+  view_quotes_and_cues (v);
+  for (guint i = 0; i < v->n; i++)
+    if (!v->gate[v->tok_sent[i]]
+        && (v->toks[i].kind == DP_TOKEN_QUOTE || v->lex_cue[i]
+            || !cue_words || is_cue_word (v, i, cue_words)))
+      v->gate[v->tok_sent[i]] = 1;
+}
+
+void
+dp_claims_view_clear (DpClaimsView *v)
+{
+  g_free (v->tok_sent);
+  g_free (v->in_quote);
+  g_free (v->quote);
+  if (v->quote_spans)
+    g_array_unref (v->quote_spans);
+  g_free (v->ent);
+  g_free (v->lex_cue);
+  g_free (v->gate);
+  g_free (v->cluster);
+  memset (v, 0, sizeof *v);
+}
+
+/* ---- token descriptions ------------------------------------------------------------- */
+
+/* A coarse shape: Xx, x, X, d, or the punctuation itself. */
+static guint64
+shape_hash (const DpClaimsView *v, guint i)
+{
+  const DpToken *t = &v->toks[i];
+  const char *s = v->text + t->start;
+  char c[2] = { 'x', 0 };
+  switch (t->kind)
+    {
+    case DP_TOKEN_WORD:
+      c[0] = g_ascii_isupper (s[0]) ? (t->end - t->start > 1 && g_ascii_isupper (s[1]) ? 'X' : 'C') : 'x';
+      break;
+    case DP_TOKEN_NUMBER:
+      c[0] = 'd';
+      break;
+    case DP_TOKEN_QUOTE:
+      c[0] = '"';
+      break;
+    default:
+      return dp_seq_hash (T_SHAPE, s, MIN ((gsize) (t->end - t->start), 4));
+    }
+  return dp_seq_hash (T_SHAPE, c, 1);
+}
+
+static gboolean
+tok_is (const DpClaimsView *v, guint i, const char *w)
+{
+  return i < v->n && dp_cue_tok_is (v->text, &v->toks[i], w);
+}
+
+/* What follows token @i: that, a quotation mark, a colon, a comma, to, other. */
+static guint
+next_kind (const DpClaimsView *v, guint i)
+{
+  if (i + 1 >= v->n)
+    return 0;
+  if (tok_is (v, i + 1, "that"))
+    return 1;
+  if (v->toks[i + 1].kind == DP_TOKEN_QUOTE)
+    return 2;
+  if (tok_is (v, i + 1, ":"))
+    return 3;
+  if (tok_is (v, i + 1, ","))
+    return 4;
+  if (tok_is (v, i + 1, "to"))
+    return 5;
+  return 6;
+}
+
+/* ---- the cue tagger ---------------------------------------------------------------- */
+
+static const char *const pronouns[] = { "he", "she", "they", "i", "we", "you", "it", "who", NULL };
+
+/* What stands before a word as its likely subject, a few words back in its
+ * sentence: 1 a pronoun, 2 an entity, 3 a plural or definite noun phrase's
+ * end, 0 nothing found before a comma or the sentence's start. */
+static guint
+subject_before (const DpClaimsView *v, guint i, guint a)
+{
+  for (guint j = i, steps = 0; j-- > a && steps < 4; steps++)
+    {
+      if (tok_is (v, j, ",") || v->toks[j].kind == DP_TOKEN_QUOTE)
+        return 0;
+      for (const char *const *p = pronouns; *p; p++)
+        if (tok_is (v, j, *p))
+          return 1;
+      if (v->ent[j])
+        return 2;
+    }
+  return 0;
+}
+
+#define MAX_FEATURES 40
+
+void
+dp_claims_cue_features (const DpClaimsView *v, guint s, DpSeqFeatures *f)
+{
+  guint a = v->sents[s].first_token, b = a + v->sents[s].n_tokens;
+  dp_seq_features_reset (f);
+  for (guint i = a; i < b; i++)
+    {
+      guint64 h[MAX_FEATURES];
+      guint k = 0;
+      guint64 w = word_hash (v, i);
+      guint64 wm1 = i > a ? word_hash (v, i - 1) : 1, wp1 = i + 1 < b ? word_hash (v, i + 1) : 1;
+      char buf[WORD_BYTES];
+      gsize len = lower (v->text, &v->toks[i], buf);
+      h[k++] = dp_seq_hash (T_BIAS, "", 0);
+      h[k++] = w;
+      h[k++] = dp_seq_hash_mix (T_WM1, wm1);
+      h[k++] = dp_seq_hash_mix (T_WP1, wp1);
+      h[k++] = dp_seq_hash_mix (T_WM2, i > a + 1 ? word_hash (v, i - 2) : 1);
+      h[k++] = dp_seq_hash_mix (T_WP2, i + 2 < b ? word_hash (v, i + 2) : 1);
+      h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_BIM, wm1), w);
+      h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_BIP, w), wp1);
+      h[k++] = dp_seq_hash (T_SUF, buf + (len > 3 ? len - 3 : 0), MIN (len, 3));
+      h[k++] = shape_hash (v, i);
+      h[k++] = dp_seq_hash_mix (T_LEX, v->lex_cue[i]);
+      h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_LEX, v->lex_cue[i]), next_kind (v, i));
+      h[k++] = dp_seq_hash_mix (T_ENT, v->ent[i]);
+      h[k++] = dp_seq_hash_mix (T_ENTM1, i > a ? v->ent[i - 1] : 1);
+      h[k++] = dp_seq_hash_mix (T_ENTP1, i + 1 < b ? v->ent[i + 1] : 1);
+      h[k++] = dp_seq_hash_mix (T_QUOTE, v->in_quote[i]);
+      h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_WQ, w), v->in_quote[i]);
+      h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_NEXT, w), next_kind (v, i));
+      h[k++] = dp_seq_hash_mix (T_POS, MIN (i - a, 3));
+      guint32 c = v->cluster[i];
+      h[k++] = dp_seq_hash_mix (T_CL4, c >> 16);
+      h[k++] = dp_seq_hash_mix (T_CL8, c >> 12);
+      h[k++] = dp_seq_hash_mix (T_CL12, c >> 8);
+      h[k++] = dp_seq_hash_mix (T_CL20, c);
+      h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_CL8, c >> 12), next_kind (v, i));
+      h[k++] = dp_seq_hash_mix (T_CLM1, i > a ? v->cluster[i - 1] >> 14 : 1);
+      h[k++] = dp_seq_hash_mix (T_CLP1, i + 1 < b ? v->cluster[i + 1] >> 14 : 1);
+      guint subj = subject_before (v, i, a);
+      h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_SUBJ, w), subj);
+      h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_SUBJ, c >> 12), subj);
+      h[k++] = dp_seq_hash (T_SUF2, buf + (len > 2 ? len - 2 : 0), MIN (len, 2));
+      h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_TRI, w), dp_seq_hash_mix (wp1, i + 2 < b ? word_hash (v, i + 2) : 1));
+      h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_CLW, w), i > a ? v->cluster[i - 1] >> 12 : 1);
+      h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_CLW, w), (i + 1 < b ? v->cluster[i + 1] >> 12 : 1) + 3);
+      h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_SUFN, dp_seq_hash (T_SUF, buf + (len > 3 ? len - 3 : 0), MIN (len, 3))), next_kind (v, i));
+      dp_seq_features_add_token (f, h, k);
+    }
+}
+
+/* ---- the roles tagger -------------------------------------------------------------- */
+
+void
+dp_claims_role_window (const DpClaimsView *v, guint cue_first, guint cue_last, guint *lo, guint *hi)
+{
+  guint s0 = v->tok_sent[cue_first], s1 = v->tok_sent[cue_last];
+  s0 = s0 > ROLE_SENTENCES ? s0 - ROLE_SENTENCES : 0;
+  s1 = MIN (s1 + ROLE_SENTENCES, v->n_sents - 1);
+  guint a = v->sents[s0].first_token, b = v->sents[s1].first_token + v->sents[s1].n_tokens;
+  *lo = MAX (a, cue_first > ROLE_BEFORE ? cue_first - ROLE_BEFORE : 0);
+  *hi = MIN (b, cue_last + 1 + ROLE_AFTER);
+}
+
+static guint
+bucket (guint d)
+{
+  static const guint8 b[] = { 0, 1, 2, 3, 4, 5, 5, 6, 6, 6, 6, 7, 7, 7, 7, 7 };
+  return d < G_N_ELEMENTS (b) ? b[d] : d <= 25 ? 8 : 9;
+}
+
+typedef struct {
+  guint dir;          /* 0 before the cue, 1 in it, 2 after */
+  guint dist;         /* bucketed */
+  guint commas;       /* commas between it and the cue, at most 3 */
+  guint marks;        /* quotation marks between, at most 3 */
+  guint sent;         /* sentence relative to the cue's, 0..4 */
+  guint para;         /* a paragraph break between */
+  guint cues;         /* another cue of the lexicon between, at most 1 */
+} Rel;
+
+static inline guint64
+rel (guint64 t, const Rel *r, guint64 v)
+{
+  return dp_seq_hash_mix (dp_seq_hash_mix (t, r->dir), v);
+}
+
+static guint
+role_token (const DpClaimsView *v, guint i, guint cf, guint cl, const Rel *r, guint64 cue_w, guint64 *h)
+{
+  guint k = 0;
+  guint64 w = word_hash (v, i);
+  guint64 dist = r->dist;
+  h[k++] = rel (R_BIAS, r, dist);
+  h[k++] = rel (R_BIAS, r, 100 + r->commas * 10 + r->marks);
+  h[k++] = rel (R_SENT, r, r->sent);
+  h[k++] = rel (R_PARA, r, r->para);
+  h[k++] = rel (R_W, r, w);
+  h[k++] = rel (R_W, r, dp_seq_hash_mix (w, dist));
+  h[k++] = rel (R_WM1, r, i > 0 ? word_hash (v, i - 1) : 1);
+  h[k++] = rel (R_WP1, r, i + 1 < v->n ? word_hash (v, i + 1) : 1);
+  h[k++] = rel (R_SHAPE, r, shape_hash (v, i));
+  h[k++] = rel (R_SHAPE, r, dp_seq_hash_mix (shape_hash (v, i), dist));
+  h[k++] = rel (R_ENT, r, dp_seq_hash_mix (v->ent[i], MIN (dist, 4)));
+  h[k++] = rel (R_ENTB, r, dp_seq_hash_mix (v->ent[i], i > 0 && v->ent[i - 1] == v->ent[i]));
+  h[k++] = rel (R_QUOTE, r, v->in_quote[i] * 2 + v->in_quote[cf]);
+  h[k++] = rel (R_QUOTE, r, dp_seq_hash_mix (v->in_quote[i], r->marks));
+  h[k++] = rel (R_CUE, r, cue_w);
+  h[k++] = rel (R_CUEDIST, r, dp_seq_hash_mix (cue_w, dist));
+  h[k++] = rel (R_CUEDIST, r, dp_seq_hash_mix (cue_w, 100 + r->commas * 10 + r->marks));
+  h[k++] = rel (R_COMMAS, r, dp_seq_hash_mix (w, r->commas));
+  h[k++] = rel (R_LEX, r, (i < cf || i > cl) ? v->lex_cue[i] : 0);
+  h[k++] = rel (R_NEXTCUE, r, dp_seq_hash_mix (cue_w, next_kind (v, cl)));
+  guint64 wp1 = i + 1 < v->n ? word_hash (v, i + 1) : 1, wm1 = i > 0 ? word_hash (v, i - 1) : 1;
+  h[k++] = rel (R_BIGRAM, r, dp_seq_hash_mix (w, wp1));
+  h[k++] = rel (R_BIGRAM, r, dp_seq_hash_mix (wm1, w) + 1);
+  h[k++] = rel (R_CLUSTER, r, dp_seq_hash_mix (v->cluster[i] >> 12, MIN (dist, 4)));
+  h[k++] = rel (R_CLUSTER, r, dp_seq_hash_mix (i + 1 < v->n ? v->cluster[i + 1] >> 12 : 1, 77));
+  h[k++] = rel (R_OTHERCUE, r, r->cues * 10 + MIN (r->commas, 1));
+  h[k++] = rel (R_OTHERCUE, r, dp_seq_hash_mix (w, r->cues));
+  return k;
+}
+
+void
+dp_claims_role_features (const DpClaimsView *v, guint cf, guint cl, guint lo, guint hi, DpSeqFeatures *f)
+{
+  dp_seq_features_reset (f);
+  guint64 cue_w = dp_seq_hash_mix (word_hash (v, cf), cl > cf ? word_hash (v, cl) : 0);
+  /* commas, quotation marks and paragraph breaks between each token and the
+   * cue: counted outwards from the cue, once */
+  guint n = hi - lo;
+  g_autofree Rel *rels = g_new0 (Rel, n);
+  guint cs = v->tok_sent[cf];
+  for (guint i = cf; i <= cl; i++)
+    rels[i - lo] = (Rel) { 1, 0, 0, 0, 2, 0, 0 };
+  Rel r = { 0 };
+  for (guint i = cf; i-- > lo;)
+    {
+      r.commas += tok_is (v, i + 1, ",") && r.commas < 3;
+      r.marks += v->toks[i + 1].kind == DP_TOKEN_QUOTE && r.marks < 3;
+      r.para |= (v->toks[i + 1].flags & DP_TOKEN_FLAG_PARAGRAPH_BEFORE) != 0;
+      r.cues |= i + 1 < cf && v->lex_cue[i + 1] != 0;
+      rels[i - lo] = (Rel) { 0, bucket (cf - i), r.commas, r.marks, 2 - MIN (cs - v->tok_sent[i], 2), r.para, r.cues };
+    }
+  r = (Rel) { 0 };
+  for (guint i = cl + 1; i < hi; i++)
+    {
+      r.commas += tok_is (v, i - 1, ",") && i - 1 > cl && r.commas < 3;
+      r.marks += v->toks[i - 1].kind == DP_TOKEN_QUOTE && i - 1 > cl && r.marks < 3;
+      r.para |= (v->toks[i].flags & DP_TOKEN_FLAG_PARAGRAPH_BEFORE) != 0;
+      r.cues |= i - 1 > cl && v->lex_cue[i - 1] != 0;
+      rels[i - lo] = (Rel) { 2, bucket (i - cl), r.commas, r.marks, 2 + MIN (v->tok_sent[i] - cs, 2), r.para, r.cues };
+    }
+  for (guint i = lo; i < hi; i++)
+    {
+      guint64 h[MAX_FEATURES];
+      guint k = role_token (v, i, cf, cl, &rels[i - lo], cue_w, h);
+      dp_seq_features_add_token (f, h, k);
+    }
+}
+
+/* ---- decoding ---------------------------------------------------------------------- */
+
+/* The segments of one type ("SRC", "CON") in @tags: the hull of them all for
+ * content, the one nearest the cue for the source.  Viterbi keeps to BILOU,
+ * so a segment is a U, or a B up to its L. */
+static gboolean
+segment (const DpSeqModel *m, const guint16 *tags, guint lo, guint n, const char *type, guint cf,
+         gboolean nearest, guint *first, guint *last)
+{
+  gboolean found = FALSE;
+  guint best = G_MAXUINT;
+  for (guint i = 0; i < n; i++)
+    {
+      const char *name = dp_seq_model_tag_name (m, tags[i]);
+      if ((name[0] != 'B' && name[0] != 'U') || strcmp (name + 2, type) != 0)
+        continue;
+      guint j = i;
+      while (name[0] == 'B' && j + 1 < n && dp_seq_model_tag_name (m, tags[j])[0] != 'L')
+        j++;
+      guint a = lo + i, b = lo + j;
+      guint d = b < cf ? cf - b : a - cf;
+      if (!nearest)
+        {
+          *first = found ? *first : a;
+          *last = b;
+        }
+      else if (d < best)
+        {
+          best = d;
+          *first = a;
+          *last = b;
+        }
+      found = TRUE;
+      i = j;
+    }
+  return found;
+}
+
+/* "'…,' he said. '…'": a quotation right after the cue and its speaker
+ * (a few words of the sentence between, no paragraph break) goes on with the
+ * one before it: the index of its quotation, or -1. */
+static gint32
+continuation (const DpClaimsView *v, const DpClaimsPred *p, gint32 before)
+{
+  guint from = MAX (p->cue_last, p->src_first <= p->src_last ? p->src_last : 0) + 1;
+  for (guint j = from; j < v->n && j <= from + 8; j++)
+    {
+      if (v->toks[j].flags & DP_TOKEN_FLAG_PARAGRAPH_BEFORE)
+        return -1;
+      gint32 q = v->quote[j];
+      if (q >= 0)
+        return q != before && g_array_index (v->quote_spans, DpClaimsQuoteSpan, q).open_tok == j ? q : -1;
+    }
+  return -1;
+}
+
+/* Content that starts or ends inside a quotation takes all of it, marks
+ * included, over sentences and paragraphs the window did not reach: the
+ * quotation marks say where it ends better than the model can.  Not when the
+ * cue itself is inside that quotation (someone quoted as saying "I told
+ * them …").  A quotation before the cue takes the one split from it by the
+ * cue along, as annotators do. */
+static void
+extend_to_quotes (const DpClaimsView *v, DpClaimsPred *p)
+{
+  gint32 qa = v->quote[p->con_first], qb = v->quote[p->con_last], qc = v->quote[p->cue_first];
+  /* a quotation other than the cue's does not hold the cue */
+  if (qa >= 0 && qa != qc)
+    p->con_first = MIN (p->con_first, g_array_index (v->quote_spans, DpClaimsQuoteSpan, qa).open_tok);
+  if (qb >= 0 && qb != qc)
+    {
+      p->con_last = MAX (p->con_last, g_array_index (v->quote_spans, DpClaimsQuoteSpan, qb).close_tok);
+      gint32 next;
+      if (p->con_last < p->cue_first && qc < 0 && (next = continuation (v, p, qb)) >= 0)
+        p->con_last = g_array_index (v->quote_spans, DpClaimsQuoteSpan, next).close_tok;
+    }
+}
+
+static void
+predict_roles (const DpClaimsModel *m, const DpClaimsView *v, guint cf, guint cl, DpSeqFeatures *f,
+               GArray *tags, GArray *out)
+{
+  guint lo, hi;
+  dp_claims_role_window (v, cf, cl, &lo, &hi);
+  dp_claims_role_features (v, cf, cl, lo, hi, f);
+  g_array_set_size (tags, hi - lo);
+  dp_seq_model_decode (m->roles, f, (guint16 *) tags->data);
+  DpClaimsPred p = { cf, cl, 0, 0, 1, 0 };
+  if (!segment (m->roles, (guint16 *) tags->data, lo, hi - lo, "CON", cf, FALSE, &p.con_first, &p.con_last))
+    return;
+  if (!segment (m->roles, (guint16 *) tags->data, lo, hi - lo, "SRC", cf, TRUE, &p.src_first, &p.src_last))
+    p.src_first = 1, p.src_last = 0;
+  extend_to_quotes (v, &p);
+  g_array_append_val (out, p);
+}
+
+void
+dp_claims_model_predict_cue (const DpClaimsModel *m, const DpClaimsView *v, guint cf, guint cl, GArray *out)
+{
+  DpSeqFeatures f;
+  dp_seq_features_init (&f);
+  g_autoptr (GArray) tags = g_array_new (FALSE, FALSE, sizeof (guint16));
+  predict_roles (m, v, cf, cl, &f, tags, out);
+  dp_seq_features_clear (&f);
+}
+
+void
+dp_claims_model_predict (const DpClaimsModel *m, const DpClaimsView *v, GArray *out)
+{
+  DpSeqFeatures f;
+  dp_seq_features_init (&f);
+  g_autoptr (GArray) tags = g_array_new (FALSE, FALSE, sizeof (guint16));
+  g_autoptr (GArray) role_tags = g_array_new (FALSE, FALSE, sizeof (guint16));
+  for (guint s = 0; s < v->n_sents; s++)
+    {
+      if (!v->gate[s])
+        continue;
+      dp_claims_cue_features (v, s, &f);
+      guint a = v->sents[s].first_token, n = v->sents[s].n_tokens;
+      g_array_set_size (tags, n);
+      guint16 *t = (guint16 *) tags->data;
+      dp_seq_model_decode_biased (m->cue, &f, m->cue_bias, t);
+      DpSeqFeatures rf;
+      dp_seq_features_init (&rf);
+      for (guint i = 0; i < n; i++)
+        {
+          if (t[i] != m->tag_b && t[i] != m->tag_u)
+            continue;
+          guint j = i;
+          while (t[i] == m->tag_b && j + 1 < n && t[j] != m->tag_l)
+            j++;
+          predict_roles (m, v, a + i, a + j, &rf, role_tags, out);
+          i = j;
+        }
+      dp_seq_features_clear (&rf);
+    }
+  dp_seq_features_clear (&f);
+}
+
+/* ---- files ------------------------------------------------------------------------- */
+
+static const char bias_key[] = "cue-bias=";
+
+DpClaimsModel *
+dp_claims_model_new (DpSeqModel *cue, DpSeqModel *roles, GHashTable *cue_words, float cue_bias)
+{
+  DpClaimsModel *m = g_new0 (DpClaimsModel, 1);
+  m->cue = cue;
+  m->roles = roles;
+  m->cue_words = cue_words;
+  m->tag_b = dp_seq_model_tag_index (cue, "B-CUE");
+  m->tag_i = dp_seq_model_tag_index (cue, "I-CUE");
+  m->tag_l = dp_seq_model_tag_index (cue, "L-CUE");
+  m->tag_u = dp_seq_model_tag_index (cue, "U-CUE");
+  m->cue_bias = g_new0 (float, dp_seq_model_n_tags (cue));
+  m->cue_bias[m->tag_b] = m->cue_bias[m->tag_u] = cue_bias;
+  if (!strstr (dp_seq_model_get_meta (cue), bias_key))
+    {
+      g_autofree char *meta = g_strdup_printf ("%s%s%s%g\n", dp_seq_model_get_meta (cue),
+                                               *dp_seq_model_get_meta (cue) ? "\n" : "", bias_key, cue_bias);
+      dp_seq_model_set_meta (cue, meta);
+    }
+  return m;
+}
+
+static gboolean
+check_tags (DpSeqModel *m, const char *const *tags, const char *path, GError **error)
+{
+  guint n = 0;
+  for (; tags[n]; n++)
+    if (dp_seq_model_tag_index (m, tags[n]) < 0)
+      break;
+  if (tags[n] == NULL && n == dp_seq_model_n_tags (m))
+    return TRUE;
+  g_set_error (error, DP_SEQ_ERROR, DP_SEQ_ERROR_FORMAT, "%s: not a claims model (its tags differ)", path);
+  return FALSE;
+}
+
+static GHashTable *
+load_words (const char *path, GError **error)
+{
+  g_autofree char *data = NULL;
+  if (!g_file_get_contents (path, &data, NULL, error))
+    return NULL;
+  GHashTable *set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_auto (GStrv) lines = g_strsplit (data, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    if (lines[i][0] && lines[i][0] != '#')
+      g_hash_table_add (set, g_strdup (lines[i]));
+  return set;
+}
+
+static const char clusters_key[] = "clusters=";
+
+void
+dp_claims_model_describe (DpClaimsModel *m, const char *how, const DpClusters *clusters)
+{
+  g_autofree char *meta = g_strdup_printf ("%s\n%s%s%016" G_GINT64_MODIFIER "x\n", how, dp_seq_model_get_meta (m->cue),
+                                           clusters_key, clusters ? dp_clusters_fingerprint (clusters) : 0);
+  dp_seq_model_set_meta (m->cue, meta);
+}
+
+static gboolean
+check_clusters (DpSeqModel *cue, const DpClusters *clusters, const char *path, GError **error)
+{
+  const char *c = strstr (dp_seq_model_get_meta (cue), clusters_key);
+  guint64 want = c ? g_ascii_strtoull (c + strlen (clusters_key), NULL, 16) : 0;
+  guint64 have = clusters ? dp_clusters_fingerprint (clusters) : 0;
+  if (want == have)
+    return TRUE;
+  g_set_error (error, DP_SEQ_ERROR, DP_SEQ_ERROR_FORMAT, "%s: the model was trained with %s word clusters "
+               "than the ones given", path, want && have ? "other" : want ? "" : "no");
+  return FALSE;
+}
+
+DpClaimsModel *
+dp_claims_model_load (const char *dir, const DpClusters *clusters, GError **error)
+{
+  g_autofree char *cue_path = g_build_filename (dir, "cue.dpm", NULL);
+  g_autofree char *roles_path = g_build_filename (dir, "roles.dpm", NULL);
+  g_autofree char *words_path = g_build_filename (dir, "cue-words.txt", NULL);
+  g_autoptr (DpSeqModel) cue = dp_seq_model_load (cue_path, error);
+  if (!cue || !check_tags (cue, dp_claims_cue_tags, cue_path, error)
+      || !check_clusters (cue, clusters, cue_path, error))
+    return NULL;
+  g_autoptr (DpSeqModel) roles = dp_seq_model_load (roles_path, error);
+  if (!roles || !check_tags (roles, dp_claims_role_tags, roles_path, error))
+    return NULL;
+  GHashTable *words = load_words (words_path, error);
+  if (!words)
+    return NULL;
+  const char *b = strstr (dp_seq_model_get_meta (cue), bias_key);
+  float bias = b ? (float) g_ascii_strtod (b + strlen (bias_key), NULL) : 0;
+  return dp_claims_model_new (g_steal_pointer (&cue), g_steal_pointer (&roles), words, bias);
+}
+
+void
+dp_claims_model_free (DpClaimsModel *m)
+{
+  if (!m)
+    return;
+  dp_seq_model_free (m->cue);
+  dp_seq_model_free (m->roles);
+  g_clear_pointer (&m->cue_words, g_hash_table_unref);
+  g_free (m->cue_bias);
+  g_free (m);
+}
+
+GHashTable *
+dp_claims_model_get_cue_words (const DpClaimsModel *m)
+{
+  return m->cue_words;
+}
+
+const char *
+dp_claims_model_get_meta (const DpClaimsModel *m)
+{
+  return dp_seq_model_get_meta (m->cue);
+}
+
+static int
+str_cmp (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+gboolean
+dp_claims_model_save (const DpClaimsModel *m, const char *dir, GError **error)
+{
+  g_autofree char *cue_path = g_build_filename (dir, "cue.dpm", NULL);
+  g_autofree char *roles_path = g_build_filename (dir, "roles.dpm", NULL);
+  g_autofree char *words_path = g_build_filename (dir, "cue-words.txt", NULL);
+  g_autoptr (GPtrArray) words = g_ptr_array_new ();
+  GHashTableIter it;
+  gpointer key;
+  g_hash_table_iter_init (&it, m->cue_words);
+  while (g_hash_table_iter_next (&it, &key, NULL))
+    g_ptr_array_add (words, key);
+  g_ptr_array_sort (words, str_cmp);
+  g_autoptr (GString) s = g_string_new ("# words that started a cue in training: sentences without one (or a quotation mark) skip the model\n");
+  for (guint i = 0; i < words->len; i++)
+    g_string_append_printf (s, "%s\n", (const char *) words->pdata[i]);
+  return g_mkdir_with_parents (dir, 0755) == 0
+         && dp_seq_model_save (m->cue, cue_path, error) && dp_seq_model_save (m->roles, roles_path, error)
+         && g_file_set_contents (words_path, s->str, (gssize) s->len, error);
+}
