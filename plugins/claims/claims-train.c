@@ -15,6 +15,7 @@
  * to choose features and settings by.  --out trains on all articles and
  * writes the model; --dev-* scores it on other data.
  */
+#include "cues.h"
 #include "model.h"
 #include "polnear.h"
 
@@ -25,6 +26,7 @@ static char *opt_clusters, *opt_gold, *opt_records, *opt_out, *opt_dev_gold, *op
 static gboolean opt_oracle;
 static DpClusters *clusters;
 static double opt_cue_bias = 0;
+static double opt_gate_rate = 0.1;
 static gint opt_epochs = 10, opt_seed = 1, opt_min_count = 1, opt_folds = 1, opt_runs = 1;
 
 static const GOptionEntry entries[] = {
@@ -38,6 +40,7 @@ static const GOptionEntry entries[] = {
   { "runs", 'R', 0, G_OPTION_ARG_INT, &opt_runs, "Average R runs with seeds S, S+1 … (default 1)", "R" },
   { "min-count", 'c', 0, G_OPTION_ARG_INT, &opt_min_count, "Keep features seen at least K times (default 1)", "K" },
   { "cue-bias", 'b', 0, G_OPTION_ARG_DOUBLE, &opt_cue_bias, "Added to the score of starting a cue: more cues, fewer missed (default 0)", "B" },
+  { "gate-rate", 0, 0, G_OPTION_ARG_DOUBLE, &opt_gate_rate, "A word opens the model's way into a sentence if it began a cue in this share of its occurrences (default 0.1)", "R" },
   { "oracle-cues", 0, 0, G_OPTION_ARG_NONE, &opt_oracle, "Score the roles tagger alone: give it the gold cues", NULL },
   { "dev-gold", 0, 0, G_OPTION_ARG_FILENAME, &opt_dev_gold, "Score the trained model on this PolNeAR-format data", "DIR" },
   { "dev-records", 0, 0, G_OPTION_ARG_FILENAME, &opt_dev_records, "… with these records", "FILE" },
@@ -214,8 +217,32 @@ cue_tokens (const Doc *d, const DpnAttribution *a, guint *first, guint *last)
   return found;
 }
 
+/* Counts, per lower-cased word, how often it occurs and how often it is
+ * the first word of a cue that is no filler ("claimed" in "also claimed"):
+ * [0] and [1] of a guint pair. */
 static void
-add_cue_examples (DpSeqTrainer *tr, const Doc *d, const DpnDocument *gold, GHashTable *cue_words)
+count_cue_words (const Doc *d, const guint8 *marks, GHashTable *counts)
+{
+  gboolean head_seen = FALSE;
+  for (guint i = 0; i < d->view.n; i++)
+    {
+      gsize len = MIN ((gsize) (d->view.toks[i].end - d->view.toks[i].start), 40);
+      g_autofree char *w = g_ascii_strdown (d->view.text + d->view.toks[i].start, (gssize) len);
+      guint *c = g_hash_table_lookup (counts, w);
+      if (!c)
+        g_hash_table_insert (counts, g_strdup (w), c = g_new0 (guint, 2));
+      c[0]++;
+      head_seen = marks[i] && i > 0 && marks[i - 1] && head_seen;
+      if (marks[i] && !head_seen && !dp_cue_is_filler (d->view.text, &d->view.toks[i]))
+        {
+          c[1]++;
+          head_seen = TRUE;
+        }
+    }
+}
+
+static void
+add_cue_examples (DpSeqTrainer *tr, const Doc *d, const DpnDocument *gold, GHashTable *counts)
 {
   g_autofree guint8 *marks = g_new0 (guint8, MAX (d->view.n, 1));
   for (guint k = 0; k < gold->attributions->len; k++)
@@ -223,13 +250,7 @@ add_cue_examples (DpSeqTrainer *tr, const Doc *d, const DpnDocument *gold, GHash
       const DpnAttribution *a = gold->attributions->pdata[k];
       mark_tokens (d, a->cue, marks, 1);
     }
-  for (guint i = 0; cue_words && i < d->view.n; i++)
-    if (marks[i])
-      {
-        gsize len = MIN ((gsize) (d->view.toks[i].end - d->view.toks[i].start), 40);
-        char *w = g_ascii_strdown (d->view.text + d->view.toks[i].start, (gssize) len);
-        g_hash_table_replace (cue_words, w, GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (cue_words, w)) + 1));
-      }
+  count_cue_words (d, marks, counts);
   static const char *const types[] = { "CUE" };
   g_autofree guint16 *tags = g_new0 (guint16, MAX (d->view.n, 1));
   marks_to_tags (marks, d->view.n, dp_claims_cue_tags, types, tags);
@@ -284,7 +305,7 @@ train (GPtrArray *docs, guint fold, guint folds)
 {
   g_autoptr (DpSeqTrainer) cue_tr = dp_seq_trainer_new (dp_claims_cue_tags);
   g_autoptr (DpSeqTrainer) role_tr = dp_seq_trainer_new (dp_claims_role_tags);
-  GHashTable *counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTable *counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   for (guint i = 0; i < docs->len; i++)
     if (folds <= 1 || i % folds != fold)
       {
@@ -299,14 +320,18 @@ train (GPtrArray *docs, guint fold, guint folds)
       }
   DpSeqModel *cue = dp_seq_trainer_train_runs (cue_tr, opt_epochs, opt_seed, opt_runs, opt_min_count, on_epoch, "cue");
   DpSeqModel *roles = dp_seq_trainer_train_runs (role_tr, opt_epochs, opt_seed, opt_runs, opt_min_count, on_epoch, "roles");
-  /* the gate: words that were part of a cue at least twice */
+  /* the gate: words that began a cue at least twice, and in at least
+   * opt_gate_rate of their occurrences */
   GHashTable *words = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   GHashTableIter it;
   gpointer key, value;
   g_hash_table_iter_init (&it, counts);
   while (g_hash_table_iter_next (&it, &key, &value))
-    if (GPOINTER_TO_UINT (value) >= 2)
-      g_hash_table_add (words, g_strdup (key));
+    {
+      const guint *c = value;
+      if (c[1] >= 2 && c[1] >= opt_gate_rate * c[0])
+        g_hash_table_add (words, g_strdup (key));
+    }
   g_hash_table_unref (counts);
   return dp_claims_model_new (cue, roles, words, (float) opt_cue_bias);
 }

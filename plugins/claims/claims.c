@@ -1011,17 +1011,6 @@ model_content (const Ctx *c, guint first, guint last, const DpClaimsPred *p, Cla
     cl->q_first = q, cl->q_last = q_last;
 }
 
-static gboolean
-is_cue_filler (const Ctx *c, guint i)
-{
-  static const char *const fillers[] = {
-    "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "will", "would",
-    "also", "later", "again", "then", "still", "earlier", "once", NULL };
-  const DpToken *t = &c->toks[i];
-  return t->kind == DP_TOKEN_PUNCT || in_list (c, i, fillers)
-         || (t->kind == DP_TOKEN_WORD && t->end - t->start > 4 && g_str_has_prefix (c->text + t->end - 2, "ly"));
-}
-
 /* "is alleged", "are suspected", "was believed": an allegation whose
  * subject is what is alleged, nobody's claim. */
 static gboolean
@@ -1055,9 +1044,9 @@ is_adverb_cue (const Ctx *c, const DpClaimsPred *p)
 static void
 trim_cue (const Ctx *c, DpClaimsPred *p)
 {
-  while (p->cue_last > p->cue_first && is_cue_filler (c, p->cue_first))
+  while (p->cue_last > p->cue_first && dp_cue_is_filler (c->text, &c->toks[p->cue_first]))
     p->cue_first++;
-  while (p->cue_last > p->cue_first && is_cue_filler (c, p->cue_last))
+  while (p->cue_last > p->cue_first && dp_cue_is_filler (c->text, &c->toks[p->cue_last]))
     p->cue_last--;
 }
 

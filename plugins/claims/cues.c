@@ -111,6 +111,22 @@ static const struct {
   { "admit", DP_ACT_ASSERT }, { "comment", DP_ACT_ASSERT }, { "tweet", DP_ACT_ASSERT }, { "repl", DP_ACT_ASSERT },
 };
 
+gboolean
+dp_cue_is_filler (const char *text, const DpToken *tok)
+{
+  static const char *const fillers[] = {
+    "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "will", "would",
+    "also", "later", "again", "then", "still", "earlier", "once", "not", "n't", "did", "does", "do" };
+  if (tok->kind == DP_TOKEN_PUNCT)
+    return TRUE;
+  if (tok->kind != DP_TOKEN_WORD)
+    return FALSE;
+  for (gsize i = 0; i < G_N_ELEMENTS (fillers); i++)
+    if (dp_cue_tok_is (text, tok, fillers[i]))
+      return TRUE;
+  return tok->end - tok->start > 4 && g_str_has_prefix (text + tok->end - 2, "ly");
+}
+
 DpClaimAct
 dp_cue_act_of (const char *text, const DpToken *toks, guint first, guint last)
 {

@@ -46,6 +46,11 @@ gboolean dp_cue_tok_is (const char *text, const DpToken *tok, const char *word);
  * ("allegations" allege, "denial" deny, "warning" warn), else other. */
 DpClaimAct dp_cue_act_of (const char *text, const DpToken *toks, guint first, guint last);
 
+/* TRUE for the words around a cue that do not themselves mark it: an
+ * auxiliary, an adverb, punctuation ("also claimed", "is expected", "said
+ * privately", "said:"). */
+gboolean dp_cue_is_filler (const char *text, const DpToken *tok);
+
 /* Appends the cues among @toks to @out (GArray of DpCue), in order. */
 void dp_cues_find (const char *text, const DpToken *toks, guint n_toks, GArray *out);
 

@@ -23,7 +23,7 @@
  * either side of it. */
 #define ROLE_BEFORE 60
 #define ROLE_AFTER 90
-#define ROLE_SENTENCES 1       /* sentences before and after the cue's */
+#define ROLE_SENTENCES 0       /* sentences before and after the cue's */
 #define MAX_ENTITY_TOKENS 64
 #define WORD_BYTES 40          /* longer words are hashed on their first bytes */
 
