@@ -1,0 +1,210 @@
+/* test-claims-model.c — docpipe-claims-train end to end and the claims
+ * stage's model files: a tiny PolNeAR-format corpus (our own sentences) is
+ * trained on, cross-validated, written, loaded by the stage and applied to a
+ * text it never saw; a model directory that is missing, empty, truncated or
+ * paired with other word clusters is refused at start with its path named. */
+#include "test-util.h"
+
+#include <docpipe/harness.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#define SHIPPED DP_TEST_SRCDIR "/plugins/claims/data"
+
+/* Speakers, cues and contents the tiny corpus combines: "NAME CUE that CONTENT." */
+static const char *const names[] = { "Anna Berg", "Tomas Lind", "Maria Holm", "Erik Sand" };
+static const char *const cues[] = { "said", "claimed", "denied", "warned" };
+static const char *const claimed[] = {
+  "the bridge would reopen in May", "the budget was balanced", "the port had been closed",
+  "prices would rise again", "the talks had failed", "the report was accurate",
+};
+static const char *const fillers[] = {
+  "The weather was mild in the north.", "Trains ran on time all week.", "The market opened late.",
+};
+
+/* Writes article @k: text/aK.txt, attributions/aK.ann and its record line
+ * into @records. */
+static void
+write_article (const char *dir, guint k, GString *records)
+{
+  g_autoptr (GString) text = g_string_new (NULL), ann = g_string_new (NULL);
+  guint t = 0, e = 0;
+  for (guint s = 0; s < 6; s++)
+    {
+      const char *name = names[(k + s) % G_N_ELEMENTS (names)];
+      const char *cue = cues[(k * 3 + s) % G_N_ELEMENTS (cues)];
+      const char *content = claimed[(k + 2 * s) % G_N_ELEMENTS (claimed)];
+      glong at = g_utf8_strlen (text->str, -1);
+      glong cue_at = at + (glong) strlen (name) + 1, con_at = cue_at + (glong) strlen (cue) + 6;
+      g_string_append_printf (text, "%s %s that %s. %s\n\n", name, cue, content, fillers[s % G_N_ELEMENTS (fillers)]);
+      g_string_append_printf (ann, "T%u\tSource %ld %ld\t%s\n", t + 1, at, at + (glong) strlen (name), name);
+      g_string_append_printf (ann, "T%u\tCue %ld %ld\t%s\n", t + 2, cue_at, cue_at + (glong) strlen (cue), cue);
+      g_string_append_printf (ann, "T%u\tContent %ld %ld\t%s\n", t + 3, con_at, con_at + (glong) strlen (content),
+                              content);
+      g_string_append_printf (ann, "E%u\tAttribution:T%u Content:T%u Cue:T%u Source:T%u\n", ++e, t + 2, t + 3, t + 2,
+                              t + 1);
+      t += 3;
+    }
+  g_autofree char *tdir = g_build_filename (dir, "text", NULL), *adir = g_build_filename (dir, "attributions", NULL);
+  g_mkdir_with_parents (tdir, 0700);
+  g_mkdir_with_parents (adir, 0700);
+  g_autofree char *txt = g_strdup_printf ("%s/a%u.txt", tdir, k), *an = g_strdup_printf ("%s/a%u.ann", adir, k);
+  g_assert_true (g_file_set_contents (txt, text->str, -1, NULL));
+  g_assert_true (g_file_set_contents (an, ann->str, -1, NULL));
+  g_string_append_printf (records, "{\"id\":\"a%u\",\"text\":", k);
+  dp_json_append_string (records, text->str, -1);
+  g_string_append (records, "}\n");
+}
+
+static DpTestResult
+run_trainer (const char *const *args)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_ptr_array_add (argv, (gpointer) DP_TEST_CLAIMS_TRAIN);
+  for (; *args; args++)
+    g_ptr_array_add (argv, (gpointer) *args);
+  g_ptr_array_add (argv, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) p = g_subprocess_newv ((const char *const *) argv->pdata,
+                                                 G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  return dp_test_communicate (p, NULL);
+}
+
+/* The claims of @text through the stage created from @desc, as JSON. */
+static char *
+annotate (const char *desc, const char *text)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpHarness) h = dp_harness_new_parse (DP_TEST_PLUGINS, desc, &error);
+  g_assert_no_error (error);
+  dp_harness_set_json_flags (h, DP_JSON_SPAN_TEXT);
+  g_autoptr (GString) in = g_string_new ("{\"text\":");
+  dp_json_append_string (in, text, -1);
+  g_string_append (in, "}");
+  g_assert_true (dp_harness_push (h, in->str, &error));
+  g_assert_true (dp_harness_process (h, &error));
+  return dp_harness_pull (h);
+}
+
+static void
+test_train_and_apply (void)
+{
+  g_autofree char *dir = dp_test_make_tmp_dir ("claims-train-XXXXXX");
+  g_autofree char *gold = g_build_filename (dir, "gold", NULL), *records = g_build_filename (dir, "records.jsonl", NULL);
+  g_autofree char *model = g_build_filename (dir, "model", NULL);
+  g_autoptr (GString) lines = g_string_new (NULL);
+  for (guint k = 0; k < 8; k++)
+    write_article (gold, k, lines);
+  g_assert_true (g_file_set_contents (records, lines->str, -1, NULL));
+
+  const char *args[] = { "--gold", gold, "--records", records, "--out", model, "--folds", "2", "--epochs", "5",
+                         "--min-count", "1", "--cue-bias", "0", "--gate-rate", "0", NULL };
+  DpTestResult r = run_trainer (args);
+  g_assert_cmpint (r.status, ==, 0);
+  /* cross-validation found the held-out folds' claims */
+  g_assert_nonnull (strstr (r.out, "cross-validation: gold 48 "));
+  const char *f1 = strstr (r.out, "F1 ");
+  g_assert_nonnull (f1);
+  g_assert_cmpfloat (g_ascii_strtod (f1 + 3, NULL), >=, 0.9);
+  dp_test_result_clear (&r);
+
+  /* the stage with that model, no clusters, model only, on a new sentence */
+  g_autofree char *desc = g_strdup_printf ("claims model=%s clusters= rules=false", model);
+  g_autofree char *out = annotate (desc, "Erik Sand claimed that the talks had failed. The market opened late.");
+  g_autoptr (JsonObject) rec = dp_test_parse_object (out);
+  JsonArray *claims = json_object_get_array_member (json_object_get_object_member (rec, "layers"), "claims");
+  g_assert_cmpuint (json_array_get_length (claims), ==, 1);
+  JsonObject *c = json_array_get_object_element (claims, 0);
+  g_assert_cmpstr (json_object_get_string_member (c, "text"), ==, "the talks had failed");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (c, "cue"), "text"), ==, "claimed");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (c, "speaker"), "text"), ==,
+                   "Erik Sand");
+  g_assert_cmpstr (json_object_get_string_member (c, "source"), ==, "model");
+
+  /* trained without clusters, it refuses to run with the shipped ones */
+  g_autofree char *with_clusters = g_strdup_printf ("claims model=%s", model);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpHarness) h = dp_harness_new_parse (DP_TEST_PLUGINS, with_clusters, &error);
+  g_assert_null (h);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "cue.dpm"));
+  g_assert_nonnull (strstr (error->message, "clusters"));
+  dp_test_remove_tree (dir);
+}
+
+/* A copy of the shipped model with @file replaced by @contents (NULL: removed). */
+static char *
+broken_model (const char *file, const char *contents, gssize len)
+{
+  char *dir = dp_test_make_tmp_dir ("claims-model-XXXXXX");
+  static const char *const files[] = { "cue.dpm", "roles.dpm", "cue-words.txt" };
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *from = g_build_filename (SHIPPED, files[i], NULL), *to = g_build_filename (dir, files[i], NULL);
+      g_autofree char *data = NULL;
+      gsize size;
+      g_assert_true (g_file_get_contents (from, &data, &size, NULL));
+      if (g_str_equal (files[i], file))
+        {
+          if (!contents)
+            continue;
+          g_assert_true (g_file_set_contents (to, contents, len < 0 ? (gssize) MIN (size, (gsize) -len) : len, NULL));
+        }
+      else
+        g_assert_true (g_file_set_contents (to, data, (gssize) size, NULL));
+    }
+  return dir;
+}
+
+static void
+assert_refused (const char *model, const char *want_in_message)
+{
+  g_autofree char *desc = g_strdup_printf ("claims model=%s", model);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpHarness) h = dp_harness_new_parse (DP_TEST_PLUGINS, desc, &error);
+  g_assert_null (h);
+  g_assert_nonnull (error);
+  g_test_message ("%s: %s", model, error->message);
+  g_assert_nonnull (strstr (error->message, want_in_message));
+}
+
+static void
+test_broken_models (void)
+{
+  assert_refused ("/nonexistent/claims-model", "/nonexistent/claims-model");
+
+  g_autofree char *empty = dp_test_make_tmp_dir ("claims-empty-XXXXXX");
+  assert_refused (empty, "cue.dpm");
+  dp_test_remove_tree (empty);
+
+  g_autofree char *no_words = broken_model ("cue-words.txt", NULL, 0);
+  assert_refused (no_words, "cue-words.txt");
+  dp_test_remove_tree (no_words);
+
+  /* the first kilobyte of the real file: truncated */
+  g_autofree char *data = NULL;
+  g_assert_true (g_file_get_contents (SHIPPED "/roles.dpm", &data, NULL, NULL));
+  g_autofree char *truncated = broken_model ("roles.dpm", data, 1024);
+  assert_refused (truncated, "roles.dpm");
+  dp_test_remove_tree (truncated);
+
+  /* the roles file where the cue file should be: not a claims model */
+  g_autofree char *swapped = broken_model ("cue.dpm", NULL, 0);
+  g_autofree char *roles = g_build_filename (swapped, "roles.dpm", NULL), *cue = g_build_filename (swapped, "cue.dpm", NULL);
+  g_autofree char *roles_data = NULL;
+  gsize size;
+  g_assert_true (g_file_get_contents (roles, &roles_data, &size, NULL));
+  g_assert_true (g_file_set_contents (cue, roles_data, (gssize) size, NULL));
+  assert_refused (swapped, "cue.dpm");
+  dp_test_remove_tree (swapped);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/claims-model/train-and-apply", test_train_and_apply);
+  g_test_add_func ("/claims-model/broken", test_broken_models);
+  return g_test_run ();
+}
