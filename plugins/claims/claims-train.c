@@ -263,7 +263,8 @@ add_cue_examples (DpSeqTrainer *tr, const Doc *d, const DpnDocument *gold, GHash
   dp_seq_features_init (&f);
   for (guint s = 0; s < d->view.n_sents; s++)
     {
-      dp_claims_cue_features (&d->view, s, &f);
+      guint a = d->view.sents[s].first_token;
+      dp_claims_cue_features (&d->view, s, a, a + d->view.sents[s].n_tokens, &f);
       dp_seq_trainer_add (tr, &f, tags + d->view.sents[s].first_token);
     }
   dp_seq_features_clear (&f);

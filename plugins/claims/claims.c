@@ -1017,15 +1017,16 @@ static gboolean
 is_passive_cue (const Ctx *c, const DpClaimsPred *p)
 {
   static const char *const be[] = { "is", "are", "was", "were", "be", "been", "being", NULL };
-  guint i = p->cue_first;
-  if (!in_list (c, i, be) && !(i > 0 && in_list (c, i - 1, be)))
-    return FALSE;
-  for (; i <= p->cue_last; i++)
-    if (c->tok_cue[i] >= 0)
-      {
-        DpClaimAct act = g_array_index (c->cues, DpCue, c->tok_cue[i]).act;
-        return act == DP_ACT_ALLEGE || act == DP_ACT_BELIEVE;
-      }
+  gboolean passive = FALSE;
+  for (guint i = p->cue_first > 0 ? p->cue_first - 1 : 0; i <= p->cue_last; i++)
+    {
+      passive |= in_list (c, i, be);   /* "has long been accused" */
+      if (passive && c->tok_cue[i] >= 0)
+        {
+          DpClaimAct act = g_array_index (c->cues, DpCue, c->tok_cue[i]).act;
+          return act == DP_ACT_ALLEGE || act == DP_ACT_BELIEVE;
+        }
+    }
   return FALSE;
 }
 

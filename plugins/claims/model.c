@@ -26,6 +26,9 @@
 #define ROLE_SENTENCES 0       /* sentences before and after the cue's */
 #define MAX_ENTITY_TOKENS 64
 #define WORD_BYTES 40          /* longer words are hashed on their first bytes */
+/* The cue tagger reads this many tokens either side of a trigger (a cue
+ * word, a quotation mark, a lexicon cue); a cue is never far from one. */
+#define CUE_WINDOW 6
 
 const char *const dp_claims_cue_tags[] = { "O", "B-CUE", "I-CUE", "L-CUE", "U-CUE", NULL };
 const char *const dp_claims_role_tags[] = {
@@ -60,8 +63,7 @@ lower (const char *text, const DpToken *t, char *buf)
 static guint64
 word_hash (const DpClaimsView *v, guint i)
 {
-  char buf[WORD_BYTES];
-  return dp_seq_hash (T_W, buf, lower (v->text, &v->toks[i], buf));
+  return v->word[i];
 }
 
 static void
@@ -158,7 +160,13 @@ dp_claims_view_init (DpClaimsView *v, DpRecord *rec, GHashTable *cue_words, cons
   v->quote_spans = g_array_new (FALSE, FALSE, sizeof (DpClaimsQuoteSpan));
   v->ent = g_new0 (guint64, MAX (v->n, 1));
   v->lex_cue = g_new0 (guint8, MAX (v->n, 1));
-  v->gate = g_new0 (guint8, MAX (v->n_sents, 1));
+  v->trigger = g_new0 (guint8, MAX (v->n, 1));
+  v->word = g_new (guint64, MAX (v->n, 1));
+  for (guint i = 0; i < v->n; i++)
+    {
+      char buf[WORD_BYTES];
+      v->word[i] = dp_seq_hash (T_W, buf, lower (v->text, &v->toks[i], buf));
+    }
   v->cluster = g_new0 (guint32, MAX (v->n, 1));
   view_clusters (v, clusters);
   for (guint s = 0; s < v->n_sents; s++)
@@ -167,10 +175,7 @@ dp_claims_view_init (DpClaimsView *v, DpRecord *rec, GHashTable *cue_words, cons
   view_entities (v, rec);
   view_quotes_and_cues (v);
   for (guint i = 0; i < v->n; i++)
-    if (!v->gate[v->tok_sent[i]]
-        && (v->toks[i].kind == DP_TOKEN_QUOTE || v->lex_cue[i]
-            || !cue_words || is_cue_word (v, i, cue_words)))
-      v->gate[v->tok_sent[i]] = 1;
+    v->trigger[i] = v->toks[i].kind == DP_TOKEN_QUOTE || v->lex_cue[i] || !cue_words || is_cue_word (v, i, cue_words);
 }
 
 void
@@ -183,7 +188,8 @@ dp_claims_view_clear (DpClaimsView *v)
     g_array_unref (v->quote_spans);
   g_free (v->ent);
   g_free (v->lex_cue);
-  g_free (v->gate);
+  g_free (v->trigger);
+  g_free (v->word);
   g_free (v->cluster);
   memset (v, 0, sizeof *v);
 }
@@ -265,11 +271,11 @@ subject_before (const DpClaimsView *v, guint i, guint a)
 #define MAX_FEATURES 40
 
 void
-dp_claims_cue_features (const DpClaimsView *v, guint s, DpSeqFeatures *f)
+dp_claims_cue_features (const DpClaimsView *v, guint s, guint lo, guint hi, DpSeqFeatures *f)
 {
   guint a = v->sents[s].first_token, b = a + v->sents[s].n_tokens;
   dp_seq_features_reset (f);
-  for (guint i = a; i < b; i++)
+  for (guint i = lo; i < hi; i++)
     {
       guint64 h[MAX_FEATURES];
       guint k = 0;
@@ -532,36 +538,56 @@ dp_claims_model_predict_cue (const DpClaimsModel *m, const DpClaimsView *v, guin
   dp_seq_features_clear (&f);
 }
 
+/* Tags the cues in tokens [lo, hi) of sentence @s and the roles of each. */
+static void
+predict_window (const DpClaimsModel *m, const DpClaimsView *v, guint s, guint lo, guint hi, DpSeqFeatures *f,
+                GArray *tags, DpSeqFeatures *rf, GArray *role_tags, GArray *out)
+{
+  dp_claims_cue_features (v, s, lo, hi, f);
+  guint n = hi - lo;
+  g_array_set_size (tags, n);
+  guint16 *t = (guint16 *) tags->data;
+  dp_seq_model_decode_biased (m->cue, f, m->cue_bias, t);
+  for (guint i = 0; i < n; i++)
+    {
+      if (t[i] != m->tag_b && t[i] != m->tag_u)
+        continue;
+      guint j = i;
+      while (t[i] == m->tag_b && j + 1 < n && t[j] != m->tag_l)
+        j++;
+      predict_roles (m, v, lo + i, lo + j, rf, role_tags, out);
+      i = j;
+    }
+}
+
 void
 dp_claims_model_predict (const DpClaimsModel *m, const DpClaimsView *v, GArray *out)
 {
-  DpSeqFeatures f;
+  DpSeqFeatures f, rf;
   dp_seq_features_init (&f);
+  dp_seq_features_init (&rf);
   g_autoptr (GArray) tags = g_array_new (FALSE, FALSE, sizeof (guint16));
   g_autoptr (GArray) role_tags = g_array_new (FALSE, FALSE, sizeof (guint16));
   for (guint s = 0; s < v->n_sents; s++)
     {
-      if (!v->gate[s])
-        continue;
-      dp_claims_cue_features (v, s, &f);
-      guint a = v->sents[s].first_token, n = v->sents[s].n_tokens;
-      g_array_set_size (tags, n);
-      guint16 *t = (guint16 *) tags->data;
-      dp_seq_model_decode_biased (m->cue, &f, m->cue_bias, t);
-      DpSeqFeatures rf;
-      dp_seq_features_init (&rf);
-      for (guint i = 0; i < n; i++)
+      guint a = v->sents[s].first_token, b = a + v->sents[s].n_tokens;
+      /* windows of CUE_WINDOW tokens around each trigger, merged */
+      for (guint i = a; i < b;)
         {
-          if (t[i] != m->tag_b && t[i] != m->tag_u)
-            continue;
-          guint j = i;
-          while (t[i] == m->tag_b && j + 1 < n && t[j] != m->tag_l)
-            j++;
-          predict_roles (m, v, a + i, a + j, &rf, role_tags, out);
-          i = j;
+          if (!v->trigger[i])
+            {
+              i++;
+              continue;
+            }
+          guint lo = i > a + CUE_WINDOW ? i - CUE_WINDOW : a, hi = MIN (b, i + CUE_WINDOW + 1);
+          for (guint j = i + 1; j < hi; j++)
+            if (v->trigger[j])
+              hi = MIN (b, j + CUE_WINDOW + 1);
+          predict_window (m, v, s, lo, hi, &f, tags, &rf, role_tags, out);
+          i = hi;
         }
-      dp_seq_features_clear (&rf);
     }
+  dp_seq_features_clear (&rf);
   dp_seq_features_clear (&f);
 }
 

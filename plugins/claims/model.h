@@ -38,14 +38,15 @@ typedef struct {
   GArray *quote_spans;   /* DpClaimsQuoteSpan: each quotation, all its pieces */
   guint64 *ent;          /* hash of the entity label covering the token, 0 none */
   guint8 *lex_cue;       /* lexicon cue covering the token: act + 1, 0 none */
-  guint8 *gate;          /* 1 for sentences where a cue can be */
+  guint8 *trigger;       /* 1 for tokens a cue can be near: quotation marks, lexicon cues, cue words */
+  guint64 *word;         /* hash of each token's lower-cased text */
   guint32 *cluster;      /* the word's cluster path, 20 bits, highest first, | 1 << 31 if known */
 } DpClaimsView;
 
 /* Builds the view of @rec (tokens, sentences, quotations, cue lexicon and the
  * `entities` layer).  @cue_words, when not NULL, is the set of lower-case
- * words that ever started a cue in training: sentences without one and
- * without a quotation mark are never run through the model. */
+ * words that often head a cue in training: the cue tagger reads only a few
+ * words around one of them, a quotation mark or a cue of the lexicon. */
 void dp_claims_view_init (DpClaimsView *v, DpRecord *rec, GHashTable *cue_words, const DpClusters *clusters);
 void dp_claims_view_clear (DpClaimsView *v);
 
@@ -81,8 +82,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpClaimsModel, dp_claims_model_free)
 extern const char *const dp_claims_cue_tags[];    /* O, B-CUE, I-CUE, L-CUE, U-CUE */
 extern const char *const dp_claims_role_tags[];   /* O, then BILOU of SRC and CON */
 
-/* The cue tagger's features for sentence @s. */
-void dp_claims_cue_features (const DpClaimsView *v, guint s, DpSeqFeatures *f);
+/* The cue tagger's features for tokens [lo, hi) of sentence @s (its
+ * neighbours are looked up within the sentence). */
+void dp_claims_cue_features (const DpClaimsView *v, guint s, guint lo, guint hi, DpSeqFeatures *f);
 
 /* The roles tagger's window for a cue at tokens [cue_first, cue_last]: tokens
  * [*lo, *hi), bounded whatever the sentences' lengths. */
