@@ -1068,11 +1068,37 @@ trim_after_quote (const Ctx *c, const DpClaimsView *v, DpClaimsPred *p)
   p->con_last = close;
 }
 
+/* "X said A and warned that B", "X said A, adding that B": A ends before the
+ * second cue's "and" or comma (the model tends to run on into it).  Only the
+ * next few cues are looked at. */
+static void
+stop_at_coordinated_cue (const Ctx *c, GArray *preds, guint k)
+{
+  DpClaimsPred *p = &g_array_index (preds, DpClaimsPred, k);
+  if (p->con_first <= p->cue_last)
+    return;
+  for (guint j = k + 1; j < preds->len && j <= k + 8; j++)
+    {
+      guint cue = g_array_index (preds, DpClaimsPred, j).cue_first;
+      if (cue > p->con_last)
+        return;
+      guint and = cue - 1;
+      if (cue <= p->con_first + 1 || !(is (c, and, "and") || is (c, and, "but") || is (c, and, ",")))
+        continue;
+      while (and > p->con_first && is (c, and - 1, ","))
+        and--;
+      p->con_last = and - 1;
+      return;
+    }
+}
+
 static void
 propose_model (Ctx *c, const DpClaimsView *v)
 {
   g_autoptr (GArray) preds = g_array_new (FALSE, FALSE, sizeof (DpClaimsPred));
   dp_claims_model_predict (c->cfg->model, v, preds);
+  for (guint k = 0; k < preds->len; k++)
+    stop_at_coordinated_cue (c, preds, k);
   for (guint k = 0; k < preds->len; k++)
     {
       DpClaimsPred *p = &g_array_index (preds, DpClaimsPred, k);
