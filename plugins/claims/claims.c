@@ -1039,16 +1039,18 @@ is_adverb_cue (const Ctx *c, const DpClaimsPred *p)
          && g_str_has_prefix (c->text + t->end - 2, "ly");
 }
 
-/* The model's cue without the auxiliaries, adverbs and punctuation around
- * it ("also claimed", "are suspected", "said privately", "said:"): the words
- * that mark the attribution. */
+/* The model's cue without the auxiliaries, adverbs, punctuation and
+ * prepositions around it ("also claimed", "are suspected", "said privately",
+ * "said:", "accused of"): the words that mark the attribution. */
 static void
 trim_cue (const Ctx *c, DpClaimsPred *p)
 {
   while (p->cue_last > p->cue_first && dp_cue_is_filler (c->text, &c->toks[p->cue_first]))
     p->cue_first++;
-  while (p->cue_last > p->cue_first && dp_cue_is_filler (c->text, &c->toks[p->cue_last]))
-    p->cue_last--;
+  while (p->cue_last > p->cue_first && (dp_cue_is_filler (c->text, &c->toks[p->cue_last])
+                                       || is (c, p->cue_last, "of") || is (c, p->cue_last, "about")
+                                       || is (c, p->cue_last, "that")))
+    p->cue_last--;   /* "accused of", "warned about": the verb */
 }
 
 /* A quotation and a few words after it ("„we are ready“ on Monday"): the

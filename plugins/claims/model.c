@@ -36,7 +36,7 @@ const char *const dp_claims_role_tags[] = {
 
 enum {
   T_W = 1, T_WM1, T_WP1, T_WM2, T_WP2, T_BIM, T_BIP, T_SUF, T_SHAPE, T_LEX, T_ENT, T_ENTM1, T_ENTP1,
-  T_QUOTE, T_NEXT, T_POS, T_WQ, T_BIAS, T_CL4, T_CL8, T_CL12, T_CL20, T_CLM1, T_CLP1, T_SUBJ, T_SUF2, T_SUFN, T_TRI, T_CLW,
+  T_QUOTE, T_NEXT, T_POS, T_WQ, T_BIAS, T_CL4, T_CL8, T_CL12, T_CL20, T_CLM1, T_CLP1, T_SUBJ, T_SUF2, T_SUFN, T_TRI, T_CLW, T_STEM,
   R_BIAS = 40, R_W, R_WM1, R_WP1, R_SHAPE, R_ENT, R_QUOTE, R_CUE, R_CUEDIST, R_COMMAS, R_MARKS, R_SENT,
   R_LEX, R_PARA, R_NEXTCUE, R_ENTB, R_BIGRAM, R_CLUSTER, R_OTHERCUE,
 };
@@ -247,6 +247,22 @@ next_kind (const DpClaimsView *v, guint i)
 
 /* ---- the cue tagger ---------------------------------------------------------------- */
 
+/* A crude stem: the word without -s, -es, -ed, -ing, -ment, -tion ("pledged",
+ * "pledges", "pledging" are "pledg"), so that a rare verb's forms share
+ * what was learnt about any of them. */
+static gsize
+stem_len (const char *w, gsize len)
+{
+  static const char *const ends[] = { "ments", "ment", "tions", "tion", "ing", "ed", "es", "s" };
+  for (gsize k = 0; k < G_N_ELEMENTS (ends); k++)
+    {
+      gsize n = strlen (ends[k]);
+      if (len > n + 2 && memcmp (w + len - n, ends[k], n) == 0)
+        return len - n;
+    }
+  return len;
+}
+
 static const char *const pronouns[] = { "he", "she", "they", "i", "we", "you", "it", "who", NULL };
 
 /* What stands before a word as its likely subject, a few words back in its
@@ -318,6 +334,9 @@ dp_claims_cue_features (const DpClaimsView *v, guint s, guint lo, guint hi, DpSe
       h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_CLW, w), i > a ? v->cluster[i - 1] >> 12 : 1);
       h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_CLW, w), (i + 1 < b ? v->cluster[i + 1] >> 12 : 1) + 3);
       h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_SUFN, dp_seq_hash (T_SUF, buf + (len > 3 ? len - 3 : 0), MIN (len, 3))), next_kind (v, i));
+      guint64 stem = dp_seq_hash (T_STEM, buf, stem_len (buf, len));
+      h[k++] = stem;
+      h[k++] = dp_seq_hash_mix (stem, next_kind (v, i));
       dp_seq_features_add_token (f, h, k);
     }
 }
@@ -359,7 +378,8 @@ rel (guint64 t, const Rel *r, guint64 v)
 }
 
 static guint
-role_token (const DpClaimsView *v, guint i, guint cf, guint cl, const Rel *r, guint64 cue_w, guint64 *h)
+role_token (const DpClaimsView *v, guint i, guint cf, guint cl, const Rel *r, guint64 cue_w, guint64 cue_stem,
+            guint64 *h)
 {
   guint k = 0;
   guint64 w = word_hash (v, i);
@@ -379,6 +399,8 @@ role_token (const DpClaimsView *v, guint i, guint cf, guint cl, const Rel *r, gu
   h[k++] = rel (R_QUOTE, r, v->in_quote[i] * 2 + v->in_quote[cf]);
   h[k++] = rel (R_QUOTE, r, dp_seq_hash_mix (v->in_quote[i], r->marks));
   h[k++] = rel (R_CUE, r, cue_w);
+  h[k++] = rel (R_CUE, r, cue_stem);
+  h[k++] = rel (R_CUEDIST, r, dp_seq_hash_mix (cue_stem, dist));
   h[k++] = rel (R_CUEDIST, r, dp_seq_hash_mix (cue_w, dist));
   h[k++] = rel (R_CUEDIST, r, dp_seq_hash_mix (cue_w, 100 + r->commas * 10 + r->marks));
   h[k++] = rel (R_COMMAS, r, dp_seq_hash_mix (w, r->commas));
@@ -399,6 +421,9 @@ dp_claims_role_features (const DpClaimsView *v, guint cf, guint cl, guint lo, gu
 {
   dp_seq_features_reset (f);
   guint64 cue_w = dp_seq_hash_mix (word_hash (v, cf), cl > cf ? word_hash (v, cl) : 0);
+  char buf[WORD_BYTES];
+  gsize len = lower (v->text, &v->toks[cl], buf);   /* the cue's last word: its verb, mostly */
+  guint64 cue_stem = dp_seq_hash (T_STEM, buf, stem_len (buf, len)) + 1;
   /* commas, quotation marks and paragraph breaks between each token and the
    * cue: counted outwards from the cue, once */
   guint n = hi - lo;
@@ -427,7 +452,7 @@ dp_claims_role_features (const DpClaimsView *v, guint cf, guint cl, guint lo, gu
   for (guint i = lo; i < hi; i++)
     {
       guint64 h[MAX_FEATURES];
-      guint k = role_token (v, i, cf, cl, &rels[i - lo], cue_w, h);
+      guint k = role_token (v, i, cf, cl, &rels[i - lo], cue_w, cue_stem, h);
       dp_seq_features_add_token (f, h, k);
     }
 }
