@@ -891,6 +891,12 @@ propose_indirect (Ctx *c)
 static Speaker
 speaker_of_source (const Ctx *c, guint a, guint b)
 {
+  for (guint i = b; i > a; i--)   /* "X said the findings" is "the findings" */
+    if (c->tok_cue[i] >= 0)
+      {
+        a = MIN (g_array_index (c->cues, DpCue, c->tok_cue[i]).last + 1, b);
+        break;
+      }
   guint cut = b;
   for (guint i = a + 1; i <= b; i++)
     if (is (c, i, ",") || is (c, i, "(") || is (c, i, "—"))
@@ -922,30 +928,42 @@ speaker_of_source (const Ctx *c, guint a, guint b)
   return (Speaker) { TRUE, a, cut, -1 };
 }
 
-/* The model found no source: "X said … and warned that …" shares X, and an
- * active cue the rules can give a speaker gets theirs ("Iran's minister,
- * Kamrani, denied …"); a passive one stays unattributed. */
+/* "X said … and warned that …", "X said …, adding that …": the second cue
+ * shares the first one's speaker, found as the speaker of the last claim of
+ * the model in the same sentence. */
+static gboolean
+speaker_shared (Ctx *c, const DpClaimsPred *p, Claim *cl)
+{
+  guint s0 = sentence_first (c, p->cue_first), i = p->cue_first;
+  const DpToken *t = &c->toks[p->cue_last];
+  gboolean participle = t->kind == DP_TOKEN_WORD && t->end - t->start > 4 && g_str_has_prefix (c->text + t->end - 3, "ing");
+  if (i <= s0 || !(is (c, i - 1, "and") || is (c, i - 1, "but") || (participle && is (c, i - 1, ","))))
+    return FALSE;
+  const Claim *first = NULL;   /* the sentence's first claim: its main clause's, mostly */
+  for (guint k = c->claims->len; k-- > 0;)
+    {
+      const Claim *prev = &g_array_index (c->claims, Claim, k);
+      if (!prev->from_model || prev->cue_last < s0)
+        break;
+      if (prev->sp.set)
+        first = prev;
+    }
+  if (first)
+    cl->sp = first->sp;
+  return first != NULL;
+}
+
+/* The model found no source: an active cue the rules can give a speaker
+ * gets theirs ("Iran's minister, Kamrani, denied …"); a passive one stays
+ * unattributed. */
 static void
 speaker_fallback (Ctx *c, const DpClaimsPred *p, Claim *cl)
 {
-  guint s0 = sentence_first (c, p->cue_first);
-  if (p->cue_first > s0 && (is (c, p->cue_first - 1, "and") || is (c, p->cue_first - 1, "but")))
-    for (guint k = c->claims->len; k-- > 0;)
-      {
-        const Claim *prev = &g_array_index (c->claims, Claim, k);
-        if (!prev->from_model || prev->cue_last < s0)
-          break;
-        if (prev->sp.set)
-          {
-            cl->sp = prev->sp;
-            return;
-          }
-      }
   static const char *const be[] = { "is", "are", "was", "were", "be", "been", "being", NULL };
   if (p->cue_first > 0 && in_list (c, p->cue_first - 1, be))
     return;
   Speaker sp;
-  if (speaker_before (c, s0, p->cue_first, &sp) && sp.ent >= 0)
+  if (speaker_before (c, sentence_first (c, p->cue_first), p->cue_first, &sp) && sp.ent >= 0)
     cl->sp = sp;
 }
 
@@ -1121,13 +1139,18 @@ propose_model (Ctx *c, const DpClaimsView *v)
                    : dp_cue_act_of (c->text, c->toks, p->cue_first, p->cue_last), 1, 0,
                    TRUE, p->cue_first, p->cue_last, TRUE };
       model_content (c, p->con_first, p->con_last, p, &cl);
-      if (p->src_first <= p->src_last)
+      if (p->src_first == p->src_last && (is (c, p->src_first, "that") || c->toks[p->src_first].kind != DP_TOKEN_WORD))
+        p->src_first = 1, p->src_last = 0;   /* no source: "that", a comma */
+      gboolean unattributed = passive || is_adverb_cue (c, p);
+      if (!unattributed && c->cfg->resolve && speaker_shared (c, p, &cl))
+        ;
+      else if (p->src_first <= p->src_last)
         {
           cl.sp = speaker_of_source (c, p->src_first, p->src_last);
           cl.tok_lo = MIN (cl.tok_lo, p->src_first);
           cl.tok_hi = MAX (cl.tok_hi, p->src_last + 1);
         }
-      else if (c->cfg->resolve && !passive && !is_adverb_cue (c, p))
+      else if (c->cfg->resolve && !unattributed)
         speaker_fallback (c, p, &cl);
       claim_add (c, &cl);
     }

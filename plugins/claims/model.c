@@ -23,7 +23,7 @@
  * either side of it. */
 #define ROLE_BEFORE 60
 #define ROLE_AFTER 90
-#define ROLE_SENTENCES 0       /* sentences before and after the cue's */
+#define ROLE_EDGE 4            /* a cue this near its sentence's edge reads the next sentence over */
 #define MAX_ENTITY_TOKENS 64
 #define WORD_BYTES 40          /* longer words are hashed on their first bytes */
 /* The cue tagger reads this many tokens either side of a trigger (a cue
@@ -347,8 +347,12 @@ void
 dp_claims_role_window (const DpClaimsView *v, guint cue_first, guint cue_last, guint *lo, guint *hi)
 {
   guint s0 = v->tok_sent[cue_first], s1 = v->tok_sent[cue_last];
-  s0 = s0 > ROLE_SENTENCES ? s0 - ROLE_SENTENCES : 0;
-  s1 = MIN (s1 + ROLE_SENTENCES, v->n_sents - 1);
+  /* a cue at the edge of its sentence ("He added:", "…, she said.") may
+   * have its content in the next or the previous one */
+  if (s0 > 0 && cue_first < v->sents[s0].first_token + ROLE_EDGE)
+    s0--;
+  if (s1 + 1 < v->n_sents && cue_last + ROLE_EDGE >= v->sents[s1].first_token + v->sents[s1].n_tokens)
+    s1++;
   guint a = v->sents[s0].first_token, b = v->sents[s1].first_token + v->sents[s1].n_tokens;
   *lo = MAX (a, cue_first > ROLE_BEFORE ? cue_first - ROLE_BEFORE : 0);
   *hi = MIN (b, cue_last + 1 + ROLE_AFTER);
