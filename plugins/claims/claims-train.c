@@ -414,7 +414,7 @@ score_doc (const DpClaimsModel *m, Doc *d, DpnScores *scores)
 {
   DpClaimsView *v = &d->view;
   dp_claims_view_clear (v);
-  dp_claims_view_init (v, d->rec, dp_claims_model_get_cue_words (m), clusters);
+  dp_claims_view_init (v, d->rec, m, clusters);
   g_autoptr (GArray) preds = g_array_new (FALSE, FALSE, sizeof (DpClaimsPred));
   if (opt_oracle)
     for (guint k = 0; k < d->gold->attributions->len; k++)

@@ -1356,7 +1356,7 @@ claims_annotate (const ClaimsConfig *cfg, DpRecord *rec, GError **error)
   if (cfg->model)
     {
       DpClaimsView v;
-      dp_claims_view_init (&v, rec, dp_claims_model_get_cue_words (cfg->model), cfg->clusters);
+      dp_claims_view_init (&v, rec, cfg->model, cfg->clusters);
       propose_model (&c, &v);
       dp_claims_view_clear (&v);
     }

@@ -29,6 +29,7 @@
 /* The cue tagger reads this many tokens either side of a trigger (a cue
  * word, a quotation mark, a lexicon cue); a cue is never far from one. */
 #define CUE_WINDOW 6
+#define CLUSTER_LOOKED_UP (1u << 30)
 
 const char *const dp_claims_cue_tags[] = { "O", "B-CUE", "I-CUE", "L-CUE", "U-CUE", NULL };
 const char *const dp_claims_role_tags[] = {
@@ -44,6 +45,8 @@ enum {
 struct _DpClaimsModel {
   DpSeqModel *cue, *roles;
   GHashTable *cue_words;
+  GHashTable *cue_hashes;              /* the cue words' hashes (guint64 *), as the view's word[] */
+  guint64 *cue_hash_data;
   int tag_b, tag_i, tag_l, tag_u;      /* of the cue tagger */
   float *cue_bias;                     /* per cue tag */
 };
@@ -118,35 +121,29 @@ view_quotes_and_cues (DpClaimsView *v)
     }
 }
 
-static gboolean
-is_cue_word (const DpClaimsView *v, guint i, GHashTable *cue_words)
+/* The first 20 bits of token @i's cluster path (| 1 << 31 if the word has
+ * one), looked up the first time a feature asks: most tokens are never
+ * read by the model. */
+static guint32
+cluster_of (const DpClaimsView *v, guint i)
 {
-  char buf[WORD_BYTES + 1];
-  gsize len = lower (v->text, &v->toks[i], buf);
-  buf[len] = '\0';
-  return g_hash_table_contains (cue_words, buf);
-}
-
-/* The first 20 bits of each word's cluster path. */
-static void
-view_clusters (DpClaimsView *v, const DpClusters *clusters)
-{
-  for (guint i = 0; clusters && i < v->n; i++)
-    {
-      gsize len = 0;
-      const char *path = dp_clusters_lookup (clusters, v->text + v->toks[i].start,
-                                             v->toks[i].end - v->toks[i].start, &len);
-      if (!path)
-        continue;
-      guint32 c = 0;
-      for (guint b = 0; b < 20; b++)
-        c = c << 1 | (b < len && path[b] == '1');
-      v->cluster[i] = c | 1u << 31;
-    }
+  guint32 c = v->cluster[i];
+  if (c & CLUSTER_LOOKED_UP)
+    return c & ~CLUSTER_LOOKED_UP;
+  c = 0;
+  gsize len = 0;
+  const char *path = v->clusters ? dp_clusters_lookup (v->clusters, v->text + v->toks[i].start,
+                                                       v->toks[i].end - v->toks[i].start, &len) : NULL;
+  for (guint b = 0; path && b < 20; b++)
+    c = c << 1 | (b < len && path[b] == '1');
+  if (path)
+    c |= 1u << 31;
+  v->cluster[i] = c | CLUSTER_LOOKED_UP;
+  return c;
 }
 
 void
-dp_claims_view_init (DpClaimsView *v, DpRecord *rec, GHashTable *cue_words, const DpClusters *clusters)
+dp_claims_view_init (DpClaimsView *v, DpRecord *rec, const DpClaimsModel *model, const DpClusters *clusters)
 {
   memset (v, 0, sizeof *v);
   v->text = dp_record_get_text (rec, NULL);
@@ -168,14 +165,15 @@ dp_claims_view_init (DpClaimsView *v, DpRecord *rec, GHashTable *cue_words, cons
       v->word[i] = dp_seq_hash (T_W, buf, lower (v->text, &v->toks[i], buf));
     }
   v->cluster = g_new0 (guint32, MAX (v->n, 1));
-  view_clusters (v, clusters);
+  v->clusters = clusters;
   for (guint s = 0; s < v->n_sents; s++)
     for (guint i = 0; i < v->sents[s].n_tokens; i++)
       v->tok_sent[v->sents[s].first_token + i] = s;
   view_entities (v, rec);
   view_quotes_and_cues (v);
   for (guint i = 0; i < v->n; i++)
-    v->trigger[i] = v->toks[i].kind == DP_TOKEN_QUOTE || v->lex_cue[i] || !cue_words || is_cue_word (v, i, cue_words);
+    v->trigger[i] = v->toks[i].kind == DP_TOKEN_QUOTE || v->lex_cue[i] || !model
+                    || g_hash_table_contains (model->cue_hashes, &v->word[i]);
 }
 
 void
@@ -318,21 +316,21 @@ dp_claims_cue_features (const DpClaimsView *v, guint s, guint lo, guint hi, DpSe
       h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_WQ, w), v->in_quote[i]);
       h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_NEXT, w), next_kind (v, i));
       h[k++] = dp_seq_hash_mix (T_POS, MIN (i - a, 3));
-      guint32 c = v->cluster[i];
+      guint32 c = cluster_of (v, i);
       h[k++] = dp_seq_hash_mix (T_CL4, c >> 16);
       h[k++] = dp_seq_hash_mix (T_CL8, c >> 12);
       h[k++] = dp_seq_hash_mix (T_CL12, c >> 8);
       h[k++] = dp_seq_hash_mix (T_CL20, c);
       h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_CL8, c >> 12), next_kind (v, i));
-      h[k++] = dp_seq_hash_mix (T_CLM1, i > a ? v->cluster[i - 1] >> 14 : 1);
-      h[k++] = dp_seq_hash_mix (T_CLP1, i + 1 < b ? v->cluster[i + 1] >> 14 : 1);
+      h[k++] = dp_seq_hash_mix (T_CLM1, i > a ? cluster_of (v, i - 1) >> 14 : 1);
+      h[k++] = dp_seq_hash_mix (T_CLP1, i + 1 < b ? cluster_of (v, i + 1) >> 14 : 1);
       guint subj = subject_before (v, i, a);
       h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_SUBJ, w), subj);
       h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_SUBJ, c >> 12), subj);
       h[k++] = dp_seq_hash (T_SUF2, buf + (len > 2 ? len - 2 : 0), MIN (len, 2));
       h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_TRI, w), dp_seq_hash_mix (wp1, i + 2 < b ? word_hash (v, i + 2) : 1));
-      h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_CLW, w), i > a ? v->cluster[i - 1] >> 12 : 1);
-      h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_CLW, w), (i + 1 < b ? v->cluster[i + 1] >> 12 : 1) + 3);
+      h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_CLW, w), i > a ? cluster_of (v, i - 1) >> 12 : 1);
+      h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_CLW, w), (i + 1 < b ? cluster_of (v, i + 1) >> 12 : 1) + 3);
       h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_SUFN, dp_seq_hash (T_SUF, buf + (len > 3 ? len - 3 : 0), MIN (len, 3))), next_kind (v, i));
       guint64 stem = dp_seq_hash (T_STEM, buf, stem_len (buf, len));
       h[k++] = stem;
@@ -413,8 +411,8 @@ role_token (const DpClaimsView *v, guint i, guint cf, guint cl, const Rel *r, gu
   guint64 wp1 = i + 1 < v->n ? word_hash (v, i + 1) : 1, wm1 = i > 0 ? word_hash (v, i - 1) : 1;
   h[k++] = rel (R_BIGRAM, r, dp_seq_hash_mix (w, wp1));
   h[k++] = rel (R_BIGRAM, r, dp_seq_hash_mix (wm1, w) + 1);
-  h[k++] = rel (R_CLUSTER, r, dp_seq_hash_mix (v->cluster[i] >> 12, MIN (dist, 4)));
-  h[k++] = rel (R_CLUSTER, r, dp_seq_hash_mix (i + 1 < v->n ? v->cluster[i + 1] >> 12 : 1, 77));
+  h[k++] = rel (R_CLUSTER, r, dp_seq_hash_mix (cluster_of (v, i) >> 12, MIN (dist, 4)));
+  h[k++] = rel (R_CLUSTER, r, dp_seq_hash_mix (i + 1 < v->n ? cluster_of (v, i + 1) >> 12 : 1, 77));
   h[k++] = rel (R_OTHERCUE, r, r->cues * 10 + MIN (r->commas, 1));
   h[k++] = rel (R_OTHERCUE, r, dp_seq_hash_mix (w, r->cues));
   return k;
@@ -631,6 +629,18 @@ dp_claims_model_new (DpSeqModel *cue, DpSeqModel *roles, GHashTable *cue_words, 
   m->cue = cue;
   m->roles = roles;
   m->cue_words = cue_words;
+  m->cue_hashes = g_hash_table_new (g_int64_hash, g_int64_equal);
+  m->cue_hash_data = g_new (guint64, g_hash_table_size (cue_words) + 1);
+  GHashTableIter it;
+  gpointer key;
+  guint n = 0;
+  g_hash_table_iter_init (&it, cue_words);
+  while (g_hash_table_iter_next (&it, &key, NULL))
+    {
+      const char *w = key;
+      m->cue_hash_data[n] = dp_seq_hash (T_W, w, MIN (strlen (w), WORD_BYTES));
+      g_hash_table_add (m->cue_hashes, &m->cue_hash_data[n++]);
+    }
   m->tag_b = dp_seq_model_tag_index (cue, "B-CUE");
   m->tag_i = dp_seq_model_tag_index (cue, "I-CUE");
   m->tag_l = dp_seq_model_tag_index (cue, "L-CUE");
@@ -725,6 +735,8 @@ dp_claims_model_free (DpClaimsModel *m)
   dp_seq_model_free (m->cue);
   dp_seq_model_free (m->roles);
   g_clear_pointer (&m->cue_words, g_hash_table_unref);
+  g_clear_pointer (&m->cue_hashes, g_hash_table_unref);
+  g_free (m->cue_hash_data);
   g_free (m->cue_bias);
   g_free (m);
 }

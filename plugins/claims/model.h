@@ -40,14 +40,18 @@ typedef struct {
   guint8 *lex_cue;       /* lexicon cue covering the token: act + 1, 0 none */
   guint8 *trigger;       /* 1 for tokens a cue can be near: quotation marks, lexicon cues, cue words */
   guint64 *word;         /* hash of each token's lower-cased text */
-  guint32 *cluster;      /* the word's cluster path, 20 bits, highest first, | 1 << 31 if known */
+  guint32 *cluster;      /* the word's cluster path, 20 bits, highest first, looked up when first read */
+  const DpClusters *clusters;
 } DpClaimsView;
 
+typedef struct _DpClaimsModel DpClaimsModel;
+
 /* Builds the view of @rec (tokens, sentences, quotations, cue lexicon and the
- * `entities` layer).  @cue_words, when not NULL, is the set of lower-case
- * words that often head a cue in training: the cue tagger reads only a few
- * words around one of them, a quotation mark or a cue of the lexicon. */
-void dp_claims_view_init (DpClaimsView *v, DpRecord *rec, GHashTable *cue_words, const DpClusters *clusters);
+ * `entities` layer).  With a @model, the cue tagger will read only a few
+ * words around one of its cue words (words that often head a cue in
+ * training), a quotation mark or a cue of the lexicon; without, everything.
+ * @clusters (or NULL) must outlive the view. */
+void dp_claims_view_init (DpClaimsView *v, DpRecord *rec, const DpClaimsModel *model, const DpClusters *clusters);
 void dp_claims_view_clear (DpClaimsView *v);
 
 /* One attribution the model found: token ranges, inclusive; src_first >
@@ -57,8 +61,6 @@ typedef struct {
   guint con_first, con_last;
   guint src_first, src_last;
 } DpClaimsPred;
-
-typedef struct _DpClaimsModel DpClaimsModel;
 
 /* Loads cue.dpm, roles.dpm and cue-words.txt from @dir.  A model trained
  * with word clusters records their fingerprint and needs those. */
