@@ -2,7 +2,8 @@
  * input: 1x against 8x documents of hostile shapes (tests/complexity.h) —
  * only quotations, quotation marks that never balance, only cue words, one
  * endless sentence of attributions, pronoun speakers with nothing to resolve
- * them to — run through the stage in-process with the harness.  Kept out of
+ * them to, one sentence of coordinated cues, a long quotation followed by
+ * cue after cue — run through the stage in-process with the harness.  Kept out of
  * the unit tests that CI runs under valgrind.
  */
 #include <docpipe/docpipe.h>
@@ -41,7 +42,27 @@ static const Shape shapes[] = {
     "said told denied according to quoted as saying urged called on in a statement allegedly " },
   { "claims, one long sentence", "the minister said that he told the agency that they denied that " },
   { "claims, pronoun speakers", "He said it was over. They said so, and warned that it may end. " },
+  { "claims, one sentence of coordinated cues", "Kim said the talks failed and said the deal is off, adding that " },
 };
+
+/* One quotation as long as half the text, then cue after cue: claims whose
+ * content the model starts inside the quotation take all of it. */
+static void
+build_long_quote (GString *out, gsize size, gpointer data)
+{
+  g_string_append (out, "\"");
+  while (out->len < size / 2)
+    g_string_append (out, "we will respond at a time of our choosing ");
+  g_string_append (out, ",\" ");
+  while (out->len < size)
+    g_string_append (out, "she said, he added, they warned, ");
+}
+
+static void
+test_long_quote (void)
+{
+  dp_test_assert_linear ("claims, a long quotation and many cues", 64 * 1024, build_long_quote, run_claims, NULL);
+}
 
 static void
 build_shape (GString *out, gsize size, gpointer data)
@@ -70,6 +91,7 @@ main (int argc, char **argv)
       g_autofree char *path = g_strdup_printf ("/complexity/claims/%" G_GSIZE_FORMAT, i);
       g_test_add_data_func (path, &shapes[i], test_shape);
     }
+  g_test_add_func ("/complexity/claims/long-quote", test_long_quote);
   int rc = g_test_run ();
   dp_harness_free (harness);
   return rc;

@@ -929,28 +929,18 @@ speaker_of_source (const Ctx *c, guint a, guint b)
 }
 
 /* "X said … and warned that …", "X said …, adding that …": the second cue
- * shares the first one's speaker, found as the speaker of the last claim of
- * the model in the same sentence. */
+ * shares the speaker of its sentence's first claim (its main clause's,
+ * mostly), which propose_model() keeps in @first. */
 static gboolean
-speaker_shared (Ctx *c, const DpClaimsPred *p, Claim *cl)
+speaker_shared (const Ctx *c, const DpClaimsPred *p, const Speaker *first, Claim *cl)
 {
   guint s0 = sentence_first (c, p->cue_first), i = p->cue_first;
   const DpToken *t = &c->toks[p->cue_last];
   gboolean participle = t->kind == DP_TOKEN_WORD && t->end - t->start > 4 && g_str_has_prefix (c->text + t->end - 3, "ing");
-  if (i <= s0 || !(is (c, i - 1, "and") || is (c, i - 1, "but") || (participle && is (c, i - 1, ","))))
+  if (!first->set || i <= s0 || !(is (c, i - 1, "and") || is (c, i - 1, "but") || (participle && is (c, i - 1, ","))))
     return FALSE;
-  const Claim *first = NULL;   /* the sentence's first claim: its main clause's, mostly */
-  for (guint k = c->claims->len; k-- > 0;)
-    {
-      const Claim *prev = &g_array_index (c->claims, Claim, k);
-      if (!prev->from_model || prev->cue_last < s0)
-        break;
-      if (prev->sp.set)
-        first = prev;
-    }
-  if (first)
-    cl->sp = first->sp;
-  return first != NULL;
+  cl->sp = *first;
+  return TRUE;
 }
 
 /* The model found no source: an active cue the rules can give a speaker
@@ -1119,6 +1109,8 @@ propose_model (Ctx *c, const DpClaimsView *v)
   dp_claims_model_predict (c->cfg->model, v, preds);
   for (guint k = 0; k < preds->len; k++)
     stop_at_coordinated_cue (c, preds, k);
+  Speaker first = { FALSE, 0, 0, -1 };   /* of the current sentence's first claim with one */
+  guint sentence = G_MAXUINT;
   for (guint k = 0; k < preds->len; k++)
     {
       DpClaimsPred *p = &g_array_index (preds, DpClaimsPred, k);
@@ -1142,7 +1134,12 @@ propose_model (Ctx *c, const DpClaimsView *v)
       if (p->src_first == p->src_last && (is (c, p->src_first, "that") || c->toks[p->src_first].kind != DP_TOKEN_WORD))
         p->src_first = 1, p->src_last = 0;   /* no source: "that", a comma */
       gboolean unattributed = passive || is_adverb_cue (c, p);
-      if (!unattributed && c->cfg->resolve && speaker_shared (c, p, &cl))
+      if (c->tok_sent[p->cue_first] != sentence)
+        {
+          sentence = c->tok_sent[p->cue_first];
+          first.set = FALSE;
+        }
+      if (!unattributed && c->cfg->resolve && speaker_shared (c, p, &first, &cl))
         ;
       else if (p->src_first <= p->src_last)
         {
@@ -1152,6 +1149,8 @@ propose_model (Ctx *c, const DpClaimsView *v)
         }
       else if (c->cfg->resolve && !unattributed)
         speaker_fallback (c, p, &cl);
+      if (!first.set && cl.sp.set)
+        first = cl.sp;
       claim_add (c, &cl);
     }
 }
