@@ -52,11 +52,6 @@ static const GOptionEntry entries[] = {
   { NULL }
 };
 
-/* A gold attribution in tokens (inclusive ranges; first > last: none). */
-typedef struct {
-  guint cue_first, cue_last;
-} GoldCue;
-
 /* One article: its record, the view the model sees, its gold. */
 typedef struct {
   DpRecord *rec;

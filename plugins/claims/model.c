@@ -47,7 +47,7 @@ struct _DpClaimsModel {
   GHashTable *cue_words;
   GHashTable *cue_hashes;              /* the cue words' hashes (guint64 *), as the view's word[] */
   guint64 *cue_hash_data;
-  int tag_b, tag_i, tag_l, tag_u;      /* of the cue tagger */
+  int tag_b, tag_l, tag_u;             /* of the cue tagger */
   float *cue_bias;                     /* per cue tag */
 };
 
@@ -642,7 +642,6 @@ dp_claims_model_new (DpSeqModel *cue, DpSeqModel *roles, GHashTable *cue_words, 
       g_hash_table_add (m->cue_hashes, &m->cue_hash_data[n++]);
     }
   m->tag_b = dp_seq_model_tag_index (cue, "B-CUE");
-  m->tag_i = dp_seq_model_tag_index (cue, "I-CUE");
   m->tag_l = dp_seq_model_tag_index (cue, "L-CUE");
   m->tag_u = dp_seq_model_tag_index (cue, "U-CUE");
   m->cue_bias = g_new0 (float, dp_seq_model_n_tags (cue));
@@ -739,18 +738,6 @@ dp_claims_model_free (DpClaimsModel *m)
   g_free (m->cue_hash_data);
   g_free (m->cue_bias);
   g_free (m);
-}
-
-GHashTable *
-dp_claims_model_get_cue_words (const DpClaimsModel *m)
-{
-  return m->cue_words;
-}
-
-const char *
-dp_claims_model_get_meta (const DpClaimsModel *m)
-{
-  return dp_seq_model_get_meta (m->cue);
 }
 
 static int

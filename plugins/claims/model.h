@@ -66,8 +66,6 @@ typedef struct {
  * with word clusters records their fingerprint and needs those. */
 DpClaimsModel *dp_claims_model_load (const char *dir, const DpClusters *clusters, GError **error);
 void dp_claims_model_free (DpClaimsModel *model);
-GHashTable *dp_claims_model_get_cue_words (const DpClaimsModel *model);
-const char *dp_claims_model_get_meta (const DpClaimsModel *model);
 
 /* Appends the attributions of @v to @out (GArray of DpClaimsPred), in cue order. */
 void dp_claims_model_predict (const DpClaimsModel *model, const DpClaimsView *v, GArray *out);
