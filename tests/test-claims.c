@@ -6,8 +6,11 @@
 #include "test-util.h"
 
 #include <docpipe/harness.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define SAMPLES DP_TEST_SRCDIR "/samples/news"
 
@@ -284,6 +287,84 @@ test_requires_entities (void)
   dp_test_result_clear (&r);
 }
 
+/* ---- a model directory that cannot be used ----------------------------------------- */
+
+/* (Missing, empty, truncated and swapped models, and other clusters, are in
+ * test-claims-model.c.) */
+
+/* Runs ner ! claims PARAMS on a sample: the stage must refuse to start, exit
+ * code 1 (docs/cli.md), with @message on stderr and nothing written. */
+static void
+assert_claims_fails (const char *params, const char *message)
+{
+  g_autofree char *expr = g_strdup_printf ("reader path=" SAMPLES "/01*.txt format=text ! ner ! claims %s ! writer",
+                                           params);
+  const char *argv[] = { DP_TEST_DOCPIPE, "run", "-q", "-P", DP_TEST_PLUGINS, "-e", expr, NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) p = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                                 &error);
+  g_assert_no_error (error);
+  DpTestResult r = dp_test_communicate (p, NULL);
+  if (r.status != 1 || !strstr (r.err, message))
+    g_error ("claims %s: expected exit 1 and '%s', got %d: %s", params, message, r.status, r.err);
+  g_assert_cmpstr (r.out, ==, "");
+  dp_test_result_clear (&r);
+}
+
+/* A copy of the shipped model's files in @parent/@name. */
+static char *
+copy_model (const char *parent, const char *name)
+{
+  static const char *const files[] = { "cue.dpm", "roles.dpm", "cue-words.txt" };
+  g_autofree char *dir = g_build_filename (parent, name, NULL);
+  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *from = g_build_filename (DP_TEST_SRCDIR "/plugins/claims/data", files[i], NULL);
+      g_autofree char *to = g_build_filename (dir, files[i], NULL);
+      g_autofree char *data = NULL;
+      gsize len;
+      g_assert_true (g_file_get_contents (from, &data, &len, NULL));
+      g_assert_true (g_file_set_contents (to, data, (gssize) len, NULL));
+    }
+  return g_steal_pointer (&dir);
+}
+
+/* Opens @fifo for writing and closes it: a reader that opened it (the stage
+ * once read cue-words.txt whatever it was) sees end of file and goes on. */
+static gpointer
+open_fifo_for_writing (gpointer fifo)
+{
+  int fd = g_open (fifo, O_WRONLY, 0);
+  if (fd >= 0)
+    close (fd);
+  return NULL;
+}
+
+static void
+test_bad_model (void)
+{
+  /* No clusters for a model trained with some: said so, the shipped model's
+   * directory named without a trailing "/.". */
+  assert_claims_fails ("clusters=''",
+                       "/claims/data/cue.dpm: the model was trained with word clusters, but none were given");
+
+  /* cue-words.txt a FIFO: reading it would wait for a writer for ever. */
+  g_autofree char *tmp = dp_test_make_tmp_dir ("test-claims-XXXXXX");
+  g_autofree char *dir = copy_model (tmp, "fifo");
+  g_autofree char *fifo = g_build_filename (dir, "cue-words.txt", NULL);
+  g_assert_cmpint (g_remove (fifo), ==, 0);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  GThread *writer = g_thread_new ("fifo-writer", open_fifo_for_writing, fifo);
+  g_autofree char *params = g_strdup_printf ("model=%s", dir);
+  assert_claims_fails (params, "cue-words.txt: not a regular file");
+  int fd = g_open (fifo, O_RDONLY | O_NONBLOCK, 0);   /* lets the writer's open return */
+  g_assert_cmpint (fd, >=, 0);
+  g_thread_join (writer);
+  close (fd);
+  dp_test_remove_tree (tmp);
+}
+
 /* ---- the sample corpus ------------------------------------------------------------- */
 
 /* The kinds of attribution the seed articles (real news, not committed) hold,
@@ -489,6 +570,7 @@ main (int argc, char **argv)
   g_test_add_func ("/claims/rerun", test_rerun);
   g_test_add_func ("/claims/quotes-only", test_quotes_only);
   g_test_add_func ("/claims/requires-entities", test_requires_entities);
+  g_test_add_func ("/claims/bad-model", test_bad_model);
   g_test_add_func ("/claims/samples", test_samples);
   return g_test_run ();
 }

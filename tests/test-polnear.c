@@ -1,6 +1,6 @@
-/* test-polnear.c — the PolNeAR reader and claim scoring (tools/polnear) and
- * docpipe-claims-eval end to end, on fixture articles written here (never
- * PolNeAR's own texts). */
+/* test-polnear.c — the PolNeAR reader and claim scoring (tools/polnear),
+ * docpipe-claims-eval end to end and docpipe-claims-train on fixture
+ * articles written here (never PolNeAR's own texts). */
 #include "polnear.h"
 #include "test-util.h"
 
@@ -272,10 +272,10 @@ test_one_to_one (void)
 /* ---- the tool ------------------------------------------------------------------- */
 
 static DpTestResult
-run_tool (const char *const *args)
+run_program (const char *program, const char *const *args)
 {
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_ptr_array_add (argv, (gpointer) DP_TEST_CLAIMS_EVAL);
+  g_ptr_array_add (argv, (gpointer) program);
   for (guint i = 0; args[i] != NULL; i++)
     g_ptr_array_add (argv, (gpointer) args[i]);
   g_ptr_array_add (argv, NULL);
@@ -285,6 +285,12 @@ run_tool (const char *const *args)
                                                   &error);
   g_assert_no_error (error);
   return dp_test_communicate (p, NULL);
+}
+
+static DpTestResult
+run_tool (const char *const *args)
+{
+  return run_program (DP_TEST_CLAIMS_EVAL, args);
 }
 
 static JsonObject *
@@ -382,6 +388,51 @@ test_tool_records (void)
   dp_test_remove_tree (dir);
 }
 
+/* ---- the trainer ---------------------------------------------------------------- */
+
+/* The fixture articles as JSON lines of plain text: what the trainer reads. */
+static char *
+write_records (const char *dir)
+{
+  g_autoptr (GString) lines = g_string_new (NULL);
+  const char *const texts[][2] = { { "alpha", alpha_text }, { "beta", beta_text } };
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autoptr (JsonObject) o = json_object_new ();
+      json_object_set_string_member (o, "id", texts[i][0]);
+      json_object_set_string_member (o, "text", texts[i][1]);
+      g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), o);
+      g_autofree char *line = json_to_string (node, FALSE);
+      g_string_append_printf (lines, "%s\n", line);
+    }
+  write_file (dir, ".", "records.jsonl", lines->str);
+  return g_build_filename (dir, "records.jsonl", NULL);
+}
+
+/* One epoch on the fixture: the progress counts epochs from 1.  (Training
+ * and applying a model are test-claims-model's.) */
+static void
+test_train (void)
+{
+  g_autofree char *dir = make_gold ();
+  g_autofree char *records = write_records (dir);
+  g_autofree char *model = g_build_filename (dir, "model", NULL);
+  const char *args[] = { "--gold", dir, "--records", records, "--epochs", "1", "-o", model, NULL };
+  DpTestResult r = run_program (DP_TEST_CLAIMS_TRAIN, args);
+  g_assert_cmpint (r.status, ==, 0);
+  if (!strstr (r.err, "cue epoch 1:") || strstr (r.err, "epoch 2"))
+    g_error ("one epoch, counted from 1, expected in: %s", r.err);
+  dp_test_result_clear (&r);
+
+  const char *zero_folds[] = { "--gold", dir, "--records", records, "--folds", "0", NULL };
+  r = run_program (DP_TEST_CLAIMS_TRAIN, zero_folds);
+  g_assert_cmpint (r.status, ==, 2);
+  if (!strstr (r.err, "--folds"))
+    g_error ("--folds 0: the message should name --folds: %s", r.err);
+  dp_test_result_clear (&r);
+  dp_test_remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -393,5 +444,6 @@ main (int argc, char **argv)
   g_test_add_func ("/polnear/one-to-one", test_one_to_one);
   g_test_add_func ("/polnear/tool-gold-and-empty", test_tool_gold_and_empty);
   g_test_add_func ("/polnear/tool-records", test_tool_records);
+  g_test_add_func ("/polnear/train", test_train);
   return g_test_run ();
 }

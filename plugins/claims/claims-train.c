@@ -297,7 +297,7 @@ add_role_examples (DpSeqTrainer *tr, const Doc *d, const DpnDocument *gold)
 static void
 on_epoch (guint epoch, guint mistakes, guint tokens, gpointer user_data)
 {
-  g_printerr ("  %s epoch %u: %u mistakes in %u tokens\n", (const char *) user_data, epoch + 1, mistakes, tokens);
+  g_printerr ("  %s epoch %u: %u mistakes in %u tokens\n", (const char *) user_data, epoch, mistakes, tokens);
 }
 
 /* Trains on the docs outside fold @fold of @folds (on all when @folds is 1). */
@@ -501,17 +501,29 @@ run (GError **error)
   return !opt_out || dp_claims_model_save (m, opt_out, error);
 }
 
+/* What is wrong with the options, or NULL. */
+static const char *
+usage_problem (void)
+{
+  if (!opt_gold || !opt_records)
+    return "--gold and --records are required";
+  if ((opt_dev_gold != NULL) != (opt_dev_records != NULL))
+    return "--dev-gold and --dev-records go together";
+  if (opt_folds < 1 || opt_epochs < 1 || opt_runs < 1)
+    return "--folds, --epochs and --runs must be at least 1";
+  return NULL;
+}
+
 int
 main (int argc, char **argv)
 {
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- train the claims model on PolNeAR-format data");
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_autoptr (GError) error = NULL;
-  if (!g_option_context_parse (ctx, &argc, &argv, &error) || !opt_gold || !opt_records
-      || (opt_dev_gold != NULL) != (opt_dev_records != NULL) || opt_folds < 1 || opt_epochs < 1 || opt_runs < 1)
+  const char *problem = NULL;
+  if (!g_option_context_parse (ctx, &argc, &argv, &error) || (problem = usage_problem ()))
     {
-      fprintf (stderr, "docpipe-claims-train: %s\n", error ? error->message
-               : "--gold and --records are required (--dev-gold with --dev-records)");
+      fprintf (stderr, "docpipe-claims-train: %s\n", error ? error->message : problem);
       return 2;
     }
   if (opt_clusters && !(clusters = dp_clusters_load (opt_clusters, &error)))

@@ -1396,7 +1396,7 @@ path_or_default (const DpParams *params, const char *name, const char *file)
   if (given)
     return g_strdup (given);
   const char *dir = dp_plugin_get_data_dir (params);
-  return dir ? g_build_filename (dir, file, NULL) : g_strdup ("");
+  return dir ? g_canonicalize_filename (file, dir) : g_strdup ("");   /* "dir/." named as "dir" in errors */
 }
 
 static gboolean

@@ -15,6 +15,7 @@
 #include "model.h"
 
 #include "cues.h"
+#include "files.h"
 #include "quotes.h"
 
 #include <string.h>
@@ -672,7 +673,7 @@ static GHashTable *
 load_words (const char *path, GError **error)
 {
   g_autofree char *data = NULL;
-  if (!g_file_get_contents (path, &data, NULL, error))
+  if (!dp_ner_check_regular_file (path, error) || !g_file_get_contents (path, &data, NULL, error))
     return NULL;
   GHashTable *set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_auto (GStrv) lines = g_strsplit (data, "\n", -1);
@@ -700,8 +701,10 @@ check_clusters (DpSeqModel *cue, const DpClusters *clusters, const char *path, G
   guint64 have = clusters ? dp_clusters_fingerprint (clusters) : 0;
   if (want == have)
     return TRUE;
-  g_set_error (error, DP_SEQ_ERROR, DP_SEQ_ERROR_FORMAT, "%s: the model was trained with %s word clusters "
-               "than the ones given", path, want && have ? "other" : want ? "" : "no");
+  g_set_error (error, DP_SEQ_ERROR, DP_SEQ_ERROR_FORMAT, "%s: %s", path,
+               want && have ? "the model was trained with other word clusters than the ones given"
+               : want ? "the model was trained with word clusters, but none were given"
+               : "the model was trained without word clusters, but some were given (clusters=\"\" for none)");
   return FALSE;
 }
 
