@@ -271,6 +271,23 @@ test_quotes_only (void)
   g_assert_nonnull (find_claim (q, "We are leaving,"));
 }
 
+/* `docpipe check` names a model directory that does not exist, without
+ * creating the stage. */
+static void
+test_check_model_path (void)
+{
+  const char *argv[] = { DP_TEST_DOCPIPE, "check", "-P", DP_TEST_PLUGINS, "-e",
+                         "reader path=" SAMPLES "/*.txt ! ner ! claims model=/nonexistent/claims-model ! writer", NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) p = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                                 &error);
+  g_assert_no_error (error);
+  DpTestResult r = dp_test_communicate (p, NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "/nonexistent/claims-model"));
+  dp_test_result_clear (&r);
+}
+
 /* The stage refuses to run before ner: it requires the entities layer. */
 static void
 test_requires_entities (void)
@@ -570,6 +587,7 @@ main (int argc, char **argv)
   g_test_add_func ("/claims/rerun", test_rerun);
   g_test_add_func ("/claims/quotes-only", test_quotes_only);
   g_test_add_func ("/claims/requires-entities", test_requires_entities);
+  g_test_add_func ("/claims/check-model-path", test_check_model_path);
   g_test_add_func ("/claims/bad-model", test_bad_model);
   g_test_add_func ("/claims/samples", test_samples);
   return g_test_run ();

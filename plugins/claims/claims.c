@@ -1449,9 +1449,11 @@ static const DpParamSpec claims_params[] = {
   { "resolve", DP_PARAM_BOOL, "true", FALSE,
     "Link pronoun and description speakers (he, the ministry) to the nearest fitting earlier entity" },
   { "model", DP_PARAM_PATH, NULL, FALSE,
-    "Directory of the trained model (docpipe-claims-train); default: the model that ships with the plugin; \"\" for rules only" },
+    "Directory of the trained model (docpipe-claims-train); default: the model that ships with the plugin; \"\" for rules only",
+    .flags = DP_PARAM_INPUT },
   { "clusters", DP_PARAM_PATH, NULL, FALSE,
-    "Word clusters the model was trained with; default: the shipped ones (change only together with the model)" },
+    "Word clusters the model was trained with; default: the shipped ones (change only together with the model)",
+    .flags = DP_PARAM_INPUT },
   { "rules", DP_PARAM_BOOL, "true", FALSE,
     "Add the rules' claims where the model found none (quotations without a cue of their own, headlines' \"X: '…'\")" },
   { NULL }
