@@ -271,37 +271,35 @@ test_quotes_only (void)
   g_assert_nonnull (find_claim (q, "We are leaving,"));
 }
 
-/* `docpipe check` names a model directory that does not exist, without
- * creating the stage. */
+/* `docpipe check -e @pipeline` refuses it (exit 2), naming @want. */
 static void
-test_check_model_path (void)
+assert_check_refuses (const char *pipeline, const char *want)
 {
-  const char *argv[] = { DP_TEST_DOCPIPE, "check", "-P", DP_TEST_PLUGINS, "-e",
-                         "reader path=" SAMPLES "/*.txt ! ner ! claims model=/nonexistent/claims-model ! writer", NULL };
+  const char *args[] = { "check", "-P", DP_TEST_PLUGINS, "-e", pipeline, NULL };
+  g_autoptr (GPtrArray) argv = dp_test_docpipe_argv (args);
   g_autoptr (GError) error = NULL;
-  g_autoptr (GSubprocess) p = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                                                 &error);
+  g_autoptr (GSubprocess) p = g_subprocess_newv ((const char *const *) argv->pdata,
+                                                 G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
   g_assert_no_error (error);
   DpTestResult r = dp_test_communicate (p, NULL);
   g_assert_cmpint (r.status, ==, 2);
-  g_assert_nonnull (strstr (r.err, "/nonexistent/claims-model"));
+  g_assert_nonnull (strstr (r.err, want));
   dp_test_result_clear (&r);
+}
+
+/* A model directory that does not exist is named without creating the stage. */
+static void
+test_check_model_path (void)
+{
+  assert_check_refuses ("reader path=" SAMPLES "/*.txt ! ner ! claims model=/nonexistent/claims-model ! writer",
+                        "/nonexistent/claims-model");
 }
 
 /* The stage refuses to run before ner: it requires the entities layer. */
 static void
 test_requires_entities (void)
 {
-  const char *argv[] = { DP_TEST_DOCPIPE, "check", "-P", DP_TEST_PLUGINS, "-e",
-                         "reader path=" SAMPLES "/*.txt ! claims ! ner ! writer", NULL };
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GSubprocess) p = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                                                 &error);
-  g_assert_no_error (error);
-  DpTestResult r = dp_test_communicate (p, NULL);
-  g_assert_cmpint (r.status, ==, 2);
-  g_assert_nonnull (strstr (r.err, "entities"));
-  dp_test_result_clear (&r);
+  assert_check_refuses ("reader path=" SAMPLES "/*.txt ! claims ! ner ! writer", "entities");
 }
 
 /* ---- a model directory that cannot be used ----------------------------------------- */
