@@ -112,7 +112,7 @@ doc_new (const char *line, gsize len, GHashTable *by_article, GError **error)
   d->rec = g_steal_pointer (&rec);
   d->gold = gold;
   d->copies = g_ptr_array_ref (copies);
-  dp_claims_view_init (&d->view, d->rec, NULL, clusters);
+  dp_claims_view_init (&d->view, d->rec, NULL, clusters, NULL, NULL);
   d->tok_char_start = g_new (guint32, MAX (d->view.n, 1));
   d->tok_char_end = g_new (guint32, MAX (d->view.n, 1));
   for (guint i = 0; i < d->view.n; i++)
@@ -409,7 +409,7 @@ score_doc (const DpClaimsModel *m, Doc *d, DpnScores *scores)
 {
   DpClaimsView *v = &d->view;
   dp_claims_view_clear (v);
-  dp_claims_view_init (v, d->rec, m, clusters);
+  dp_claims_view_init (v, d->rec, m, clusters, NULL, NULL);
   g_autoptr (GArray) preds = g_array_new (FALSE, FALSE, sizeof (DpClaimsPred));
   if (opt_oracle)
     for (guint k = 0; k < d->gold->attributions->len; k++)

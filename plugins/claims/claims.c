@@ -754,10 +754,15 @@ set_content (Ctx *c, Claim *cl, guint from, guint to)
 }
 
 static gboolean
+is_be (const Ctx *c, guint i)
+{
+  return i < c->n && dp_cue_is_be (c->text, &c->toks[i]);
+}
+
+static gboolean
 is_passive (const Ctx *c, const DpCue *cue)
 {
-  static const char *const be[] = { "is", "are", "was", "were", "be", "been", "being", NULL };
-  return cue->first > 0 && in_list (c, cue->first - 1, be);
+  return cue->first > 0 && is_be (c, cue->first - 1);
 }
 
 static gboolean
@@ -949,8 +954,7 @@ speaker_shared (const Ctx *c, const DpClaimsPred *p, const Speaker *first, Claim
 static void
 speaker_fallback (Ctx *c, const DpClaimsPred *p, Claim *cl)
 {
-  static const char *const be[] = { "is", "are", "was", "were", "be", "been", "being", NULL };
-  if (p->cue_first > 0 && in_list (c, p->cue_first - 1, be))
+  if (p->cue_first > 0 && is_be (c, p->cue_first - 1))
     return;
   Speaker sp;
   if (speaker_before (c, sentence_first (c, p->cue_first), p->cue_first, &sp) && sp.ent >= 0)
@@ -1024,11 +1028,10 @@ model_content (const Ctx *c, guint first, guint last, const DpClaimsPred *p, Cla
 static gboolean
 is_passive_cue (const Ctx *c, const DpClaimsPred *p)
 {
-  static const char *const be[] = { "is", "are", "was", "were", "be", "been", "being", NULL };
   gboolean passive = FALSE;
   for (guint i = p->cue_first > 0 ? p->cue_first - 1 : 0; i <= p->cue_last; i++)
     {
-      passive |= in_list (c, i, be);   /* "has long been accused" */
+      passive |= is_be (c, i);   /* "has long been accused" */
       if (passive && c->tok_cue[i] >= 0)
         {
           DpClaimAct act = g_array_index (c->cues, DpCue, c->tok_cue[i]).act;
@@ -1355,7 +1358,7 @@ claims_annotate (const ClaimsConfig *cfg, DpRecord *rec, GError **error)
   if (cfg->model)
     {
       DpClaimsView v;
-      dp_claims_view_init (&v, rec, cfg->model, cfg->clusters);
+      dp_claims_view_init (&v, rec, cfg->model, cfg->clusters, quotes, cues);
       propose_model (&c, &v);
       dp_claims_view_clear (&v);
     }

@@ -226,8 +226,8 @@ static const char *const hedge_words[] = {
   "apparently", "purportedly", "suspected", "supposedly", "unconfirmed", "likely",
 };
 
-static gboolean
-is_be (const char *text, const DpToken *tok)
+gboolean
+dp_cue_is_be (const char *text, const DpToken *tok)
 {
   static const char *const be[] = { "is", "are", "was", "were", "be", "been", "being" };
   for (gsize i = 0; i < G_N_ELEMENTS (be); i++)
@@ -242,7 +242,7 @@ static guint
 hedge_phrase (const char *text, const DpToken *toks, guint i, guint to)
 {
   static const char *const mid[] = { "believed", "thought", "said", "suspected", "alleged", "reported" };
-  if (i + 2 >= to || !is_be (text, &toks[i]) || !dp_cue_tok_is (text, &toks[i + 2], "to"))
+  if (i + 2 >= to || !dp_cue_is_be (text, &toks[i]) || !dp_cue_tok_is (text, &toks[i + 2], "to"))
     return 0;
   for (gsize k = 0; k < G_N_ELEMENTS (mid); k++)
     if (dp_cue_tok_is (text, &toks[i + 1], mid[k]))

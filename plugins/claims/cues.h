@@ -46,6 +46,9 @@ gboolean dp_cue_tok_is (const char *text, const DpToken *tok, const char *word);
  * ("allegations" allege, "denial" deny, "warning" warn), else other. */
 DpClaimAct dp_cue_act_of (const char *text, const DpToken *toks, guint first, guint last);
 
+/* TRUE if the token is a form of "be" (passives: "is alleged", "were told"). */
+gboolean dp_cue_is_be (const char *text, const DpToken *tok);
+
 /* TRUE for the words around a cue that do not themselves mark it: an
  * auxiliary, an adverb, punctuation ("also claimed", "is expected", "said
  * privately", "said:"). */

@@ -96,10 +96,20 @@ view_entities (DpClaimsView *v, DpRecord *rec)
 }
 
 static void
-view_quotes_and_cues (DpClaimsView *v)
+view_quotes_and_cues (DpClaimsView *v, const GArray *given_quotes, const GArray *given_cues)
 {
-  g_autoptr (GArray) quotes = g_array_new (FALSE, FALSE, sizeof (DpQuote));
-  dp_quotes_find (v->text, v->toks, v->n, quotes);
+  g_autoptr (GArray) found_quotes = NULL, found_cues = NULL;
+  const GArray *quotes = given_quotes, *cues = given_cues;
+  if (!quotes)
+    {
+      quotes = found_quotes = g_array_new (FALSE, FALSE, sizeof (DpQuote));
+      dp_quotes_find (v->text, v->toks, v->n, found_quotes);
+    }
+  if (!cues)
+    {
+      cues = found_cues = g_array_new (FALSE, FALSE, sizeof (DpCue));
+      dp_cues_find (v->text, v->toks, v->n, found_cues);
+    }
   for (guint q = 0; q < quotes->len; q++)
     {
       const DpQuote *qt = &g_array_index (quotes, DpQuote, q);
@@ -112,8 +122,6 @@ view_quotes_and_cues (DpClaimsView *v)
           v->quote[i] = (gint32) v->quote_spans->len - 1;
         }
     }
-  g_autoptr (GArray) cues = g_array_new (FALSE, FALSE, sizeof (DpCue));
-  dp_cues_find (v->text, v->toks, v->n, cues);
   for (guint k = 0; k < cues->len; k++)
     {
       const DpCue *cue = &g_array_index (cues, DpCue, k);
@@ -144,7 +152,8 @@ cluster_of (const DpClaimsView *v, guint i)
 }
 
 void
-dp_claims_view_init (DpClaimsView *v, DpRecord *rec, const DpClaimsModel *model, const DpClusters *clusters)
+dp_claims_view_init (DpClaimsView *v, DpRecord *rec, const DpClaimsModel *model, const DpClusters *clusters,
+                     const GArray *quotes, const GArray *cues)
 {
   memset (v, 0, sizeof *v);
   v->text = dp_record_get_text (rec, NULL);
@@ -171,7 +180,7 @@ dp_claims_view_init (DpClaimsView *v, DpRecord *rec, const DpClaimsModel *model,
     for (guint i = 0; i < v->sents[s].n_tokens; i++)
       v->tok_sent[v->sents[s].first_token + i] = s;
   view_entities (v, rec);
-  view_quotes_and_cues (v);
+  view_quotes_and_cues (v, quotes, cues);
   for (guint i = 0; i < v->n; i++)
     v->trigger[i] = v->toks[i].kind == DP_TOKEN_QUOTE || v->lex_cue[i] || !model
                     || g_hash_table_contains (model->cue_hashes, &v->word[i]);

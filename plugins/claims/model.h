@@ -50,8 +50,11 @@ typedef struct _DpClaimsModel DpClaimsModel;
  * `entities` layer).  With a @model, the cue tagger will read only a few
  * words around one of its cue words (words that often head a cue in
  * training), a quotation mark or a cue of the lexicon; without, everything.
- * @clusters (or NULL) must outlive the view. */
-void dp_claims_view_init (DpClaimsView *v, DpRecord *rec, const DpClaimsModel *model, const DpClusters *clusters);
+ * @clusters (or NULL) must outlive the view.  @quotes and @cues are the
+ * record's quotations (dp_quotes_find) and lexicon cues (dp_cues_find) when
+ * the caller has them already, or NULL. */
+void dp_claims_view_init (DpClaimsView *v, DpRecord *rec, const DpClaimsModel *model, const DpClusters *clusters,
+                          const GArray *quotes, const GArray *cues);
 void dp_claims_view_clear (DpClaimsView *v);
 
 /* One attribution the model found: token ranges, inclusive; src_first >
