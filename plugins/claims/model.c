@@ -7,10 +7,11 @@
  * lie between; which sentence), which is what decides source from content:
  * "X said Y" and "Y, X said" differ only there.
  *
- * Costs are bounded per token: the cue tagger runs once over each gated
- * sentence, the roles tagger over a window of at most ROLE_BEFORE +
- * ROLE_AFTER tokens per cue, and a token is inside at most one cue, so a
- * record costs time linear in its length.
+ * Costs are bounded per token: the cue tagger reads each token at most once
+ * (windows of CUE_WINDOW tokens around trigger words, merged), the roles
+ * tagger a window of at most ROLE_BEFORE + ROLE_AFTER tokens per cue, and a
+ * token is inside at most one cue, so a record costs time linear in its
+ * length.
  */
 #include "model.h"
 

@@ -1,7 +1,8 @@
 /* model.h — the claims stage's trained model: two seqtag taggers.
  *
- * The cue tagger reads a sentence and marks the words that signal an
- * attribution (BILOU over CUE).  Then, for each cue found, the roles tagger
+ * The cue tagger reads the words around likely cues (trigger words,
+ * quotation marks) and marks the words that signal an attribution (BILOU
+ * over CUE).  Then, for each cue found, the roles tagger
  * reads a window of text around it, every feature conjoined with the word's
  * position relative to that cue, and marks the source (SRC) and the content
  * (CON) of that one attribution.  One attribution per cue, so nested and
