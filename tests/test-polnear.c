@@ -430,6 +430,14 @@ test_train (void)
   if (!strstr (r.err, "--folds"))
     g_error ("--folds 0: the message should name --folds: %s", r.err);
   dp_test_result_clear (&r);
+
+  /* more folds than articles: refused at once, not trained 1000 times */
+  const char *many_folds[] = { "--gold", dir, "--records", records, "--folds", "1000", NULL };
+  r = run_program (DP_TEST_CLAIMS_TRAIN, many_folds);
+  g_assert_cmpint (r.status, ==, 1);
+  if (!strstr (r.err, "--folds 1000"))
+    g_error ("--folds 1000: the message should name --folds: %s", r.err);
+  dp_test_result_clear (&r);
   dp_test_remove_tree (dir);
 }
 

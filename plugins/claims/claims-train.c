@@ -469,6 +469,12 @@ run (GError **error)
   if (!docs)
     return FALSE;
   g_printerr ("%u articles\n", docs->len);
+  if ((guint) opt_folds > MAX (docs->len, 1))
+    {
+      g_set_error (error, DPN_ERROR, DPN_ERROR_PARSE, "--folds %d: more folds than the %u articles", opt_folds,
+                   docs->len);
+      return FALSE;
+    }
   if (opt_folds > 1)
     {
       DpnScores scores = { 0 };
