@@ -37,6 +37,10 @@ static const Case cases[] = {
   { "passive-suspected", "Two tankers are suspected to have been used for the transfers.",
     "Two tankers are suspected to have been used for the transfers", "suspected", NULL, NULL, "indirect", "allege",
     "are suspected to have been" },
+  { "passive-after-sentences", "The ship left Busan on Monday. The weather was calm. "
+    "Two tankers are suspected to have been used for the transfers.",
+    "Two tankers are suspected to have been used for the transfers", "suspected", NULL, NULL, "indirect", "allege",
+    "are suspected to have been" },
   { "passive-according-to", "Both nations have been accused of collaborating on missiles, according to Pentagon officials.",
     "Both nations have been accused of collaborating on missiles", "accused", NULL, NULL, "indirect", "allege" },
   { "denial", "North Korea denied that it had supplied the missiles.",

@@ -1125,7 +1125,8 @@ propose_model (Ctx *c, const DpClaimsView *v)
       trim_after_quote (c, v, p);
       if (passive || is_adverb_cue (c, p))
         {
-          p->con_first = MIN (p->con_first, p->src_first);   /* its subject is no speaker */
+          if (p->src_first <= p->src_last)   /* its subject is no speaker, but part of the claim */
+            p->con_first = MIN (p->con_first, p->src_first);
           p->src_first = 1, p->src_last = 0;
         }
       Claim cl = { 0, 0, MIN (p->con_first, p->cue_first), MAX (p->con_last, p->cue_last) + 1, -1,
