@@ -1014,8 +1014,8 @@ model_content (const Ctx *c, guint first, guint last, const DpClaimsPred *p, Cla
     }
   cl->start = c->toks[first].start;
   cl->end = c->toks[last].end;
-  if (strcmp (cl->kind, "direct") != 0)
-    return;
+  if (!marks)
+    return;   /* pieces only for quotations from mark to mark */
   guint q = quote_at (c, first), q_last = q;
   while (q_last + 1 < c->quotes->len && g_array_index (c->quotes, DpQuote, q_last + 1).open_tok <= last)
     q_last++;
@@ -1266,8 +1266,12 @@ write_claim (Ctx *c, DpLayer *layer, const Claim *cl, GArray *hedges, GError **e
       JsonArray *pa = json_array_new ();
       for (guint q = cl->q_first; q <= cl->q_last; q++)
         {
+          /* a piece never runs past its claim (a quotation left open can
+           * run on past where the claim ends) */
           const DpQuote *qt = &g_array_index (c->quotes, DpQuote, q);
-          json_array_add_object_element (pa, nested (qt->start, qt->end));
+          gsize start = MAX (qt->start, cl->start), end = MIN (qt->end, cl->end);
+          if (start < end)
+            json_array_add_object_element (pa, nested (start, end));
         }
       json_object_set_array_member (attrs, "pieces", pa);
     }
