@@ -56,21 +56,6 @@ write_article (const char *dir, guint k, GString *records)
   g_string_append (records, "}\n");
 }
 
-static DpTestResult
-run_trainer (const char *const *args)
-{
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_ptr_array_add (argv, (gpointer) DP_TEST_CLAIMS_TRAIN);
-  for (; *args; args++)
-    g_ptr_array_add (argv, (gpointer) *args);
-  g_ptr_array_add (argv, NULL);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GSubprocess) p = g_subprocess_newv ((const char *const *) argv->pdata,
-                                                 G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-  g_assert_no_error (error);
-  return dp_test_communicate (p, NULL);
-}
-
 /* The claims of @text through the stage created from @desc, as JSON. */
 static char *
 annotate (const char *desc, const char *text)
@@ -100,7 +85,7 @@ test_train_and_apply (void)
 
   const char *args[] = { "--gold", gold, "--records", records, "--out", model, "--folds", "2", "--epochs", "5",
                          "--min-count", "1", "--cue-bias", "0", "--gate-rate", "0", NULL };
-  DpTestResult r = run_trainer (args);
+  DpTestResult r = dp_test_run (DP_TEST_CLAIMS_TRAIN, args);
   g_assert_cmpint (r.status, ==, 0);
   /* cross-validation found the held-out folds' claims */
   g_assert_nonnull (strstr (r.out, "cross-validation: gold 48 "));

@@ -280,12 +280,7 @@ static void
 assert_check_refuses (const char *pipeline, const char *want)
 {
   const char *args[] = { "check", "-P", DP_TEST_PLUGINS, "-e", pipeline, NULL };
-  g_autoptr (GPtrArray) argv = dp_test_docpipe_argv (args);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GSubprocess) p = g_subprocess_newv ((const char *const *) argv->pdata,
-                                                 G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-  g_assert_no_error (error);
-  DpTestResult r = dp_test_communicate (p, NULL);
+  DpTestResult r = dp_test_run (DP_TEST_DOCPIPE, args);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, want));
   dp_test_result_clear (&r);

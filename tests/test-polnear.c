@@ -272,25 +272,9 @@ test_one_to_one (void)
 /* ---- the tool ------------------------------------------------------------------- */
 
 static DpTestResult
-run_program (const char *program, const char *const *args)
-{
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_ptr_array_add (argv, (gpointer) program);
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GSubprocess) p = g_subprocess_newv ((const char *const *) argv->pdata,
-                                                  G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                                                  &error);
-  g_assert_no_error (error);
-  return dp_test_communicate (p, NULL);
-}
-
-static DpTestResult
 run_tool (const char *const *args)
 {
-  return run_program (DP_TEST_CLAIMS_EVAL, args);
+  return dp_test_run (DP_TEST_CLAIMS_EVAL, args);
 }
 
 static JsonObject *
@@ -418,14 +402,14 @@ test_train (void)
   g_autofree char *records = write_records (dir);
   g_autofree char *model = g_build_filename (dir, "model", NULL);
   const char *args[] = { "--gold", dir, "--records", records, "--epochs", "1", "-o", model, NULL };
-  DpTestResult r = run_program (DP_TEST_CLAIMS_TRAIN, args);
+  DpTestResult r = dp_test_run (DP_TEST_CLAIMS_TRAIN, args);
   g_assert_cmpint (r.status, ==, 0);
   if (!strstr (r.err, "cue epoch 1:") || strstr (r.err, "epoch 2"))
     g_error ("one epoch, counted from 1, expected in: %s", r.err);
   dp_test_result_clear (&r);
 
   const char *zero_folds[] = { "--gold", dir, "--records", records, "--folds", "0", NULL };
-  r = run_program (DP_TEST_CLAIMS_TRAIN, zero_folds);
+  r = dp_test_run (DP_TEST_CLAIMS_TRAIN, zero_folds);
   g_assert_cmpint (r.status, ==, 2);
   if (!strstr (r.err, "--folds"))
     g_error ("--folds 0: the message should name --folds: %s", r.err);
@@ -433,7 +417,7 @@ test_train (void)
 
   /* more folds than articles: refused at once, not trained 1000 times */
   const char *many_folds[] = { "--gold", dir, "--records", records, "--folds", "1000", NULL };
-  r = run_program (DP_TEST_CLAIMS_TRAIN, many_folds);
+  r = dp_test_run (DP_TEST_CLAIMS_TRAIN, many_folds);
   g_assert_cmpint (r.status, ==, 1);
   if (!strstr (r.err, "--folds 1000"))
     g_error ("--folds 1000: the message should name --folds: %s", r.err);

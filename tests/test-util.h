@@ -69,6 +69,22 @@ dp_test_communicate (GSubprocess *p, const char *stdin_text)
   return r;
 }
 
+/* Runs @program with @args (NULL-terminated), no input; collects its output. */
+static inline DpTestResult
+dp_test_run (const char *program, const char *const *args)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_ptr_array_add (argv, (gpointer) program);
+  for (guint i = 0; args[i]; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) p = g_subprocess_newv ((const char *const *) argv->pdata,
+                                                 G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  return dp_test_communicate (p, NULL);
+}
+
 /* ---- files ---------------------------------------------------------------------- */
 
 static inline char *
