@@ -415,6 +415,17 @@ test_train (void)
     g_error ("--folds 0: the message should name --folds: %s", r.err);
   dp_test_result_clear (&r);
 
+  /* a record whose text is not its article's (written with normalized
+   * offsets, say): refused, naming the article */
+  write_file (dir, ".", "changed.jsonl", "{\"id\":\"alpha\",\"text\":\"Some other text.\"}\n");
+  g_autofree char *changed = g_build_filename (dir, "changed.jsonl", NULL);
+  const char *changed_args[] = { "--gold", dir, "--records", changed, "--epochs", "1", NULL };
+  r = dp_test_run (DP_TEST_CLAIMS_TRAIN, changed_args);
+  g_assert_cmpint (r.status, ==, 1);
+  if (!strstr (r.err, "alpha") || !strstr (r.err, "offsets=original"))
+    g_error ("a changed text: the message should name the article and the fix: %s", r.err);
+  dp_test_result_clear (&r);
+
   /* more folds than articles: refused at once, not trained 1000 times */
   const char *many_folds[] = { "--gold", dir, "--records", records, "--folds", "1000", NULL };
   r = dp_test_run (DP_TEST_CLAIMS_TRAIN, many_folds);
