@@ -45,6 +45,14 @@ guint64 dp_batch_get_seq (const DpBatch *batch) { return batch->seq; }
 
 void dp_batch_set_cancel_flag (DpBatch *batch, const gint *flag) { batch->cancel = flag; }
 
+gboolean
+dp_batch_get_input_progress (const DpBatch *batch, guint64 *done, guint64 *total)
+{
+  *done = batch->input_done;
+  *total = batch->input_total;
+  return batch->has_input;
+}
+
 
 void
 dp_batch_seal (DpBatch *batch)

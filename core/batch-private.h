@@ -12,6 +12,8 @@ struct _DpBatch {
   GPtrArray *dead;        /* DpDeadRecord*, NULL until used */
   GArray *data;           /* Attached (batch.c), NULL until used */
   const gint *cancel;     /* the runner's stop flag, or NULL */
+  gboolean has_input;     /* the source said how far through its input it is: */
+  guint64 input_done, input_total;   /* bytes read, of (0: unknown) */
 };
 
 typedef struct {
@@ -33,3 +35,5 @@ guint    dp_batch_sweep (DpBatch *batch, const char *stage);
 /* Failed records in their original order. */
 GPtrArray *dp_batch_get_dead (DpBatch *batch);   /* DpDeadRecord* */
 gsize    dp_batch_get_text_bytes (const DpBatch *batch);
+/* What the source gave dp_batch_set_input_progress() for this batch; FALSE if nothing. */
+gboolean dp_batch_get_input_progress (const DpBatch *batch, guint64 *done, guint64 *total);

@@ -28,6 +28,14 @@ dp_batch_is_cancelled (const DpBatch *batch)
   return batch->cancel && g_atomic_int_get (batch->cancel);
 }
 
+void
+dp_batch_set_input_progress (DpBatch *batch, guint64 done, guint64 total)
+{
+  batch->has_input = TRUE;
+  batch->input_done = done;
+  batch->input_total = total;
+}
+
 guint dp_batch_get_size (const DpBatch *batch) { return batch->records->len; }
 
 DpRecord *

@@ -22,6 +22,7 @@ enum {
   DP_EXIT_USAGE = 2,
   DP_EXIT_DEAD_LETTERS = 3,
   DP_EXIT_DEAD_LETTERS_LOST = 4,  /* a dead letter could not be written */
+  DP_EXIT_LOCKED = 75,            /* another run holds the lock (EX_TEMPFAIL: try later) */
   DP_EXIT_SIGINT = 130,
   DP_EXIT_SIGTERM = 143,
 };

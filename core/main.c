@@ -10,6 +10,8 @@
 #include "runner.h"
 #include "core.h"
 #include "inspect.h"
+#include "lock.h"
+#include "log.h"
 #include "params-private.h"
 
 #include <locale.h>
@@ -23,6 +25,10 @@ static char **opt_set;
 static char *opt_expr;
 static char *opt_stats;
 static gboolean opt_quiet, opt_verbose, opt_json, opt_version;
+static char *opt_workers;        /* -j N, checked and turned into pipeline.workers=N */
+static char *opt_lock;
+static char *opt_log_format;
+static gboolean opt_progress, opt_no_progress;
 
 static const GOptionEntry pipeline_entries[] = {
   { "expression", 'e', 0, G_OPTION_ARG_FILENAME, &opt_expr, "Run an inline pipeline: 'reader path=- ! writer path=-'", "EXPR" },
@@ -33,6 +39,11 @@ static const GOptionEntry pipeline_entries[] = {
 
 static const GOptionEntry run_entries[] = {
   { "stats", 0, 0, G_OPTION_ARG_FILENAME, &opt_stats, "Write a JSON run summary to FILE", "FILE" },
+  { "workers", 'j', 0, G_OPTION_ARG_STRING, &opt_workers, "Worker threads (= --set pipeline.workers=N, and wins over it); 0: one per core", "N" },
+  { "lock", 0, 0, G_OPTION_ARG_FILENAME, &opt_lock, "Refuse to start while another run holds FILE (= --set pipeline.lock=FILE)", "FILE" },
+  { "progress", 0, 0, G_OPTION_ARG_NONE, &opt_progress, "Show progress even when stderr is not a terminal", NULL },
+  { "no-progress", 0, 0, G_OPTION_ARG_NONE, &opt_no_progress, "Never show progress", NULL },
+  { "log-format", 0, 0, G_OPTION_ARG_STRING, &opt_log_format, "Messages on stderr: auto (default), plain, text (timestamped) or json", "FORMAT" },
   { NULL }
 };
 
@@ -51,15 +62,37 @@ static const GOptionEntry common_entries[] = {
   { NULL }
 };
 
+/* Record fields a message may carry (g_log_structured), as JSON log members. */
+static const struct { const char *field, *member; } log_members[] = {
+  { "DP_RECORD", "record" }, { "DP_SOURCE", "source" }, { "DP_STAGE", "stage" },
+};
+
+static void
+add_log_member (JsonObject **extra, const GLogField *f)
+{
+  for (guint k = 0; k < G_N_ELEMENTS (log_members); k++)
+    if (strcmp (f->key, log_members[k].field) == 0)
+      {
+        if (!*extra)
+          *extra = json_object_new ();
+        g_autofree char *value = f->length < 0 ? g_strdup (f->value) : g_strndup (f->value, f->length);
+        if (*value)
+          json_object_set_string_member (*extra, log_members[k].member, value);
+      }
+}
+
 static GLogWriterOutput
 log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer data)
 {
   const char *domain = NULL, *message = NULL;
+  g_autoptr (JsonObject) extra = NULL;
   for (gsize i = 0; i < n_fields; i++)
     if (strcmp (fields[i].key, "GLIB_DOMAIN") == 0)
       domain = fields[i].value;
     else if (strcmp (fields[i].key, "MESSAGE") == 0)
       message = fields[i].value;
+    else
+      add_log_member (&extra, &fields[i]);
   const char *what = (level & G_LOG_LEVEL_ERROR) ? "error"
                    : (level & G_LOG_LEVEL_CRITICAL) ? "critical"
                    : (level & G_LOG_LEVEL_WARNING) ? "warning"
@@ -68,10 +101,8 @@ log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpoin
     return G_LOG_WRITER_HANDLED;
   if ((level & (G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO | G_LOG_LEVEL_WARNING)) && opt_quiet)
     return G_LOG_WRITER_HANDLED;
-  /* Plugins log under their own domain; say whose message it is. */
-  gboolean other = domain && strcmp (domain, "docpipe") != 0;
-  g_printerr ("docpipe%s%s%s: %s: %s\n", other ? "[" : "", other ? domain : "", other ? "]" : "",
-              what, message ? message : "");
+  /* Plugins log under their own domain; the line says whose message it is. */
+  dp_log_write (what, domain, message ? message : "", extra);
   return G_LOG_WRITER_HANDLED;
 }
 
@@ -166,17 +197,110 @@ run_context (void)
   return ctx;
 }
 
+/* -j N: checked against the workers setting's own range, so the message names -j. */
+static gboolean
+workers_override (GPtrArray *overrides, int *code)
+{
+  if (!opt_workers)
+    return TRUE;
+  const DpParamSpec *spec = dp_pipeline_settings_specs ();
+  while (strcmp (spec->name, "workers") != 0)
+    spec++;
+  guint64 n;
+  if (!g_ascii_string_to_unsigned (opt_workers, 10, (guint64) spec->min, (guint64) spec->max, &n, NULL))
+    {
+      g_autofree char *msg = g_strdup_printf ("-j/--workers: '%s' is not a number from %g to %g",
+                                              opt_workers, spec->min, spec->max);
+      *code = usage_error (msg);
+      return FALSE;
+    }
+  g_ptr_array_add (overrides, g_strdup_printf ("pipeline.workers=%" G_GUINT64_FORMAT, n));
+  return TRUE;
+}
+
+/* --set, then -j and --lock as the overrides they stand for: given last, they win. */
+static char **
+run_overrides (int *code)
+{
+  g_autoptr (GPtrArray) all = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; opt_set && opt_set[i]; i++)
+    g_ptr_array_add (all, g_strdup (opt_set[i]));
+  if (!workers_override (all, code))
+    return NULL;
+  if (opt_lock)
+    g_ptr_array_add (all, g_strconcat ("pipeline.lock=", opt_lock, NULL));
+  g_ptr_array_add (all, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&all), FALSE);
+}
+
+/* Where progress goes: a terminal line by default when stderr is a terminal
+ * (not with -q, nor with JSON logs, which are for machines); --progress forces
+ * it, as log lines when stderr is not a terminal. */
+static DpProgressMode
+progress_mode (void)
+{
+  gboolean tty = isatty (STDERR_FILENO);
+  if (opt_no_progress)
+    return DP_PROGRESS_OFF;
+  if (opt_progress)
+    return tty && dp_log_get_format () != DP_LOG_JSON ? DP_PROGRESS_TERMINAL : DP_PROGRESS_LOG;
+  return tty && !opt_quiet && dp_log_get_format () != DP_LOG_JSON ? DP_PROGRESS_TERMINAL : DP_PROGRESS_OFF;
+}
+
+/* The run's options that are not the pipeline's: log format, progress. */
+static gboolean
+apply_run_options (int *code)
+{
+  DpLogFormat format;
+  if (!dp_log_parse_format (opt_log_format ? opt_log_format : "auto", &format))
+    {
+      *code = usage_error ("--log-format: expected auto, plain, text or json");
+      return FALSE;
+    }
+  if (opt_progress && opt_no_progress)
+    {
+      *code = usage_error ("--progress and --no-progress contradict each other");
+      return FALSE;
+    }
+  dp_log_set_format (format);
+  return TRUE;
+}
+
+/* Takes the pipeline's lock, if it has one; FALSE, with *code set, when it cannot. */
+static gboolean
+take_lock (DpPipeline *pl, DpLock **lock, int *code)
+{
+  const char *path = dp_params_get_path (pl->settings, "lock");
+  *lock = NULL;
+  if (!path)
+    return TRUE;
+  g_autoptr (GError) error = NULL;
+  if ((*lock = dp_lock_acquire (path, &error)))
+    return TRUE;
+  print_error (error->message);
+  *code = g_error_matches (error, DP_LOCK_ERROR, DP_LOCK_ERROR_BUSY) ? DP_EXIT_LOCKED : DP_EXIT_FAILURE;
+  return FALSE;
+}
+
 static int
 cmd_run (int argc, char **argv)
 {
   g_autoptr (GOptionContext) ctx = run_context ();
   int code;
-  if (!parse_options (ctx, &argc, &argv, &code))
+  if (!parse_options (ctx, &argc, &argv, &code) || !apply_run_options (&code))
     return code;
+  g_auto (GStrv) overrides = run_overrides (&code);
+  if (!overrides)
+    return code;
+  g_strfreev (opt_set);
+  opt_set = g_steal_pointer (&overrides);
   g_autoptr (DpPipeline) pl = load_pipeline (argc, argv, &code);
   if (!pl)
     return code;
-  DpRunOptions ro = { opt_stats, isatty (STDERR_FILENO) && !opt_quiet, opt_quiet };
+  g_autoptr (DpLock) lock = NULL;
+  if (!take_lock (pl, &lock, &code))
+    return code;
+  DpRunOptions ro = { opt_stats, progress_mode (), opt_quiet };
   g_autoptr (GError) error = NULL;
   g_autoptr (DpRunner) runner = dp_runner_new (pl, &ro, &error);
   if (!runner)
@@ -250,7 +374,7 @@ static const char main_summary[] =
   "Run 'docpipe help COMMAND' (or 'docpipe COMMAND --help') for a command's options.\n"
   "Exit codes: 0 all records processed, 1 failure, 2 usage or configuration error,\n"
   "3 finished but some records were dead-lettered, 4 dead letters could not be\n"
-  "written, 130/143 interrupted.";
+  "written, 75 another run holds the lock, 130/143 interrupted.";
 
 static GOptionContext *
 main_context (void)
@@ -333,6 +457,7 @@ main (int argc, char **argv)
   setlocale (LC_ALL, "");
   setlocale (LC_NUMERIC, "C");
   g_log_set_writer_func (log_writer, NULL, NULL);
+  dp_log_install_printerr ();
   /* A closed output pipe is an error a sink reports, not a reason to die silently. */
   signal (SIGPIPE, SIG_IGN);
   g_set_prgname ("docpipe");

@@ -125,6 +125,8 @@ static const DpParamSpec settings_specs[] = {
   { "dead-letter", DP_PARAM_PATH, NULL, FALSE, "JSON-lines file that failed records are appended to (default: NAME-dead-letter.jsonl in the current directory; - for stderr)",
     .flags = DP_PARAM_OUTPUT },
   { "plugin-path", DP_PARAM_STRING, NULL, FALSE, "Extra plugin directories, colon-separated, relative to the pipeline file" },
+  { "lock", DP_PARAM_PATH, NULL, FALSE, "Lock file: a run started while another holds it exits at once with code 75 (docs/operations.md)",
+    .flags = DP_PARAM_OUTPUT },
   { NULL }
 };
 

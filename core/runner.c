@@ -80,6 +80,8 @@ struct _DpRunner {
   DpOutput *dead_out;       /* opened at the first failure */
   GError *dead_error;       /* why dead letters could not be written */
 
+  DpProgressCounts shown;   /* under lock: what the progress line shows (the sink thread's view) */
+
   gpointer end_batch;       /* atomic: the empty batch whose seq is the batch count */
   GMainLoop *loop;
   gint64 start_usec;
@@ -429,10 +431,12 @@ open_dead_letters (DpRunner *r, GError **error)
 static void
 warn_dead (DpRunner *r, DpDeadRecord *d)
 {
+  /* Structured, so a JSON log line carries the record, its source and the stage. */
+  const char *id = dp_record_get_id (d->rec), *source = dp_record_get_source (d->rec);
   if (r->dead + r->dead_lost < WARN_LIMIT && !r->opts.quiet)
-    g_printerr ("docpipe: warning: %s: %s%s%sfailed in stage '%s': %s\n",
-                dp_record_get_source (d->rec), *dp_record_get_id (d->rec) ? "record '" : "",
-                dp_record_get_id (d->rec), *dp_record_get_id (d->rec) ? "' " : "", d->stage, d->message);
+    g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING, "DP_RECORD", id, "DP_SOURCE", source,
+                      "DP_STAGE", d->stage, "MESSAGE", "%s: %s%s%sfailed in stage '%s': %s", source,
+                      *id ? "record '" : "", id, *id ? "' " : "", d->stage, d->message);
 }
 
 /* Each dead letter is one write() on an O_APPEND descriptor, so runs sharing
@@ -473,6 +477,25 @@ commit_dead (DpRunner *r)
 
 /* ---- sink thread ----------------------------------------------------------- */
 
+/* The progress line's figures after batch @b (whose records were written
+ * when @written). */
+static void
+note_progress (DpRunner *r, DpBatch *b, gboolean written)
+{
+  guint64 done, total;
+  gboolean has_input = dp_batch_get_input_progress (b, &done, &total);
+  g_mutex_lock (&r->lock);
+  if (written)
+    {
+      r->shown.records += dp_batch_get_size (b);
+      r->shown.text_bytes += dp_batch_get_text_bytes (b);
+    }
+  r->shown.dead = r->dead + r->dead_lost;
+  if (has_input)
+    r->shown.input_done = done, r->shown.input_total = total;
+  g_mutex_unlock (&r->lock);
+}
+
 /* Sinks see batches in input order; nothing at or after a fatal failure. */
 static void
 deliver (DpRunner *r, DpBatch *b)
@@ -496,6 +519,7 @@ deliver (DpRunner *r, DpBatch *b)
       g_atomic_pointer_add (&r->bytes_out, dp_batch_get_text_bytes (b));
       g_atomic_pointer_add (&r->records_out, dp_batch_get_size (b));
     }
+  note_progress (r, b, !failing_batch);
 }
 
 static gboolean
@@ -545,8 +569,8 @@ on_signal (DpRunner *r, int signum)
       _exit (signum == SIGINT ? DP_EXIT_SIGINT : DP_EXIT_SIGTERM);
     }
   if (!r->opts.quiet)
-    g_printerr ("%sdocpipe: %s received; finishing the records in flight (again to abort)\n",
-                r->opts.progress ? "\n" : "", signum == SIGINT ? "SIGINT" : "SIGTERM");
+    g_printerr ("docpipe: %s received; finishing the records in flight (again to abort)\n",
+                signum == SIGINT ? "SIGINT" : "SIGTERM");
   g_mutex_lock (&r->lock);
   r->signal = signum;
   g_atomic_int_set (&r->stopping, 1);
@@ -565,15 +589,22 @@ elapsed (DpRunner *r)
   return (g_get_monotonic_time () - r->start_usec) / 1e6;
 }
 
+static void
+progress_counts (DpRunner *r, DpProgressCounts *c)
+{
+  g_mutex_lock (&r->lock);
+  *c = r->shown;
+  g_mutex_unlock (&r->lock);
+  c->seconds = elapsed (r);
+}
+
 static gboolean
 on_tick (gpointer data)
 {
   DpRunner *r = data;
-  double t = elapsed (r);
-  gsize n = g_atomic_pointer_get (&r->records_out);
-  gsize bytes = g_atomic_pointer_get (&r->bytes_out);
-  g_printerr ("\r%" G_GSIZE_FORMAT " records  %.1f MB  %.0f records/s   ", n, bytes / 1e6,
-              t > 0 ? n / t : 0.0);
+  DpProgressCounts c;
+  progress_counts (r, &c);
+  dp_progress_update (r->opts.progress, &c);
   return G_SOURCE_CONTINUE;
 }
 
@@ -693,7 +724,7 @@ dp_runner_run (DpRunner *r)
   r->loop = g_main_loop_new (NULL, FALSE);
   guint sigint = g_unix_signal_add (SIGINT, on_sigint, r);
   guint sigterm = g_unix_signal_add (SIGTERM, on_sigterm, r);
-  guint tick = r->opts.progress ? g_timeout_add (500, on_tick, r) : 0;
+  guint tick = r->opts.progress ? g_timeout_add (dp_progress_interval (r->opts.progress), on_tick, r) : 0;
   r->start_usec = g_get_monotonic_time ();
 
   r->workers = g_new0 (Worker, r->n_workers);
@@ -718,8 +749,9 @@ dp_runner_run (DpRunner *r)
   double seconds = elapsed (r);
   if (tick)
     {
-      on_tick (r);
-      g_printerr ("\n");
+      DpProgressCounts c;
+      progress_counts (r, &c);
+      dp_progress_finish (r->opts.progress, &c);
       g_source_remove (tick);
     }
   g_source_remove (sigint);

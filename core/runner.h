@@ -2,10 +2,11 @@
 #pragma once
 
 #include "pipeline.h"
+#include "progress.h"
 
 typedef struct {
   const char *stats_path;   /* --stats FILE, or NULL */
-  gboolean progress;        /* progress line on stderr */
+  DpProgressMode progress;  /* progress on stderr */
   gboolean quiet;           /* no per-record warnings */
 } DpRunOptions;
 

@@ -30,16 +30,23 @@ run_argv (const char *const *args)
 
 #define RUN(...) run_argv ((const char *const[]) { __VA_ARGS__, NULL })
 
-/* Every line of @err starts with "docpipe:", and there is at least one. */
+/* The timestamp `run` puts before each line when stderr is not a terminal:
+ * ISO 8601 local time with milliseconds and the offset. */
+#define TIMESTAMP_RE "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}[+-][0-9]{2}:[0-9]{2} "
+
+/* Every line of @err starts with "docpipe:" (after a timestamp, for `run`),
+ * and there is at least one. */
 static void
 assert_prefixed (const char *err)
 {
   g_assert_cmpstr (err, !=, "");
+  g_autoptr (GRegex) stamp = g_regex_new (TIMESTAMP_RE, 0, 0, NULL);
   g_auto (GStrv) lines = g_strsplit (err, "\n", -1);
   for (guint i = 0; lines[i]; i++)
     if (*lines[i] || lines[i + 1])
       {
-        if (!g_str_has_prefix (lines[i], "docpipe: "))
+        g_autofree char *line = g_regex_replace_literal (stamp, lines[i], -1, 0, "", 0, NULL);
+        if (!g_str_has_prefix (line, "docpipe: "))
           g_error ("stderr line without the 'docpipe: ' prefix: '%s'\nin:\n%s", lines[i], err);
       }
 }

@@ -909,7 +909,8 @@ test_cli_check_paths (void)
                                  tmpdir);
   g_assert_cmpstr (err, ==, want);
 
-  const char *argv[] = { DP_TEST_DOCPIPE, "run", "--plugin-path", PLUGIN_PATH, path, NULL };
+  /* Plain: without the timestamps `run` puts before its messages in a pipe. */
+  const char *argv[] = { DP_TEST_DOCPIPE, "run", "--log-format=plain", "--plugin-path", PLUGIN_PATH, path, NULL };
   g_autofree char *rout = NULL, *rerr = NULL;
   int status = -1;
   g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL,

@@ -50,6 +50,9 @@ typedef struct {
   gboolean eof;
   gboolean cancelled;      /* the run stopped while we waited for input */
   gboolean skipping;       /* discarding the rest of an over-long line */
+
+  guint64 bytes_read;      /* progress (dp_batch_set_input_progress): bytes consumed */
+  guint64 bytes_total;     /* of all files; 0 when one is not a regular file */
 } Reader;
 
 /* ---- decoding (runs in worker threads) -------------------------------------- */
@@ -467,6 +470,7 @@ fill (Reader *r, DpBatch *batch, GError **error)
           return FALSE;
         }
       r->len += (gsize) n;
+      r->bytes_read += (gsize) n;
       r->eof = n == 0;
       return TRUE;
     }
@@ -492,6 +496,7 @@ read_text_file (Reader *r, const char *path, DpBatch *batch)
       g_autofree char *msg = g_strdup_printf ("file of %" G_GINT64_FORMAT " bytes exceeds max-record-size",
                                               r->size);
       add_failed (batch, shown, id, msg);
+      r->bytes_read += (guint64) r->size;   /* done with, though not read */
     }
   else
     {
@@ -643,10 +648,28 @@ reader_read (gpointer self, DpBatch *batch, guint max, GError **error)
       else if (!open_input (r, path, error))
         return FALSE;
     }
+  dp_batch_set_input_progress (batch, r->bytes_read, r->bytes_total);
   return TRUE;
 }
 
 /* ---- life cycle ------------------------------------------------------------- */
+
+/* The input's size for the progress line: 0 (unknown) if a file is not a
+ * regular one (stdin, a FIFO, a device). */
+static guint64
+input_size (Reader *r)
+{
+  guint64 total = 0;
+  for (guint i = 0; i < r->files->len; i++)
+    {
+      struct stat st;
+      const char *path = g_ptr_array_index (r->files, i);
+      if (strcmp (path, "-") == 0 || stat (path, &st) != 0 || !S_ISREG (st.st_mode))
+        return 0;
+      total += (guint64) st.st_size;
+    }
+  return total;
+}
 
 static void
 reader_destroy (gpointer self)
@@ -675,6 +698,7 @@ reader_create (const DpParams *params, GError **error)
       reader_destroy (r);
       return NULL;
     }
+  r->bytes_total = input_size (r);
   return r;
 }
 

@@ -32,6 +32,14 @@ DP_API gboolean  dp_batch_is_failed (const DpBatch *batch, guint i);
  * return what it has, or nothing, when this becomes TRUE. */
 DP_API gboolean  dp_batch_is_cancelled (const DpBatch *batch);
 
+/* Sources, optional (ABI 2.1): how far through its input the source is, for
+ * the progress line's size, percentage and time left.  @done: input bytes
+ * consumed so far (all files, as stored: compressed bytes for a compressed
+ * file); @total: the input's size in the same unit, 0 when it cannot be known
+ * (a pipe, standard input).  Call it on each batch read; the figures of the
+ * last batch the sinks have written are shown. */
+DP_API void      dp_batch_set_input_progress (DpBatch *batch, guint64 done, guint64 total);
+
 /* Sinks: data a stage's prepare() computed in a worker, for its process() to use
  * in the sink thread.  @key is usually the stage instance pointer. */
 DP_API void      dp_batch_set_data (DpBatch *batch, gconstpointer key, gpointer data,
