@@ -648,7 +648,8 @@ reader_read (gpointer self, DpBatch *batch, guint max, GError **error)
       else if (!open_input (r, path, error))
         return FALSE;
     }
-  dp_batch_set_input_progress (batch, r->bytes_read, r->bytes_total);
+  /* Bytes read into the buffer but not yet made into records are not done. */
+  dp_batch_set_input_progress (batch, r->bytes_read - (r->fd >= 0 ? r->len - r->pos : 0), r->bytes_total);
   return TRUE;
 }
 
