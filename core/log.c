@@ -13,6 +13,7 @@
 
 #include <glib/gprintf.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -166,6 +167,14 @@ static void
 printerr_handler (const char *text)
 {
   g_mutex_lock (&lock);
+  /* Nothing to add or keep clear of: as it comes (a prompt-like text without
+   * a newline included). */
+  if (format == DP_LOG_PLAIN && !status && (!pending || pending->len == 0))
+    {
+      put (text, strlen (text));
+      g_mutex_unlock (&lock);
+      return;
+    }
   if (!pending)
     pending = g_string_new (NULL);
   g_string_append (pending, text);
@@ -179,10 +188,23 @@ printerr_handler (const char *text)
   g_mutex_unlock (&lock);
 }
 
+/* A last line printed without its newline is not lost. */
+static void
+flush_pending (void)
+{
+  g_mutex_lock (&lock);
+  if (pending && pending->len)
+    write_printed_line (pending->str);
+  if (pending)
+    g_string_free (g_steal_pointer (&pending), TRUE);
+  g_mutex_unlock (&lock);
+}
+
 void
 dp_log_install_printerr (void)
 {
   g_set_printerr_handler (printerr_handler);
+  atexit (flush_pending);
 }
 
 /* ---- the status line --------------------------------------------------------- */
