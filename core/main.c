@@ -4,8 +4,9 @@
  * that locate plugins and alter a pipeline, so `check` validates exactly what
  * `run` would run.  Every line docpipe writes to stderr starts with "docpipe:"
  * (or "docpipe[PLUGIN]:" for a plugin's log messages), so its messages can be
- * told from a stage's output and grepped for.  Exit codes are in core.h and
- * docs/cli.md.
+ * told from a stage's output and grepped for; `run` may put a timestamp before
+ * it or write JSON instead (--log-format, log.c).  Exit codes are in core.h
+ * and docs/cli.md.
  */
 #include "runner.h"
 #include "core.h"
