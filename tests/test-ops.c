@@ -7,6 +7,7 @@
  * writes to, or slowed by the slow-sink fixture; nothing waits on the clock.
  */
 #include "test-util.h"
+#include "progress.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -237,6 +238,29 @@ test_progress_not_terminal (void)
   dp_test_result_clear (&r);
 }
 
+/* What the line says: percentage and time left only with a known size. */
+static void
+test_progress_format (void)
+{
+  DpProgressCounts c = { .records = 1200, .text_bytes = 3000000, .dead = 0, .seconds = 2.0 };
+  g_autofree char *unknown = dp_progress_format (&c);
+  g_assert_cmpstr (unknown, ==, "1200 records  3.0 MB  1.5 MB/s");
+
+  /* A quarter of 80 MB in 10 s: 30 s to go, at the same rate. */
+  c = (DpProgressCounts) { .records = 5000, .text_bytes = 1, .dead = 2, .input_done = 20000000,
+                           .input_total = 80000000, .seconds = 10.0 };
+  g_autofree char *known = dp_progress_format (&c);
+  g_assert_cmpstr (known, ==, "5000 records  20.0/80.0 MB  2.0 MB/s  2 dead-lettered  25%  ETA 0:30");
+
+  /* Hours; and an input that grew past its size at the start stays at 100%. */
+  c.input_done = 1000000, c.seconds = 100.0;
+  g_autofree char *slow = dp_progress_format (&c);
+  g_assert_nonnull (strstr (slow, "1%  ETA 2:11:40"));
+  c.input_done = 90000000;
+  g_autofree char *grown = dp_progress_format (&c);
+  g_assert_nonnull (strstr (grown, "100%  ETA 0:00"));
+}
+
 /* ---- logs -------------------------------------------------------------------- */
 
 static void
@@ -315,14 +339,17 @@ test_log_json (void)
   r = RUN ("run", "--log-format=json", "-P", PLUGIN_PATH, "-s", "pipeline.dead-letter=dead.jsonl", "-e",
            "ticker count=5 ! fail-some fail-ids=t2 ! writer path=js2.jsonl");
   g_assert_cmpint (r.status, ==, 3);
-  g_autoptr (JsonObject) failed = log_line (r.err);
+  g_auto (GStrv) failed_lines = g_strsplit (r.err, "\n", -1);
+  g_autoptr (JsonObject) failed = log_line (failed_lines[0]);
   g_assert_cmpstr (json_object_get_string_member (failed, "record"), ==, "t2");
   g_assert_cmpstr (json_object_get_string_member (failed, "stage"), ==, "fail-some");
   dp_test_result_clear (&r);
 
   r = RUN ("run", "--log-format=json", "-e", "reader path=/nonexistent/x.txt ! writer");
   g_assert_cmpint (r.status, ==, 2);
-  g_autoptr (JsonObject) config = log_line (r.err);
+  g_auto (GStrv) config_lines = g_strsplit (r.err, "\n", -1);
+  g_assert_cmpuint (g_strv_length (config_lines), ==, 2);
+  g_autoptr (JsonObject) config = log_line (config_lines[0]);
   g_assert_cmpstr (json_object_get_string_member (config, "level"), ==, "error");
   g_assert_nonnull (strstr (json_object_get_string_member (config, "message"), "/nonexistent/x.txt"));
   dp_test_result_clear (&r);
@@ -455,6 +482,7 @@ main (int argc, char **argv)
   g_setenv ("DOCPIPE_PLUGIN_PATH", "", TRUE);
   tmpdir = dp_test_make_tmp_dir ("docpipe-ops-XXXXXX");
   g_test_add_func ("/ops/workers", test_workers_option);
+  g_test_add_func ("/ops/progress/format", test_progress_format);
   g_test_add_func ("/ops/progress/terminal", test_progress_terminal);
   g_test_add_func ("/ops/progress/not-terminal", test_progress_not_terminal);
   g_test_add_func ("/ops/log/timestamps", test_log_timestamps);
