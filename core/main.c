@@ -11,6 +11,7 @@
 #include "core.h"
 #include "inspect.h"
 #include "params-private.h"
+#include "shard.h"
 
 #include <locale.h>
 #include <signal.h>
@@ -22,6 +23,8 @@ static char *opt_plugin_path;
 static char **opt_set;
 static char *opt_expr;
 static char *opt_stats;
+static char *opt_shard;
+static gboolean opt_full;
 static gboolean opt_quiet, opt_verbose, opt_json, opt_version;
 
 static const GOptionEntry pipeline_entries[] = {
@@ -33,6 +36,8 @@ static const GOptionEntry pipeline_entries[] = {
 
 static const GOptionEntry run_entries[] = {
   { "stats", 0, 0, G_OPTION_ARG_FILENAME, &opt_stats, "Write a JSON run summary to FILE", "FILE" },
+  { "shard", 0, 0, G_OPTION_ARG_STRING, &opt_shard, "Process only shard K of N (0 <= K < N) of the documents, by id", "K/N" },
+  { "full", 0, 0, G_OPTION_ARG_NONE, &opt_full, "Process every document, even those the state file says are done", NULL },
   { NULL }
 };
 
@@ -173,10 +178,16 @@ cmd_run (int argc, char **argv)
   int code;
   if (!parse_options (ctx, &argc, &argv, &code))
     return code;
+  g_autoptr (GError) shard_error = NULL;
+  if (opt_shard && !dp_shard_parse (opt_shard, NULL, NULL, &shard_error))
+    {
+      g_autofree char *message = g_strdup_printf ("--shard %s", shard_error->message);
+      return usage_error (message);
+    }
   g_autoptr (DpPipeline) pl = load_pipeline (argc, argv, &code);
   if (!pl)
     return code;
-  DpRunOptions ro = { opt_stats, isatty (STDERR_FILENO) && !opt_quiet, opt_quiet };
+  DpRunOptions ro = { opt_stats, isatty (STDERR_FILENO) && !opt_quiet, opt_quiet, opt_full, opt_shard };
   g_autoptr (GError) error = NULL;
   g_autoptr (DpRunner) runner = dp_runner_new (pl, &ro, &error);
   if (!runner)
