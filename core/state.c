@@ -303,7 +303,11 @@ dp_state_select (DpState *st, DpBatch *batch)
     {
       Selection sel = { st, hashes };
       g_mutex_lock (&st->lock);
+      /* One read transaction per batch: one file lock instead of one per document. */
+      gboolean in_transaction = sqlite3_exec (st->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
       dropped = dp_batch_drop (batch, keep_unless_done, &sel);
+      if (in_transaction)
+        sqlite3_exec (st->db, "COMMIT", NULL, NULL, NULL);
       g_mutex_unlock (&st->lock);
     }
   dp_batch_set_data (batch, st, hashes, (GDestroyNotify) g_hash_table_unref);
