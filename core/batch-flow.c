@@ -1,5 +1,6 @@
 /* batch-flow.c — the runner's side of a batch: creation, sequence numbers,
- * sealing, and sweeping failed records into the dead list after each stage,
+ * sealing, dropping records a run does not process, and sweeping failed
+ * records into the dead list after each stage,
  * keeping each record's original position so dead letters come out in input
  * order.  Part of the core's private library: plugins only see batch.h.
  */
@@ -109,6 +110,34 @@ dp_batch_sweep (DpBatch *batch, const char *stage)
   if (swept)
     g_ptr_array_sort (batch->dead, by_position);
   return swept;
+}
+
+guint
+dp_batch_drop (DpBatch *batch, DpBatchKeepFunc keep, gpointer data)
+{
+  g_return_val_if_fail (batch->failures == NULL, 0);
+  if (batch->positions->len != batch->records->len)
+    dp_batch_seal (batch);
+  guint kept = 0;
+  for (guint i = 0; i < batch->records->len; i++)
+    {
+      DpRecord *rec = g_ptr_array_index (batch->records, i);
+      if (!keep (rec, data))
+        {
+          dp_record_free (rec);
+          continue;
+        }
+      g_ptr_array_index (batch->records, kept) = rec;
+      g_array_index (batch->positions, guint, kept) = g_array_index (batch->positions, guint, i);
+      kept++;
+    }
+  guint dropped = batch->records->len - kept;
+  /* The records that stayed moved down: shrink without freeing them. */
+  g_ptr_array_set_free_func (batch->records, NULL);
+  g_ptr_array_set_size (batch->records, kept);
+  g_ptr_array_set_free_func (batch->records, (GDestroyNotify) dp_record_free);
+  g_array_set_size (batch->positions, kept);
+  return dropped;
 }
 
 GPtrArray *

@@ -32,6 +32,12 @@ guint64  dp_batch_get_seq (const DpBatch *batch);
 void     dp_batch_seal (DpBatch *batch);
 /* Moves the records failed by @stage out of the flow; returns how many. */
 guint    dp_batch_sweep (DpBatch *batch, const char *stage);
+/* Takes the records @keep refuses out of the flow and frees them: not
+ * failures, only records this run does not process (another shard's, or done
+ * in an earlier run).  Call it between stages (no failures pending); returns
+ * how many went. */
+typedef gboolean (*DpBatchKeepFunc) (DpRecord *rec, gpointer data);
+guint    dp_batch_drop (DpBatch *batch, DpBatchKeepFunc keep, gpointer data);
 /* Failed records in their original order. */
 GPtrArray *dp_batch_get_dead (DpBatch *batch);   /* DpDeadRecord* */
 gsize    dp_batch_get_text_bytes (const DpBatch *batch);

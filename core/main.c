@@ -14,6 +14,7 @@
 #include "lock.h"
 #include "log.h"
 #include "params-private.h"
+#include "shard.h"
 
 #include <locale.h>
 #include <signal.h>
@@ -25,6 +26,8 @@ static char *opt_plugin_path;
 static char **opt_set;
 static char *opt_expr;
 static char *opt_stats;
+static char *opt_shard;
+static gboolean opt_full;
 static gboolean opt_quiet, opt_verbose, opt_json, opt_version;
 static char *opt_workers;        /* -j N, checked and turned into pipeline.workers=N */
 static char *opt_lock;
@@ -45,6 +48,8 @@ static const GOptionEntry run_entries[] = {
   { "progress", 0, 0, G_OPTION_ARG_NONE, &opt_progress, "Show progress even when stderr is not a terminal", NULL },
   { "no-progress", 0, 0, G_OPTION_ARG_NONE, &opt_no_progress, "Never show progress", NULL },
   { "log-format", 0, 0, G_OPTION_ARG_STRING, &opt_log_format, "Messages on stderr: auto (default), plain, text (timestamped) or json", "FORMAT" },
+  { "shard", 0, 0, G_OPTION_ARG_STRING, &opt_shard, "Process only shard K of N (0 <= K < N) of the documents, by id", "K/N" },
+  { "full", 0, 0, G_OPTION_ARG_NONE, &opt_full, "Process every document, even those the state file says are done", NULL },
   { NULL }
 };
 
@@ -290,6 +295,12 @@ cmd_run (int argc, char **argv)
   int code;
   if (!parse_options (ctx, &argc, &argv, &code) || !apply_run_options (&code))
     return code;
+  g_autoptr (GError) shard_error = NULL;
+  if (opt_shard && !dp_shard_parse (opt_shard, NULL, NULL, &shard_error))
+    {
+      g_autofree char *message = g_strdup_printf ("--shard %s", shard_error->message);
+      return usage_error (message);
+    }
   g_auto (GStrv) overrides = run_overrides (&code);
   if (!overrides)
     return code;
@@ -301,7 +312,7 @@ cmd_run (int argc, char **argv)
   g_autoptr (DpLock) lock = NULL;
   if (!take_lock (pl, &lock, &code))
     return code;
-  DpRunOptions ro = { opt_stats, progress_mode (), opt_quiet };
+  DpRunOptions ro = { opt_stats, progress_mode (), opt_quiet, opt_full, opt_shard };
   g_autoptr (GError) error = NULL;
   g_autoptr (DpRunner) runner = dp_runner_new (pl, &ro, &error);
   if (!runner)

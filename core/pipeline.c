@@ -10,6 +10,7 @@
  */
 #include "pipeline.h"
 #include "core.h"
+#include "shard.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -127,6 +128,9 @@ static const DpParamSpec settings_specs[] = {
   { "plugin-path", DP_PARAM_STRING, NULL, FALSE, "Extra plugin directories, colon-separated, relative to the pipeline file" },
   { "lock", DP_PARAM_PATH, NULL, FALSE, "Lock file: a run started while another holds it exits at once with code 75 (docs/operations.md)",
     .flags = DP_PARAM_OUTPUT },
+  { "state", DP_PARAM_PATH, NULL, FALSE, "SQLite file remembering the documents this pipeline processed: later runs skip them unless changed (docs/operations.md)",
+    .flags = DP_PARAM_OUTPUT },
+  { "shard", DP_PARAM_STRING, NULL, FALSE, "K/N: process only the documents whose id hashes to shard K of N (0 <= K < N; docs/operations.md)" },
   { NULL }
 };
 
@@ -273,6 +277,19 @@ apply_entries (Group *g, DpParams *params, const char *label, Problems *p)
   g_autoptr (GError) error = NULL;
   if (!dp_params_check_required (params, &error))
     problem (p, "%s: %s: %s", g->where, label, error->message);
+}
+
+/* A shard setting must be usable before anything runs (and `check` says so). */
+static void
+check_shard (Group *settings, DpParams *params, Problems *p)
+{
+  const char *where = NULL, *shard = dp_params_get_string (params, "shard");
+  g_autoptr (GError) error = NULL;
+  if (shard && !dp_shard_parse (shard, NULL, NULL, &error))
+    {
+      group_get (settings, "shard", &where);
+      problem (p, "%s: [pipeline]: key 'shard': %s", where ? where : settings->where, error->message);
+    }
 }
 
 static void
@@ -423,7 +440,10 @@ build (const char *file, const char *base_dir, GPtrArray *groups, const DpLoadOp
 
   Group *settings = groups->len ? g_ptr_array_index (groups, 0) : NULL;
   if (settings && strcmp (settings->name, "pipeline") == 0)
-    apply_entries (settings, pl->settings, "[pipeline]", &p);
+    {
+      apply_entries (settings, pl->settings, "[pipeline]", &p);
+      check_shard (settings, pl->settings, &p);
+    }
   else
     settings = NULL;
   if (!dp_params_is_set (pl->settings, "name") && strcmp (file, "-e") == 0)

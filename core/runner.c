@@ -19,6 +19,8 @@
 #include "batch-private.h"
 #include "record-deferred.h"
 #include "core.h"
+#include "shard.h"
+#include "state.h"
 
 #include <docpipe/output.h>
 #include <glib-unix.h>
@@ -81,6 +83,10 @@ struct _DpRunner {
   GError *dead_error;       /* why dead letters could not be written */
 
   DpProgressCounts shown;   /* under lock: what the progress line shows (the sink thread's view) */
+  DpState *state;           /* incremental runs (state.c), or NULL */
+  guint shard_k, shard_n;   /* this run's shard; shard_n 0: no sharding */
+  gsize skipped;            /* atomic: records the state says are done */
+  gsize other_shards;       /* atomic: records of other shards */
 
   gpointer end_batch;       /* atomic: the empty batch whose seq is the batch count */
   GMainLoop *loop;
@@ -109,6 +115,18 @@ create_instance (DpStageConfig *sc, gpointer *out, GError **error)
       return FALSE;
     }
   return TRUE;
+}
+
+/* Sharding and incremental runs: which documents this run processes. */
+static gboolean
+open_selection (DpRunner *r, GError **error)
+{
+  DpParams *settings = r->pipeline->settings;
+  const char *shard = r->opts.shard ? r->opts.shard : dp_params_get_string (settings, "shard");
+  if (shard && !dp_shard_parse (shard, &r->shard_k, &r->shard_n, error))
+    return FALSE;
+  const char *state = dp_params_get_path (settings, "state");
+  return !state || (r->state = dp_state_open (state, r->pipeline, r->opts.full, shard, error));
 }
 
 DpRunner *
@@ -152,6 +170,8 @@ dp_runner_new (DpPipeline *pipeline, const DpRunOptions *opts, GError **error)
       for (guint w = st->n_instances; w < r->n_workers; w++)
         st->instances[w] = st->instances[0];
     }
+  if (!open_selection (r, error))
+    return NULL;
   return g_steal_pointer (&r);
 }
 
@@ -178,6 +198,7 @@ dp_runner_free (DpRunner *r)
   g_clear_error (&r->fatal_error);
   g_free (r->fatal_stage);
   g_free (r->dead_path);
+  dp_state_free (r->state);
   dp_output_free (r->dead_out);
   g_clear_error (&r->dead_error);
   g_free (r);
@@ -327,6 +348,24 @@ decode_all (DpBatch *b)
     }
 }
 
+static gboolean
+in_my_shard (DpRecord *rec, gpointer data)
+{
+  DpRunner *r = data;
+  return dp_shard_of (dp_record_get_id (rec), r->shard_n) == r->shard_k;
+}
+
+/* Records of other shards, and those the state says are done, go no further
+ * (ids and contents are only known once decoded). */
+static void
+select_records (DpRunner *r, DpBatch *b)
+{
+  if (r->shard_n > 1)
+    g_atomic_pointer_add (&r->other_shards, dp_batch_drop (b, in_my_shard, r));
+  if (r->state)
+    g_atomic_pointer_add (&r->skipped, dp_state_select (r->state, b));
+}
+
 static void
 work_on (Worker *w, DpBatch *b)
 {
@@ -334,8 +373,9 @@ work_on (Worker *w, DpBatch *b)
   /* Decoding is the source's work done here: its time and failures count there. */
   gint64 t0 = g_get_monotonic_time ();
   decode_all (b);
-  w->stats[0].usec += g_get_monotonic_time () - t0;
   sweep (r, b, 0, &w->stats[0]);
+  select_records (r, b);
+  w->stats[0].usec += g_get_monotonic_time () - t0;
   for (guint s = 1; s < r->n_stages; s++)
     {
       const DpStageInfo *info = r->stages[s].config->ref->info;
@@ -513,6 +553,9 @@ deliver (DpRunner *r, DpBatch *b)
           && !run_stage (r, s, st->instances[0], b, &r->stats[s], st->config->ref->info->process))
         break;
     }
+  /* What is left went through every sink; done once the sinks commit. */
+  if (r->state && !failing_batch)
+    dp_state_add_done (r->state, b);
   write_dead (r, b);
   if (!failing_batch)
     {
@@ -677,6 +720,10 @@ write_stats (DpRunner *r, double seconds, int code, GError **error)
   json_builder_add_int_value (jb, (gint64) (r->dead + r->dead_lost));
   json_builder_set_member_name (jb, "records_failed_unsaved");
   json_builder_add_int_value (jb, (gint64) r->dead_lost);
+  json_builder_set_member_name (jb, "records_skipped");
+  json_builder_add_int_value (jb, (gint64) r->skipped);
+  json_builder_set_member_name (jb, "records_other_shards");
+  json_builder_add_int_value (jb, (gint64) r->other_shards);
   json_builder_set_member_name (jb, "text_bytes_out");
   json_builder_add_int_value (jb, (gint64) r->bytes_out);
   json_builder_set_member_name (jb, "records_per_second");
@@ -713,6 +760,43 @@ write_stats (DpRunner *r, double seconds, int code, GError **error)
   g_autofree char *line = g_strconcat (text, "\n", NULL);
   g_autoptr (DpOutput) out = dp_output_open (r->opts.stats_path, DP_OUTPUT_REPLACE, error);
   return out && dp_output_write (out, line, strlen (line), error) && dp_output_commit (out, error);
+}
+
+/* The summary of an incremental or sharded run; the state learns which
+ * documents are done only now, once every sink has committed its output
+ * (state.c says why).  Returns the exit code, 1 if the state failed. */
+static int
+end_selection (DpRunner *r, int code)
+{
+  if (!r->state && !r->shard_n)
+    return code;
+  guint64 failed = r->dead + r->dead_lost;
+  if (!r->opts.quiet)
+    {
+      g_autoptr (GString) line = g_string_new (NULL);
+      g_string_printf (line, "docpipe: %" G_GUINT64_FORMAT " document%s read: %" G_GSIZE_FORMAT " processed",
+                       r->stats[0].in, r->stats[0].in == 1 ? "" : "s", r->records_out);
+      if (r->state)
+        g_string_append_printf (line, ", %" G_GSIZE_FORMAT " skipped (done before; state %s%s)", r->skipped,
+                                dp_state_get_path (r->state), r->opts.full ? ", --full" : "");
+      if (r->shard_n)
+        g_string_append_printf (line, ", %" G_GSIZE_FORMAT " in other shards (shard %u/%u)", r->other_shards,
+                                r->shard_k, r->shard_n);
+      g_string_append_printf (line, ", %" G_GUINT64_FORMAT " failed", failed);
+      g_printerr ("%s\n", line->str);
+    }
+  g_autoptr (GError) error = NULL;
+  DpStateRunSummary sum = { r->stats[0].in, r->records_out, r->skipped, failed, r->other_shards, code };
+  if (r->state && r->fatal && !r->opts.quiet)
+    g_printerr ("docpipe: the run failed: state %s is not updated; its documents will be processed again\n",
+                dp_state_get_path (r->state));
+  if (r->state && !dp_state_end_run (r->state, !r->fatal, &sum, &error))
+    {
+      g_printerr ("docpipe: error: %s; the documents of this run will be processed again\n", error->message);
+      if (code == DP_EXIT_OK || code == DP_EXIT_DEAD_LETTERS)
+        code = DP_EXIT_FAILURE;
+    }
+  return code;
 }
 
 int
@@ -770,7 +854,7 @@ dp_runner_run (DpRunner *r)
   else if (r->dead && !r->opts.quiet)
     g_printerr ("docpipe: %" G_GUINT64_FORMAT " record%s failed; see %s\n", r->dead,
                 r->dead == 1 ? "" : "s", strcmp (r->dead_path, "-") ? r->dead_path : "stderr");
-  int code = exit_code (r);
+  int code = end_selection (r, exit_code (r));
   g_autoptr (GError) error = NULL;
   if (r->opts.stats_path && !write_stats (r, seconds, code, &error))
     {

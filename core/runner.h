@@ -8,6 +8,8 @@ typedef struct {
   const char *stats_path;   /* --stats FILE, or NULL */
   DpProgressMode progress;  /* progress on stderr */
   gboolean quiet;           /* no per-record warnings */
+  gboolean full;            /* --full: the state file skips nothing (it is still updated) */
+  const char *shard;        /* --shard K/N (valid), over the pipeline's setting; or NULL */
 } DpRunOptions;
 
 typedef struct _DpRunner DpRunner;
