@@ -12,6 +12,7 @@ struct _DpBatch {
   GPtrArray *dead;        /* DpDeadRecord*, NULL until used */
   GArray *data;           /* Attached (batch.c), NULL until used */
   const gint *cancel;     /* the runner's stop flag, or NULL */
+  guint64 skipped;        /* inputs the source skipped (dp_batch_note_skipped) */
 };
 
 typedef struct {

@@ -32,6 +32,11 @@ DP_API gboolean  dp_batch_is_failed (const DpBatch *batch, guint i);
  * return what it has, or nothing, when this becomes TRUE. */
 DP_API gboolean  dp_batch_is_cancelled (const DpBatch *batch);
 
+/* Sources: counts @n inputs (files) skipped without making a record of them,
+ * such as binary files met in a directory; the run's --stats summary reports
+ * the total as "inputs_skipped".  A skipped input is not a failure. */
+DP_API void      dp_batch_note_skipped (DpBatch *batch, guint n);
+
 /* Sinks: data a stage's prepare() computed in a worker, for its process() to use
  * in the sink thread.  @key is usually the stage instance pointer. */
 DP_API void      dp_batch_set_data (DpBatch *batch, gconstpointer key, gpointer data,
