@@ -180,30 +180,9 @@ reader_decode_text (DpRecord *rec, const char *raw, gsize len, gpointer user_dat
 
 /* ---- JSON lines --------------------------------------------------------------- */
 
-/* The bytes a renamed line is wrapped in (load_renamed); error positions are
- * given back in the line's own terms. */
+/* The bytes a renamed line is wrapped in (load_renamed). */
 #define WRAP_HEAD "{\"meta\":"
 #define WRAP_TAIL ",\"text\":\"\"}"
-
-static void
-unwrap_position (GError *error)
-{
-  static const char *const prefixes[] = { "invalid JSON at column ", "invalid JSON at byte " };
-  for (guint i = 0; i < G_N_ELEMENTS (prefixes); i++)
-    if (g_str_has_prefix (error->message, prefixes[i]))
-      {
-        char *end;
-        const char *num = error->message + strlen (prefixes[i]);
-        guint64 at = g_ascii_strtoull (num, &end, 10);
-        if (end == num)
-          return;
-        at = at > strlen (WRAP_HEAD) ? at - strlen (WRAP_HEAD) : 1;
-        char *msg = g_strdup_printf ("%s%" G_GUINT64_FORMAT "%s", prefixes[i], at, end);
-        g_free (error->message);
-        error->message = msg;
-        return;
-      }
-}
 
 static gboolean
 field_error (GError **error, const char *what, const char *field)
@@ -306,13 +285,17 @@ load_renamed (const Reader *r, DpRecord *rec, const char *raw, gsize len, GError
   g_string_append_len (wrapped, raw, len);
   g_string_append (wrapped, WRAP_TAIL);
   GError *local = NULL;
-  if (!dp_record_load_json (rec, wrapped->str, wrapped->len, &local))
+  if (dp_record_load_json (rec, wrapped->str, wrapped->len, &local))
+    return take_fields (r, rec, error);
+  /* Not JSON: the error as the line alone gives it, in its own columns. */
+  if (g_error_matches (local, DP_RECORD_ERROR, DP_RECORD_ERROR_PARSE)
+      && !dp_record_load_json (rec, raw, len, error))
     {
-      unwrap_position (local);
-      g_propagate_error (error, local);
+      g_clear_error (&local);
       return FALSE;
     }
-  return take_fields (r, rec, error);
+  g_propagate_error (error, local);
+  return FALSE;
 }
 
 static gboolean

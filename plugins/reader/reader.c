@@ -244,7 +244,9 @@ next_file (Reader *r, DpBatch *batch, GError **error)
     }
   if (format != FORMAT_JSONL)
     reader_presize (r);
-  if (f->found && skip_binary (r, batch, &local))
+  if (format == FORMAT_JSONL && r->gz && r->regular)
+    reader_verify_gz (r, f->path, batch, &local);
+  if (!local && f->found && skip_binary (r, batch, &local))
     return TRUE;
   if (local)
     {

@@ -61,6 +61,8 @@ gboolean reader_open (Reader *r, const char *path, GError **error);
 void     reader_close (Reader *r);
 gboolean reader_fill (Reader *r, DpBatch *batch, GError **error);
 void     reader_reserve (Reader *r, gsize more);
+/* A regular .gz file: TRUE if @path decompresses to its end without an error. */
+gboolean reader_verify_gz (Reader *r, const char *path, DpBatch *batch, GError **error);
 /* Before a whole regular file is read: room for all of it. */
 void     reader_presize (Reader *r);
 /* What kind of binary file the first bytes of the buffer show, or NULL for text. */
