@@ -253,6 +253,16 @@ test_html_declared_charset (void)
   g_assert_cmpstr (json_object_get_string_member (rec3, "text"), ==, "Caf\xc3\xa9");
   g_assert_false (json_object_has_member (meta_of (rec3), "encoding"));
   dp_test_result_clear (&r);
+
+  /* the word "charset" in some other attribute's text is no declaration */
+  const char *word = "<meta name=\"description\" content=\"the charset of doom\">"
+                     "<meta charset=windows-1252><p>\x93" "Doom\x94</p>";
+  put_file (dir, "lie.html", word, strlen (word));
+  r = RUN ("run", "-q", "-e", expr3);
+  g_autoptr (JsonObject) rec4 = only_record (r.out);
+  g_assert_cmpstr (json_object_get_string_member (rec4, "text"), ==, "\xe2\x80\x9c" "Doom\xe2\x80\x9d");
+  g_assert_cmpstr (json_object_get_string_member (meta_of (rec4), "encoding"), ==, "windows-1252");
+  dp_test_result_clear (&r);
   dp_test_remove_tree (dir);
 }
 

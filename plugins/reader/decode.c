@@ -67,14 +67,13 @@ convert (const char *raw, gsize len, const char *charset, gsize unit, GString **
   char *in = (char *) raw;
   gsize left = len;
   char buf[16384];
-  for (gboolean flushed = FALSE; !flushed;)
+  /* (Converting to UTF-8, a stateful source encoding has no shift state to flush.) */
+  while (left > 0)
     {
       char *o = buf;
       gsize room = sizeof buf;
-      /* With no input left, one last call flushes a stateful encoding's shift state. */
-      gsize rc = left ? g_iconv (cd, &in, &left, &o, &room) : g_iconv (cd, NULL, NULL, &o, &room);
+      gsize rc = g_iconv (cd, &in, &left, &o, &room);
       int e = errno;
-      flushed = left == 0 && rc != (gsize) -1;
       g_string_append_len (s, buf, o - buf);
       if (rc != (gsize) -1 || e == E2BIG)
         continue;
@@ -83,7 +82,6 @@ convert (const char *raw, gsize len, const char *charset, gsize unit, GString **
       gsize step = e == EINVAL ? left : MIN (unit, left);   /* EINVAL: cut short at the end */
       in += step;
       left -= step;
-      flushed = left == 0;
     }
   g_iconv_close (cd);
   *bad += repair_utf8 (s->str, s->len, &s);   /* a NUL decoded from UTF-16 */

@@ -45,11 +45,19 @@ find_ci (const char *p, const char *end, const char *needle)
 static char *
 charset_in_tag (const char *p, const char *end)
 {
-  const char *c = find_ci (p, end, "charset");
-  if (!c)
-    return NULL;
-  c += strlen ("charset");
-  while (c < end && (g_ascii_isspace (*c) || *c == '=' || *c == '"' || *c == '\''))
+  const char *c = p;
+  for (;;)
+    {
+      if (!(c = find_ci (c, end, "charset")))
+        return NULL;
+      c += strlen ("charset");
+      while (c < end && g_ascii_isspace (*c))
+        c++;
+      if (c < end && *c == '=')
+        break;   /* not the word in some other attribute's text */
+    }
+  c++;
+  while (c < end && (g_ascii_isspace (*c) || *c == '"' || *c == '\''))
     c++;
   const char *s = c;
   while (c < end && (g_ascii_isalnum (*c) || strchr ("-_.:", *c)))
@@ -348,8 +356,9 @@ enter (Walk *w, xmlNode *node)
     return take_title (node, w->meta), FALSE;
   if (named (node, "meta"))
     return take_meta (node, w->meta), FALSE;
-  if (named (node, "html") && attr (node, "lang") && *attr (node, "lang"))
-    json_object_set_string_member (w->meta, "lang", attr (node, "lang"));
+  const char *lang = named (node, "html") ? attr (node, "lang") : NULL;
+  if (lang && *lang)
+    json_object_set_string_member (w->meta, "lang", lang);
   if (leave_out (w, node))
     return FALSE;
   if (named (node, "br"))

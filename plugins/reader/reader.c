@@ -30,8 +30,9 @@ file_format (const Reader *r, const char *path)
   for (guint i = 0; jsonl[i]; i++)
     if (g_str_has_suffix (name, jsonl[i]))
       return FORMAT_JSONL;
+  gsize n = strlen (name);
   for (guint i = 0; html[i]; i++)
-    if (g_ascii_strcasecmp (name + strlen (name) - MIN (strlen (name), strlen (html[i])), html[i]) == 0)
+    if (n > strlen (html[i]) && g_ascii_strcasecmp (name + n - strlen (html[i]), html[i]) == 0)
       return FORMAT_HTML;
   return FORMAT_TEXT;
 }
