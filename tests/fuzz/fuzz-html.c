@@ -62,9 +62,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     return 0;
   gsize n = strlen (text);
   check (g_utf8_validate_len (text, n, NULL), "text not valid UTF-8");
-  g_autofree char *lower = g_memdup2 (data, size);   /* NUL bytes and all */
+  g_autofree char *lower = g_malloc (size + 1);   /* NUL bytes and all */
   for (gsize i = 0; i < size; i++)
-    lower[i] = g_ascii_tolower (lower[i]);
+    lower[i] = g_ascii_tolower (data[i]);
   if (!memmem (lower, size, "pre", 3))
     {
       check (n == 0 || (!g_ascii_isspace (text[0]) && !g_ascii_isspace (text[n - 1])),
