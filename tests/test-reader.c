@@ -198,12 +198,13 @@ test_html_tag_soup (void)
   dp_test_result_clear (&r);
 }
 
-/* Whitespace as a browser collapses it; <pre> keeps it; <br> breaks lines. */
+/* Whitespace as a browser collapses it; <pre> keeps it; <br> breaks lines.
+ * The page's frame is never taken for an advert by its class. */
 static void
 test_html_whitespace (void)
 {
   g_autofree char *dir = dp_test_make_tmp_dir ("docpipe-reader-XXXXXX");
-  const char *page = "<body>  <p>  one\n\t two  <b> three </b>four&nbsp;five</p>"
+  const char *page = "<body class=\"ads-enabled\">  <p>  one\n\t two  <b> three </b>four&nbsp;five</p>"
                      "<pre>  a\n    b</pre>x<br>y<br><br>z<br>"
                      "<div><div><p>inner</p></div></div>  <span> tail </span></body>";
   put_file (dir, "ws.htm", page, strlen (page));

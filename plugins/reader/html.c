@@ -275,7 +275,9 @@ leave_out (const Walk *w, const xmlNode *node)
   const char *v;
   if ((v = attr (node, "role")) && g_strv_contains (chrome_roles, v))
     return TRUE;
-  if (((v = attr (node, "class")) && chrome_class (v)) || ((v = attr (node, "id")) && chrome_token (v, strlen (v))))
+  /* (Not on the page's frame: <body class="ads-enabled"> holds the page.) */
+  gboolean frame = named (node, "html") || named (node, "body") || named (node, "main") || named (node, "article");
+  if (!frame && (((v = attr (node, "class")) && chrome_class (v)) || ((v = attr (node, "id")) && chrome_token (v, strlen (v)))))
     return TRUE;
   return hidden (node);
 }
