@@ -14,6 +14,7 @@ struct _DpBatch {
   const gint *cancel;     /* the runner's stop flag, or NULL */
   gboolean has_input;     /* the source said how far through its input it is: */
   guint64 input_done, input_total;   /* bytes read, of (0: unknown) */
+  guint64 skipped;        /* inputs the source skipped (dp_batch_note_skipped) */
 };
 
 typedef struct {

@@ -22,6 +22,12 @@ attached_clear (gpointer p)
     a->destroy (a->data);
 }
 
+void
+dp_batch_note_skipped (DpBatch *batch, guint n)
+{
+  batch->skipped += n;
+}
+
 gboolean
 dp_batch_is_cancelled (const DpBatch *batch)
 {

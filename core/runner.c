@@ -35,6 +35,7 @@
 
 typedef struct {
   guint64 in, out, failed;
+  guint64 skipped;         /* inputs a source skipped */
   gint64 usec;
 } StageStats;
 
@@ -314,6 +315,7 @@ source_thread (gpointer data)
       gint64 t0 = g_get_monotonic_time ();
       gboolean ok = info->read (st->instances[0], b, r->batch_size, &error);
       r->stats[0].usec += g_get_monotonic_time () - t0;
+      r->stats[0].skipped += b->skipped;
       dp_batch_seal (b);
       if (!ok || dp_batch_get_size (b) == 0)
         {
@@ -716,6 +718,8 @@ write_stats (DpRunner *r, double seconds, int code, GError **error)
   json_builder_add_int_value (jb, (gint64) r->stats[0].in);
   json_builder_set_member_name (jb, "records_out");
   json_builder_add_int_value (jb, (gint64) r->records_out);
+  json_builder_set_member_name (jb, "inputs_skipped");
+  json_builder_add_int_value (jb, (gint64) r->stats[0].skipped);
   json_builder_set_member_name (jb, "records_failed");
   json_builder_add_int_value (jb, (gint64) (r->dead + r->dead_lost));
   json_builder_set_member_name (jb, "records_failed_unsaved");

@@ -152,7 +152,7 @@ static const BadCase bad_cases[] = {
     "path = in.txt\n"
     "[write]\n"
     "plugin = writer\n",
-    { "@:3: stage 'read': key 'format': 'jsnl' is not one of: auto, text, jsonl (did you mean 'jsonl'?)" },
+    { "@:3: stage 'read': key 'format': 'jsnl' is not one of: auto, text, jsonl, html (did you mean 'jsonl'?)" },
     NULL, 1 },
 
   { "bad-enum-no-guess",
@@ -162,7 +162,7 @@ static const BadCase bad_cases[] = {
     "format = xml\n"
     "[write]\n"
     "plugin = writer\n",
-    { "@:4: stage 'read': key 'format': 'xml' is not one of: auto, text, jsonl" }, "did you mean", 1 },
+    { "@:4: stage 'read': key 'format': 'xml' is not one of: auto, text, jsonl, html" }, "did you mean", 1 },
 
   { "out-of-range",
     "[read]\n"
@@ -607,7 +607,7 @@ test_override_errors (void)
     { "read=1", "--set read=1: expected STAGE.KEY=VALUE" },
     { ".path=1", "--set .path=1: expected STAGE.KEY=VALUE" },
     { "read.=1", "--set read.=1: expected STAGE.KEY=VALUE" },
-    { "read.format=xml", "--set: stage 'read': key 'format': 'xml' is not one of: auto, text, jsonl" },
+    { "read.format=xml", "--set: stage 'read': key 'format': 'xml' is not one of: auto, text, jsonl, html" },
     { "write.colour=red", "--set: stage 'write': unknown key 'colour'" },
     { "pipeline.workers=-1", "--set: [pipeline]: key 'workers': -1 is out of range [0, 1024]" },
   };

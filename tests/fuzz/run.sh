@@ -17,20 +17,21 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 build=$src/build-fuzz
 CC=clang cmake -S "$src" -B "$build" -DDOCPIPE_FUZZ=ON -DDOCPIPE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug \
   -DBUILD_TESTING=OFF >/dev/null
-cmake --build "$build" -j"$(nproc)" --target fuzz-normalize fuzz-record-json fuzz-ner fuzz-claims >/dev/null
+cmake --build "$build" -j"$(nproc)" --target fuzz-normalize fuzz-record-json fuzz-ner fuzz-claims fuzz-html >/dev/null
 
 corpus=$build/fuzz-corpus
-mkdir -p "$corpus/fuzz-normalize" "$corpus/fuzz-record-json" "$corpus/fuzz-ner" "$corpus/fuzz-claims"
+mkdir -p "$corpus/fuzz-normalize" "$corpus/fuzz-record-json" "$corpus/fuzz-ner" "$corpus/fuzz-claims" "$corpus/fuzz-html"
 cp "$src"/samples/news/*.txt "$corpus/fuzz-normalize/"
 cp "$src"/samples/news/*.txt "$corpus/fuzz-ner/"
 cp "$src"/samples/news/*.txt "$src"/tests/fuzz/seeds/fuzz-claims/* "$corpus/fuzz-claims/"
+cp "$src"/tests/fixtures/reader/*.html "$corpus/fuzz-html/"
 i=0
 while IFS= read -r line; do
   i=$((i + 1)); printf '%s' "$line" > "$corpus/fuzz-record-json/sample-$i"
 done < "$src/samples/news.jsonl"
 
 status=0
-for target in fuzz-normalize fuzz-record-json fuzz-ner fuzz-claims; do
+for target in fuzz-normalize fuzz-record-json fuzz-ner fuzz-claims fuzz-html; do
   regressions=$src/tests/fuzz/regressions/$target
   if [ -d "$regressions" ]; then
     echo "$target: replaying $(ls "$regressions" | wc -l) regression inputs"

@@ -39,6 +39,10 @@ DP_API gboolean  dp_batch_is_cancelled (const DpBatch *batch);
  * (a pipe, standard input).  Call it on each batch read; the figures of the
  * last batch the sinks have written are shown. */
 DP_API void      dp_batch_set_input_progress (DpBatch *batch, guint64 done, guint64 total);
+/* Sources (ABI 2.1): counts @n inputs (files) skipped without making a record of them,
+ * such as binary files met in a directory; the run's --stats summary reports
+ * the total as "inputs_skipped".  A skipped input is not a failure. */
+DP_API void      dp_batch_note_skipped (DpBatch *batch, guint n);
 
 /* Sinks: data a stage's prepare() computed in a worker, for its process() to use
  * in the sink thread.  @key is usually the stage instance pointer. */
