@@ -114,15 +114,6 @@ dp_seq_hash (guint32 template_id, const char *s, gsize len)
   return h ? h : 1;
 }
 
-guint64
-dp_seq_hash_mix (guint64 h, guint64 v)
-{
-  h ^= v + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2);
-  h *= 0xc4ceb9fe1a85ec53ULL;
-  h ^= h >> 29;
-  return h ? h : 1;
-}
-
 /* ---- constraints and Viterbi ----------------------------------------------- */
 
 static char
@@ -266,7 +257,13 @@ find_row (const DpSeqModel *m, guint64 h)
 
 /* Scores every token under every tag.  The table lookups are memory-bound,
  * so the slot of a feature a few places ahead is prefetched while this one
- * is looked up, and likewise the weight rows while they are added. */
+ * is looked up, and each weight row, both its ends (a row may straddle
+ * cache lines), as soon as its slot is read: a whole pass ahead of its use,
+ * about 10 % faster on the claims model than only a few features ahead.  Tried and not kept, no
+ * faster: reusing the row of a feature equal to the previous token's in the
+ * same place (half the claims roles tagger's); blocks of 128 or 512
+ * features; a branch-free probe of the first two slots; huge pages; adding
+ * rows with vector instructions. */
 static void
 score_tokens (const DpSeqModel *m, const DpSeqFeatures *f, gint32 *scores, gint32 *rows)
 {
@@ -281,6 +278,11 @@ score_tokens (const DpSeqModel *m, const DpSeqFeatures *f, gint32 *scores, gint3
       if (k + AHEAD < total)
         __builtin_prefetch (&m->slots[hashes[k + AHEAD] & mask]);
       rows[k] = (gint32) find_row (m, hashes[k]);
+      if (rows[k] >= 0)
+        {
+          __builtin_prefetch (m->weights + (gsize) rows[k] * nt);
+          __builtin_prefetch (m->weights + (gsize) rows[k] * nt + nt - 1);
+        }
     }
   for (guint i = 0; i < n; i++)
     {
