@@ -9,7 +9,8 @@
  * machine) and wall time, MB/s of the texts per core, tokens, and the cues
  * and roles-tagger tokens the model decoded.  The rules, the speakers and
  * the layer the stage writes are not included: compare with the stage's own
- * seconds in `docpipe run --stats` for those.
+ * seconds in `docpipe run --stats` for those.  CLAIMS_MODEL=DIR in the
+ * environment times another model (e.g. one trained with other settings).
  */
 #include "model.h"
 #include "tagger.h"
@@ -17,6 +18,7 @@
 
 #include <docpipe/docpipe.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 #define REPETITIONS 5
