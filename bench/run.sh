@@ -20,7 +20,8 @@
 #     claims -> writer) beside the four without claims, with 1 and 2 workers,
 #     runs interleaved, medians of 3, and the time ratios; the claims stage
 #     alone (its own seconds in --stats, one worker): MB/s per core, beside
-#     the ner stage's in the same runs;
+#     the ner stage's in the same runs, and with the rules alone (claims
+#     model=); its trained model alone, on one core (bench-claims);
 #   - the NER: the whole stage and the model alone on one core, model load
 #     time (bench-ner), and the shipped model's scores on CoNLL-2003 dev and
 #     Universal NER English-EWT dev (docpipe-ner-train eval);
@@ -100,6 +101,8 @@ for w in 1 2; do
     if [ "$w" = 1 ]; then
       stage_seconds claims >> "$tmp/claims.s"
       stage_seconds ner >> "$tmp/ner.s"
+      news_run 1 "claims model= !" > /dev/null   # the rules alone: what the model costs is the difference
+      stage_seconds claims >> "$tmp/rules.s"
     fi
   done
   t4=$(median < "$tmp/four.$w"); t5=$(median < "$tmp/five.$w")
@@ -111,7 +114,11 @@ done
 tc=$(median < "$tmp/claims.s"); tn=$(median < "$tmp/ner.s")
 printf 'claims stage alone       %6.2f s %6.1f MB/s per core (median of 3, one worker; %.3f x the ner stage)\n' \
   "$tc" "$(echo "$bytes / $tc / 1000000" | bc -l)" "$(echo "$tc / $tn" | bc -l)"
+tr=$(median < "$tmp/rules.s")
+printf 'claims stage, rules only %6.2f s %6.1f MB/s per core (claims model=, one worker, median of 3, runs interleaved)\n' \
+  "$tr" "$(echo "$bytes / $tr / 1000000" | bc -l)"
 printf 'ner stage alone          %6.2f s %6.1f MB/s per core (same runs)\n' "$tn" "$(echo "$bytes / $tn / 1000000" | bc -l)"
+"$build/bin/bench-claims" "$corpus" | sed 's/^/claims: /'
 ner_data=$here/plugins/ner/data
 ner_eval() {
   "$build/bin/docpipe-ner-train" eval --propagate -g "$ner_data/gazetteers" -w "$ner_data/clusters.txt" -m "$ner_data/en-news.dpm" "$@" |

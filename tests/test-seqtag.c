@@ -1,7 +1,7 @@
 /* test-seqtag.c — the sequence labeller: learning a small tagging task we
  * generate ourselves to a fixed score, deterministic training, BILOU-valid
- * decoding, and the model file (round trip; truncated, corrupted, foreign and
- * future files refused with a clear error). */
+ * decoding, scoring with any number of tags, and the model file (round trip;
+ * truncated, corrupted, foreign and future files refused with a clear error). */
 #include "seqtag-private.h"
 
 #include <glib/gstdio.h>
@@ -329,6 +329,74 @@ test_bilou_constraints (void)
   g_strfreev (names);
 }
 
+/* A model of @nt tags (not BILOU: every transition allowed) with random
+ * weights and transitions and @nf features, built as training builds one. */
+static DpSeqModel *
+random_model (GRand *r, guint nt, guint nf, guint64 *hashes)
+{
+  guint64 capacity = 1024;
+  gsize slots_size = capacity * 8, weights_size = (gsize) nf * nt * 2, trans_size = (gsize) (nt + 1) * nt * 4;
+  guchar *owned = g_malloc0 (slots_size + weights_size + trans_size);
+  guint64 *slots = (guint64 *) owned;
+  gint16 *weights = (gint16 *) (owned + slots_size);
+  gint32 *trans = (gint32 *) (owned + slots_size + weights_size);
+  for (guint f = 0; f < nf; f++)
+    {
+      hashes[f] = ((guint64) g_rand_int (r) << 32 | g_rand_int (r)) | 1;
+      guint64 slot = hashes[f] & (capacity - 1);
+      while (slots[slot])
+        slot = (slot + 1) & (capacity - 1);
+      slots[slot] = (hashes[f] & DP_SEQ_KEY_MASK) | (f + 1);
+    }
+  for (gsize k = 0; k < (gsize) nf * nt; k++)
+    weights[k] = (gint16) g_rand_int_range (r, -3000, 3000);
+  for (gsize k = 0; k < (gsize) (nt + 1) * nt; k++)
+    trans[k] = g_rand_int_range (r, -2000, 2000);
+  char **names = g_new0 (char *, nt + 1);
+  for (guint t = 0; t < nt; t++)
+    names[t] = g_strdup_printf ("T%u", t);
+  return dp_seq_model_new_owned (names, nt, nf, capacity, owned, slots, weights, trans, 1);
+}
+
+/* Decoding scores each token by adding its features' rows with vectors of
+ * eight and four tags and the rest one by one: whatever the number of tags,
+ * it must give what adding them one tag at a time and Viterbi give. */
+static void
+test_scores_every_tag_count (void)
+{
+  g_autoptr (GRand) r = g_rand_new_with_seed (7);
+  static const guint counts[] = { 1, 2, 3, 4, 5, 7, 8, 9, 12, 13, 16, 17, 21, 24, 27, 31, 32, 33, 41 };
+  for (guint c = 0; c < G_N_ELEMENTS (counts); c++)
+    {
+      guint nt = counts[c], nf = 200, n = 40;
+      guint64 hashes[200];
+      g_autoptr (DpSeqModel) m = random_model (r, nt, nf, hashes);
+      DpSeqFeatures f;
+      dp_seq_features_init (&f);
+      g_autofree gint32 *scores = g_new0 (gint32, (gsize) n * nt);
+      for (guint i = 0; i < n; i++)
+        {
+          dp_seq_features_next_token (&f);
+          guint k = (guint) g_rand_int_range (r, 0, 12);
+          for (guint j = 0; j < k; j++)
+            {
+              guint row = (guint) g_rand_int_range (r, 0, nf);
+              gboolean absent = g_rand_int_range (r, 0, 4) == 0;
+              dp_seq_features_add (&f, absent ? hashes[row] ^ 0x5555000000000000ULL : hashes[row]);
+              for (guint t = 0; !absent && t < nt; t++)
+                scores[(gsize) i * nt + t] += m->weights[(gsize) row * nt + t];
+            }
+        }
+      g_autofree guint16 *want = g_new (guint16, n), *got = g_new (guint16, n);
+      dp_seq_viterbi (scores, n, nt, m->trans, &m->c, want);
+      dp_seq_model_decode (m, &f, got);
+      for (guint i = 0; i < n; i++)
+        if (want[i] != got[i])
+          g_error ("%u tags, token %u: decoded tag %u, the scores say %u", nt, i, got[i], want[i]);
+      dp_seq_features_clear (&f);
+    }
+}
+
 static void
 test_features (void)
 {
@@ -365,6 +433,7 @@ main (int argc, char **argv)
   g_test_add_func ("/seqtag/deterministic", test_deterministic);
   g_test_add_func ("/seqtag/round-trip", test_round_trip);
   g_test_add_func ("/seqtag/bad-files", test_bad_files);
+  g_test_add_func ("/seqtag/scores-every-tag-count", test_scores_every_tag_count);
   int status = g_test_run ();
   remove_tmp_dir ();
   return status;

@@ -41,8 +41,16 @@ guint dp_seq_features_n_tokens (const DpSeqFeatures *f);
 /* Hashes @len bytes of @s under a feature template number, e.g.
  * dp_seq_hash (TEMPLATE_WORD, word, len).  Never returns 0. */
 guint64 dp_seq_hash (guint32 template_id, const char *s, gsize len);
-/* Combines a hash with another value (conjunctions of features). */
-guint64 dp_seq_hash_mix (guint64 h, guint64 v);
+/* Combines a hash with another value (conjunctions of features).  Inline:
+ * the claims model's roles tagger calls it some 80 times per token. */
+static inline guint64
+dp_seq_hash_mix (guint64 h, guint64 v)
+{
+  h ^= v + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2);
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 29;
+  return h ? h : 1;
+}
 
 /* ---- models ---------------------------------------------------------------- */
 

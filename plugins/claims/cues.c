@@ -72,13 +72,6 @@ cue_table (void)
   return table;
 }
 
-gboolean
-dp_cue_tok_is (const char *text, const DpToken *tok, const char *word)
-{
-  gsize len = tok->end - tok->start;
-  return strlen (word) == len && g_ascii_strncasecmp (text + tok->start, word, len) == 0;
-}
-
 /* The token lower-cased into @buf, or FALSE if it is no short word. */
 static gboolean
 lower_word (const char *text, const DpToken *tok, char *buf, gsize size)

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <docpipe/docpipe.h>
+#include <string.h>
 
 typedef enum {
   DP_ACT_ASSERT, DP_ACT_ALLEGE, DP_ACT_DENY, DP_ACT_WARN, DP_ACT_URGE,
@@ -38,8 +39,16 @@ typedef struct {
 
 const char *dp_claim_act_name (DpClaimAct act);
 
-/* TRUE if token @i is the lower-case word @word (ASCII case-insensitive). */
-gboolean dp_cue_tok_is (const char *text, const DpToken *tok, const char *word);
+/* TRUE if token @i is the lower-case word @word (ASCII case-insensitive).
+ * Inline, so that a literal @word's length is known when compiled and most
+ * tokens are told apart by length alone: the model's features ask this
+ * dozens of times per token. */
+static inline gboolean
+dp_cue_tok_is (const char *text, const DpToken *tok, const char *word)
+{
+  gsize len = tok->end - tok->start;
+  return strlen (word) == len && g_ascii_strncasecmp (text + tok->start, word, len) == 0;
+}
 
 /* The act of a cue the model found at tokens [first, last]: the lexicon's
  * for a word it lists, else by the stem of the first word that has one

@@ -32,6 +32,7 @@
  * word, a quotation mark, a lexicon cue); a cue is never far from one. */
 #define CUE_WINDOW 6
 #define CLUSTER_LOOKED_UP (1u << 30)
+#define NEXT_UNKNOWN 0xFF
 
 const char *const dp_claims_cue_tags[] = { "O", "B-CUE", "I-CUE", "L-CUE", "U-CUE", NULL };
 const char *const dp_claims_role_tags[] = {
@@ -176,6 +177,8 @@ dp_claims_view_init (DpClaimsView *v, DpRecord *rec, const DpClaimsModel *model,
       v->word[i] = dp_seq_hash (T_W, buf, lower (v->text, &v->toks[i], buf));
     }
   v->cluster = g_new0 (guint32, MAX (v->n, 1));
+  v->next = g_new (guint8, MAX (v->n, 1));
+  memset (v->next, NEXT_UNKNOWN, MAX (v->n, 1));
   v->clusters = clusters;
   for (guint s = 0; s < v->n_sents; s++)
     for (guint i = 0; i < v->sents[s].n_tokens; i++)
@@ -200,6 +203,7 @@ dp_claims_view_clear (DpClaimsView *v)
   g_free (v->trigger);
   g_free (v->word);
   g_free (v->cluster);
+  g_free (v->next);
   memset (v, 0, sizeof *v);
 }
 
@@ -229,15 +233,31 @@ shape_hash (const DpClaimsView *v, guint i)
   return dp_seq_hash (T_SHAPE, c, 1);
 }
 
-static gboolean
+/* Always inline: with a literal @w its length is known where it is called,
+ * and most tokens differ from it by length (features ask this dozens of
+ * times per token). */
+G_ALWAYS_INLINE static inline gboolean
 tok_is (const DpClaimsView *v, guint i, const char *w)
 {
   return i < v->n && dp_cue_tok_is (v->text, &v->toks[i], w);
 }
 
-/* What follows token @i: that, a quotation mark, a colon, a comma, to, other. */
+static guint next_kind_of (const DpClaimsView *v, guint i);
+
+/* What follows token @i (see next_kind_of), worked out the first time a
+ * feature asks: the cue tagger asks five times per token, the roles tagger
+ * once per token of a cue's window about the cue. */
 static guint
 next_kind (const DpClaimsView *v, guint i)
+{
+  if (v->next[i] == NEXT_UNKNOWN)
+    v->next[i] = (guint8) next_kind_of (v, i);
+  return v->next[i];
+}
+
+/* What follows token @i: that, a quotation mark, a colon, a comma, to, other. */
+static guint
+next_kind_of (const DpClaimsView *v, guint i)
 {
   if (i + 1 >= v->n)
     return 0;
