@@ -247,10 +247,47 @@ rp_doc_label_is_about (const char *label)
   return !g_strv_contains (not_about, label);
 }
 
+static gint
+ent_start_cmp (gconstpointer a, gconstpointer b, gpointer data)
+{
+  GArray *ents = data;
+  gsize x = g_array_index (ents, Ent, *(const guint *) a).r.start;
+  gsize y = g_array_index (ents, Ent, *(const guint *) b).r.start;
+  return x < y ? -1 : x > y ? 1 : (int) *(const guint *) a - (int) *(const guint *) b;
+}
+
+/* Entity indices in order of their start, so that a claim finds the entities
+ * inside it without looking at all of them. */
+static GArray *
+order_by_start (GArray *ents)
+{
+  GArray *ix = g_array_sized_new (FALSE, FALSE, sizeof (guint), ents->len);
+  for (guint i = 0; i < ents->len; i++)
+    g_array_append_val (ix, i);
+  g_array_sort_with_data (ix, ent_start_cmp, ents);
+  return ix;
+}
+
+/* The first position in @by_start whose entity starts at or after @start. */
+static guint
+first_at (GArray *ents, GArray *by_start, gsize start)
+{
+  guint lo = 0, hi = by_start->len;
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      if (g_array_index (ents, Ent, g_array_index (by_start, guint, mid)).r.start < start)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
 /* The overview's facts about one claim: who (linked to which entity), the act,
  * and the entities its content mentions (the speaker's own left out). */
 static RpDocClaim *
-claim_facts (const Claim *c, const char *text, GArray *ents, GHashTable *by_id)
+claim_facts (const Claim *c, const char *text, GArray *ents, GArray *by_start, GHashTable *by_id)
 {
   RpDocClaim *f = g_new0 (RpDocClaim, 1);
   f->speaker_entity = -1;
@@ -270,10 +307,12 @@ claim_facts (const Claim *c, const char *text, GArray *ents, GHashTable *by_id)
         f->speaker = g_strndup (text + c->spk.start, c->spk.end - c->spk.start);
     }
   g_autoptr (GHashTable) once = g_hash_table_new (NULL, NULL);
-  for (guint i = 0; i < ents->len; i++)
+  for (guint k = first_at (ents, by_start, c->r.start); k < by_start->len; k++)
     {
-      const Ent *e = &g_array_index (ents, Ent, i);
-      if (e->r.start < c->r.start || e->r.end > c->r.end || (int) e->dent == f->speaker_entity
+      const Ent *e = &g_array_index (ents, Ent, g_array_index (by_start, guint, k));
+      if (e->r.start >= c->r.end)
+        break;
+      if (e->r.end > c->r.end || (int) e->dent == f->speaker_entity
           || !rp_doc_label_is_about (e->label)
           || !g_hash_table_add (once, GUINT_TO_POINTER (e->dent + 1)))
         continue;
@@ -294,10 +333,11 @@ read_claims (RpDoc *doc, DpRecord *rec, GArray *claims, GArray *ents, GHashTable
       read_claim (&c, dp_layer_get_span (layer, i), len);
       g_array_append_val (claims, c);
     }
+  g_autoptr (GArray) by_start = order_by_start (ents);
   for (guint i = 0; i < claims->len; i++)
     {
       Claim *c = &g_array_index (claims, Claim, i);
-      g_ptr_array_add (doc->claims, claim_facts (c, text, ents, by_id));
+      g_ptr_array_add (doc->claims, claim_facts (c, text, ents, by_start, by_id));
       add_pos (pos, &c->r);
       if (c->has_cue)
         add_pos (pos, &c->cue);

@@ -186,19 +186,39 @@ int_list (GString *out, GArray *ix)
   g_string_append_c (out, ']');
 }
 
-/* Adds @v to @set (a GArray of guint) unless it is there: the lists are short. */
+/* A document's distinct labels, speakers or acts, in order of first sight. */
+typedef struct {
+  GArray *list;           /* guint */
+  GHashTable *seen;
+} Set;
+
 static void
-add_once (GArray *set, guint v)
+set_init (Set *s)
 {
-  for (guint i = 0; i < set->len; i++)
-    if (g_array_index (set, guint, i) == v)
-      return;
-  g_array_append_val (set, v);
+  s->list = g_array_new (FALSE, FALSE, sizeof (guint));
+  s->seen = g_hash_table_new (NULL, NULL);
+}
+
+static void
+set_clear (Set *s)
+{
+  g_array_unref (s->list);
+  g_hash_table_unref (s->seen);
+}
+
+/* TRUE if @v was not in @s yet. */
+static gboolean
+add_once (Set *s, guint v)
+{
+  if (!g_hash_table_add (s->seen, GUINT_TO_POINTER (v + 1)))
+    return FALSE;
+  g_array_append_val (s->list, v);
+  return TRUE;
 }
 
 /* Global entity indices of the document's entities; counts mentions, documents, labels. */
 static GArray *
-add_entities (RpOverview *ov, const RpDoc *doc, GArray *labels)
+add_entities (RpOverview *ov, const RpDoc *doc, Set *labels)
 {
   GArray *ix = g_array_sized_new (FALSE, FALSE, sizeof (guint), doc->entities->len);
   for (guint i = 0; i < doc->entities->len; i++)
@@ -213,20 +233,15 @@ add_entities (RpOverview *ov, const RpDoc *doc, GArray *labels)
       ent->docs++;
       ent->mentions += d->mentions;
       lc->a += d->mentions;
-      if (labels->len == 0 || g_array_index (labels, guint, labels->len - 1) != l)
-        {
-          guint before = labels->len;
-          add_once (labels, l);
-          if (labels->len > before)
-            lc->b++;
-        }
+      if (add_once (labels, l))
+        lc->b++;
       g_array_append_val (ix, e);
     }
   return ix;
 }
 
 static void
-add_claims (RpOverview *ov, const RpDoc *doc, GArray *ents, GArray *spks, GArray *acts)
+add_claims (RpOverview *ov, const RpDoc *doc, GArray *ents, Set *spks, Set *acts)
 {
   for (guint i = 0; i < doc->claims->len; i++)
     {
@@ -250,8 +265,8 @@ add_claims (RpOverview *ov, const RpDoc *doc, GArray *ents, GArray *spks, GArray
 }
 
 static void
-add_row (RpOverview *ov, const RpDoc *doc, guint n, GArray *ents, GArray *spks,
-         GArray *labels, GArray *acts)
+add_row (RpOverview *ov, const RpDoc *doc, guint n, GArray *ents, Set *spks,
+         Set *labels, Set *acts)
 {
   GString *r = ov->rows;
   g_string_append_printf (r, "%s[%u,", r->len ? "," : "", n);
@@ -269,22 +284,23 @@ add_row (RpOverview *ov, const RpDoc *doc, guint n, GArray *ents, GArray *spks,
   g_string_append_c (r, ',');
   int_list (r, ents);
   g_string_append_c (r, ',');
-  int_list (r, spks);
+  int_list (r, spks->list);
   g_string_append_c (r, ',');
-  int_list (r, labels);
+  int_list (r, labels->list);
   g_string_append_c (r, ',');
-  int_list (r, acts);
+  int_list (r, acts->list);
   g_string_append_printf (r, ",%u,%u]", doc->claims->len, doc->mentions);
 }
 
 void
 rp_overview_add (RpOverview *ov, const RpDoc *doc, gboolean embedded, guint n)
 {
-  g_autoptr (GArray) labels = g_array_new (FALSE, FALSE, sizeof (guint));
-  g_autoptr (GArray) spks = g_array_new (FALSE, FALSE, sizeof (guint));
-  g_autoptr (GArray) acts = g_array_new (FALSE, FALSE, sizeof (guint));
-  g_autoptr (GArray) ents = add_entities (ov, doc, labels);
-  add_claims (ov, doc, ents, spks, acts);
+  Set labels, spks, acts;
+  set_init (&labels);
+  set_init (&spks);
+  set_init (&acts);
+  g_autoptr (GArray) ents = add_entities (ov, doc, &labels);
+  add_claims (ov, doc, ents, &spks, &acts);
   ov->docs++;
   ov->claims += doc->claims->len;
   ov->mentions += doc->mentions;
@@ -308,8 +324,11 @@ rp_overview_add (RpOverview *ov, const RpDoc *doc, gboolean embedded, guint n)
   if (embedded)
     {
       ov->embedded++;
-      add_row (ov, doc, n, ents, spks, labels, acts);
+      add_row (ov, doc, n, ents, &spks, &labels, &acts);
     }
+  set_clear (&labels);
+  set_clear (&spks);
+  set_clear (&acts);
 }
 
 void

@@ -269,7 +269,7 @@
     var paths = edges.map(function (e) {
       var y1 = y(posL, e[0], L.length), y2 = y(posR, e[1], Rt.length), mx = (xL + xR) / 2;
       var p = svg('path', { 'class': 'edge', d: 'M' + (xL + 6) + ',' + y1 + ' C' + mx + ',' + y1 + ' ' + mx + ',' + y2 + ' ' + (xR - 6) + ',' + y2,
-        'stroke-width': (1 + 5 * e[2] / maxW).toFixed(2), 'data-edge': idx.spks[e[0]][0] + '\u2192' + idx.ents[e[1]][0], 'data-value': e[2] });
+        'stroke-width': (1 + 5 * e[2] / maxW).toFixed(2), 'data-edge': idx.spks[e[0]][0] + '\u2192' + labels[idx.ents[e[1]][1]] + ':' + idx.ents[e[1]][0], 'data-value': e[2] });
       p.appendChild(svg('title', null, idx.spks[e[0]][0] + ' \u2192 ' + idx.ents[e[1]][0] + ': ' + e[2] + ' claims'));
       p._ends = e;
       s.appendChild(p);
@@ -419,7 +419,7 @@
     app.appendChild(sec);
   }
 
-  function pager(box) {
+  function pager(box, counted) {
     box.textContent = '';
     var pages = Math.max(1, Math.ceil(matches.length / run.page_size));
     var prev = el('button', { type: 'button' }, '\u2190 previous'), next = el('button', { type: 'button' }, 'next \u2192');
@@ -428,13 +428,13 @@
     prev.addEventListener('click', function () { page--; renderPage(); document.getElementById('documents').scrollIntoView(); });
     next.addEventListener('click', function () { page++; renderPage(); document.getElementById('documents').scrollIntoView(); });
     box.appendChild(prev);
-    box.appendChild(el('span', null, [el('span', { 'data-stat': 'matching', 'data-value': matches.length }, num(matches.length)),
+    box.appendChild(el('span', null, [el('span', counted ? { 'data-stat': 'matching', 'data-value': matches.length } : null, num(matches.length)),
       ' of ' + num(idx.docs.length) + ' listed documents · page ' + (page + 1) + ' of ' + pages]));
     box.appendChild(next);
   }
 
   function renderPage() {
-    pager(document.getElementById('pager-top'));
+    pager(document.getElementById('pager-top'), true);
     pager(document.getElementById('pager-bottom'));
     var list = document.getElementById('doc-list');
     list.textContent = '';
@@ -617,4 +617,7 @@
   var ms = performance.now();
   document.body.appendChild(el('footer', null, ['Drawn in ', el('span', { id: 'dp-rendered-ms' }, ms.toFixed(0)), ' ms. ',
     'Offsets in this page count UTF-16 code units; the JSON output counts code points.']));
+  /* The page was drawn after the browser looked for #overview or #documents. */
+  var target = location.hash && document.getElementById(location.hash.slice(1));
+  if (target) target.scrollIntoView();
 })();
