@@ -192,7 +192,7 @@
     }
     var maxV = 1;
     buckets.forEach(function (b) { maxV = Math.max(maxV, b[1], b[2]); });
-    var bw = Math.max(6, Math.min(28, Math.floor(900 / buckets.length / 2))), gap = 6, h = 140, top = 14, bottom = 60;
+    var bw = Math.max(6, Math.min(28, Math.floor(900 / buckets.length / 2))), gap = 6, h = 140, top = 14, bottom = 80;
     var width = 80 + buckets.length * (2 * bw + gap);
     var s = svg('svg', { width: width, height: h + top + bottom, role: 'img', 'aria-label': 'documents and claims by date' });
     buckets.forEach(function (b, i) {
@@ -342,7 +342,22 @@
     applyFilter();
     syncControls();
     renderPage();
-    document.getElementById('documents').scrollIntoView();
+    showDocuments();
+  }
+
+  /* Overview and documents are two tabs: #overview (the default) and #documents. */
+  function showTab() {
+    var docs = location.hash === '#documents';
+    document.getElementById('overview').hidden = docs;
+    document.getElementById('documents').hidden = !docs;
+    document.querySelectorAll('nav.sections a').forEach(function (a) {
+      a.classList.toggle('current', a.getAttribute('href') === (docs ? '#documents' : '#overview'));
+    });
+  }
+
+  function showDocuments() {
+    if (location.hash !== '#documents') location.hash = '#documents';
+    else document.getElementById('documents').scrollIntoView();
   }
 
   var controls = {};
@@ -425,8 +440,8 @@
     var prev = el('button', { type: 'button' }, '\u2190 previous'), next = el('button', { type: 'button' }, 'next \u2192');
     prev.disabled = page === 0;
     next.disabled = page >= pages - 1;
-    prev.addEventListener('click', function () { page--; renderPage(); document.getElementById('documents').scrollIntoView(); });
-    next.addEventListener('click', function () { page++; renderPage(); document.getElementById('documents').scrollIntoView(); });
+    prev.addEventListener('click', function () { page--; renderPage(); showDocuments(); });
+    next.addEventListener('click', function () { page++; renderPage(); showDocuments(); });
     box.appendChild(prev);
     box.appendChild(el('span', null, [el('span', counted ? { 'data-stat': 'matching', 'data-value': matches.length } : null, num(matches.length)),
       ' of ' + num(idx.docs.length) + ' listed documents · page ' + (page + 1) + ' of ' + pages]));
@@ -617,7 +632,8 @@
   var ms = performance.now();
   document.body.appendChild(el('footer', null, ['Drawn in ', el('span', { id: 'dp-rendered-ms' }, ms.toFixed(0)), ' ms. ',
     'Offsets in this page count UTF-16 code units; the JSON output counts code points.']));
-  /* The page was drawn after the browser looked for #overview or #documents. */
-  var target = location.hash && document.getElementById(location.hash.slice(1));
-  if (target) target.scrollIntoView();
+  showTab();
+  /* The browser looked for #documents before it existed: start at the top. */
+  window.scrollTo(0, 0);
+  window.addEventListener('hashchange', function () { showTab(); window.scrollTo(0, 0); });
 })();
