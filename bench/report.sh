@@ -1,11 +1,12 @@
 #!/bin/sh
 # report.sh — the report of a big run, opened in a browser.
 #
-#   bench/report.sh [BUILD-DIR] [N] [RUNS]      (defaults: build, 5000, 3)
+#   bench/report.sh [BUILD-DIR] [N] [RUNS] [CORPUS]
+#       (defaults: build, 5000, 3, ../shared/data/corpus/news.jsonl)
 #
 # Annotates N news documents once with the news pipeline's stages (the first
-# N of ../shared/data/corpus/news.jsonl when it is there, else the twelve
-# sample articles repeated, each copy with its own id and date), then:
+# N of CORPUS when it is there, else the twelve sample articles repeated,
+# each copy with its own id), then:
 #   - writes the report (`reader ! report`) and, for comparison, JSON lines
 #     (`reader ! writer`) from those records: wall time and peak RSS;
 #   - opens the report in headless Chromium RUNS times: the time from
@@ -29,7 +30,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-corpus=$here/../shared/data/corpus/news.jsonl
+corpus=${4:-$here/../shared/data/corpus/news.jsonl}
 if [ -f "$corpus" ]; then
   head -n "$n" "$corpus" > "$tmp/in.jsonl"
   what="the first $n documents of $(basename "$corpus")"

@@ -319,6 +319,12 @@ test_page_assets (void)
   g_assert_true (g_str_has_suffix (tail->str, "</script>\n</body>\n</html>\n"));
   g_assert_cmpuint ((gsize) (strstr (script, "</script") - tail->str), ==, tail->len - strlen ("</script>\n</body>\n</html>\n"));
   g_assert_null (strstr (script, "<!--"));
+  g_autoptr (GString) head = g_string_new (NULL);
+  rp_page_head (page, head, "t");
+  const char *style = strstr (head->str, "<style>");
+  g_assert_nonnull (style);
+  g_assert_true (strstr (style, "</style") == strstr (style, "</style>\n</head>"));
+  g_assert_null (strstr (head->str, "<!--"));
   g_assert_nonnull (strstr (rp_page_get_csp (page), "default-src 'none'"));
 }
 

@@ -296,7 +296,7 @@
   }
 
   function renderOverview(app) {
-    var sec = el('section', { id: 'overview' }, el('h2', null, 'Overview'));
+    var sec = el('section', { id: 'sec-overview' }, el('h2', null, 'Overview'));
     var grid = el('div', { 'class': 'grid' }, [
       card('Entity mentions per label', labelTable(), 'card-labels'),
       card('Top entities (by documents)', entityTable(), 'card-entities'),
@@ -345,11 +345,12 @@
     showDocuments();
   }
 
-  /* Overview and documents are two tabs: #overview (the default) and #documents. */
+  /* Overview and documents are two tabs, #overview (the default) and
+   * #documents, so that a link or a bookmark can open either. */
   function showTab() {
     var docs = location.hash === '#documents';
-    document.getElementById('overview').hidden = docs;
-    document.getElementById('documents').hidden = !docs;
+    document.getElementById('sec-overview').hidden = docs;
+    document.getElementById('sec-documents').hidden = !docs;
     document.querySelectorAll('nav.sections a').forEach(function (a) {
       a.classList.toggle('current', a.getAttribute('href') === (docs ? '#documents' : '#overview'));
     });
@@ -357,7 +358,7 @@
 
   function showDocuments() {
     if (location.hash !== '#documents') location.hash = '#documents';
-    else document.getElementById('documents').scrollIntoView();
+    else document.getElementById('sec-documents').scrollIntoView();
   }
 
   var controls = {};
@@ -425,7 +426,7 @@
   }
 
   function renderDocsSection(app) {
-    var sec = el('section', { id: 'documents' }, el('h2', null, 'Documents'));
+    var sec = el('section', { id: 'sec-documents' }, el('h2', null, 'Documents'));
     sec.appendChild(renderFilters());
     sec.appendChild(legend());
     sec.appendChild(el('div', { 'class': 'pager', id: 'pager-top' }));
@@ -632,8 +633,7 @@
   var ms = performance.now();
   document.body.appendChild(el('footer', null, ['Drawn in ', el('span', { id: 'dp-rendered-ms' }, ms.toFixed(0)), ' ms. ',
     'Offsets in this page count UTF-16 code units; the JSON output counts code points.']));
+  /* The tabs' hashes name no element, so the browser does not scroll to them. */
   showTab();
-  /* The browser looked for #documents before it existed: start at the top. */
-  window.scrollTo(0, 0);
   window.addEventListener('hashchange', function () { showTab(); window.scrollTo(0, 0); });
 })();
