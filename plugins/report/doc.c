@@ -176,8 +176,7 @@ static void
 read_entities (RpDoc *doc, DpRecord *rec, GArray *ents, GHashTable *by_id, GArray *pos)
 {
   DpLayer *layer = dp_record_get_layer (rec, "entities");
-  gsize len;
-  const char *text = dp_record_get_text (rec, &len);
+  const char *text = dp_record_get_text (rec, NULL);
   g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   for (guint i = 0; layer && i < dp_layer_get_size (layer); i++)
     {
@@ -204,7 +203,6 @@ read_entities (RpDoc *doc, DpRecord *rec, GArray *ents, GHashTable *by_id, GArra
       add_pos (pos, &e->r);
     }
   doc->mentions = ents->len;
-  (void) len;
 }
 
 static void

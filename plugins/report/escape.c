@@ -27,7 +27,7 @@ rp_html_append (GString *out, const char *s, gssize len)
   g_string_append_len (out, s + run, (gssize) (n - run));
 }
 
-/* The escape for byte @c at @p, or NULL when it is copied as it is.  @skip is
+/* The escape for the byte at @p, or NULL when it is copied as it is.  @skip is
  * set to the bytes the escape replaces (3 for U+2028/U+2029). */
 static const char *
 json_escape_at (const unsigned char *p, gsize left, char buf[8], gsize *skip)
