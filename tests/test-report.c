@@ -285,6 +285,33 @@ test_stage (void)
   dp_test_remove_tree (dir);
 }
 
+/* max-size: the first document whose data block would pass the limit, and
+ * every later one, even a small one, is left out and counted as such. */
+static void
+test_stage_max_size (void)
+{
+  g_autofree char *dir = dp_test_make_tmp_dir ("report-XXXXXX");
+  g_autofree char *path = g_build_filename (dir, "r.html", NULL);
+  g_autofree char *desc = g_strdup_printf ("report path=%s max-size=1", path);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpHarness) h = dp_harness_new_parse (DP_TEST_PLUGINS "/report.so", desc, &error);
+  g_assert_no_error (error);
+  g_autofree char *big = g_strnfill (600 * 1024, 'a');
+  g_autofree char *rec = g_strdup_printf ("{\"id\":\"big\",\"text\":\"%s\"}", big);
+  g_assert_true (dp_harness_push (h, rec, &error));
+  g_assert_true (dp_harness_push (h, rec, &error));
+  g_assert_true (dp_harness_push (h, "{\"id\":\"small\",\"text\":\"s\"}", &error));
+  g_assert_true (dp_harness_process (h, &error));
+  g_assert_true (dp_harness_finish (h, &error));
+  g_assert_no_error (error);
+  g_autofree char *page = NULL;
+  g_assert_true (g_file_get_contents (path, &page, NULL, &error));
+  g_assert_nonnull (strstr (page, "id=\"d0\">"));
+  g_assert_null (strstr (page, "id=\"d1\">"));
+  g_assert_nonnull (strstr (page, "\"docs\":3,\"embedded\":1,\"omitted\":2,\"omitted_bytes\":"));
+  dp_test_remove_tree (dir);
+}
+
 /* A report whose run fails leaves an existing file as it was. */
 static void
 test_stage_unfinished (void)
@@ -340,6 +367,7 @@ main (int argc, char **argv)
   g_test_add_func ("/report/overview", test_overview);
   g_test_add_func ("/report/page/assets", test_page_assets);
   g_test_add_func ("/report/stage", test_stage);
+  g_test_add_func ("/report/stage/max-size", test_stage_max_size);
   g_test_add_func ("/report/stage/unfinished", test_stage_unfinished);
   return g_test_run ();
 }
