@@ -23,6 +23,7 @@ import re
 import shutil
 import subprocess
 import sys
+import urllib.parse
 
 SKIP = 77
 NOT_ABOUT = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "CARDINAL", "ORDINAL"}
@@ -71,9 +72,12 @@ class Dom(html.parser.HTMLParser):
         self.tags = collections.Counter()
         self.attrs_seen = []     # every (tag, attrs) for marker checks
         self.doc = None
+        self.mentions = 0        # items of the mentions panel (aside#mentions)
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
+        if tag == "li" and any(t == "aside" and b.get("id") == "mentions" for t, b in self.stack):
+            self.mentions += 1
         self.tags[tag] += 1
         self.attrs_seen.append((tag, a))
         if tag == "article" and "data-id" in a:
@@ -334,6 +338,22 @@ def samples(docpipe, srcdir, out):
     st = compare_report(dom, records, "news")
     print("news: %d documents, %d claims, %d entity mentions, %d numbers and %d graph edges compared"
           % (st["docs"], st["claims"], st["mentions"], len(st), len(dom.edges)))
+
+    # A link to an entity (#entity=LABEL:canonical): its documents only, and its mentions.
+    ments = collections.Counter()
+    docs_of = collections.defaultdict(set)
+    for r in records:
+        for e in r.get("layers", {}).get("entities", []):
+            key = (e["label"], e.get("canonical", r["text"][e["start"]:e["end"]]))
+            ments[key] += 1
+            docs_of[key].add(r["id"])
+    key = max(ments, key=lambda k: (len(docs_of[k]) > 1, ments[k], k))
+    url = "file://%s#entity=%s" % (page, urllib.parse.quote(key[0] + ":" + key[1]))
+    edom = parse_dom(chromium(url, out))
+    check(set(edom.docs) == docs_of[key], "entity link %s: documents shown %s, expected %s"
+          % (key, sorted(edom.docs), sorted(docs_of[key])))
+    check(edom.mentions == ments[key], "entity link %s: %d mentions listed, %d expected" % (key, edom.mentions, ments[key]))
+    check(edom.stats.get("matching", (None,))[0] == len(docs_of[key]), "entity link %s: the count of matching documents" % (key,))
 
     # The same from the JSON lines of the earlier run: the same document blocks.
     again = os.path.join(out, "report-from-jsonl.html")

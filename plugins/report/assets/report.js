@@ -348,12 +348,28 @@
   /* Overview and documents are two tabs, #overview (the default) and
    * #documents, so that a link or a bookmark can open either. */
   function showTab() {
-    var docs = location.hash === '#documents';
+    var docs = location.hash === '#documents' || location.hash.indexOf('#entity=') === 0;
     document.getElementById('sec-overview').hidden = docs;
     document.getElementById('sec-documents').hidden = !docs;
     document.querySelectorAll('nav.sections a').forEach(function (a) {
       a.classList.toggle('current', a.getAttribute('href') === (docs ? '#documents' : '#overview'));
     });
+  }
+
+  /* #entity=LABEL:canonical name (URL-encoded) opens the documents that
+   * mention that entity, and its mentions: a link to an entity. */
+  function openEntityFromHash() {
+    var m = /^#entity=(.*)$/.exec(location.hash), key;
+    if (!m) return;
+    try { key = decodeURIComponent(m[1]); } catch (e) { return; }
+    var colon = key.indexOf(':'), i = entKey[key.slice(0, colon) + '\t' + key.slice(colon + 1)];
+    if (i === undefined) return;
+    showMentions(i);
+    filter.entity = i;
+    filter.entityText = '';
+    applyFilter();
+    syncControls();
+    renderPage();
   }
 
   function showDocuments() {
@@ -635,5 +651,6 @@
     'Offsets in this page count UTF-16 code units; the JSON output counts code points.']));
   /* The tabs' hashes name no element, so the browser does not scroll to them. */
   showTab();
-  window.addEventListener('hashchange', function () { showTab(); window.scrollTo(0, 0); });
+  openEntityFromHash();
+  window.addEventListener('hashchange', function () { showTab(); openEntityFromHash(); window.scrollTo(0, 0); });
 })();
