@@ -87,6 +87,7 @@ class Dom(html.parser.HTMLParser):
             self.edges[a["data-edge"]] = int(a["data-value"])
         if tag == "mark" and "data-ent" in a and self.doc is not None:
             self.doc["labels"][a["data-ent"]] = a.get("data-label")
+            self.doc.setdefault("titles", {})[a["data-ent"]] = a.get("title", "")
         if "data-stat" in a and tag != "td" and tag != "span":
             self.stats[a["data-stat"]] = (int(a["data-value"]), None)
         if tag not in VOID:
@@ -231,6 +232,10 @@ def compare_report(dom, records, what):
         check(dict(got["ents"]) == want["ents"], "%s: %s: highlighted entities differ: %s"
               % (what, r["id"], sorted(set(got["ents"].items()) ^ set(want["ents"].items()))[:6]))
         check(got["labels"] == want["labels"], "%s: %s: entity labels differ" % (what, r["id"]))
+        for e in r.get("layers", {}).get("entities", []):
+            title = got.get("titles", {}).get(e["id"], "")
+            hover = [e["label"], e.get("canonical", "")] + (["cluster %d" % e["cluster"]] if "cluster" in e else [])
+            check(all(h in title for h in hover), "%s: %s: %s's hover text %r lacks %s" % (what, r["id"], e["id"], title, hover))
         check(dict(got["parts"]) == want["parts"], "%s: %s: claim parts differ: %s"
               % (what, r["id"], sorted(set(got["parts"].items()) ^ set(want["parts"].items()))[:6]))
     return st

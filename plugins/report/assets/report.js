@@ -204,6 +204,7 @@
                               'data-stat': 'date:' + b[0] + ':' + k[2], 'data-value': v });
         r.appendChild(svg('title', null, b[0] + ': ' + v + ' ' + k[3]));
         g.appendChild(r);
+        if (v && bw >= 14) g.appendChild(svg('text', { x: x + j * bw + bw / 2, y: top + h - bh - 3, 'text-anchor': 'middle', 'font-size': 10 }, v));
       });
       g.appendChild(svg('text', { x: x + bw, y: top + h + 10, transform: 'rotate(50 ' + (x + bw) + ' ' + (top + h + 10) + ')' }, b[0]));
       s.appendChild(g);
