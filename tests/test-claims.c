@@ -343,7 +343,7 @@ assert_claims_fails (const char *params, const char *message)
 static char *
 copy_model (const char *parent, const char *name)
 {
-  static const char *const files[] = { "cue.dpm", "roles.dpm", "cue-words.txt" };
+  static const char *const files[] = { "cue.dpm", "roles.dpm", "cue-words.txt", "pos.dpm" };
   g_autofree char *dir = g_build_filename (parent, name, NULL);
   g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)

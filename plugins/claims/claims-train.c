@@ -568,13 +568,14 @@ main (int argc, char **argv)
       g_printerr ("training the part-of-speech tagger on %s\n", opt_pos_data);
       pos = dp_pos_train (opt_pos_data, (guint) opt_pos_epochs, 1, (guint) opt_pos_min_count, &error);
       double acc = pos && opt_pos_dev ? dp_pos_accuracy (pos, opt_pos_dev, &error) : 0;
-      if (acc >= 0 && opt_pos_dev)
-        printf ("part-of-speech accuracy on %s: %.4f (%u features)\n", opt_pos_dev, acc, dp_seq_model_n_features (pos));
       if (!pos || acc < 0)
         {
           fprintf (stderr, "docpipe-claims-train: %s\n", error->message);
+          g_clear_pointer (&pos, dp_seq_model_free);
           return 1;
         }
+      if (opt_pos_dev)
+        printf ("part-of-speech accuracy on %s: %.4f (%u features)\n", opt_pos_dev, acc, dp_seq_model_n_features (pos));
     }
   else if (opt_pos_model && !(pos = dp_pos_load (opt_pos_model, &error)))
     {
@@ -584,6 +585,7 @@ main (int argc, char **argv)
   if (!run (&error))
     {
       fprintf (stderr, "docpipe-claims-train: %s\n", error->message);
+      g_clear_pointer (&pos, dp_seq_model_free);
       return 1;
     }
   g_clear_pointer (&pos, dp_seq_model_free);
