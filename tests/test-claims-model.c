@@ -118,12 +118,66 @@ test_train_and_apply (void)
   dp_test_remove_tree (dir);
 }
 
+/* --pos-data: a part-of-speech tagger trained on CoNLL columns is written as
+ * pos.dpm beside the model, which needs it and no other: the stage applies
+ * the pair, and refuses the shipped tagger in its place. */
+static void
+test_train_with_pos (void)
+{
+  g_autofree char *dir = dp_test_make_tmp_dir ("claims-train-pos-XXXXXX");
+  g_autofree char *gold = g_build_filename (dir, "gold", NULL), *records = g_build_filename (dir, "records.jsonl", NULL);
+  g_autofree char *model = g_build_filename (dir, "model", NULL), *conll = g_build_filename (dir, "pos.conll", NULL);
+  g_autoptr (GString) lines = g_string_new (NULL);
+  for (guint k = 0; k < 8; k++)
+    write_article (gold, k, lines);
+  g_assert_true (g_file_set_contents (records, lines->str, -1, NULL));
+  g_assert_true (g_file_set_contents (conll, "-DOCSTART- -X- -X- O\n\nAnna NNP\nsaid VBD\nthat IN\nthe DT\n"
+                                      "talks NNS\nhad VBD\nfailed VBN\n. .\n\nThe DT\nmarket NN\nopened VBD\n"
+                                      "late RB\n. .\n\nPrices NNS\nwill MD\nrise VB\n. .\n", -1, NULL));
+  const char *args[] = { "--gold", gold, "--records", records, "--out", model, "--epochs", "5", "--min-count", "1",
+                         "--cue-bias", "0", "--gate-rate", "0", "--pos-data", conll, "--pos-dev", conll,
+                         "--pos-min-count", "1", NULL };
+  DpTestResult r = dp_test_run (DP_TEST_CLAIMS_TRAIN, args);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "part-of-speech accuracy"));
+  dp_test_result_clear (&r);
+  g_autofree char *pos = g_build_filename (model, "pos.dpm", NULL);
+  g_assert_true (g_file_test (pos, G_FILE_TEST_IS_REGULAR));
+
+  g_autofree char *desc = g_strdup_printf ("claims model=%s clusters= rules=false", model);
+  g_autofree char *out = annotate (desc, "Erik Sand claimed that the talks had failed. The market opened late.");
+  g_autoptr (JsonObject) rec = dp_test_parse_object (out);
+  JsonArray *claims = json_object_get_array_member (json_object_get_object_member (rec, "layers"), "claims");
+  g_assert_cmpuint (json_array_get_length (claims), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (claims, 0), "text"), ==,
+                   "the talks had failed");
+
+  /* another tagger in its place */
+  g_autofree char *shipped = NULL;
+  gsize size;
+  g_assert_true (g_file_get_contents (SHIPPED "/pos.dpm", &shipped, &size, NULL));
+  g_assert_true (g_file_set_contents (pos, shipped, (gssize) size, NULL));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpHarness) h = dp_harness_new_parse (DP_TEST_PLUGINS, desc, &error);
+  g_assert_null (h);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "pos.dpm: not the part-of-speech tagger the claims model was trained with"));
+
+  /* a CoNLL line with no tag: named with its line */
+  g_assert_true (g_file_set_contents (conll, "Anna NNP\nsaid\n", -1, NULL));
+  DpTestResult bad = dp_test_run (DP_TEST_CLAIMS_TRAIN, args);
+  g_assert_cmpint (bad.status, ==, 1);
+  g_assert_nonnull (strstr (bad.err, "pos.conll:2: expected a word and its POS tag"));
+  dp_test_result_clear (&bad);
+  dp_test_remove_tree (dir);
+}
+
 /* A copy of the shipped model with @file replaced by @contents (NULL: removed). */
 static char *
 broken_model (const char *file, const char *contents, gssize len)
 {
   char *dir = dp_test_make_tmp_dir ("claims-model-XXXXXX");
-  static const char *const files[] = { "cue.dpm", "roles.dpm", "cue-words.txt" };
+  static const char *const files[] = { "cue.dpm", "roles.dpm", "cue-words.txt", "pos.dpm" };
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
     {
       g_autofree char *from = g_build_filename (SHIPPED, files[i], NULL), *to = g_build_filename (dir, files[i], NULL);
@@ -183,6 +237,24 @@ test_broken_models (void)
   g_assert_true (g_file_set_contents (cue, roles_data, (gssize) size, NULL));
   assert_refused (swapped, "cue.dpm");
   dp_test_remove_tree (swapped);
+
+  /* the part-of-speech tagger the model was trained with: missing,
+   * truncated, or another seqtag model in its place */
+  g_autofree char *no_pos = broken_model ("pos.dpm", NULL, 0);
+  assert_refused (no_pos, "the claims model needs its part-of-speech tagger");
+  assert_refused (no_pos, "pos.dpm");
+  dp_test_remove_tree (no_pos);
+  g_autofree char *pos_data = NULL;
+  g_assert_true (g_file_get_contents (SHIPPED "/pos.dpm", &pos_data, NULL, NULL));
+  g_autofree char *short_pos = broken_model ("pos.dpm", pos_data, 2048);
+  assert_refused (short_pos, "pos.dpm");
+  dp_test_remove_tree (short_pos);
+  g_autofree char *whole_roles = NULL;
+  gsize roles_size;
+  g_assert_true (g_file_get_contents (SHIPPED "/roles.dpm", &whole_roles, &roles_size, NULL));
+  g_autofree char *roles_as_pos = broken_model ("pos.dpm", whole_roles, (gssize) roles_size);
+  assert_refused (roles_as_pos, "pos.dpm: not a part-of-speech model");
+  dp_test_remove_tree (roles_as_pos);
 }
 
 int
@@ -190,6 +262,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/claims-model/train-and-apply", test_train_and_apply);
+  g_test_add_func ("/claims-model/train-with-pos", test_train_with_pos);
   g_test_add_func ("/claims-model/broken", test_broken_models);
   return g_test_run ();
 }

@@ -246,6 +246,20 @@ test_split_pieces (void)
                    "at a time of our choosing.");
 }
 
+/* A quotation inside a sentence whose cue the lexicon lacks ("had typed")
+ * does not go on from the quotation before it: it is not Larijani's. */
+static void
+test_quote_inside_sentence (void)
+{
+  g_autofree char *out = annotate ("\"We will not bow to pressure,\" Ali Larijani said on Monday. "
+                                   "On her discharge papers, a doctor had typed \"homicidal ideation.\"", NULL);
+  g_autoptr (JsonObject) rec = dp_test_parse_object (out);
+  g_test_message ("%s", out);
+  g_assert_nonnull (find_claim (rec, "We will not bow to pressure,"));
+  JsonObject *claim = find_claim (rec, "homicidal ideation.");
+  g_assert_true (claim == NULL || g_strcmp0 (nested_text (claim, "speaker"), "Ali Larijani") != 0);
+}
+
 /* A record that already has claims gets them afresh, not twice. */
 static void
 test_rerun (void)
@@ -329,7 +343,7 @@ assert_claims_fails (const char *params, const char *message)
 static char *
 copy_model (const char *parent, const char *name)
 {
-  static const char *const files[] = { "cue.dpm", "roles.dpm", "cue-words.txt" };
+  static const char *const files[] = { "cue.dpm", "roles.dpm", "cue-words.txt", "pos.dpm" };
   g_autofree char *dir = g_build_filename (parent, name, NULL);
   g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
@@ -583,6 +597,7 @@ main (int argc, char **argv)
   g_test_add_func ("/claims/passive-according", test_passive_according);
   g_test_add_func ("/claims/rerun", test_rerun);
   g_test_add_func ("/claims/quotes-only", test_quotes_only);
+  g_test_add_func ("/claims/quote-inside-sentence", test_quote_inside_sentence);
   g_test_add_func ("/claims/requires-entities", test_requires_entities);
   g_test_add_func ("/claims/check-model-path", test_check_model_path);
   g_test_add_func ("/claims/bad-model", test_bad_model);

@@ -5,6 +5,7 @@
  *                        [--folds F] [--epochs N] [--seed S] [--runs R] [--min-count K]
  *                        [--cue-bias B] [--gate-rate R] [--oracle-cues] [--show-errors]
  *                        [--dev-gold DIR --dev-records FILE]
+ *                        [--pos-data CONLL [--pos-dev CONLL] | --pos-model FILE]
  *
  * The defaults are the settings of the shipped model, chosen by 4-fold
  * cross-validation on PolNeAR train (docs/models.md).
@@ -18,15 +19,24 @@
  * rules of ../shared/README.md (what docpipe-claims-eval prints): the figure
  * to choose features and settings by.  --out trains on all articles and
  * writes the model; --dev-* scores it on other data.
+ *
+ * --pos-data trains the part-of-speech tagger the model's features use (pos.c)
+ * on CoNLL-2003-style columns (the shipped one on CoNLL-2003 train), and
+ * --out writes it as pos.dpm beside the model; --pos-model uses one already
+ * trained.
  */
 #include "cues.h"
 #include "model.h"
 #include "polnear.h"
+#include "pos.h"
 
 #include <stdio.h>
 #include <string.h>
 
 static char *opt_clusters, *opt_gold, *opt_records, *opt_out, *opt_dev_gold, *opt_dev_records;
+static char *opt_pos_data, *opt_pos_dev, *opt_pos_model;
+static gint opt_pos_epochs = 5, opt_pos_min_count = 3;
+static DpSeqModel *pos;
 static gboolean opt_oracle, opt_show_errors;
 static DpClusters *clusters;
 static double opt_cue_bias = 20;
@@ -49,6 +59,11 @@ static const GOptionEntry entries[] = {
   { "show-errors", 0, 0, G_OPTION_ARG_NONE, &opt_show_errors, "On stderr: each gold cue the model missed (with --oracle-cues: each content it got wrong)", NULL },
   { "dev-gold", 0, 0, G_OPTION_ARG_FILENAME, &opt_dev_gold, "Score the trained model on this PolNeAR-format data", "DIR" },
   { "dev-records", 0, 0, G_OPTION_ARG_FILENAME, &opt_dev_records, "… with these records", "FILE" },
+  { "pos-data", 0, 0, G_OPTION_ARG_FILENAME, &opt_pos_data, "Train the part-of-speech tagger on these CoNLL columns (word POS …)", "FILE" },
+  { "pos-dev", 0, 0, G_OPTION_ARG_FILENAME, &opt_pos_dev, "… and print its accuracy on these", "FILE" },
+  { "pos-epochs", 0, 0, G_OPTION_ARG_INT, &opt_pos_epochs, "The tagger's passes over its data (default 5)", "N" },
+  { "pos-min-count", 0, 0, G_OPTION_ARG_INT, &opt_pos_min_count, "The tagger keeps features seen at least K times (default 3)", "K" },
+  { "pos-model", 0, 0, G_OPTION_ARG_FILENAME, &opt_pos_model, "Use this part-of-speech tagger (a pos.dpm) instead", "FILE" },
   { NULL }
 };
 
@@ -113,6 +128,8 @@ doc_new (const char *line, gsize len, GHashTable *by_article, GError **error)
   d->gold = gold;
   d->copies = g_ptr_array_ref (copies);
   dp_claims_view_init (&d->view, d->rec, NULL, clusters, NULL, NULL);
+  if (pos)
+    dp_claims_view_set_pos (&d->view, pos);
   d->tok_char_start = g_new (guint32, MAX (d->view.n, 1));
   d->tok_char_end = g_new (guint32, MAX (d->view.n, 1));
   for (guint i = 0; i < d->view.n; i++)
@@ -334,7 +351,10 @@ train (GPtrArray *docs, guint fold, guint folds)
         g_hash_table_add (words, g_strdup (key));
     }
   g_hash_table_unref (counts);
-  return dp_claims_model_new (cue, roles, words, (float) opt_cue_bias);
+  DpClaimsModel *m = dp_claims_model_new (cue, roles, words, (float) opt_cue_bias);
+  if (pos)
+    dp_claims_model_set_pos (m, pos);
+  return m;
 }
 
 static GArray *
@@ -449,7 +469,7 @@ print_scores (const char *what, const DpnScores *s)
   guint a = DPN_N_KINDS;
   double p = s->pred[a] ? (double) s->matched_pred[a] / s->pred[a] : 0;
   double r = s->gold[a] ? (double) s->matched_gold[a] / s->gold[a] : 0;
-  printf ("%s: gold %u predicted %u  P %.3f R %.3f F1 %.3f  cue %.3f speaker %.3f\n", what, s->gold[a],
+  printf ("%s: gold %u predicted %u  P %.4f R %.4f F1 %.4f  cue %.4f speaker %.4f\n", what, s->gold[a],
           s->pred[a], p, r, p + r > 0 ? 2 * p * r / (p + r) : 0,
           s->matched_gold[a] ? (double) s->cue_ok[a] / s->matched_gold[a] : 0,
           s->matched_gold[a] ? (double) s->speaker_ok[a] / s->matched_gold[a] : 0);
@@ -515,6 +535,12 @@ usage_problem (void)
     return "--gold and --records are required";
   if ((opt_dev_gold != NULL) != (opt_dev_records != NULL))
     return "--dev-gold and --dev-records go together";
+  if (opt_pos_data && opt_pos_model)
+    return "--pos-data and --pos-model exclude each other";
+  if (opt_pos_dev && !opt_pos_data)
+    return "--pos-dev needs --pos-data";
+  if (opt_pos_epochs < 1 || opt_pos_min_count < 1)
+    return "--pos-epochs and --pos-min-count must be at least 1";
   if (opt_folds < 1 || opt_epochs < 1 || opt_runs < 1)
     return "--folds, --epochs and --runs must be at least 1";
   return NULL;
@@ -537,10 +563,31 @@ main (int argc, char **argv)
       fprintf (stderr, "docpipe-claims-train: %s\n", error->message);
       return 1;
     }
-  if (!run (&error))
+  if (opt_pos_data)
+    {
+      g_printerr ("training the part-of-speech tagger on %s\n", opt_pos_data);
+      pos = dp_pos_train (opt_pos_data, (guint) opt_pos_epochs, 1, (guint) opt_pos_min_count, &error);
+      double acc = pos && opt_pos_dev ? dp_pos_accuracy (pos, opt_pos_dev, &error) : 0;
+      if (!pos || acc < 0)
+        {
+          fprintf (stderr, "docpipe-claims-train: %s\n", error->message);
+          g_clear_pointer (&pos, dp_seq_model_free);
+          return 1;
+        }
+      if (opt_pos_dev)
+        printf ("part-of-speech accuracy on %s: %.4f (%u features)\n", opt_pos_dev, acc, dp_seq_model_n_features (pos));
+    }
+  else if (opt_pos_model && !(pos = dp_pos_load (opt_pos_model, &error)))
     {
       fprintf (stderr, "docpipe-claims-train: %s\n", error->message);
       return 1;
     }
+  if (!run (&error))
+    {
+      fprintf (stderr, "docpipe-claims-train: %s\n", error->message);
+      g_clear_pointer (&pos, dp_seq_model_free);
+      return 1;
+    }
+  g_clear_pointer (&pos, dp_seq_model_free);
   return 0;
 }

@@ -613,6 +613,20 @@ colon_speaker (const Ctx *c, guint open, Speaker *sp)
   return TRUE;
 }
 
+/* Whether the quotation opening at token @open starts its sentence.  Only
+ * such a quotation can go on from the previous one with no cue of its own
+ * ("'…,' he said. '…'"); one inside a sentence ("a doctor had typed “…”",
+ * "to her, “…”") has its own speaker and cue, which the lexicon lacks. */
+static gboolean
+opens_sentence (const Ctx *c, guint open)
+{
+  guint s0 = sentence_first (c, open);
+  for (guint i = s0; i < open; i++)   /* only marks or dashes before it */
+    if (i > s0 + 3 || c->toks[i].kind == DP_TOKEN_WORD || c->toks[i].kind == DP_TOKEN_NUMBER)
+      return FALSE;
+  return TRUE;
+}
+
 /* One claim per quotation (pieces over paragraphs, and two quotations split
  * by their cue, make one). */
 static void
@@ -691,7 +705,7 @@ propose_quotes (Ctx *c)
         }
       else if (colon_speaker (c, first->open_tok, &cl.sp))
         cl.tok_lo = cl.sp.first;
-      else if (prev && c->tok_para[first->open_tok] <= prev_para + 1
+      else if (prev && c->tok_para[first->open_tok] <= prev_para + 1 && opens_sentence (c, first->open_tok)
                && count_words (c, first->open_tok, close) >= c->cfg->min_content_words && ends_sentence)
         {
           cl.sp = prev->sp;   /* a quotation going on from the previous one, no cue of its own */

@@ -42,11 +42,13 @@ enum {
   T_W = 1, T_WM1, T_WP1, T_WM2, T_WP2, T_BIM, T_BIP, T_SUF, T_SHAPE, T_LEX, T_ENT, T_ENTM1, T_ENTP1,
   T_QUOTE, T_NEXT, T_POS, T_WQ, T_BIAS, T_CL4, T_CL8, T_CL12, T_CL20, T_CLM1, T_CLP1, T_SUBJ, T_SUF2, T_SUFN, T_TRI, T_CLW, T_STEM,
   R_BIAS = 40, R_W, R_WM1, R_WP1, R_SHAPE, R_ENT, R_QUOTE, R_CUE, R_CUEDIST, R_COMMAS, R_MARKS, R_SENT,
-  R_LEX, R_PARA, R_NEXTCUE, R_ENTB, R_BIGRAM, R_CLUSTER, R_OTHERCUE,
+  R_LEX, R_PARA, R_NEXTCUE, R_ENTB, R_BIGRAM, R_CLUSTER, R_OTHERCUE, R_PT, R_PTBI, R_PTW, R_CLAUSE,
 };
 
 struct _DpClaimsModel {
   DpSeqModel *cue, *roles;
+  const DpSeqModel *pos;               /* the POS tagger, or NULL */
+  DpSeqModel *pos_owned;               /* the same, when loaded with the model */
   GHashTable *cue_words;
   GHashTable *cue_hashes;              /* the cue words' hashes (guint64 *), as the view's word[] */
   guint64 *cue_hash_data;
@@ -180,6 +182,8 @@ dp_claims_view_init (DpClaimsView *v, DpRecord *rec, const DpClaimsModel *model,
   v->next = g_new (guint8, MAX (v->n, 1));
   memset (v->next, NEXT_UNKNOWN, MAX (v->n, 1));
   v->clusters = clusters;
+  if (model && model->pos)
+    dp_claims_view_set_pos (v, model->pos);
   for (guint s = 0; s < v->n_sents; s++)
     for (guint i = 0; i < v->sents[s].n_tokens; i++)
       v->tok_sent[v->sents[s].first_token + i] = s;
@@ -204,7 +208,51 @@ dp_claims_view_clear (DpClaimsView *v)
   g_free (v->word);
   g_free (v->cluster);
   g_free (v->next);
+  g_free (v->pos);
+  if (v->pos_scratch)
+    {
+      dp_seq_features_clear (v->pos_scratch);
+      g_free (v->pos_scratch);
+    }
   memset (v, 0, sizeof *v);
+}
+
+void
+dp_claims_view_set_pos (DpClaimsView *v, const DpSeqModel *pos)
+{
+  g_free (v->pos);
+  v->pos = g_new0 (guint8, MAX (v->n, 1));
+  v->pos_model = pos;
+  if (!v->pos_scratch)
+    {
+      v->pos_scratch = g_new (DpSeqFeatures, 1);
+      dp_seq_features_init (v->pos_scratch);
+    }
+}
+
+/* Token @i's part of speech (tag + 1; 0 without a tagger, 1 out of range),
+ * tagged the first time a feature asks, from the words of its sentence
+ * around it. */
+static guint
+pos_of (const DpClaimsView *v, guint i)
+{
+  if (!v->pos_model || i >= v->n)
+    return 1;
+  if (v->pos[i])
+    return v->pos[i];
+  const DpSentence *s = &v->sents[v->tok_sent[i]];
+  guint a = s->first_token, b = a + s->n_tokens;
+  DpPosWord win[DP_POS_WINDOW];
+  for (int d = -2; d <= 2; d++)
+    {
+      gint64 j = (gint64) i + d;
+      win[d + 2] = j >= (gint64) a && j < (gint64) b
+                   ? (DpPosWord) { v->text + v->toks[j].start, v->toks[j].end - v->toks[j].start }
+                   : (DpPosWord) { NULL, 0 };
+    }
+  guint16 t = dp_pos_tag (v->pos_model, win, v->pos_scratch);
+  v->pos[i] = (guint8) MIN (t + 2u, 255u);
+  return v->pos[i];
 }
 
 /* ---- token descriptions ------------------------------------------------------------- */
@@ -402,7 +450,35 @@ typedef struct {
   guint sent;         /* sentence relative to the cue's, 0..4 */
   guint para;         /* a paragraph break between */
   guint cues;         /* another cue of the lexicon between, at most 1 */
+  guint clause;       /* clause starts between (", which", "and" + verb), at most 2 */
 } Rel;
+
+/* Whether a clause starts at token @i: a relative pronoun after a comma
+ * (", which"), a conjunction before a verb ("and vowed"), a participle after
+ * a comma (", arguing").  Where a content after its cue tends to end. */
+static gboolean
+clause_starts (const DpClaimsView *v, guint i)
+{
+  static const char *const rel_pronouns[] = { "which", "who", "whom", "whose", "where", "while", NULL };
+  gboolean comma = i > 0 && tok_is (v, i - 1, ",");
+  if (comma)
+    for (guint k = 0; rel_pronouns[k]; k++)
+      if (tok_is (v, i, rel_pronouns[k]))
+        return TRUE;
+  if (!v->pos_model)
+    return FALSE;
+  if ((tok_is (v, i, "and") || tok_is (v, i, "but")) && i + 1 < v->n && v->tok_sent[i + 1] == v->tok_sent[i])
+    {
+      guint p = pos_of (v, i + 1);
+      return p > 1 && dp_seq_model_tag_name (v->pos_model, p - 2)[0] == 'V';
+    }
+  if (comma)
+    {
+      guint p = pos_of (v, i);
+      return p > 1 && strcmp (dp_seq_model_tag_name (v->pos_model, p - 2), "VBG") == 0;
+    }
+  return FALSE;
+}
 
 static inline guint64
 rel (guint64 t, const Rel *r, guint64 v)
@@ -446,6 +522,18 @@ role_token (const DpClaimsView *v, guint i, guint cf, guint cl, const Rel *r, gu
   h[k++] = rel (R_CLUSTER, r, dp_seq_hash_mix (i + 1 < v->n ? cluster_of (v, i + 1) >> 12 : 1, 77));
   h[k++] = rel (R_OTHERCUE, r, r->cues * 10 + MIN (r->commas, 1));
   h[k++] = rel (R_OTHERCUE, r, dp_seq_hash_mix (w, r->cues));
+  if (v->pos_model && r->dir == 2)   /* after the cue: tagged only there, for speed */
+    {
+      /* parts of speech say where a clause starts (", which" WDT, "and
+       * vowed" CC VBD), so where a content ends */
+      guint pt = pos_of (v, i), ptp1 = i + 1 < v->n ? pos_of (v, i + 1) : 0, ptm1 = i > 0 ? pos_of (v, i - 1) : 0;
+      h[k++] = rel (R_PT, r, dp_seq_hash_mix (pt, MIN (dist, 4)));
+      h[k++] = rel (R_PTBI, r, dp_seq_hash_mix (pt, ptp1));
+      h[k++] = rel (R_PTBI, r, dp_seq_hash_mix (ptm1, pt) + 7);
+      h[k++] = rel (R_PTW, r, dp_seq_hash_mix (w, ptp1));
+    }
+  h[k++] = rel (R_CLAUSE, r, dp_seq_hash_mix (r->clause, MIN (r->commas, 2)));
+  h[k++] = rel (R_CLAUSE, r, dp_seq_hash_mix (w, r->clause) + 1);
   return k;
 }
 
@@ -480,7 +568,9 @@ dp_claims_role_features (const DpClaimsView *v, guint cf, guint cl, guint lo, gu
       r.marks += v->toks[i - 1].kind == DP_TOKEN_QUOTE && i - 1 > cl && r.marks < 3;
       r.para |= (v->toks[i].flags & DP_TOKEN_FLAG_PARAGRAPH_BEFORE) != 0;
       r.cues |= i - 1 > cl && v->lex_cue[i - 1] != 0;
-      rels[i - lo] = (Rel) { 2, bucket (i - cl), r.commas, r.marks, 2 + MIN (v->tok_sent[i] - cs, 2), r.para, r.cues };
+      r.clause += i - 1 > cl && r.clause < 2 && clause_starts (v, i - 1);
+      rels[i - lo] = (Rel) { 2, bucket (i - cl), r.commas, r.marks, 2 + MIN (v->tok_sent[i] - cs, 2), r.para, r.cues,
+                             r.clause };
     }
   for (guint i = lo; i < hi; i++)
     {
@@ -714,6 +804,54 @@ load_words (const char *path, GError **error)
 }
 
 static const char clusters_key[] = "clusters=";
+static const char pos_key[] = "pos=";
+
+guint64
+dp_claims_pos_fingerprint (const DpSeqModel *pos)
+{
+  guint64 h = dp_seq_hash (0, dp_seq_model_get_meta (pos), strlen (dp_seq_model_get_meta (pos)));
+  h = dp_seq_hash_mix (h, dp_seq_model_n_features (pos));
+  for (guint t = 0; t < dp_seq_model_n_tags (pos); t++)
+    h = dp_seq_hash_mix (h, dp_seq_hash (1, dp_seq_model_tag_name (pos, t), strlen (dp_seq_model_tag_name (pos, t))));
+  return h;
+}
+
+void
+dp_claims_model_set_pos (DpClaimsModel *m, const DpSeqModel *pos)
+{
+  m->pos = pos;
+  g_autofree char *meta = g_strdup_printf ("%s%s%016" G_GINT64_MODIFIER "x\n", dp_seq_model_get_meta (m->cue), pos_key,
+                                           dp_claims_pos_fingerprint (pos));
+  dp_seq_model_set_meta (m->cue, meta);
+}
+
+/* The POS tagger a model trained with one needs: pos.dpm in @dir, the one it
+ * was trained with.  TRUE with *@out NULL for a model trained without. */
+static gboolean
+load_pos (DpSeqModel *cue, const char *dir, DpSeqModel **out, GError **error)
+{
+  *out = NULL;
+  const char *p = strstr (dp_seq_model_get_meta (cue), pos_key);
+  if (!p)
+    return TRUE;
+  guint64 want = g_ascii_strtoull (p + strlen (pos_key), NULL, 16);
+  g_autofree char *path = g_build_filename (dir, "pos.dpm", NULL);
+  GError *local = NULL;
+  g_autoptr (DpSeqModel) pos = dp_pos_load (path, &local);
+  if (!pos)
+    {
+      g_propagate_prefixed_error (error, local, "the claims model needs its part-of-speech tagger: ");
+      return FALSE;
+    }
+  if (dp_claims_pos_fingerprint (pos) != want)
+    {
+      g_set_error (error, DP_SEQ_ERROR, DP_SEQ_ERROR_FORMAT,
+                   "%s: not the part-of-speech tagger the claims model was trained with", path);
+      return FALSE;
+    }
+  *out = g_steal_pointer (&pos);
+  return TRUE;
+}
 
 void
 dp_claims_model_describe (DpClaimsModel *m, const char *how, const DpClusters *clusters)
@@ -751,12 +889,17 @@ dp_claims_model_load (const char *dir, const DpClusters *clusters, GError **erro
   g_autoptr (DpSeqModel) roles = dp_seq_model_load (roles_path, error);
   if (!roles || !check_tags (roles, dp_claims_role_tags, roles_path, error))
     return NULL;
+  g_autoptr (DpSeqModel) pos = NULL;
+  if (!load_pos (cue, dir, &pos, error))
+    return NULL;
   GHashTable *words = load_words (words_path, error);
   if (!words)
     return NULL;
   const char *b = strstr (dp_seq_model_get_meta (cue), bias_key);
   float bias = b ? (float) g_ascii_strtod (b + strlen (bias_key), NULL) : 0;
-  return dp_claims_model_new (g_steal_pointer (&cue), g_steal_pointer (&roles), words, bias);
+  DpClaimsModel *m = dp_claims_model_new (g_steal_pointer (&cue), g_steal_pointer (&roles), words, bias);
+  m->pos = m->pos_owned = g_steal_pointer (&pos);
+  return m;
 }
 
 void
@@ -766,6 +909,7 @@ dp_claims_model_free (DpClaimsModel *m)
     return;
   dp_seq_model_free (m->cue);
   dp_seq_model_free (m->roles);
+  dp_seq_model_free (m->pos_owned);
   g_clear_pointer (&m->cue_words, g_hash_table_unref);
   g_clear_pointer (&m->cue_hashes, g_hash_table_unref);
   g_free (m->cue_hash_data);
@@ -785,6 +929,7 @@ dp_claims_model_save (const DpClaimsModel *m, const char *dir, GError **error)
   g_autofree char *cue_path = g_build_filename (dir, "cue.dpm", NULL);
   g_autofree char *roles_path = g_build_filename (dir, "roles.dpm", NULL);
   g_autofree char *words_path = g_build_filename (dir, "cue-words.txt", NULL);
+  g_autofree char *pos_path = g_build_filename (dir, "pos.dpm", NULL);
   g_autoptr (GPtrArray) words = g_ptr_array_new ();
   GHashTableIter it;
   gpointer key;
@@ -797,5 +942,6 @@ dp_claims_model_save (const DpClaimsModel *m, const char *dir, GError **error)
     g_string_append_printf (s, "%s\n", (const char *) words->pdata[i]);
   return g_mkdir_with_parents (dir, 0755) == 0
          && dp_seq_model_save (m->cue, cue_path, error) && dp_seq_model_save (m->roles, roles_path, error)
+         && (!m->pos || dp_seq_model_save (m->pos, pos_path, error))
          && g_file_set_contents (words_path, s->str, (gssize) s->len, error);
 }

@@ -18,6 +18,8 @@
 #include <seqtag.h>
 #include <clusters.h>
 
+#include "pos.h"
+
 G_BEGIN_DECLS
 
 /* A quotation from its opening mark to its closing one, over all its pieces
@@ -44,6 +46,9 @@ typedef struct {
   guint32 *cluster;      /* the word's cluster path, 20 bits, highest first, looked up when first read */
   guint8 *next;          /* what follows each token (next_kind in model.c), worked out when first read */
   const DpClusters *clusters;
+  const DpSeqModel *pos_model;  /* the part-of-speech tagger, or NULL */
+  guint8 *pos;           /* each token's POS tag + 1, tagged when first read; 0 not yet */
+  DpSeqFeatures *pos_scratch;
 } DpClaimsView;
 
 typedef struct _DpClaimsModel DpClaimsModel;
@@ -58,6 +63,10 @@ typedef struct _DpClaimsModel DpClaimsModel;
 void dp_claims_view_init (DpClaimsView *v, DpRecord *rec, const DpClaimsModel *model, const DpClusters *clusters,
                           const GArray *quotes, const GArray *cues);
 void dp_claims_view_clear (DpClaimsView *v);
+/* Gives the view a part-of-speech tagger (@pos must outlive it): what
+ * dp_claims_view_init() does with a model that has one; the trainer, whose
+ * views have no model, calls it. */
+void dp_claims_view_set_pos (DpClaimsView *v, const DpSeqModel *pos);
 
 /* One attribution the model found: token ranges, inclusive; src_first >
  * src_last when it has no source. */
@@ -68,7 +77,9 @@ typedef struct {
 } DpClaimsPred;
 
 /* Loads cue.dpm, roles.dpm and cue-words.txt from @dir.  A model trained
- * with word clusters records their fingerprint and needs those. */
+ * with word clusters records their fingerprint and needs those; one trained
+ * with a part-of-speech tagger records its fingerprint and needs pos.dpm,
+ * that tagger, in @dir. */
 DpClaimsModel *dp_claims_model_load (const char *dir, const DpClusters *clusters, GError **error);
 void dp_claims_model_free (DpClaimsModel *model);
 
@@ -98,7 +109,14 @@ void dp_claims_role_window (const DpClaimsView *v, guint cue_first, guint cue_la
 void dp_claims_role_features (const DpClaimsView *v, guint cue_first, guint cue_last,
                               guint lo, guint hi, DpSeqFeatures *f);
 
-/* Writes cue.dpm, roles.dpm and cue-words.txt into @dir. */
+/* Makes @model use the part-of-speech tagger @pos (borrowed: it must outlive
+ * the model) and records its fingerprint in the cue model's meta. */
+void dp_claims_model_set_pos (DpClaimsModel *model, const DpSeqModel *pos);
+/* A fingerprint of a POS tagger: its tags, size and meta. */
+guint64 dp_claims_pos_fingerprint (const DpSeqModel *pos);
+
+/* Writes cue.dpm, roles.dpm and cue-words.txt into @dir, and pos.dpm when
+ * the model has a part-of-speech tagger. */
 gboolean dp_claims_model_save (const DpClaimsModel *model, const char *dir, GError **error);
 /* Wraps trained taggers (the model takes them and @cue_words).  @cue_bias is
  * added to the cue tagger's scores for starting a cue (more cues found for a
