@@ -185,6 +185,13 @@ wr_parse_date (const char *value, char out[11])
     day = (GDateDay) d, month = (GDateMonth) m, year = (GDateYear) y;
   else if (!parse_dmy (value, &day, &month, &year))
     {
+      /* Only with a month's name: in digits alone, 12/04/2005 is April or
+       * December depending on where it was written. */
+      gboolean named = FALSE;
+      for (const char *p = value; *p && !named; p++)
+        named = g_ascii_isalpha (*p);
+      if (!named)
+        return FALSE;
       g_autoptr (GDate) date = g_date_new ();
       g_date_set_parse (date, value);
       if (!g_date_valid (date))

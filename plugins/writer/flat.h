@@ -44,7 +44,8 @@ void wr_hedges_json (DpRecord *rec, JsonArray *hedges, GString *out);
 /* A meta value as one cell: a string as it is, null as nothing, anything else as JSON. */
 void wr_meta_value (JsonNode *node, GString *out);
 
-/* The date in @value (ISO 8601 "2024-03-01…", or "26-FEB-1987 …" as Reuters
- * writes it, or what g_date_set_parse() understands) as "YYYY-MM-DD" in @out;
- * FALSE when it is none of those. */
+/* The date in @value (ISO 8601 "2024-03-01…", "26-FEB-1987 …" as Reuters
+ * writes it, or a date with a month's name that g_date_set_parse()
+ * understands, "March 3, 2021") as "YYYY-MM-DD" in @out; FALSE when it is
+ * none of those (digits-only forms like 12/04/2005 are ambiguous). */
 gboolean wr_parse_date (const char *value, char out[11]);
