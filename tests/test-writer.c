@@ -350,7 +350,8 @@ test_sqlite_refused_record (void)
   dp_test_result_clear (&r);
   g_autofree char *letters = dp_test_read_file (dead);
   g_assert_true (g_str_has_prefix (letters, "{\"id\":\"bad-2\""));
-  g_assert_nonnull (strstr (letters, "FOREIGN KEY constraint failed"));
+  g_assert_nonnull (strstr (letters, "out.sqlite: claim 'claims-1' (its speaker is entity 'entities-9'): "
+                                     "FOREIGN KEY constraint failed"));
   g_auto (GStrv) lines = g_strsplit (letters, "\n", -1);
   g_assert_cmpuint (g_strv_length (lines), ==, 2);   /* one letter, then the end */
   sqlite3 *db = wt_db_open (db_path);

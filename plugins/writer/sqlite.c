@@ -99,6 +99,7 @@ struct _WrSqlite {
   sqlite3_stmt *st[N_STATEMENTS];
   gint64 run_id;
   gint64 documents, entities, claims, failed;
+  char *refused;                   /* the span the database refused, for the message */
 };
 
 static gboolean
@@ -172,6 +173,8 @@ write_entities (WrSqlite *w, DpRecord *rec, gint64 *n)
       if (e.has_cluster)
         sqlite3_bind_int64 (s, 8, e.cluster);
       rc = step (w, ST_ENTITY);
+      if (rc != SQLITE_DONE)
+        w->refused = g_strdup_printf ("span '%s'", e.id);
       wr_entity_clear (&e);
       (*n)++;
     }
@@ -204,6 +207,10 @@ write_claims (WrSqlite *w, DpRecord *rec, gint64 *n)
       bind_text (s, 11, c.act, -1);
       bind_text (s, 12, hedges->str, (gssize) hedges->len);
       rc = step (w, ST_CLAIM);
+      if (rc != SQLITE_DONE)
+        w->refused = c.speaker_entity
+                     ? g_strdup_printf ("claim '%s' (its speaker is entity '%s')", c.id, c.speaker_entity)
+                     : g_strdup_printf ("claim '%s'", c.id);
       wr_claim_clear (&c);
       (*n)++;
     }
@@ -265,9 +272,11 @@ write_record (WrSqlite *w, DpBatch *batch, guint i, GError **error)
       w->documents++, w->entities += entities, w->claims += claims;
       return step (w, ST_RELEASE) == SQLITE_DONE || fail (w, error, "cannot release a savepoint");
     }
+  g_autofree char *refused = g_steal_pointer (&w->refused);
   if ((rc & 0xff) != SQLITE_CONSTRAINT)
     return fail (w, error, "cannot write a record");
-  dp_batch_fail (batch, i, "%s: %s", w->path, sqlite3_errmsg (w->db));
+  dp_batch_fail (batch, i, "%s: %s%s%s", w->path, refused ? refused : "", refused ? ": " : "",
+                 sqlite3_errmsg (w->db));
   w->failed++;
   return (step (w, ST_ROLLBACK_TO) == SQLITE_DONE && step (w, ST_RELEASE) == SQLITE_DONE)
          || fail (w, error, "cannot roll back a savepoint");
@@ -407,5 +416,6 @@ wr_sqlite_free (WrSqlite *w)
   sqlite3_close (w->db);
   g_free (w->path);
   g_free (w->date_field);
+  g_free (w->refused);
   g_free (w);
 }
