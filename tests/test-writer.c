@@ -252,8 +252,8 @@ test_sqlite_schema (void)
   g_autofree char *tables = wt_db_query (db, "SELECT type, name FROM sqlite_master ORDER BY type, name");
   g_assert_cmpstr (tables, ==,
                    "type|name\n"
-                   "index|claims_act\nindex|claims_speaker\nindex|documents_date\nindex|documents_run\n"
-                   "index|entities_canonical\nindex|entities_label\nindex|sqlite_autoindex_documents_1\n"
+                   "index|claims_speaker\nindex|documents_date\nindex|entities_canonical\n"
+                   "index|sqlite_autoindex_documents_1\n"
                    "table|claims\ntable|documents\ntable|entities\ntable|runs\n");
   g_autofree char *fks = wt_db_query (db, "SELECT m.name, f.\"table\", f.\"from\", f.\"to\", f.on_delete "
                                           "FROM sqlite_master m, pragma_foreign_key_list(m.name) f "
@@ -420,7 +420,7 @@ test_sqlite_docs (void)
       n++;
     }
   sqlite3_finalize (st);
-  g_assert_cmpuint (n, ==, 10);
+  g_assert_cmpuint (n, ==, 7);
   sqlite3_close (db);
   dp_test_remove_tree (dir);
 }

@@ -1,8 +1,8 @@
 /* sqlite.c — the writer's SQLite format (sqlite.h, docs/sqlite.md).
  *
- * Everything happens in the sink thread: SQLite has one writer anyway, and
- * with prepared statements inside one transaction per batch the inserts cost
- * less than decoding the records did.  WAL mode lets analysts query the
+ * The rows are made in the workers (prepare: span ids, offsets in code
+ * points, the meta object's JSON); the sink thread binds them to prepared
+ * statements and steps, one transaction per batch (SQLite has one writer).  WAL mode lets analysts query the
  * database while a run writes it; synchronous = NORMAL in WAL mode may lose
  * the last batches to a power cut but never leaves a half-written one.
  */
@@ -32,7 +32,6 @@ static const char schema[] =
   "  run_id INTEGER NOT NULL REFERENCES runs(id)\n"
   ");\n"
   "CREATE INDEX IF NOT EXISTS documents_date ON documents(date);\n"
-  "CREATE INDEX IF NOT EXISTS documents_run ON documents(run_id);\n"
   "CREATE TABLE IF NOT EXISTS entities (\n"
   "  document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,\n"
   "  span_id TEXT NOT NULL,\n"
@@ -45,7 +44,6 @@ static const char schema[] =
   "  PRIMARY KEY (document_id, span_id)\n"
   ") WITHOUT ROWID;\n"
   "CREATE INDEX IF NOT EXISTS entities_canonical ON entities(canonical);\n"
-  "CREATE INDEX IF NOT EXISTS entities_label ON entities(label, canonical);\n"
   "CREATE TABLE IF NOT EXISTS claims (\n"
   "  document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,\n"
   "  claim_id TEXT NOT NULL,\n"
@@ -62,8 +60,7 @@ static const char schema[] =
   "  PRIMARY KEY (document_id, claim_id),\n"
   "  FOREIGN KEY (document_id, speaker_entity) REFERENCES entities(document_id, span_id)\n"
   ") WITHOUT ROWID;\n"
-  "CREATE INDEX IF NOT EXISTS claims_speaker ON claims(speaker_canonical);\n"
-  "CREATE INDEX IF NOT EXISTS claims_act ON claims(act);\n";
+  "CREATE INDEX IF NOT EXISTS claims_speaker ON claims(speaker_canonical);\n";
 
 enum {
   ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_SAVEPOINT, ST_RELEASE, ST_ROLLBACK_TO,
@@ -127,7 +124,6 @@ step (WrSqlite *w, int which)
   sqlite3_stmt *s = w->st[which];
   int rc = sqlite3_step (s);
   sqlite3_reset (s);
-  sqlite3_clear_bindings (s);
   return rc == SQLITE_ROW ? SQLITE_DONE : rc;
 }
 
@@ -153,88 +149,193 @@ bind_slice (sqlite3_stmt *s, int i, WrSlice slice)
   bind_text (s, i, slice.ptr, (gssize) slice.len);
 }
 
-static int
-write_entities (WrSqlite *w, DpRecord *rec, gint64 *n)
+/* ---- rows, made in the workers --------------------------------------------- */
+
+/* What a batch's records become, computed by wr_sqlite_prepare() in a worker
+ * so that the sink thread only binds and steps.  Texts are slices of the
+ * records (alive until the batch is freed) or live in one arena (ids, JSON),
+ * so freeing the rows is four calls whatever their number. */
+typedef struct {
+  gsize meta;                 /* arena offset of the meta object's JSON */
+  gboolean has_date;
+  char date[11];
+  guint n_entities, n_claims;
+} DocRow;
+
+typedef struct {
+  WrEntity e;                 /* e.id is NULL: the id is at id in the arena */
+  gsize id;
+} EntityRow;
+
+typedef struct {
+  WrClaim c;                  /* c.id is NULL: the id is at id in the arena */
+  gsize id, hedges;           /* arena offsets */
+} ClaimRow;
+
+typedef struct {
+  GString *arena;             /* NUL-terminated strings, one after another */
+  GArray *docs, *entities, *claims;
+} Rows;
+
+static void
+rows_free (gpointer p)
+{
+  Rows *r = p;
+  g_string_free (r->arena, TRUE);
+  g_array_unref (r->docs);
+  g_array_unref (r->entities);
+  g_array_unref (r->claims);
+  g_free (r);
+}
+
+static gsize
+arena_add (GString *arena, const char *s, gssize len)
+{
+  gsize at = arena->len;
+  g_string_append_len (arena, s, len);
+  g_string_append_c (arena, '\0');
+  return at;
+}
+
+static void
+rows_add_entities (Rows *r, DpRecord *rec, DocRow *doc)
 {
   DpLayer *layer = dp_record_get_layer (rec, "entities");
-  sqlite3_stmt *s = w->st[ST_ENTITY];
-  int rc = SQLITE_DONE;
-  for (guint i = 0; layer && i < dp_layer_get_size (layer) && rc == SQLITE_DONE; i++)
+  for (guint i = 0; layer && i < dp_layer_get_size (layer); i++)
     {
-      WrEntity e;
-      wr_entity_init (&e, rec, dp_layer_get_span (layer, i));
-      bind_text (s, 1, dp_record_get_id (rec), -1);
-      bind_text (s, 2, e.id, -1);
-      sqlite3_bind_int64 (s, 3, e.start);
-      sqlite3_bind_int64 (s, 4, e.end);
-      bind_text (s, 5, e.label, -1);
-      bind_slice (s, 6, e.text);
-      bind_text (s, 7, e.canonical, -1);
-      if (e.has_cluster)
-        sqlite3_bind_int64 (s, 8, e.cluster);
-      rc = step (w, ST_ENTITY);
-      if (rc != SQLITE_DONE)
-        w->refused = g_strdup_printf ("span '%s'", e.id);
-      wr_entity_clear (&e);
-      (*n)++;
+      EntityRow row;
+      wr_entity_init (&row.e, rec, dp_layer_get_span (layer, i));
+      row.id = arena_add (r->arena, row.e.id, -1);
+      wr_entity_clear (&row.e);
+      g_array_append_val (r->entities, row);
+      doc->n_entities++;
     }
-  return rc;
 }
 
-static int
-write_claims (WrSqlite *w, DpRecord *rec, gint64 *n)
+static void
+rows_add_claims (Rows *r, DpRecord *rec, DocRow *doc)
 {
   DpLayer *layer = dp_record_get_layer (rec, "claims");
-  sqlite3_stmt *s = w->st[ST_CLAIM];
   g_autoptr (GString) hedges = g_string_new (NULL);
-  int rc = SQLITE_DONE;
-  for (guint i = 0; layer && i < dp_layer_get_size (layer) && rc == SQLITE_DONE; i++)
+  for (guint i = 0; layer && i < dp_layer_get_size (layer); i++)
     {
-      WrClaim c;
-      wr_claim_init (&c, rec, dp_layer_get_span (layer, i));
+      ClaimRow row;
+      wr_claim_init (&row.c, rec, dp_layer_get_span (layer, i));
+      row.id = arena_add (r->arena, row.c.id, -1);
+      wr_claim_clear (&row.c);
       g_string_truncate (hedges, 0);
-      wr_hedges_json (rec, c.hedges, hedges);
-      bind_text (s, 1, dp_record_get_id (rec), -1);
-      bind_text (s, 2, c.id, -1);
-      sqlite3_bind_int64 (s, 3, c.start);
-      sqlite3_bind_int64 (s, 4, c.end);
-      bind_slice (s, 5, c.content.ptr ? c.content : (WrSlice) { "", 0 });
-      bind_slice (s, 6, c.cue);
-      bind_slice (s, 7, c.speaker);
-      bind_text (s, 8, c.speaker_entity, -1);
-      bind_text (s, 9, c.speaker_canonical, -1);
-      bind_text (s, 10, c.kind, -1);
-      bind_text (s, 11, c.act, -1);
-      bind_text (s, 12, hedges->str, (gssize) hedges->len);
-      rc = step (w, ST_CLAIM);
+      wr_hedges_json (rec, row.c.hedges, hedges);
+      row.hedges = arena_add (r->arena, hedges->str, (gssize) hedges->len);
+      g_array_append_val (r->claims, row);
+      doc->n_claims++;
+    }
+}
+
+static void
+rows_add_document (Rows *r, const char *date_field, DpRecord *rec)
+{
+  DocRow doc = { 0 };
+  JsonObject *meta = dp_record_get_meta (rec);
+  g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), meta);
+  g_autofree char *json = json_to_string (node, FALSE);
+  doc.meta = arena_add (r->arena, json, -1);
+  JsonNode *d = json_object_get_member (meta, date_field);
+  doc.has_date = d && JSON_NODE_HOLDS_VALUE (d) && json_node_get_value_type (d) == G_TYPE_STRING
+                 && wr_parse_date (json_node_get_string (d), doc.date);
+  rows_add_entities (r, rec, &doc);
+  rows_add_claims (r, rec, &doc);
+  g_array_append_val (r->docs, doc);
+}
+
+gboolean
+wr_sqlite_prepare (WrSqlite *w, DpBatch *batch, GError **error)
+{
+  Rows *r = g_new (Rows, 1);
+  r->arena = g_string_sized_new (16384);
+  r->docs = g_array_new (FALSE, FALSE, sizeof (DocRow));
+  r->entities = g_array_new (FALSE, FALSE, sizeof (EntityRow));
+  r->claims = g_array_new (FALSE, FALSE, sizeof (ClaimRow));
+  for (guint i = 0; i < dp_batch_get_size (batch); i++)
+    {
+      DpRecord *rec = dp_batch_get (batch, i);
+      dp_record_drop_token_cache (rec);
+      rows_add_document (r, w->date_field, rec);
+    }
+  dp_batch_set_data (batch, w, r, rows_free);
+  return TRUE;
+}
+
+/* ---- writing, in the sink thread ------------------------------------------- */
+
+static int
+write_entities (WrSqlite *w, const char *doc_id, Rows *r, guint first, guint n)
+{
+  sqlite3_stmt *s = w->st[ST_ENTITY];
+  int rc = SQLITE_DONE;
+  for (guint i = first; i < first + n && rc == SQLITE_DONE; i++)
+    {
+      EntityRow *row = &g_array_index (r->entities, EntityRow, i);
+      const char *id = r->arena->str + row->id;
+      bind_text (s, 1, doc_id, -1);
+      bind_text (s, 2, id, -1);
+      sqlite3_bind_int64 (s, 3, row->e.start);
+      sqlite3_bind_int64 (s, 4, row->e.end);
+      bind_text (s, 5, row->e.label, -1);
+      bind_slice (s, 6, row->e.text);
+      bind_text (s, 7, row->e.canonical, -1);
+      if (row->e.has_cluster)
+        sqlite3_bind_int64 (s, 8, row->e.cluster);
+      else
+        sqlite3_bind_null (s, 8);
+      rc = step (w, ST_ENTITY);
       if (rc != SQLITE_DONE)
-        w->refused = c.speaker_entity
-                     ? g_strdup_printf ("claim '%s' (its speaker is entity '%s')", c.id, c.speaker_entity)
-                     : g_strdup_printf ("claim '%s'", c.id);
-      wr_claim_clear (&c);
-      (*n)++;
+        w->refused = g_strdup_printf ("span '%s'", id);
     }
   return rc;
 }
 
 static int
-write_document (WrSqlite *w, DpRecord *rec)
+write_claims (WrSqlite *w, const char *doc_id, Rows *r, guint first, guint n)
 {
-  JsonObject *meta = dp_record_get_meta (rec);
-  g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), meta);
-  g_autofree char *meta_json = json_to_string (node, FALSE);
-  char date[11];
-  JsonNode *d = json_object_get_member (meta, w->date_field);
-  gboolean has_date = d && JSON_NODE_HOLDS_VALUE (d) && json_node_get_value_type (d) == G_TYPE_STRING
-                      && wr_parse_date (json_node_get_string (d), date);
+  sqlite3_stmt *s = w->st[ST_CLAIM];
+  int rc = SQLITE_DONE;
+  for (guint i = first; i < first + n && rc == SQLITE_DONE; i++)
+    {
+      ClaimRow *row = &g_array_index (r->claims, ClaimRow, i);
+      WrClaim *c = &row->c;
+      const char *id = r->arena->str + row->id;
+      bind_text (s, 1, doc_id, -1);
+      bind_text (s, 2, id, -1);
+      sqlite3_bind_int64 (s, 3, c->start);
+      sqlite3_bind_int64 (s, 4, c->end);
+      bind_slice (s, 5, c->content.ptr ? c->content : (WrSlice) { "", 0 });
+      bind_slice (s, 6, c->cue);
+      bind_slice (s, 7, c->speaker);
+      bind_text (s, 8, c->speaker_entity, -1);
+      bind_text (s, 9, c->speaker_canonical, -1);
+      bind_text (s, 10, c->kind, -1);
+      bind_text (s, 11, c->act, -1);
+      bind_text (s, 12, r->arena->str + row->hedges, -1);
+      rc = step (w, ST_CLAIM);
+      if (rc != SQLITE_DONE)
+        w->refused = c->speaker_entity
+                     ? g_strdup_printf ("claim '%s' (its speaker is entity '%s')", id, c->speaker_entity)
+                     : g_strdup_printf ("claim '%s'", id);
+    }
+  return rc;
+}
+
+static int
+write_document (WrSqlite *w, DpRecord *rec, Rows *r, DocRow *doc)
+{
   gsize len;
   const char *text = dp_record_get_text (rec, &len);
   sqlite3_stmt *s = w->st[ST_DOCUMENT];
   const char *id = dp_record_get_id (rec);
   bind_text (s, 1, id, -1);
   bind_text (s, 2, dp_record_get_source (rec), -1);
-  bind_text (s, 3, has_date ? date : NULL, 10);
-  bind_text (s, 4, meta_json, -1);
+  bind_text (s, 3, doc->has_date ? doc->date : NULL, 10);
+  bind_text (s, 4, r->arena->str + doc->meta, -1);
   bind_text (s, 5, text, (gssize) len);
   sqlite3_bind_int64 (s, 6, w->run_id);
   int rc = step (w, ST_DOCUMENT);
@@ -252,34 +353,47 @@ write_document (WrSqlite *w, DpRecord *rec)
   return rc;
 }
 
-/* One record inside a savepoint, so a record the database refuses leaves no
- * rows behind and the rest of the batch goes on.  FALSE: a failure of the
- * database itself (disk full, I/O), which ends the run. */
-static gboolean
-write_record (WrSqlite *w, DpBatch *batch, guint i, GError **error)
+/* Writes one record.  With @careful, inside a savepoint, so that a record the
+ * database refuses leaves no rows behind and the rest of the batch goes on.
+ * Without, a refused record returns REFUSED and the caller writes the batch
+ * again carefully: savepoints cost a tenth of the writing, and records are
+ * almost never refused.  FALSE: a failure of the database itself (disk full,
+ * I/O), which ends the run.  @first_entity and @first_claim are the record's
+ * first rows. */
+typedef enum { WRITTEN, REFUSED, BROKEN } Outcome;
+
+static Outcome
+write_record (WrSqlite *w, DpBatch *batch, Rows *r, guint i, guint first_entity, guint first_claim,
+              gboolean careful, GError **error)
 {
   DpRecord *rec = dp_batch_get (batch, i);
-  gint64 entities = 0, claims = 0;
-  if (step (w, ST_SAVEPOINT) != SQLITE_DONE)
-    return fail (w, error, "cannot start a savepoint");
-  int rc = write_document (w, rec);
+  DocRow *doc = &g_array_index (r->docs, DocRow, i);
+  const char *id = dp_record_get_id (rec);
+  if (careful && step (w, ST_SAVEPOINT) != SQLITE_DONE)
+    return fail (w, error, "cannot start a savepoint"), BROKEN;
+  int rc = write_document (w, rec, r, doc);
   if (rc == SQLITE_DONE)
-    rc = write_entities (w, rec, &entities);
+    rc = write_entities (w, id, r, first_entity, doc->n_entities);
   if (rc == SQLITE_DONE)
-    rc = write_claims (w, rec, &claims);
+    rc = write_claims (w, id, r, first_claim, doc->n_claims);
   if (rc == SQLITE_DONE)
     {
-      w->documents++, w->entities += entities, w->claims += claims;
-      return step (w, ST_RELEASE) == SQLITE_DONE || fail (w, error, "cannot release a savepoint");
+      w->documents++, w->entities += doc->n_entities, w->claims += doc->n_claims;
+      if (careful && step (w, ST_RELEASE) != SQLITE_DONE)
+        return fail (w, error, "cannot release a savepoint"), BROKEN;
+      return WRITTEN;
     }
   g_autofree char *refused = g_steal_pointer (&w->refused);
   if ((rc & 0xff) != SQLITE_CONSTRAINT)
-    return fail (w, error, "cannot write a record");
+    return fail (w, error, "cannot write a record"), BROKEN;
+  if (!careful)
+    return REFUSED;
   dp_batch_fail (batch, i, "%s: %s%s%s", w->path, refused ? refused : "", refused ? ": " : "",
                  sqlite3_errmsg (w->db));
   w->failed++;
-  return (step (w, ST_ROLLBACK_TO) == SQLITE_DONE && step (w, ST_RELEASE) == SQLITE_DONE)
-         || fail (w, error, "cannot roll back a savepoint");
+  if (step (w, ST_ROLLBACK_TO) != SQLITE_DONE || step (w, ST_RELEASE) != SQLITE_DONE)
+    return fail (w, error, "cannot roll back a savepoint"), BROKEN;
+  return WRITTEN;
 }
 
 static int
@@ -296,18 +410,25 @@ update_run (WrSqlite *w, gboolean finished)
   return step (w, ST_RUN_COUNTS);
 }
 
-static gboolean
-write_batch (WrSqlite *w, DpBatch *batch, GError **error)
+static Outcome
+write_batch (WrSqlite *w, DpBatch *batch, Rows *r, gboolean careful, GError **error)
 {
+  guint entity = 0, claim = 0;
+  if (step (w, ST_BEGIN) != SQLITE_DONE)
+    return fail (w, error, "cannot begin a transaction"), BROKEN;
   for (guint i = 0; i < dp_batch_get_size (batch); i++)
     {
-      dp_record_drop_token_cache (dp_batch_get (batch, i));
-      if (!write_record (w, batch, i, error))
-        return FALSE;
+      DocRow *doc = &g_array_index (r->docs, DocRow, i);
+      Outcome o = write_record (w, batch, r, i, entity, claim, careful, error);
+      if (o != WRITTEN)
+        return o;
+      entity += doc->n_entities, claim += doc->n_claims;
     }
   if (update_run (w, FALSE) != SQLITE_DONE)
-    return fail (w, error, "cannot count the run");
-  return step (w, ST_COMMIT) == SQLITE_DONE || fail (w, error, "cannot commit");
+    return fail (w, error, "cannot count the run"), BROKEN;
+  if (step (w, ST_COMMIT) != SQLITE_DONE)
+    return fail (w, error, "cannot commit"), BROKEN;
+  return WRITTEN;
 }
 
 /* The whole batch or nothing of it: a failed batch is rolled back at once, so
@@ -315,15 +436,24 @@ write_batch (WrSqlite *w, DpBatch *batch, GError **error)
 gboolean
 wr_sqlite_write (WrSqlite *w, DpBatch *batch, GError **error)
 {
-  if (step (w, ST_BEGIN) != SQLITE_DONE)
-    return fail (w, error, "cannot begin a transaction");
+  Rows *r = dp_batch_get_data (batch, w);
+  if (!r)
+    {
+      wr_sqlite_prepare (w, batch, error);
+      r = dp_batch_get_data (batch, w);
+    }
   gint64 before[] = { w->documents, w->entities, w->claims, w->failed };
-  if (write_batch (w, batch, error))
-    return TRUE;
-  if (sqlite3_get_autocommit (w->db) == 0)
-    exec (w, "ROLLBACK", NULL);
-  w->documents = before[0], w->entities = before[1], w->claims = before[2], w->failed = before[3];
-  return FALSE;
+  Outcome o = write_batch (w, batch, r, FALSE, error);
+  for (gboolean careful = FALSE; o != WRITTEN; careful = TRUE)
+    {
+      if (sqlite3_get_autocommit (w->db) == 0)
+        exec (w, "ROLLBACK", NULL);
+      w->documents = before[0], w->entities = before[1], w->claims = before[2], w->failed = before[3];
+      if (o == BROKEN || careful)
+        return FALSE;
+      o = write_batch (w, batch, r, TRUE, error);
+    }
+  return TRUE;
 }
 
 gboolean
@@ -388,13 +518,14 @@ wr_sqlite_open (const char *path, const char *label, const char *date_field, GEr
   g_autoptr (WrSqlite) w = g_new0 (WrSqlite, 1);
   w->path = g_filename_display_name (path);
   w->date_field = g_strdup (date_field);
-  if (sqlite3_open_v2 (path, &w->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+  if (sqlite3_open_v2 (path, &w->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
     {
       fail (w, error, "cannot open");
       return NULL;
     }
   sqlite3_busy_timeout (w->db, 10000);
-  if (!exec (w, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;", error)
+  if (!exec (w, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; "
+                 "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 8192;", error)
       || !check_schema (w, error) || !start_run (w, label, error))
     return NULL;
   for (int i = 0; i < N_STATEMENTS; i++)

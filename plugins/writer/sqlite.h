@@ -13,6 +13,8 @@ typedef struct _WrSqlite WrSqlite;
  * @label (the pipeline column); @date_field names the meta member that fills
  * documents.date. */
 WrSqlite *wr_sqlite_open (const char *path, const char *label, const char *date_field, GError **error);
+/* In a worker: makes the batch's rows (kept on the batch for wr_sqlite_write). */
+gboolean  wr_sqlite_prepare (WrSqlite *w, DpBatch *batch, GError **error);
 /* Writes the batch's records in one transaction.  A record the database
  * refuses (a claim naming a speaker entity the record lacks) is failed alone. */
 gboolean  wr_sqlite_write (WrSqlite *w, DpBatch *batch, GError **error);

@@ -102,6 +102,8 @@ writer_prepare (gpointer self, DpBatch *batch, GError **error)
     dp_batch_set_data (batch, self, encode (self, batch), free_gstring);
   else if (w->format == FORMAT_CSV)
     return wr_csv_prepare (w->csv, batch, error);
+  else if (w->format == FORMAT_SQLITE)
+    return wr_sqlite_prepare (w->sqlite, batch, error);
   return TRUE;
 }
 
