@@ -6,7 +6,7 @@
 # Runs the news pipeline (normalizer ! ner ! claims) over the corpus once into
 # a JSON lines file (kept in build-bench/ and reused while newer than the
 # corpus and the plugins), then times `reader ! writer` over that file for
-# each format, runs interleaved, 5 rounds, and prints medians:
+# each format, runs interleaved, 5 rounds (ROUNDS=N to change), and prints medians:
 #   - jsonl: the reference (what reading and writing JSON lines costs);
 #   - jsonl.gz: the same, gzipped (zlib's default level);
 #   - csv: input MB/s and output MB/s (the three files' bytes per second);
@@ -41,7 +41,8 @@ run() {   # run NAME PATH: one timed run writing PATH, seconds appended to $tmp/
   echo "$t1 - $t0" | bc -l >> "$tmp/$1"
 }
 
-for round in 1 2 3 4 5; do
+rounds=${ROUNDS:-5}
+for round in $(seq "$rounds"); do
   run jsonl "$tmp/out.jsonl"
   run gzip "$tmp/out.jsonl.gz"
   run csv "$tmp/out.csv"
@@ -55,7 +56,7 @@ csv_bytes=$(cat "$tmp"/out-*.csv | wc -c)
 entities=$(sqlite3 "$tmp/new.sqlite" "SELECT count(*) FROM entities" 2>/dev/null || echo 0)
 claims=$(sqlite3 "$tmp/new.sqlite" "SELECT count(*) FROM claims" 2>/dev/null || echo 0)
 echo "input: $annotated: $docs documents, $bytes bytes, $entities entities, $claims claims; $(nproc) cores"
-echo "medians of 5 runs, interleaved:"
+echo "medians of $rounds runs, interleaved:"
 for name in jsonl gzip csv sqlite-new sqlite-upsert; do
   t=$(median < "$tmp/$name")
   printf '%-14s %6.2f s  %8.0f documents/s  %7.1f MB/s in' "$name" "$t" "$(echo "$docs / $t" | bc -l)" \
