@@ -13,13 +13,16 @@
 #   - sqlite into a new database, and again over the full database (every
 #     document upserted: its old spans deleted, the new ones inserted);
 #   documents/s for each, entities and claims written per second for SQLite.
+# Then bench-writer times the formats' own code on the same records loaded
+# beforehand (thread CPU time: the workers' part and the sink thread's part
+# apart), which is what the writer costs whatever the reader does.
 # The figures are noisy on a shared machine: compare ratios from one run.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 corpus=${1:-$here/../shared/data/corpus/news.jsonl}
 build=$here/build-bench
 cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-cmake --build "$build" -j2 --target docpipe-cli reader writer normalizer ner claims >/dev/null
+cmake --build "$build" -j2 --target docpipe-cli reader writer normalizer ner claims bench-writer >/dev/null
 docpipe=$build/bin/docpipe
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -69,3 +72,6 @@ for name in jsonl gzip csv sqlite-new sqlite-upsert; do
   printf '  (x%.2f the jsonl time)\n' "$(echo "$t / $(median < "$tmp/jsonl")" | bc -l)"
 done
 echo "database: $(stat -c %s "$tmp/new.sqlite") bytes"
+echo "the formats' own code, no reader (bench-writer):"
+mkdir -p "$tmp/alone"
+"$build/bin/bench-writer" "$annotated" "$tmp/alone"

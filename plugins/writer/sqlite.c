@@ -518,6 +518,13 @@ wr_sqlite_open (const char *path, const char *label, const char *date_field, GEr
   g_autoptr (WrSqlite) w = g_new0 (WrSqlite, 1);
   w->path = g_filename_display_name (path);
   w->date_field = g_strdup (date_field);
+  /* No memory statistics: they take a global mutex around every allocation. */
+  static gsize configured = 0;
+  if (g_once_init_enter (&configured))
+    {
+      sqlite3_config (SQLITE_CONFIG_MEMSTATUS, 0);   /* too late if SQLite is in use already: harmless */
+      g_once_init_leave (&configured, 1);
+    }
   if (sqlite3_open_v2 (path, &w->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
     {
       fail (w, error, "cannot open");
