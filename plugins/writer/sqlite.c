@@ -2,9 +2,10 @@
  *
  * The rows are made in the workers (prepare: span ids, offsets in code
  * points, the meta object's JSON); the sink thread binds them to prepared
- * statements and steps, one transaction per batch (SQLite has one writer).  WAL mode lets analysts query the
- * database while a run writes it; synchronous = NORMAL in WAL mode may lose
- * the last batches to a power cut but never leaves a half-written one.
+ * statements and steps, one transaction per batch (SQLite has one writer).
+ * WAL mode lets analysts query the database while a run writes it;
+ * synchronous = NORMAL in WAL mode may lose the last batches to a power cut
+ * but never leaves a half-written one.
  */
 #include "sqlite.h"
 #include "flat.h"
@@ -431,6 +432,15 @@ write_batch (WrSqlite *w, DpBatch *batch, Rows *r, gboolean careful, GError **er
   return WRITTEN;
 }
 
+/* Undoes a batch's transaction, and its counts. */
+static void
+roll_back (WrSqlite *w, const gint64 before[4])
+{
+  if (sqlite3_get_autocommit (w->db) == 0)
+    exec (w, "ROLLBACK", NULL);
+  w->documents = before[0], w->entities = before[1], w->claims = before[2], w->failed = before[3];
+}
+
 /* The whole batch or nothing of it: a failed batch is rolled back at once, so
  * that finish() records the run's end outside it. */
 gboolean
@@ -444,16 +454,15 @@ wr_sqlite_write (WrSqlite *w, DpBatch *batch, GError **error)
     }
   gint64 before[] = { w->documents, w->entities, w->claims, w->failed };
   Outcome o = write_batch (w, batch, r, FALSE, error);
-  for (gboolean careful = FALSE; o != WRITTEN; careful = TRUE)
+  if (o == REFUSED)
     {
-      if (sqlite3_get_autocommit (w->db) == 0)
-        exec (w, "ROLLBACK", NULL);
-      w->documents = before[0], w->entities = before[1], w->claims = before[2], w->failed = before[3];
-      if (o == BROKEN || careful)
-        return FALSE;
+      roll_back (w, before);
       o = write_batch (w, batch, r, TRUE, error);
     }
-  return TRUE;
+  if (o == WRITTEN)
+    return TRUE;
+  roll_back (w, before);
+  return FALSE;
 }
 
 gboolean
