@@ -158,6 +158,11 @@ test_sqlite_batches (void)
     push (h, DOC ("a", "Iran and Iraq.", ENT (0, 4, "LOC") "," ENT (9, 13, "LOC")));
     push (h, DOC ("b", "Kim.", ENT (0, 3, "PER")));
     process_ok (h);
+    /* A new database gets its secondary indexes when the run ends. */
+    sqlite3 *during = wt_db_open (db_path);
+    g_assert_cmpint (wt_db_int (during, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
+                                        "AND name NOT LIKE 'sqlite_%'"), ==, 0);
+    sqlite3_close (during);
     /* The same id twice in one batch: the later one is what stays. */
     push (h, DOC ("b", "Kim Jong-un.", ENT (0, 11, "PER")));
     push (h, DOC ("a", "Iran.", ENT (0, 4, "LOC")));
@@ -170,6 +175,9 @@ test_sqlite_batches (void)
   g_assert_cmpstr (rows, ==, "id|text|span_id|text\na|Iran.|entities-1|Iran\nb|Kim Jong-un.|entities-1|Kim Jong-un\n");
   g_autofree char *runs = wt_db_query (db, "SELECT pipeline, documents, entities FROM runs");
   g_assert_cmpstr (runs, ==, "pipeline|documents|entities\nunit|4|5\n");
+  g_autofree char *names = wt_db_query (db, "SELECT name FROM sqlite_master WHERE type = 'index' "
+                                            "AND name NOT LIKE 'sqlite_%' ORDER BY name");
+  g_assert_cmpstr (names, ==, "name\nclaims_speaker\ndocuments_date\nentities_canonical\n");
 
   /* A batch the database itself fails is rolled back whole; the run's end is still recorded. */
   g_autoptr (DpHarness) h = writer (args);
