@@ -368,6 +368,14 @@ select_records (DpRunner *r, DpBatch *b)
     g_atomic_pointer_add (&r->skipped, dp_state_select (r->state, b));
 }
 
+/* How many records sink @s's prepare() saw (+1, so that 0 means "not
+ * prepared"), kept on the batch under a key of the core's own. */
+static void
+mark_prepared (DpRunner *r, guint s, DpBatch *b)
+{
+  dp_batch_set_data (b, &r->stages[s], GUINT_TO_POINTER (dp_batch_get_size (b) + 1), NULL);
+}
+
 static void
 work_on (Worker *w, DpBatch *b)
 {
@@ -395,6 +403,7 @@ work_on (Worker *w, DpBatch *b)
             return;
           w->stats[s].usec += scratch.usec;
           w->stats[s].failed += scratch.failed;
+          mark_prepared (r, s, b);
         }
       if (after_fatal (r, dp_batch_get_seq (b)))
         return;
@@ -551,8 +560,22 @@ deliver (DpRunner *r, DpBatch *b)
   for (guint s = 1; s < r->n_stages && !failing_batch; s++)
     {
       Stage *st = &r->stages[s];
-      if (st->config->ref->info->kind == DP_STAGE_SINK
-          && !run_stage (r, s, st->instances[0], b, &r->stats[s], st->config->ref->info->process))
+      const DpStageInfo *info = st->config->ref->info;
+      if (info->kind != DP_STAGE_SINK)
+        continue;
+      /* Records pass through every sink in order.  A record an earlier sink
+       * failed has left the batch, but this sink's prepare() saw it in a
+       * worker: prepare again on what is left, so it is not written here. */
+      guint prepared = GPOINTER_TO_UINT (dp_batch_get_data (b, st));
+      if (info->prepare && prepared != dp_batch_get_size (b) + 1)
+        {
+          StageStats scratch = { 0 };
+          if (!run_stage (r, s, st->instances[0], b, &scratch, info->prepare))
+            break;
+          r->stats[s].usec += scratch.usec;
+          r->stats[s].failed += scratch.failed;
+        }
+      if (!run_stage (r, s, st->instances[0], b, &r->stats[s], info->process))
         break;
     }
   /* What is left went through every sink; done once the sinks commit. */

@@ -107,7 +107,7 @@ static const BadCase bad_cases[] = {
     "[write]\n"
     "plugin = writer\n"
     "colour = blue\n",
-    { "@:6: stage 'write': unknown key 'colour' (known keys: path, span-text, offsets)" }, "did you mean", 1 },
+    { "@:6: stage 'write': unknown key 'colour' (known keys: path, format, compress, span-text, offsets, meta-columns, csv-formulas, date-field, run-label)" }, "did you mean", 1 },
 
   { "unknown-key-no-params",
     "[read]\n"

@@ -1,22 +1,40 @@
-/* writer.c — the standard sink: JSON lines to a file or standard output.
+/* writer.c — the standard sink: JSON lines (optionally gzipped), CSV tables or
+ * an SQLite database, chosen by `format` or the path's extension.
  *
- * Encoding runs in the worker threads (prepare), so the sink thread only
- * writes bytes in input order.  Where the bytes go is DpOutput's business
- * (docpipe/output.h): a regular file is written under a temporary name and
- * renamed over the target when the run finishes, so a reader of the target
- * never sees half a file; standard output, devices and FIFOs are written in
- * place.
+ * JSON lines are encoded in the worker threads (prepare), so the sink thread
+ * only compresses and writes bytes in input order.  Where the bytes go is
+ * DpOutput's business (docpipe/output.h): a regular file is written under a
+ * temporary name and renamed over the target when the run finishes, so a
+ * reader of the target never sees half a file; standard output, devices and
+ * FIFOs are written in place.  CSV (csv.c) writes three files the same way;
+ * SQLite (sqlite.c) commits one transaction per batch.
  */
 #include <docpipe/docpipe.h>
+#include <gio/gio.h>
+#include <string.h>
 
+#include "csv.h"
+#include "sqlite.h"
 
 enum { OFFSETS_CURRENT, OFFSETS_ORIGINAL };
 static const char *const offset_choices[] = { "normalized", "original", NULL };
+enum { FORMAT_AUTO, FORMAT_JSONL, FORMAT_CSV, FORMAT_SQLITE };
+static const char *const format_choices[] = { "auto", "jsonl", "csv", "sqlite", NULL };
+enum { COMPRESS_AUTO, COMPRESS_NONE, COMPRESS_GZIP };
+static const char *const compress_choices[] = { "auto", "none", "gzip", NULL };
+enum { FORMULAS_ESCAPE, FORMULAS_KEEP };
+static const char *const formula_choices[] = { "escape", "keep", NULL };
 
 typedef struct {
-  DpOutput *out;
+  int format;
+  DpOutput *out;            /* jsonl */
+  GConverter *gzip;         /* jsonl with compress = gzip */
   DpJsonFlags flags;
+  WrCsv *csv;
+  WrSqlite *sqlite;
 } Writer;
+
+/* ---- JSON lines ------------------------------------------------------------ */
 
 static GString *
 encode (Writer *w, DpBatch *batch)
@@ -40,10 +58,52 @@ free_gstring (gpointer p)
   g_string_free (p, TRUE);
 }
 
+/* Compresses @len bytes (the rest of the stream when @end) and writes them. */
+static gboolean
+write_gzip (Writer *w, const char *data, gsize len, gboolean end, GError **error)
+{
+  char buf[65536];
+  GConverterFlags flags = end ? G_CONVERTER_INPUT_AT_END : G_CONVERTER_NO_FLAGS;
+  for (;;)
+    {
+      gsize read = 0, written = 0;
+      GConverterResult r = g_converter_convert (w->gzip, data, len, buf, sizeof buf, flags, &read, &written, error);
+      if (r == G_CONVERTER_ERROR)
+        return FALSE;
+      if (written && !dp_output_write (w->out, buf, written, error))
+        return FALSE;
+      data += read, len -= read;
+      if (r == G_CONVERTER_FINISHED || (!end && len == 0))
+        return TRUE;
+    }
+}
+
+static gboolean
+write_jsonl (Writer *w, DpBatch *batch, GError **error)
+{
+  GString *out = dp_batch_get_data (batch, w);
+  if (!out)
+    {
+      dp_batch_set_data (batch, w, encode (w, batch), free_gstring);
+      out = dp_batch_get_data (batch, w);
+    }
+  if (w->gzip)
+    return write_gzip (w, out->str, out->len, FALSE, error);
+  return dp_output_write (w->out, out->str, out->len, error);
+}
+
+/* ---- the stage ------------------------------------------------------------- */
+
 static gboolean
 writer_prepare (gpointer self, DpBatch *batch, GError **error)
 {
-  dp_batch_set_data (batch, self, encode (self, batch), free_gstring);
+  Writer *w = self;
+  if (w->format == FORMAT_JSONL)
+    dp_batch_set_data (batch, self, encode (self, batch), free_gstring);
+  else if (w->format == FORMAT_CSV)
+    return wr_csv_prepare (w->csv, batch, error);
+  else if (w->format == FORMAT_SQLITE)
+    return wr_sqlite_prepare (w->sqlite, batch, error);
   return TRUE;
 }
 
@@ -51,43 +111,136 @@ static gboolean
 writer_process (gpointer self, DpBatch *batch, GError **error)
 {
   Writer *w = self;
-  GString *out = dp_batch_get_data (batch, self);
-  if (!out)
+  switch (w->format)
     {
-      writer_prepare (self, batch, error);
-      out = dp_batch_get_data (batch, self);
+    case FORMAT_CSV:
+      return wr_csv_write (w->csv, batch, error);
+    case FORMAT_SQLITE:
+      return wr_sqlite_write (w->sqlite, batch, error);
+    default:
+      return write_jsonl (w, batch, error);
     }
-  return dp_output_write (w->out, out->str, out->len, error);
 }
 
 static gboolean
 writer_finish (gpointer self, GError **error)
 {
   Writer *w = self;
-  return dp_output_commit (w->out, error);
+  switch (w->format)
+    {
+    case FORMAT_CSV:
+      return wr_csv_commit (w->csv, error);
+    case FORMAT_SQLITE:
+      return wr_sqlite_finish (w->sqlite, error);
+    default:
+      return (!w->gzip || write_gzip (w, "", 0, TRUE, error)) && dp_output_commit (w->out, error);
+    }
 }
 
 /* A writer destroyed without finishing (a failed create, a test) commits
- * nothing: dp_output_free removes the temporary file. */
+ * nothing: dp_output_free removes the temporary files. */
 static void
 writer_destroy (gpointer self)
 {
   Writer *w = self;
   dp_output_free (w->out);
+  g_clear_object (&w->gzip);
+  wr_csv_free (w->csv);
+  wr_sqlite_free (w->sqlite);
   g_free (w);
+}
+
+static gboolean
+has_suffix (const char *path, gsize len, const char *const *suffixes)
+{
+  for (guint i = 0; suffixes[i]; i++)
+    {
+      gsize n = strlen (suffixes[i]);
+      if (len >= n && g_ascii_strncasecmp (path + len - n, suffixes[i], n) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The format the path's extension names (after a .gz); JSON lines otherwise,
+ * as before there were formats. */
+static int
+format_of (const char *path, gboolean *gz)
+{
+  static const char *const gz_ext[] = { ".gz", NULL };
+  static const char *const csv_ext[] = { ".csv", NULL };
+  static const char *const sqlite_ext[] = { ".sqlite", ".sqlite3", ".db", NULL };
+  gsize len = strlen (path);
+  *gz = has_suffix (path, len, gz_ext);
+  if (*gz)
+    len -= 3;
+  if (has_suffix (path, len, csv_ext))
+    return FORMAT_CSV;
+  if (has_suffix (path, len, sqlite_ext))
+    return FORMAT_SQLITE;
+  return FORMAT_JSONL;
+}
+
+static gboolean
+open_format (Writer *w, const DpParams *params, const char *path, gboolean gzip, GError **error)
+{
+  if (w->format == FORMAT_CSV)
+    {
+      g_auto (GStrv) columns = NULL;
+      const char *list = dp_params_get_string (params, "meta-columns");
+      if (list)
+        {
+          columns = g_strsplit (list, ",", -1);
+          for (guint i = 0; columns[i]; i++)
+            g_strstrip (columns[i]);
+        }
+      gboolean escape = dp_params_get_enum (params, "csv-formulas") == FORMULAS_ESCAPE;
+      return (w->csv = wr_csv_open (path, (const char *const *) columns, escape, error)) != NULL;
+    }
+  if (w->format == FORMAT_SQLITE)
+    {
+      const char *label = dp_params_get_string (params, "run-label");
+      w->sqlite = wr_sqlite_open (path, label ? label : dp_params_get_instance_name (params),
+                                  dp_params_get_string (params, "date-field"), error);
+      return w->sqlite != NULL;
+    }
+  if (gzip)
+    w->gzip = G_CONVERTER (g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, -1));
+  return (w->out = dp_output_open (path, DP_OUTPUT_REPLACE, error)) != NULL;
 }
 
 static gpointer
 writer_create (const DpParams *params, GError **error)
 {
-  DpOutput *out = dp_output_open (dp_params_get_path (params, "path"), DP_OUTPUT_REPLACE, error);
-  if (!out)
-    return NULL;
+  const char *path = dp_params_get_path (params, "path");
+  gboolean gz_name;
+  int format = dp_params_get_enum (params, "format");
+  int guessed = format_of (path, &gz_name);
+  int compress = dp_params_get_enum (params, "compress");
+  gboolean gzip = compress == COMPRESS_GZIP || (compress == COMPRESS_AUTO && gz_name);
+  if (format == FORMAT_AUTO)
+    format = guessed;
+  if (gzip && format != FORMAT_JSONL)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: compress = gzip is for format = jsonl only", path);
+      return NULL;
+    }
+  if (format != FORMAT_JSONL && dp_params_get_enum (params, "offsets") == OFFSETS_ORIGINAL)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "%s: offsets = original is for format = jsonl only", path);
+      return NULL;
+    }
   Writer *w = g_new0 (Writer, 1);
-  w->out = out;
+  w->format = format;
   w->flags = dp_params_get_bool (params, "span-text") ? DP_JSON_SPAN_TEXT : 0;
   if (dp_params_get_enum (params, "offsets") == OFFSETS_ORIGINAL)
     w->flags |= DP_JSON_ORIGINAL;
+  if (!open_format (w, params, path, gzip, error))
+    {
+      writer_destroy (w);
+      return NULL;
+    }
   return w;
 }
 
@@ -95,18 +248,32 @@ static const DpParamSpec writer_params[] = {
   { "path", DP_PARAM_PATH, "-", FALSE,
     "- for standard output, or a path: a regular file is replaced in one step when the run ends; devices, FIFOs and /dev/fd/N are written in place",
     .flags = DP_PARAM_OUTPUT },
+  { "format", DP_PARAM_ENUM, "auto", FALSE,
+    "auto: from the path (.csv: CSV; .sqlite, .sqlite3, .db: SQLite; anything else, and -: JSON lines, after a .gz too)",
+    format_choices },
+  { "compress", DP_PARAM_ENUM, "auto", FALSE,
+    "JSON lines only: gzip, none, or auto (gzip when the path ends in .gz)", compress_choices },
   { "span-text", DP_PARAM_BOOL, "true", FALSE,
-    "Write the covered text of every span next to its offsets" },
+    "JSON lines: write the covered text of every span next to its offsets" },
   { "offsets", DP_PARAM_ENUM, "normalized", FALSE,
-    "normalized: the text as the stages saw it, spans into it; original: the text as read, every span mapped back onto it",
+    "normalized: the text as the stages saw it, spans into it; original (JSON lines only): the text as read, every span mapped back onto it",
     offset_choices },
+  { "meta-columns", DP_PARAM_STRING, NULL, FALSE,
+    "CSV: the meta members that get a column in PATH-documents.csv, comma-separated (default: those of the first batch); the rest go to its meta column as JSON" },
+  { "csv-formulas", DP_PARAM_ENUM, "escape", FALSE,
+    "CSV: escape (a text cell starting with = + - @ gets a leading ' so spreadsheets do not run it) or keep",
+    formula_choices },
+  { "date-field", DP_PARAM_STRING, "date", FALSE,
+    "SQLite: the meta member whose date fills documents.date (YYYY-MM-DD)" },
+  { "run-label", DP_PARAM_STRING, NULL, FALSE,
+    "SQLite: what the runs table's pipeline column says about this run (default: the stage's name)" },
   { NULL }
 };
 
 static const DpStageInfo writer_stage = {
   .name = "writer",
   .kind = DP_STAGE_SINK,
-  .description = "Writes records as JSON lines",
+  .description = "Writes records as JSON lines, CSV tables or an SQLite database",
   .params = writer_params,
   .create = writer_create,
   .prepare = writer_prepare,
@@ -115,5 +282,5 @@ static const DpStageInfo writer_stage = {
   .destroy = writer_destroy,
 };
 
-DP_PLUGIN_DEFINE ("writer", DP_VERSION, "MIT", "Standard output stage: JSON lines",
+DP_PLUGIN_DEFINE ("writer", DP_VERSION, "MIT", "Standard output stage: JSON lines, CSV, SQLite",
                   &writer_stage);
