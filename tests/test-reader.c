@@ -610,6 +610,27 @@ test_ids_stable (void)
   dp_test_remove_tree (dir);
 }
 
+/* Files that would share an id (the extension dropped) get distinct ones: a
+ * sink keyed by id (SQLite, the state file) would otherwise take one for a new
+ * version of the other. */
+static void
+test_ids_distinct (void)
+{
+  g_autofree char *dir = dp_test_make_tmp_dir ("docpipe-reader-XXXXXX");
+  put_text (dir, "corpus/a.txt", "Alpha.\n");
+  put_text (dir, "corpus/a.html", "<p>Beta.</p>");
+  put_gzip (dir, "corpus/a.txt.gz", "Gamma.\n");
+  put_text (dir, "corpus/b.txt", "Bee.\n");
+  DpTestResult r = RUN_IN (dir, "run", "--log-format", "plain", "-e", "reader path=corpus ! writer");
+  g_assert_cmpint (r.status, ==, 0);
+  g_autofree char *ids = ids_of (r.out);
+  g_assert_cmpstr (ids, ==, "a,a.txt,a.txt.gz,b");
+  g_assert_nonnull (strstr (r.err, "corpus/a.txt would have the id of "));
+  g_assert_nonnull (strstr (r.err, "its id is a.txt.gz"));
+  dp_test_result_clear (&r);
+  dp_test_remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -627,5 +648,6 @@ main (int argc, char **argv)
   g_test_add_func ("/reader/binary-in-walk", test_binary_in_walk);
   g_test_add_func ("/reader/jsonl-fields", test_jsonl_fields);
   g_test_add_func ("/reader/ids-stable", test_ids_stable);
+  g_test_add_func ("/reader/ids-distinct", test_ids_distinct);
   return g_test_run ();
 }

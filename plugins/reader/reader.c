@@ -40,18 +40,38 @@ file_format (const Reader *r, const char *path)
 
 /* ---- reading ---------------------------------------------------------------- */
 
-/* A file's id: its path relative to the root, without .gz and extension. */
-static char *
-file_id (Reader *r, const char *path)
+/* A file's path relative to the root. */
+static const char *
+relative_path (const Reader *r, const char *path)
 {
-  const char *rel = path;
   gsize n = strlen (r->root);
   if (strcmp (r->root, ".") != 0 && strncmp (path, r->root, n) == 0 && path[n] == G_DIR_SEPARATOR)
-    rel = path + n + 1;
-  char *id = reader_strip_gz (rel);
+    return path + n + 1;
+  return path;
+}
+
+/* A file's id: its path relative to the root, without .gz and extension.
+ * Files read whole that would share one (a.html and a.txt) must not: a later sink would
+ * take the second for a new version of the first.  The later one in name
+ * order keeps its extension (then its .gz), with a warning. */
+static char *
+file_id (Reader *r, const char *path, gboolean whole)
+{
+  const char *rel = relative_path (r, path);
+  g_autofree char *bare = reader_strip_gz (rel);
+  char *id = g_strdup (bare);
   char *dot = strrchr (id, '.');
   if (dot && dot != id && !strchr (dot, G_DIR_SEPARATOR))
     *dot = '\0';
+  const char *taken = whole ? g_hash_table_lookup (r->ids, id) : NULL;
+  if (taken)
+    {
+      g_free (id);
+      id = g_strdup (g_hash_table_contains (r->ids, bare) ? rel : bare);
+      g_warning ("reader: %s would have the id of %s; its id is %s", path, taken, id);
+    }
+  if (whole)
+    g_hash_table_insert (r->ids, g_strdup (id), g_strdup (path));
   return id;
 }
 
@@ -235,7 +255,7 @@ next_file (Reader *r, DpBatch *batch, GError **error)
   gboolean is_stdin = strcmp (f->path, "-") == 0;
   /* File names need not be UTF-8; records' ids and sources must be. */
   g_autofree char *shown = is_stdin ? g_strdup ("<stdin>") : g_filename_display_name (f->path);
-  g_autofree char *id = is_stdin ? g_strdup ("stdin") : file_id (r, shown);
+  g_autofree char *id = is_stdin ? g_strdup ("stdin") : file_id (r, shown, format != FORMAT_JSONL);
   g_autoptr (GError) local = NULL;
   if (!reader_open (r, f->path, &local))
     {
@@ -312,6 +332,7 @@ reader_destroy (gpointer self)
   reader_close (r);
   g_ptr_array_unref (r->files);
   g_hash_table_unref (r->seen);
+  g_hash_table_unref (r->ids);
   g_free (r->buf);
   g_free (r->root);
   g_free (r->encoding);
@@ -342,6 +363,7 @@ reader_create (const DpParams *params, GError **error)
   r->fd = -1;
   r->files = g_ptr_array_new_with_free_func (reader_file_free);
   r->seen = reader_seen_new ();
+  r->ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   r->format = dp_params_get_enum (params, "format");
   r->max_size = (gsize) dp_params_get_int (params, "max-record-size");
   r->reject_utf8 = dp_params_get_enum (params, "invalid-utf8") == UTF8_REJECT;

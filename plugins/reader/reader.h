@@ -33,6 +33,7 @@ typedef struct {
   char *encoding;          /* declared fallback for bytes that are not UTF-8, or NULL */
   char *text_field, *id_field;   /* JSON lines: NULL when "text" and "id" */
   char *root;              /* ids of text files are relative to this */
+  GHashTable *ids;         /* the ids files were given so far: no two files share one */
 
   /* the file being read */
   int fd;
