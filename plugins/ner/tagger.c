@@ -242,6 +242,7 @@ tag_with_model (const DpNerTagger *ner, DpNerScratch *s, const char *text, const
       dp_ner_doc_remember (s->doc, k, sentence_tags, ner->tag_names);
     }
   dp_ner_doc_propagate (s->doc, tags, ner->tag_names);
+  dp_ner_doc_fix_entities (s->doc, tags, ner->tag_names);
   guint begin = 0;
   for (guint i = 0; i < n_tokens; i++)
     switch (ner->tag_bilou[tags[i]])
@@ -391,6 +392,25 @@ tag_with_gazetteer (const DpNerTagger *ner, DpNerScratch *s, const char *text, c
     {
       const DpUserGazMatch *g = &g_array_index (s->matches, DpUserGazMatch, i);
       add_mention (s, tokens, g->first_token, g->n_tokens, g->label, g->canonical, FROM_GAZETTEER);
+    }
+}
+
+/* Country names of two words or more from the shipped aliases ("Democratic
+ * People's Republic of Korea", "United Arab Emirates"): one place each,
+ * whatever pieces the model made of them, unless the model's entity is
+ * longer ("Republic of Korea Navy").  Added as gazetteer names, which is
+ * how settle_overlaps() gives them that precedence. */
+static void
+tag_country_names (const DpNerTagger *ner, DpNerScratch *s, const char *text, const DpToken *tokens,
+                   guint n_tokens)
+{
+  g_array_set_size (s->matches, 0);
+  dp_user_gaz_find (ner->aliases, text, tokens, n_tokens, s->matches);
+  for (guint i = 0; i < s->matches->len; i++)
+    {
+      const DpUserGazMatch *g = &g_array_index (s->matches, DpUserGazMatch, i);
+      if (g->n_tokens >= 2 && strcmp (g->label, "LOC") == 0)
+        add_mention (s, tokens, g->first_token, g->n_tokens, g->label, g->canonical, FROM_GAZETTEER);
     }
 }
 
@@ -563,6 +583,8 @@ dp_ner_tagger_annotate (const DpNerTagger *ner, DpNerScratch *s, DpRecord *rec, 
   tag_with_model (ner, s, text, tokens, n_tokens, sents, n_sents);
   guint n_model = s->mentions->len;
   tag_acronyms (s, text, tokens, n_tokens);
+  if (ner->aliases)
+    tag_country_names (ner, s, text, tokens, n_tokens);
   if (ner->rules)
     tag_with_rules (s, text, len, tokens, n_tokens);
   if (ner->user)
