@@ -395,21 +395,43 @@ tag_with_gazetteer (const DpNerTagger *ner, DpNerScratch *s, const char *text, c
     }
 }
 
+/* Does the model's entity at @first (the model's mentions come first in
+ * s->mentions, @n_model of them, in text order) span exactly @n tokens
+ * with @label? */
+static gboolean
+model_has (const DpNerScratch *s, guint n_model, guint32 first, guint32 n, const char *label)
+{
+  const Mention *model = (const Mention *) s->mentions->data;
+  guint lo = 0, hi = n_model;
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      if (model[mid].m.first_token < first)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo < n_model && model[lo].m.first_token == first && model[lo].m.n_tokens == n
+         && strcmp (model[lo].m.label, label) == 0;
+}
+
 /* Country names of two words or more from the shipped aliases ("Democratic
  * People's Republic of Korea", "United Arab Emirates"): one place each,
  * whatever pieces the model made of them, unless the model's entity is
  * longer ("Republic of Korea Navy").  Added as gazetteer names, which is
- * how settle_overlaps() gives them that precedence. */
+ * how settle_overlaps() gives them that precedence; where the model found
+ * the name as it is, its mention stays. */
 static void
-tag_country_names (const DpNerTagger *ner, DpNerScratch *s, const char *text, const DpToken *tokens,
-                   guint n_tokens)
+tag_country_names (const DpNerTagger *ner, DpNerScratch *s, guint n_model, const char *text,
+                   const DpToken *tokens, guint n_tokens)
 {
   g_array_set_size (s->matches, 0);
   dp_user_gaz_find (ner->aliases, text, tokens, n_tokens, s->matches);
   for (guint i = 0; i < s->matches->len; i++)
     {
       const DpUserGazMatch *g = &g_array_index (s->matches, DpUserGazMatch, i);
-      if (g->n_tokens >= 2 && strcmp (g->label, "LOC") == 0)
+      if (g->n_tokens >= 2 && strcmp (g->label, "LOC") == 0
+          && !model_has (s, n_model, g->first_token, g->n_tokens, g->label))
         add_mention (s, tokens, g->first_token, g->n_tokens, g->label, g->canonical, FROM_GAZETTEER);
     }
 }
@@ -584,7 +606,7 @@ dp_ner_tagger_annotate (const DpNerTagger *ner, DpNerScratch *s, DpRecord *rec, 
   guint n_model = s->mentions->len;
   tag_acronyms (s, text, tokens, n_tokens);
   if (ner->aliases)
-    tag_country_names (ner, s, text, tokens, n_tokens);
+    tag_country_names (ner, s, n_model, text, tokens, n_tokens);
   if (ner->rules)
     tag_with_rules (s, text, len, tokens, n_tokens);
   if (ner->user)
