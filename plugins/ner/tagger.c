@@ -420,20 +420,47 @@ model_has (const DpNerScratch *s, guint n_model, guint32 first, guint32 n, const
  * whatever pieces the model made of them, unless the model's entity is
  * longer ("Republic of Korea Navy").  Added as gazetteer names, which is
  * how settle_overlaps() gives them that precedence; where the model found
- * the name as it is, its mention stays. */
+ * the name as it is, its mention stays.  Only the text around the model's
+ * entities is searched (COUNTRY_WINDOW tokens either side): a name the
+ * model saw nothing of is left alone, and the search costs a few per cent
+ * of the stage less. */
+#define COUNTRY_WINDOW 6
+
+static void
+find_country_names (const DpNerTagger *ner, DpNerScratch *s, guint n_model, const DpToken *tokens,
+                    const char *text, guint from, guint to)
+{
+  g_array_set_size (s->matches, 0);
+  dp_user_gaz_find (ner->aliases, text, tokens + from, to - from, s->matches);
+  for (guint i = 0; i < s->matches->len; i++)
+    {
+      const DpUserGazMatch *g = &g_array_index (s->matches, DpUserGazMatch, i);
+      guint32 first = from + g->first_token;
+      if (g->n_tokens >= 2 && strcmp (g->label, "LOC") == 0 && !model_has (s, n_model, first, g->n_tokens, g->label))
+        add_mention (s, tokens, first, g->n_tokens, g->label, g->canonical, FROM_GAZETTEER);
+    }
+}
+
 static void
 tag_country_names (const DpNerTagger *ner, DpNerScratch *s, guint n_model, const char *text,
                    const DpToken *tokens, guint n_tokens)
 {
-  g_array_set_size (s->matches, 0);
-  dp_user_gaz_find (ner->aliases, text, tokens, n_tokens, s->matches);
-  for (guint i = 0; i < s->matches->len; i++)
+  guint from = 0, to = 0;
+  for (guint i = 0; i < n_model; i++)
     {
-      const DpUserGazMatch *g = &g_array_index (s->matches, DpUserGazMatch, i);
-      if (g->n_tokens >= 2 && strcmp (g->label, "LOC") == 0
-          && !model_has (s, n_model, g->first_token, g->n_tokens, g->label))
-        add_mention (s, tokens, g->first_token, g->n_tokens, g->label, g->canonical, FROM_GAZETTEER);
+      const DpNerMention *m = &g_array_index (s->mentions, Mention, i).m;
+      guint lo = m->first_token > COUNTRY_WINDOW ? m->first_token - COUNTRY_WINDOW : 0;
+      guint hi = MIN (n_tokens, m->first_token + m->n_tokens + COUNTRY_WINDOW);
+      if (lo > to)
+        {
+          if (to > from)
+            find_country_names (ner, s, n_model, tokens, text, from, to);
+          from = lo;
+        }
+      to = MAX (to, hi);
     }
+  if (to > from)
+    find_country_names (ner, s, n_model, tokens, text, from, to);
 }
 
 /* ---- settling overlaps -------------------------------------------------------- */
