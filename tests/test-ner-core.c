@@ -430,9 +430,10 @@ test_fix_entities (void)
     { "in the West Bank today", "O O B-LOC L-LOC O", "O O B-LOC L-LOC O" },
     { "the Gambino Clan met", "O B-PER L-PER O", "O U-PER O O" },
     { "the Assad Regime fell", "O B-PER L-PER O", "O U-PER O O" },
-    /* A name, not a noun: "bin Laden"; a surname known in capitals: "Brown". */
-    { "Osama bin Laden spoke", "B-PER I-PER L-PER O", "B-PER I-PER L-PER O" },
-    { "Gordon Brown spoke", "B-PER L-PER O", "B-PER L-PER O" },
+    /* Surnames that news writes as nouns ("pence", "laden"): no article. */
+    { "Osama Bin Laden spoke", "B-PER I-PER L-PER O", "B-PER I-PER L-PER O" },
+    { "as Mike Pence said", "O B-PER L-PER O", "O B-PER L-PER O" },
+    { "the Gordon Brown speech", "O B-PER L-PER O", "O B-PER L-PER O" },
     { "agency ZNLA reported", "O U-LOC O", "O U-ORG O" },
     /* Country codes are places; a headline's capitals are no acronym. */
     { "in USA today", "O U-LOC O", "O U-LOC O" },

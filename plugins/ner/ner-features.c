@@ -796,6 +796,14 @@ acronym_at (const DpNerDoc *doc, guint i, gboolean sentence_has_lower)
   return TRUE;
 }
 
+static gboolean
+is_the (const DpNerDoc *doc, guint i)
+{
+  gsize len;
+  const char *w = word_at (doc, i, &len);
+  return len == 3 && g_ascii_strncasecmp (w, "the", 3) == 0;
+}
+
 static guint16
 tag_named (const char *const *tag_names, char bilou, const char *type)
 {
@@ -823,13 +831,15 @@ retag (guint16 *tags, guint i, guint len, const char *type, const char *const *t
 /* - A place or person whose name starts with a place and ends with an
  *   organisation word is an organisation named after the place ("Iran Air",
  *   "Korea Development Bank"; not "West Bank").
- * - A person's name does not end in a capitalised common noun ("the Kim
- *   Regime"; "bin Laden" is a name).
+ * - A name after "the" that ends in a capitalised common noun is no
+ *   person's: "the Kim Regime" is PER "Kim" and a noun.  Without the article
+ *   the same test would cut surnames that are nouns too ("Mike Pence",
+ *   "Lonnie Bunch", "Bin Laden": news has "pence", not "Pence").
  * - A bare acronym on no list of places is not a place ("KCNA"); country
  *   codes ("USA", "DPRK") are on the countries list. */
 static void
 fix_entity (const DpNerDoc *doc, guint16 *tags, guint i, guint len, gboolean sentence_has_lower,
-            const char *const *tag_names)
+            gboolean after_the, const char *const *tag_names)
 {
   const char *type = tag_names[tags[i]] + 2;
   gboolean per = strcmp (type, "PER") == 0, loc = strcmp (type, "LOC") == 0;
@@ -837,8 +847,7 @@ fix_entity (const DpNerDoc *doc, guint16 *tags, guint i, guint len, gboolean sen
   if ((per || loc) && len >= 2 && (lists_at (doc, i) & NAMESAKE_LISTS)
       && (lists_at (doc, last) & 1u << DP_GAZ_ORG_WORD))
     retag (tags, i, len, "ORG", tag_names);
-  else if (per && len >= 2 && capitalised_at (doc, last - 1) && !(lists_at (doc, last) & NAME_LISTS)
-           && common_noun_at (doc, last))
+  else if (per && len >= 2 && after_the && !(lists_at (doc, last) & NAME_LISTS) && common_noun_at (doc, last))
     {
       retag (tags, i, len - 1, "PER", tag_names);
       tags[last] = 0;
@@ -870,7 +879,7 @@ dp_ner_doc_fix_entities (DpNerDoc *doc, guint16 *tags, const char *const *tag_na
             while (i + len < end && tag_names[tags[i + len - 1]][0] != 'L')
               len++;
           if (c == 'B' || c == 'U')
-            fix_entity (doc, tags, i, len, has_lower, tag_names);
+            fix_entity (doc, tags, i, len, has_lower, i > doc->sentence_starts[s] && is_the (doc, i - 1), tag_names);
           i += len;
         }
     }
