@@ -2,6 +2,7 @@
  * formats (with GMB's labels mapped), IOB2 -> BILOU, conlleval-style scoring,
  * gazetteer phrases, and features that are the same for the same words. */
 #include "iob.h"
+#include "clusters.h"
 #include "gazetteer.h"
 #include "ner-features.h"
 #include "tagger.h"
@@ -82,6 +83,38 @@ test_uner_and_gmb (void)
   g_assert_cmpstr (label (g, 0, 5), ==, "O");        /* dates are the rules' work */
   g_assert_cmpstr (label (g, 0, 7), ==, "B-PER");
   g_assert_cmpstr (label (g, 0, 10), ==, "B-ORG");
+
+  /* GMB's person spans take their titles; CoNLL's do not. */
+  g_autofree char *titled = write_tmp ("gmb_titles.conll",
+    "Prime\tNNP\tB-per\nMinister\tNNP\tI-per\nAda\tNNP\tI-per\nOkafor\tNNP\tI-per\nmet\tVBD\tO\n"
+    "Mr.\tNNP\tB-per\nLee\tNNP\tI-per\nand\tCC\tO\nformer\tJJ\tB-per\nleader\tNN\tI-per\nTito\tNNP\tI-per\n"
+    "and\tCC\tO\nKing\tNNP\tB-per\n\n");
+  g_autoptr (GPtrArray) t = read_ok (titled);
+  const char *want[] = { "O", "O", "B-PER", "I-PER", "O", "O", "B-PER", "O", "O", "O", "B-PER", "O", "B-PER" };
+  for (guint i = 0; i < G_N_ELEMENTS (want); i++)
+    g_assert_cmpstr (label (t, 0, i), ==, want[i]);   /* a title alone stays a name ("King") */
+}
+
+/* Case-augmented copies keep the labels and change only the letters. */
+static void
+test_recase (void)
+{
+  g_autofree char *conll = write_tmp ("recase.iob2",
+    "-DOCSTART- -X- -X- O\n\nAli NNP B-NP B-PER\nLarijani NNP I-NP I-PER\nsaid VBD B-VP O\n\n"
+    "Tehran NNP B-NP B-LOC\n\n");
+  g_autoptr (GPtrArray) s = read_ok (conll);
+  g_autoptr (GPtrArray) lower = dp_iob_recase (s, 0, 2, FALSE);
+  g_autoptr (GPtrArray) upper = dp_iob_recase (s, 1, 2, TRUE);
+  g_assert_cmpuint (lower->len, ==, 2);
+  g_assert_cmpuint (upper->len, ==, 1);
+  DpIobSentence *l0 = g_ptr_array_index (lower, 0), *l1 = g_ptr_array_index (lower, 1);
+  g_assert_true (l0->doc_start);
+  g_assert_false (l1->doc_start);
+  g_assert_cmpstr (g_ptr_array_index (l0->words, 1), ==, "larijani");
+  g_assert_cmpstr (label (lower, 0, 1), ==, "I-PER");
+  g_assert_cmpstr (g_ptr_array_index (((DpIobSentence *) g_ptr_array_index (upper, 0))->words, 0), ==, "TEHRAN");
+  g_assert_true (((DpIobSentence *) g_ptr_array_index (upper, 0))->doc_start);
+  g_assert_cmpstr (label (upper, 0, 0), ==, "B-LOC");
 }
 
 static void
@@ -351,6 +384,68 @@ test_features_memory (void)
   dp_seq_features_clear (&f);
 }
 
+/* @tags (BILOU names, one per word of @sentence) after
+ * dp_ner_doc_fix_entities() with the shipped lists and clusters, joined by ' '. */
+static char *
+fix_entities (DpNerDoc *doc, const char *sentence, const char *tags)
+{
+  g_auto (GStrv) words = g_strsplit (sentence, " ", -1);
+  g_auto (GStrv) given = g_strsplit (tags, " ", -1);
+  guint n = g_strv_length (words);
+  g_assert_cmpuint (g_strv_length (given), ==, n);
+  g_autofree gsize *lens = g_new (gsize, n);
+  g_autofree guint16 *t = g_new0 (guint16, n);
+  const char *const *names = dp_iob_bilou_tags ();
+  for (guint i = 0; i < n; i++)
+    {
+      lens[i] = strlen (words[i]);
+      while (strcmp (names[t[i]], given[i]) != 0)
+        t[i]++;
+    }
+  guint32 starts[2] = { 0, n };
+  dp_ner_doc_set (doc, (const char *const *) words, lens, n, starts, 1);
+  dp_ner_doc_fix_entities (doc, t, names);
+  g_autoptr (GString) out = g_string_new (NULL);
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (out, "%s%s", i ? " " : "", names[t[i]]);
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* What the lists say corrects what the model cannot know about names it
+ * never saw: an organisation named after a country, a person's name ending
+ * in a common noun, an acronym on no list of places. */
+static void
+test_fix_entities (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpGazetteer) gaz = dp_gazetteer_load (DP_TEST_SRCDIR "/plugins/ner/data/gazetteers", &error);
+  g_assert_no_error (error);
+  g_autoptr (DpClusters) clusters = dp_clusters_load (DP_TEST_SRCDIR "/plugins/ner/data/clusters.txt", &error);
+  g_assert_no_error (error);
+  g_autoptr (DpNerDoc) doc = dp_ner_doc_new (gaz, clusters);
+  struct { const char *words, *tags, *want; } cases[] = {
+    { "she flew Peru Airlines to Lima", "O O B-LOC L-LOC O U-LOC", "O O B-ORG L-ORG O U-LOC" },
+    { "Kenya Airways and Kenya", "B-PER L-PER O U-LOC", "B-ORG L-ORG O U-LOC" },
+    /* "West" is a place name too, but no country or capital. */
+    { "in the West Bank today", "O O B-LOC L-LOC O", "O O B-LOC L-LOC O" },
+    { "the Gambino Clan met", "O B-PER L-PER O", "O U-PER O O" },
+    { "the Assad Regime fell", "O B-PER L-PER O", "O U-PER O O" },
+    /* Surnames that news writes as nouns ("pence", "laden"): no article. */
+    { "Osama Bin Laden spoke", "B-PER I-PER L-PER O", "B-PER I-PER L-PER O" },
+    { "as Mike Pence said", "O B-PER L-PER O", "O B-PER L-PER O" },
+    { "the Gordon Brown speech", "O B-PER L-PER O", "O B-PER L-PER O" },
+    { "agency ZNLA reported", "O U-LOC O", "O U-ORG O" },
+    /* Country codes are places; a headline's capitals are no acronym. */
+    { "in USA today", "O U-LOC O", "O U-LOC O" },
+    { "ZNLA REPORTS", "U-LOC O", "U-LOC O" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *got = fix_entities (doc, cases[i].words, cases[i].tags);
+      g_assert_cmpstr (got, ==, cases[i].want);
+    }
+}
+
 /* The entities of @text as "LABEL text" joined by '|'. */
 static char *
 tag_text (DpNerTagger *tagger, DpNerScratch *scratch, const char *text)
@@ -396,6 +491,38 @@ test_tagger_long_sentence (void)
   g_string_append (text, tail);
   g_autofree char *found = tag_text (tagger, scratch, text->str);
   g_assert_cmpstr (found, ==, alone);
+}
+
+/* A country's name of several words is one place whatever pieces the model
+ * makes of it, typographic apostrophe or not; a longer entity of the model
+ * keeps it inside. */
+static void
+test_tagger_country_names (void)
+{
+  DpNerOptions opts = {
+    .model = DP_TEST_SRCDIR "/plugins/ner/data/en-news.dpm",
+    .gazetteers = DP_TEST_SRCDIR "/plugins/ner/data/gazetteers",
+    .clusters = DP_TEST_SRCDIR "/plugins/ner/data/clusters.txt",
+    .aliases = DP_TEST_SRCDIR "/plugins/ner/data/aliases.tsv",
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpNerTagger) tagger = dp_ner_tagger_new (&opts, &error);
+  g_assert_no_error (error);
+  g_autoptr (DpNerScratch) scratch = dp_ner_scratch_new (tagger);
+  const char *texts[] = {
+    "Envoys of the Democratic People’s Republic of Korea arrived in Geneva.",
+    "Envoys of the Democratic People's Republic of Korea arrived in Geneva.",
+    "The talks with the Lao People’s Democratic Republic ended.",
+  };
+  const char *names[] = {
+    "LOC Democratic People’s Republic of Korea", "LOC Democratic People's Republic of Korea",
+    "LOC Lao People’s Democratic Republic",
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autofree char *found = tag_text (tagger, scratch, texts[i]);
+      g_assert_nonnull (strstr (found, names[i]));
+    }
 }
 
 /* What the entities layer costs per entity, measured as the bytes freed when
@@ -456,6 +583,9 @@ main (int argc, char **argv)
   g_test_add_func ("/ner/clusters", test_clusters);
   g_test_add_func ("/ner/tagger/other-models", test_tagger_refuses_other_models);
   g_test_add_func ("/ner/tagger/long-sentence", test_tagger_long_sentence);
+  g_test_add_func ("/ner/tagger/country-names", test_tagger_country_names);
+  g_test_add_func ("/ner/fix-entities", test_fix_entities);
+  g_test_add_func ("/ner/iob/recase", test_recase);
   g_test_add_func ("/ner/tagger/entity-memory", test_tagger_entity_memory);
   int status = g_test_run ();
   const char *names[] = { "train.iob2", "uner.iob2", "gmb_ner.conll", "bad.iob2", "score.iob2", "clusters.txt", "bad.txt" };

@@ -185,6 +185,12 @@ dp_clusters_n_words (const DpClusters *c)
   return c ? c->n : 0;
 }
 
+gboolean
+dp_clusters_has_spelling (const DpClusters *c, const char *word, gsize len)
+{
+  return c && c->n && len > 0 && len <= MAX_LOOKUP && c->exact[probe (c, c->exact, c->text, word, len)] != 0;
+}
+
 const char *
 dp_clusters_lookup (const DpClusters *c, const char *word, gsize len, gsize *path_len)
 {

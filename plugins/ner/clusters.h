@@ -25,6 +25,9 @@ guint       dp_clusters_n_words (const DpClusters *clusters);
  * string's length.  Thread-safe: a loaded table is never modified. */
 const char *dp_clusters_lookup (const DpClusters *clusters, const char *word, gsize len, gsize *path_len);
 
+/* Is this exact spelling one of the words (no case folding)? */
+gboolean    dp_clusters_has_spelling (const DpClusters *clusters, const char *word, gsize len);
+
 /* A number that changes when the clusters change (models record theirs). */
 guint64 dp_clusters_fingerprint (const DpClusters *clusters);
 

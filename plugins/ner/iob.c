@@ -49,6 +49,57 @@ map_gmb (const char *type, const char *word)
   return NULL;   /* tim and anything else */
 }
 
+/* GMB's person names take their titles ("President George Bush", "Mr.
+ * Larijani", "prime minister Ehud Olmert"); CoNLL's and UNER's do not.  The
+ * words of a person's span before its name proper (lower-case words and
+ * these titles) are left out of it. */
+static gboolean
+gmb_title (const char *word)
+{
+  static const char *const titles[] = {
+    "Mr.", "Mrs.", "Ms.", "Dr.", "Mr", "Mrs", "Ms", "Dr", "President", "Vice", "Prime", "Minister", "Premier",
+    "Chancellor", "General", "Gen.", "Secretary", "Secretary-General", "King", "Queen", "Prince", "Princess",
+    "Pope", "Senator", "Sen.", "Rep.", "Governor", "Gov.", "Chairman", "Lieutenant", "Colonel", "Col.", "Sheikh",
+    "Ayatollah", "Cardinal", "Archbishop", "Bishop", "Judge", "Ambassador", "Mayor", "Admiral", "Captain",
+    "Commander", "Deputy", "Chief", "Foreign", "Defense", "Interior", "Finance", "Envoy", "Former", "Sergeant",
+    "Sir", "Lord", "Crown", "Grand", "Supreme", "Leader", "Justice", "Attorney", "Speaker", "Senior", NULL
+  };
+  if (g_ascii_islower (word[0]))
+    return TRUE;
+  for (guint i = 0; titles[i]; i++)
+    if (strcmp (word, titles[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+gmb_strip_titles (DpIobSentence *s)
+{
+  for (guint i = 0; i < s->words->len; i++)
+    {
+      char *label = g_ptr_array_index (s->labels, i);
+      if (strcmp (label, "B-PER") != 0)
+        continue;
+      guint end = i + 1;
+      while (end < s->words->len && strcmp (g_ptr_array_index (s->labels, end), "I-PER") == 0)
+        end++;
+      guint first = i;
+      while (first + 1 < end && gmb_title (g_ptr_array_index (s->words, first)))
+        first++;
+      for (guint k = i; k < first; k++)
+        {
+          g_free (g_ptr_array_index (s->labels, k));
+          s->labels->pdata[k] = g_strdup ("O");
+        }
+      if (first > i)
+        {
+          g_free (g_ptr_array_index (s->labels, first));
+          s->labels->pdata[first] = g_strdup ("B-PER");
+        }
+      i = end - 1;
+    }
+}
+
 static char *
 normalise_label (const char *label, const char *word, gboolean gmb)
 {
@@ -101,6 +152,8 @@ dp_iob_read (const char *path, GError **error)
         continue;
       if (!*line)
         {
+          if (cur && cur->words->len && gmb)
+            gmb_strip_titles (cur);
           if (cur && cur->words->len)
             g_ptr_array_add (out, cur), cur = NULL;
           continue;
@@ -133,10 +186,32 @@ dp_iob_read (const char *path, GError **error)
       g_ptr_array_add (cur->words, g_strdup (word));
       g_ptr_array_add (cur->labels, normalise_label (label, word, gmb));
     }
+  if (cur && cur->words->len && gmb)
+    gmb_strip_titles (cur);
   if (cur && cur->words->len)
     g_ptr_array_add (out, cur);
   else if (cur)
     sentence_free (cur);
+  return out;
+}
+
+GPtrArray *
+dp_iob_recase (const GPtrArray *sentences, guint first, guint end, gboolean upper)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (sentence_free);
+  for (guint i = first; i < end; i++)
+    {
+      const DpIobSentence *s = g_ptr_array_index ((GPtrArray *) sentences, i);
+      DpIobSentence *copy = sentence_new (i == first);
+      copy->no_misc = s->no_misc;
+      for (guint k = 0; k < s->words->len; k++)
+        {
+          const char *w = g_ptr_array_index (s->words, k);
+          g_ptr_array_add (copy->words, upper ? g_utf8_strup (w, -1) : g_utf8_strdown (w, -1));
+          g_ptr_array_add (copy->labels, g_strdup (g_ptr_array_index (s->labels, k)));
+        }
+      g_ptr_array_add (out, copy);
+    }
   return out;
 }
 

@@ -18,6 +18,11 @@ typedef struct {
  * rules' work).  Errors name the file and line. */
 GPtrArray *dp_iob_read (const char *path, GError **error);   /* DpIobSentence* */
 
+/* Copies of sentences [@first, @end) of @sentences, one document, every word
+ * lower-cased (or upper-cased): web text and headlines lose the capitals
+ * news has, and such copies teach the model names without them. */
+GPtrArray *dp_iob_recase (const GPtrArray *sentences, guint first, guint end, gboolean upper);
+
 /* The labels the tagger uses: O and B-/I-/L-/U- for PER, ORG, LOC, MISC. */
 const char *const *dp_iob_bilou_tags (void);
 /* IOB2 labels of a sentence -> BILOU tag indices into dp_iob_bilou_tags(). */

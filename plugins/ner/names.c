@@ -1,6 +1,8 @@
 /* names.c — case folding and whitespace collapsing for names (names.h). */
 #include "names.h"
 
+#include <string.h>
+
 gboolean
 dp_name_is_ascii (const char *s, gsize len)
 {
@@ -20,7 +22,19 @@ dp_name_append_folded (GString *out, const char *s, gsize len)
       return;
     }
   g_autofree char *f = g_utf8_casefold (s, (gssize) len);
-  g_string_append (out, f);
+  /* The typographic apostrophe is the ASCII one: "People’s" is "People's". */
+  for (const char *p = f; *p;)
+    {
+      const char *q = strstr (p, "\u2019");
+      if (!q)
+        {
+          g_string_append (out, p);
+          break;
+        }
+      g_string_append_len (out, p, q - p);
+      g_string_append_c (out, '\'');
+      p = q + strlen ("\u2019");
+    }
 }
 
 void

@@ -15,7 +15,8 @@ dp_name_lower (char c)
 }
 
 /* Appends s[0..len) case-folded: ASCII lower-casing where that is all it
- * takes (almost always, and without allocating), g_utf8_casefold() otherwise. */
+ * takes (almost always, and without allocating), g_utf8_casefold() otherwise,
+ * the typographic apostrophe (U+2019) then written as the ASCII one. */
 void dp_name_append_folded (GString *out, const char *s, gsize len);
 
 /* Appends s[0..len) with every whitespace run (line breaks included) turned

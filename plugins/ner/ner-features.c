@@ -746,3 +746,141 @@ dp_ner_doc_propagate (DpNerDoc *doc, guint16 *tags, const char *const *tag_names
           }
       }
 }
+
+/* ---- entity ends ----------------------------------------------------------------
+ *
+ * What the model gets wrong on names it has no data for, corrected by what the
+ * lists say about the words (the seed articles' "Iran Air" as LOC, "Kim
+ * Regime" as PER, "KCNA" as LOC are instances, not the rules' subjects). */
+
+#define PLACE_LISTS (1u << DP_GAZ_COUNTRY | 1u << DP_GAZ_CAPITAL | 1u << DP_GAZ_CITY | 1u << DP_GAZ_SUBDIVISION)
+/* Places organisations are named after; the lists of cities and
+ * subdivisions hold too many common words ("West", "Central"). */
+#define NAMESAKE_LISTS (1u << DP_GAZ_COUNTRY | 1u << DP_GAZ_CAPITAL)
+#define NAME_LISTS (1u << DP_GAZ_FIRST_NAME | 1u << DP_GAZ_SURNAME)
+
+static guint32
+lists_at (const DpNerDoc *doc, guint i)
+{
+  return doc->gaz ? dp_gazetteer_lookup_hash (doc->gaz, lower_hash_at (doc, i), NULL) : 0;
+}
+
+/* A capitalised word news writes in lower case: its capitalised spelling is
+ * not among the clusters' words (seen 3 times or more in news) but its
+ * lower-case one is ("Regime", "Government"; not "Brown" or "Rouhani"). */
+static gboolean
+common_noun_at (const DpNerDoc *doc, guint i)
+{
+  gsize len;
+  const char *w = word_at (doc, i, &len);
+  if (!doc->clusters || len < 2 || len >= MAX_WORD || !g_ascii_isupper (w[0]) || !g_ascii_islower (w[1]))
+    return FALSE;
+  char lower[MAX_WORD];
+  for (gsize k = 0; k < len; k++)
+    lower[k] = dp_name_lower (w[k]);
+  return !dp_clusters_has_spelling (doc->clusters, w, len) && dp_clusters_has_spelling (doc->clusters, lower, len);
+}
+
+/* An acronym of three to five capitals ("KCNA", not "U.S." or "UK"), in a
+ * sentence not written in capitals (a headline's "BOMBAY" is no acronym). */
+static gboolean
+acronym_at (const DpNerDoc *doc, guint i, gboolean sentence_has_lower)
+{
+  gsize len;
+  const char *w = word_at (doc, i, &len);
+  if (len < 3 || len > 5 || !sentence_has_lower)
+    return FALSE;
+  for (gsize k = 0; k < len; k++)
+    if (!g_ascii_isupper (w[k]))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+is_the (const DpNerDoc *doc, guint i)
+{
+  gsize len;
+  const char *w = word_at (doc, i, &len);
+  return len == 3 && g_ascii_strncasecmp (w, "the", 3) == 0;
+}
+
+static guint16
+tag_named (const char *const *tag_names, char bilou, const char *type)
+{
+  for (guint16 t = 0; tag_names[t]; t++)
+    if (tag_names[t][0] == bilou && strcmp (tag_names[t] + 2, type) == 0)
+      return t;
+  return 0;
+}
+
+/* Tags words [@i, @i + @len) as one entity of @type. */
+static void
+retag (guint16 *tags, guint i, guint len, const char *type, const char *const *tag_names)
+{
+  if (len == 1)
+    {
+      tags[i] = tag_named (tag_names, 'U', type);
+      return;
+    }
+  tags[i] = tag_named (tag_names, 'B', type);
+  for (guint k = 1; k + 1 < len; k++)
+    tags[i + k] = tag_named (tag_names, 'I', type);
+  tags[i + len - 1] = tag_named (tag_names, 'L', type);
+}
+
+/* - A place or person whose name starts with a place and ends with an
+ *   organisation word is an organisation named after the place ("Iran Air",
+ *   "Korea Development Bank"; not "West Bank").
+ * - A name after "the" that ends in a capitalised common noun is no
+ *   person's: "the Kim Regime" is PER "Kim" and a noun.  Without the article
+ *   the same test would cut surnames that are nouns too ("Mike Pence",
+ *   "Lonnie Bunch", "Bin Laden": news has "pence", not "Pence").
+ * - A bare acronym on no list of places is not a place ("KCNA"); country
+ *   codes ("USA", "DPRK") are on the countries list. */
+static void
+fix_entity (const DpNerDoc *doc, guint16 *tags, guint i, guint len, gboolean sentence_has_lower,
+            gboolean after_the, const char *const *tag_names)
+{
+  const char *type = tag_names[tags[i]] + 2;
+  gboolean per = strcmp (type, "PER") == 0, loc = strcmp (type, "LOC") == 0;
+  guint last = i + len - 1;
+  if ((per || loc) && len >= 2 && (lists_at (doc, i) & NAMESAKE_LISTS)
+      && (lists_at (doc, last) & 1u << DP_GAZ_ORG_WORD))
+    retag (tags, i, len, "ORG", tag_names);
+  else if (per && len >= 2 && after_the && !(lists_at (doc, last) & NAME_LISTS) && common_noun_at (doc, last))
+    {
+      retag (tags, i, len - 1, "PER", tag_names);
+      tags[last] = 0;
+    }
+  else if (loc && len == 1 && acronym_at (doc, i, sentence_has_lower) && !(lists_at (doc, i) & PLACE_LISTS))
+    retag (tags, i, 1, "ORG", tag_names);
+}
+
+void
+dp_ner_doc_fix_entities (DpNerDoc *doc, guint16 *tags, const char *const *tag_names)
+{
+  if (!tag_named (tag_names, 'U', "ORG") || !tag_named (tag_names, 'U', "PER"))
+    return;   /* a model of other types */
+  for (guint s = 0; s < doc->n_sentences; s++)
+    {
+      guint end = doc->sentence_starts[s + 1];
+      gboolean has_lower = FALSE;
+      for (guint i = doc->sentence_starts[s]; i < end && !has_lower; i++)
+        {
+          gsize len;
+          const char *w = word_at (doc, i, &len);
+          has_lower = len > 0 && g_ascii_islower (w[0]);
+        }
+      for (guint i = doc->sentence_starts[s]; i < end;)
+        {
+          char c = tag_names[tags[i]][0];
+          guint len = 1;
+          if (c == 'B')
+            while (i + len < end && tag_names[tags[i + len - 1]][0] != 'L')
+              len++;
+          if (c == 'B' || c == 'U')
+            fix_entity (doc, tags, i, len, has_lower, i > doc->sentence_starts[s] && is_the (doc, i - 1), tag_names);
+          i += len;
+        }
+    }
+}

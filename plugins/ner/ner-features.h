@@ -48,5 +48,9 @@ void      dp_ner_doc_remember (DpNerDoc *doc, guint s, const guint16 *tags, cons
  * the document get its tags, unless that entity was tagged differently in
  * different places.  Only for entities starting with a capital letter. */
 void      dp_ner_doc_propagate (DpNerDoc *doc, guint16 *tags, const char *const *tag_names);
+/* Corrects entities whose words' lists contradict their type: a place name
+ * ending in an organisation word, a person's name ending in a common noun,
+ * an acronym on no list of places tagged as one.  After propagation. */
+void      dp_ner_doc_fix_entities (DpNerDoc *doc, guint16 *tags, const char *const *tag_names);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpNerDoc, dp_ner_doc_free)

@@ -2,6 +2,7 @@
  *
  *   docpipe-ner-train train --gazetteers DIR [--clusters FILE] --out MODEL [--epochs N] [--seed S]
  *                           [--min-count K] [--folds F] [--dev FILE] TRAIN-FILE...
+ *   docpipe-ner-train cv    (the train options) [--cv K] TRAIN-FILE...
  *   docpipe-ner-train eval  --gazetteers DIR [--clusters FILE] --model MODEL [--types LIST] FILE...
  *   docpipe-ner-train info  MODEL
  *
@@ -15,6 +16,14 @@
  * tags each part of the training data with a model trained on the other
  * parts (F folds, "jackknifing"), then trains the final model on features
  * computed from those decisions.
+ *
+ * cv scores settings without the dev set: the fully annotated documents
+ * (CoNLL) are split into K parts; each part is tagged, as the stage does, by
+ * a model trained (the whole recipe above) on everything else, and the
+ * scores of all parts are summed.  --case-copies N adds a lower-cased copy
+ * of every Nth document and an upper-cased copy of the one after it; a
+ * copy always falls in its original's fold, so no document is tagged by a
+ * model that saw it in other letters.
  */
 #include "ner-features.h"
 #include "iob.h"
@@ -23,8 +32,9 @@
 #include <string.h>
 
 static char *opt_gaz, *opt_clusters, *opt_out, *opt_model, *opt_dev, *opt_types;
-static gboolean opt_propagate = FALSE;
-static gint opt_epochs = 10, opt_seed = 1, opt_min_count = 1, opt_folds = 5, opt_runs = 1;
+static gboolean opt_propagate = FALSE, opt_fix = TRUE;
+static gint opt_epochs = 10, opt_seed = 1, opt_min_count = 1, opt_folds = 5, opt_runs = 1, opt_cv = 4,
+            opt_case_copies = 0;
 
 static const GOptionEntry entries[] = {
   { "gazetteers", 'g', 0, G_OPTION_ARG_FILENAME, &opt_gaz, "Directory of gazetteer lists", "DIR" },
@@ -38,7 +48,10 @@ static const GOptionEntry entries[] = {
   { "types", 't', 0, G_OPTION_ARG_STRING, &opt_types, "Score only these types, e.g. PER,ORG,LOC for data without MISC (default: all)", "LIST" },
   { "runs", 'r', 0, G_OPTION_ARG_INT, &opt_runs, "Train the final model R times with seeds S, S+1 … and average them (default 1)", "R" },
   { "propagate", 'p', 0, G_OPTION_ARG_NONE, &opt_propagate, "Score with document consistency on (as the stage does)", NULL },
+  { "no-fix", 0, G_OPTION_FLAG_REVERSE, G_OPTION_ARG_NONE, &opt_fix, "With --propagate: leave out the stage's corrections of entity ends (dp_ner_doc_fix_entities)", NULL },
   { "folds", 'f', 0, G_OPTION_ARG_INT, &opt_folds, "Folds for the decisions history features are trained on (default 5; 1 = none)", "F" },
+  { "cv", 'k', 0, G_OPTION_ARG_INT, &opt_cv, "cv: parts of the fully annotated documents to cross-validate on (default 4)", "K" },
+  { "case-copies", 'a', 0, G_OPTION_ARG_INT, &opt_case_copies, "Also train on lower- and upper-cased copies of every Nth document (default 0: none)", "N" },
   { NULL }
 };
 
@@ -47,6 +60,7 @@ typedef struct {
   GPtrArray *files;      /* GPtrArray of DpIobSentence*, owning */
   GPtrArray *sents;      /* DpIobSentence*, borrowed, in file order */
   GArray *doc_starts;    /* guint: first sentence of each document, then sents->len */
+  GArray *origin;        /* guint per document: itself, or the document it is a case copy of */
   guint n_tokens;
 } Corpus;
 
@@ -91,6 +105,35 @@ corpus_init (Corpus *c, char **paths, guint n)
   for (guint i = 0; i < n; i++)
     corpus_add_file (c, paths[i]);
   g_array_append_val (c->doc_starts, c->sents->len);
+  c->origin = g_array_new (FALSE, FALSE, sizeof (guint));
+  for (guint d = 0; d + 1 < c->doc_starts->len; d++)
+    g_array_append_val (c->origin, d);
+}
+
+/* Lower-cased copies of every Nth document, upper-cased copies of the next. */
+static void
+corpus_add_case_copies (Corpus *c, guint every)
+{
+  guint n_docs = c->doc_starts->len - 1, n_sents = c->sents->len;
+  g_array_set_size (c->doc_starts, n_docs);   /* drops the end mark */
+  for (guint d = 0; d < n_docs && every > 0; d++)
+    {
+      if (d % every > 1)
+        continue;
+      guint first = g_array_index (c->doc_starts, guint, d);
+      guint end = d + 1 < n_docs ? g_array_index (c->doc_starts, guint, d + 1) : n_sents;
+      GPtrArray *copy = dp_iob_recase (c->sents, first, end, d % every == 1);
+      g_ptr_array_add (c->files, copy);
+      g_array_append_val (c->doc_starts, c->sents->len);
+      g_array_append_val (c->origin, d);
+      for (guint i = 0; i < copy->len; i++)
+        {
+          DpIobSentence *sent = g_ptr_array_index (copy, i);
+          g_ptr_array_add (c->sents, sent);
+          c->n_tokens += sent->words->len;
+        }
+    }
+  g_array_append_val (c->doc_starts, c->sents->len);
 }
 
 static void
@@ -99,12 +142,14 @@ corpus_clear (Corpus *c)
   g_ptr_array_unref (c->sents);
   g_ptr_array_unref (c->files);
   g_array_unref (c->doc_starts);
+  g_array_unref (c->origin);
 }
 
 static guint corpus_n_docs (const Corpus *c) { return c->doc_starts->len - 1; }
 static guint doc_first (const Corpus *c, guint d) { return g_array_index (c->doc_starts, guint, d); }
 static guint doc_end (const Corpus *c, guint d) { return g_array_index (c->doc_starts, guint, d + 1); }
 static DpIobSentence *sentence (const Corpus *c, guint i) { return g_ptr_array_index (c->sents, i); }
+static guint doc_origin (const Corpus *c, guint d) { return g_array_index (c->origin, guint, d); }
 
 static void
 load_document (Featurizer *fz, const Corpus *c, guint d)
@@ -150,6 +195,8 @@ tag_document (Featurizer *fz, DpSeqModel *model, const Corpus *c, guint d, guint
   for (guint s = doc_first (c, d); s < doc_end (c, d); s++)
     g_array_append_vals (all, tags[s], sentence (c, s)->words->len);
   dp_ner_doc_propagate (fz->doc, (guint16 *) all->data, names);
+  if (opt_fix)
+    dp_ner_doc_fix_entities (fz->doc, (guint16 *) all->data, names);
   guint at = 0;
   for (guint s = doc_first (c, d); s < doc_end (c, d); s++)
     {
@@ -258,11 +305,20 @@ doc_lacks_misc (const Corpus *c, guint d)
 /* What train_model() trains on. */
 typedef struct {
   guint fold, folds;      /* the documents not in fold @fold of @folds (all when @folds is 1) */
+  guint cv_fold, cv_folds;   /* and not held out for cross-validation (none when @cv_folds is 0) */
   gboolean full_only;     /* only documents annotated for every type */
   guint16 **misc;         /* per sentence, MISC found by a model for complete_misc(), or NULL */
   guint16 **history;      /* per sentence, the decisions history features come from, or NULL */
   guint runs;
 } Plan;
+
+/* Is document @d (or the one it copies) held out by cross-validation? */
+static gboolean
+cv_held_out (const Corpus *c, const Plan *plan, guint d)
+{
+  guint o = doc_origin (c, d);
+  return plan->cv_folds > 1 && !doc_lacks_misc (c, o) && o % plan->cv_folds == plan->cv_fold;
+}
 
 static DpSeqModel *
 train_model (Featurizer *fz, const Corpus *c, const Plan *plan, const char *what)
@@ -273,7 +329,8 @@ train_model (Featurizer *fz, const Corpus *c, const Plan *plan, const char *what
   const char *const *names = dp_iob_bilou_tags ();
   for (guint d = 0; d < corpus_n_docs (c); d++)
     {
-      if ((folds > 1 && d % folds == fold) || (plan->full_only && doc_lacks_misc (c, d)))
+      if ((folds > 1 && doc_origin (c, d) % folds == fold) || (plan->full_only && doc_lacks_misc (c, d))
+          || cv_held_out (c, plan, d))
         continue;
       load_document (fz, c, d);
       for (guint s = doc_first (c, d); s < doc_end (c, d); s++)
@@ -304,6 +361,8 @@ describe_training (int argc, char **argv, const Corpus *c, const Featurizer *fz)
   GString *meta = g_string_new ("trained by: docpipe-ner-train");
   g_string_append_printf (meta, " train --epochs %d --seed %d --runs %d --min-count %d --folds %d", opt_epochs,
                           opt_seed, opt_runs, opt_min_count, opt_folds);
+  if (opt_case_copies)
+    g_string_append_printf (meta, " --case-copies %d", opt_case_copies);
   for (int a = 2; a < argc; a++)
     {
       g_autofree char *base = g_path_get_basename (argv[a]);
@@ -320,53 +379,80 @@ describe_training (int argc, char **argv, const Corpus *c, const Featurizer *fz)
   return g_string_free (meta, FALSE);
 }
 
-static int
-train (Featurizer *fz, int argc, char **argv)
+/* The whole recipe on the documents @cv leaves in: MISC completed for the
+ * data that lacks it, history decisions jackknifed, the final model. */
+static DpSeqModel *
+build_model (Featurizer *fz, const Corpus *c, const Plan *cv)
 {
-  if (!opt_out || argc < 3 || opt_folds < 1)
-    {
-      g_printerr ("docpipe-ner-train train: needs --out MODEL and training files (and --folds ≥ 1)\n");
-      return 2;
-    }
-  Corpus c;
-  corpus_init (&c, argv + 2, (guint) argc - 2);
-  g_printerr ("%u documents, %u sentences, %u tokens\n", corpus_n_docs (&c), c.sents->len, c.n_tokens);
-  Plan plan = { .folds = 1, .runs = 1 };
+  Plan plan = { .folds = 1, .runs = 1, .cv_fold = cv->cv_fold, .cv_folds = cv->cv_folds };
   gboolean partial = FALSE;
-  for (guint d = 0; d < corpus_n_docs (&c); d++)
-    partial |= doc_lacks_misc (&c, d);
+  for (guint d = 0; d < corpus_n_docs (c); d++)
+    partial |= doc_lacks_misc (c, d);
   if (partial)
     {
       /* MISC for the data that lacks it, from a model of the data that has it. */
-      Plan full = { .folds = 1, .full_only = TRUE, .runs = 1 };
-      g_autoptr (DpSeqModel) m = train_model (fz, &c, &full, "MISC for partial data: ");
-      plan.misc = tags_new (&c);
-      for (guint d = 0; d < corpus_n_docs (&c); d++)
-        if (doc_lacks_misc (&c, d))
-          tag_document (fz, m, &c, d, plan.misc, FALSE);
+      Plan full = plan;
+      full.full_only = TRUE;
+      g_autoptr (DpSeqModel) m = train_model (fz, c, &full, "MISC for partial data: ");
+      plan.misc = tags_new (c);
+      for (guint d = 0; d < corpus_n_docs (c); d++)
+        if (doc_lacks_misc (c, d))
+          tag_document (fz, m, c, d, plan.misc, FALSE);
     }
   if (opt_folds > 1)
     {
-      plan.history = tags_new (&c);
+      plan.history = tags_new (c);
       for (plan.fold = 0, plan.folds = (guint) opt_folds; plan.fold < plan.folds; plan.fold++)
         {
           g_autofree char *what = g_strdup_printf ("fold %u/%u: ", plan.fold + 1, plan.folds);
           guint16 **history = plan.history;
           plan.history = NULL;
-          g_autoptr (DpSeqModel) m = train_model (fz, &c, &plan, what);
+          g_autoptr (DpSeqModel) m = train_model (fz, c, &plan, what);
           plan.history = history;
-          for (guint d = plan.fold; d < corpus_n_docs (&c); d += plan.folds)
-            tag_document (fz, m, &c, d, plan.history, FALSE);
+          for (guint d = 0; d < corpus_n_docs (c); d++)
+            if (doc_origin (c, d) % plan.folds == plan.fold && !cv_held_out (c, &plan, d))
+              tag_document (fz, m, c, d, plan.history, FALSE);
         }
     }
   plan.fold = 0, plan.folds = 1, plan.runs = (guint) MAX (opt_runs, 1);
-  g_autoptr (DpSeqModel) model = train_model (fz, &c, &plan, "");
+  DpSeqModel *model = train_model (fz, c, &plan, "");
+  if (plan.history)
+    tags_free (c, plan.history);
+  if (plan.misc)
+    tags_free (c, plan.misc);
+  return model;
+}
+
+static gboolean
+load_training (Corpus *c, int argc, char **argv, const char *what)
+{
+  if (argc < 3 || opt_folds < 1 || opt_case_copies < 0)
+    {
+      g_printerr ("docpipe-ner-train %s: needs training files (and --folds ≥ 1, --case-copies ≥ 0)\n", what);
+      return FALSE;
+    }
+  corpus_init (c, argv + 2, (guint) argc - 2);
+  if (opt_case_copies > 0)
+    corpus_add_case_copies (c, (guint) MAX (opt_case_copies, 2));
+  g_printerr ("%u documents, %u sentences, %u tokens\n", corpus_n_docs (c), c->sents->len, c->n_tokens);
+  return TRUE;
+}
+
+static int
+train (Featurizer *fz, int argc, char **argv)
+{
+  Corpus c;
+  if (!opt_out)
+    {
+      g_printerr ("docpipe-ner-train train: needs --out MODEL\n");
+      return 2;
+    }
+  if (!load_training (&c, argc, argv, "train"))
+    return 2;
+  Plan all = { 0 };
+  g_autoptr (DpSeqModel) model = build_model (fz, &c, &all);
   g_autofree char *meta = describe_training (argc, argv, &c, fz);
   dp_seq_model_set_meta (model, meta);
-  if (plan.history)
-    tags_free (&c, plan.history);
-  if (plan.misc)
-    tags_free (&c, plan.misc);
   corpus_clear (&c);
   g_autoptr (GError) error = NULL;
   if (!dp_seq_model_save (model, opt_out, &error))
@@ -376,6 +462,47 @@ train (Featurizer *fz, int argc, char **argv)
     }
   if (opt_dev)
     evaluate (fz, model, opt_dev);
+  return 0;
+}
+
+/* K-fold cross-validation over the fully annotated documents: each part
+ * tagged as the stage does (with --propagate, its consistency pass too) by
+ * a model of the rest. */
+static int
+cross_validate (Featurizer *fz, int argc, char **argv)
+{
+  Corpus c;
+  if (opt_cv < 2)
+    {
+      g_printerr ("docpipe-ner-train cv: --cv must be at least 2\n");
+      return 2;
+    }
+  if (!load_training (&c, argc, argv, "cv"))
+    return 2;
+  guint16 **tags = tags_new (&c);
+  DpIobScore score = { .skip = skipped_types () };
+  for (guint k = 0; k < (guint) opt_cv; k++)
+    {
+      Plan cv = { .cv_fold = k, .cv_folds = (guint) opt_cv };
+      g_autoptr (DpSeqModel) model = build_model (fz, &c, &cv);
+      DpIobScore part = { .skip = score.skip };
+      for (guint d = 0; d < corpus_n_docs (&c); d++)
+        if (doc_origin (&c, d) == d && cv_held_out (&c, &cv, d))
+          {
+            tag_document (fz, model, &c, d, tags, opt_propagate);
+            for (guint s = doc_first (&c, d); s < doc_end (&c, d); s++)
+              {
+                dp_iob_score_add (&part, sentence (&c, s), tags[s]);
+                dp_iob_score_add (&score, sentence (&c, s), tags[s]);
+              }
+          }
+      printf ("part %u/%d:\n", k + 1, opt_cv);
+      dp_iob_score_print (&part, stdout);
+    }
+  printf ("%d-fold cross-validation, all parts:\n", opt_cv);
+  dp_iob_score_print (&score, stdout);
+  tags_free (&c, tags);
+  corpus_clear (&c);
   return 0;
 }
 
@@ -417,7 +544,7 @@ info (int argc, char **argv)
 int
 main (int argc, char **argv)
 {
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("train|eval|info FILE...");
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("train|cv|eval|info FILE...");
   g_option_context_set_summary (ctx, "Train or evaluate docpipe's NER model on IOB files.");
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_autoptr (GError) error = NULL;
@@ -444,6 +571,7 @@ main (int argc, char **argv)
   fz.starts = g_array_new (FALSE, FALSE, sizeof (guint32));
   int code = strcmp (argv[1], "train") == 0 ? train (&fz, argc, argv)
            : strcmp (argv[1], "eval") == 0 ? eval (&fz, argc, argv)
+           : strcmp (argv[1], "cv") == 0 ? cross_validate (&fz, argc, argv)
            : strcmp (argv[1], "info") == 0 ? info (argc, argv) : 2;
   dp_seq_features_clear (&fz.f);
   dp_ner_doc_free (fz.doc);

@@ -242,6 +242,7 @@ tag_with_model (const DpNerTagger *ner, DpNerScratch *s, const char *text, const
       dp_ner_doc_remember (s->doc, k, sentence_tags, ner->tag_names);
     }
   dp_ner_doc_propagate (s->doc, tags, ner->tag_names);
+  dp_ner_doc_fix_entities (s->doc, tags, ner->tag_names);
   guint begin = 0;
   for (guint i = 0; i < n_tokens; i++)
     switch (ner->tag_bilou[tags[i]])
@@ -392,6 +393,74 @@ tag_with_gazetteer (const DpNerTagger *ner, DpNerScratch *s, const char *text, c
       const DpUserGazMatch *g = &g_array_index (s->matches, DpUserGazMatch, i);
       add_mention (s, tokens, g->first_token, g->n_tokens, g->label, g->canonical, FROM_GAZETTEER);
     }
+}
+
+/* Does the model's entity at @first (the model's mentions come first in
+ * s->mentions, @n_model of them, in text order) span exactly @n tokens
+ * with @label? */
+static gboolean
+model_has (const DpNerScratch *s, guint n_model, guint32 first, guint32 n, const char *label)
+{
+  const Mention *model = (const Mention *) s->mentions->data;
+  guint lo = 0, hi = n_model;
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      if (model[mid].m.first_token < first)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo < n_model && model[lo].m.first_token == first && model[lo].m.n_tokens == n
+         && strcmp (model[lo].m.label, label) == 0;
+}
+
+/* Country names of two words or more from the shipped aliases ("Democratic
+ * People's Republic of Korea", "United Arab Emirates"): one place each,
+ * whatever pieces the model made of them, unless the model's entity is
+ * longer ("Republic of Korea Navy").  Added as gazetteer names, which is
+ * how settle_overlaps() gives them that precedence; where the model found
+ * the name as it is, its mention stays.  Only the text around the model's
+ * entities is searched (COUNTRY_WINDOW tokens either side): a name the
+ * model saw nothing of is left alone, and the search costs a few per cent
+ * of the stage less. */
+#define COUNTRY_WINDOW 6
+
+static void
+find_country_names (const DpNerTagger *ner, DpNerScratch *s, guint n_model, const DpToken *tokens,
+                    const char *text, guint from, guint to)
+{
+  g_array_set_size (s->matches, 0);
+  dp_user_gaz_find (ner->aliases, text, tokens + from, to - from, s->matches);
+  for (guint i = 0; i < s->matches->len; i++)
+    {
+      const DpUserGazMatch *g = &g_array_index (s->matches, DpUserGazMatch, i);
+      guint32 first = from + g->first_token;
+      if (g->n_tokens >= 2 && strcmp (g->label, "LOC") == 0 && !model_has (s, n_model, first, g->n_tokens, g->label))
+        add_mention (s, tokens, first, g->n_tokens, g->label, g->canonical, FROM_GAZETTEER);
+    }
+}
+
+static void
+tag_country_names (const DpNerTagger *ner, DpNerScratch *s, guint n_model, const char *text,
+                   const DpToken *tokens, guint n_tokens)
+{
+  guint from = 0, to = 0;
+  for (guint i = 0; i < n_model; i++)
+    {
+      const DpNerMention *m = &g_array_index (s->mentions, Mention, i).m;
+      guint lo = m->first_token > COUNTRY_WINDOW ? m->first_token - COUNTRY_WINDOW : 0;
+      guint hi = MIN (n_tokens, m->first_token + m->n_tokens + COUNTRY_WINDOW);
+      if (lo > to)
+        {
+          if (to > from)
+            find_country_names (ner, s, n_model, tokens, text, from, to);
+          from = lo;
+        }
+      to = MAX (to, hi);
+    }
+  if (to > from)
+    find_country_names (ner, s, n_model, tokens, text, from, to);
 }
 
 /* ---- settling overlaps -------------------------------------------------------- */
@@ -563,6 +632,8 @@ dp_ner_tagger_annotate (const DpNerTagger *ner, DpNerScratch *s, DpRecord *rec, 
   tag_with_model (ner, s, text, tokens, n_tokens, sents, n_sents);
   guint n_model = s->mentions->len;
   tag_acronyms (s, text, tokens, n_tokens);
+  if (ner->aliases)
+    tag_country_names (ner, s, n_model, text, tokens, n_tokens);
   if (ner->rules)
     tag_with_rules (s, text, len, tokens, n_tokens);
   if (ner->user)

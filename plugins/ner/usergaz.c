@@ -228,8 +228,9 @@ folds_to (const char *s, gsize len, const Word *w)
           return FALSE;
       return TRUE;
     }
-  g_autofree char *f = g_utf8_casefold (s, (gssize) len);
-  return strcmp (f, w->s) == 0;
+  g_autoptr (GString) f = g_string_new (NULL);
+  dp_name_append_folded (f, s, len);
+  return strcmp (f->str, w->s) == 0;
 }
 
 static gboolean
