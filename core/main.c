@@ -292,7 +292,7 @@ static int
 cmd_run (int argc, char **argv)
 {
   g_autoptr (GOptionContext) ctx = run_context ();
-  int code;
+  int code = DP_EXIT_FAILURE;   /* every path that fails sets it; this quiets -Wmaybe-uninitialized */
   if (!parse_options (ctx, &argc, &argv, &code) || !apply_run_options (&code))
     return code;
   g_autoptr (GError) shard_error = NULL;
