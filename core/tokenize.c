@@ -1221,10 +1221,8 @@ can_start_sentence (const Splitter *sp, guint k)
     }
 }
 
-/* What the splitter knows about the line the current sentence started on,
- * while the sentence is still on that line. */
+/* What the splitter knows about the words of the current line. */
 typedef struct {
-  gboolean candidate;  /* the sentence began a line and has not left it */
   gboolean title;      /* every word is capitalised, or a title-case function word */
   gboolean has_lower;  /* some word has a lower-case letter */
 } LineShape;
@@ -1278,13 +1276,15 @@ is_all_caps_word (const Splitter *sp, guint k)
          && all_ascii_upper (sp->s + sp->t[k].start, tok_len (sp, k));
 }
 
-/* "SEOUL (Reuters) -", "NEW YORK, March 2 -": up to three words in capitals,
- * then a bracket, comma or dash. */
+/* "SEOUL (Reuters) -", "NEW YORK, March 2 -", "BRUSSELS 1996-08-22": up to
+ * three words in capitals, then a bracket, comma, dash or number. */
 static gboolean
 is_dateline (const Splitter *sp, guint k)
 {
   for (guint j = k; j < sp->n && j < k + 4; j++)
     {
+      if (j > k && sp->t[j].kind == DP_TOKEN_NUMBER)
+        return TRUE;   /* "BRUSSELS 1996-08-22" */
       if (j > k && sp->t[j].kind == DP_TOKEN_PUNCT)
         {
           gunichar c = first_char (sp, j);
@@ -1329,8 +1329,60 @@ line_length_from (const Splitter *sp, guint k)
   return sp->t[j - 1].end - sp->t[k].start;
 }
 
-/* A line break before @k ends a heading when the sentence so far is exactly
- * one line without terminal punctuation, does not end like a wrapped line
+/* "By Amara Okafor": a byline opening a line. */
+static gboolean
+is_byline (const Splitter *sp, guint k)
+{
+  return k + 1 < sp->n && (tok_is (sp, k, "By") || tok_is (sp, k, "BY"))
+         && sp->t[k + 1].kind == DP_TOKEN_WORD && !(sp->t[k + 1].flags & DP_TOKEN_FLAG_NEWLINE_BEFORE)
+         && g_unichar_isupper (first_char (sp, k + 1));
+}
+
+/* A list item opening a line: a bullet, a dash or a short number with "." or
+ * ")" ("1. ", "2) "), then a space. */
+static gboolean
+is_list_item (const Splitter *sp, guint k)
+{
+  gunichar c = first_char (sp, k);
+  guint after = k + 1;
+
+  if (after >= sp->n || !(sp->t[after].flags & DP_TOKEN_FLAG_SPACE_BEFORE)
+      || (sp->t[after].flags & DP_TOKEN_FLAG_NEWLINE_BEFORE))
+    {
+      /* "1." and "2)" are two tokens: the space comes after the second */
+      if (sp->t[k].kind != DP_TOKEN_NUMBER || tok_len (sp, k) > 2 || after + 1 >= sp->n
+          || (sp->t[after].flags & DP_TOKEN_FLAG_SPACE_BEFORE)
+          || !(tok_is (sp, after, ".") || tok_is (sp, after, ")"))
+          || !(sp->t[after + 1].flags & DP_TOKEN_FLAG_SPACE_BEFORE)
+          || (sp->t[after + 1].flags & DP_TOKEN_FLAG_NEWLINE_BEFORE))
+        return FALSE;
+      return TRUE;
+    }
+  if (tok_len (sp, k) > 3)
+    return FALSE;
+  return c == '*' || c == '-' || c == 0x2022 || c == 0x00b7 || c == 0x25aa || c == 0x2023
+         || c == 0x25e6 || c == 0x2013 || c == 0x2014;
+}
+
+/* Bytes of the line that starts at token @k, counted up to @max + 1 (only
+ * "longer than max" matters).  Each line is measured once, from its start,
+ * so the splitter stays linear. */
+static gsize
+line_reaches (const Splitter *sp, guint k, gsize max)
+{
+  guint j = k + 1;
+
+  while (j < sp->n && !(sp->t[j].flags & DP_TOKEN_FLAG_NEWLINE_BEFORE)
+         && sp->t[j].end - sp->t[k].start <= max)
+    j++;
+  return sp->t[j - 1].end - sp->t[k].start;
+}
+
+/* Longer than any hard wrap: a line this long is a paragraph of its own. */
+#define PARAGRAPH_LINE 110
+
+/* A line break before @k ends a heading when the line it ends (@start on)
+ * has no terminal punctuation, does not end like a wrapped line
  * ("of the", "Co\nInc"), the next line starts with a capital, and either
  *  - the line is in capitals: "BAHIA COCOA REVIEW", table rows; or
  *  - this line and the next are both short and plain, and this one has a
@@ -1348,7 +1400,7 @@ heading_break (const Splitter *sp, guint start, guint k, const LineShape *shape)
 {
   guint prev = k - 1;
 
-  if (!shape->candidate || k - start > 25)
+  if (k - start > 25)
     return FALSE;
   if (sp->t[prev].kind == DP_TOKEN_PUNCT && !is_closer (sp, prev))
     return FALSE;
@@ -1366,6 +1418,45 @@ heading_break (const Splitter *sp, guint start, guint k, const LineShape *shape)
   if (!(is_sentence_starter (sp, k) && tok_len (sp, k) >= 2) && !is_dateline (sp, k))
     return FALSE;
   return shape->title || short_plain_line (sp, start, k, 50);
+}
+
+/* What the splitter knows about the line that ends at the break. */
+typedef struct {
+  guint first;         /* its first token */
+  gboolean has_lower;  /* some word has a lower-case letter */
+  gboolean has_word;
+} LineInfo;
+
+/* Does the line break before @k end the sentence?  A
+ * hard wrap does not: it breaks a line of a paragraph mid-sentence, after a
+ * word ("of", "the") or punctuation that carries on, before a lower-case
+ * word.  Otherwise the break ends a unit when the next line opens a list
+ * item, a dateline or a byline, when the line is a byline, or in capitals
+ * ("BRUSSELS 1996-08-22"), when one of the two lines is longer than any wrap
+ * (lines are paragraphs here: "Middle East\nOfficially, …"), or when the line
+ * is a heading (heading_break). */
+static gboolean
+line_break_ends (const Splitter *sp, guint k, const LineShape *shape, const LineInfo *line)
+{
+  guint prev = k - 1;
+
+  if (sp->t[prev].kind == DP_TOKEN_PUNCT && !is_closer (sp, prev) && !is_terminal (sp, prev))
+    return FALSE;
+  if (tok_in (sp, prev, dangling_words, G_N_ELEMENTS (dangling_words))
+      || tok_in (sp, k, company_suffixes, G_N_ELEMENTS (company_suffixes)))
+    return FALSE;
+  if (is_list_item (sp, k))
+    return TRUE;
+  if (!can_start_sentence (sp, k) || sp->t[k].kind == DP_TOKEN_PUNCT)
+    return FALSE;
+  if (heading_break (sp, line->first, k, shape))
+    return TRUE;
+  if (is_dateline (sp, k) || is_byline (sp, k) || (is_byline (sp, line->first) && !is_terminal (sp, prev)))
+    return TRUE;
+  if (line->has_word && !line->has_lower)
+    return TRUE;
+  return sp->t[prev].end - sp->t[line->first].start > PARAGRAPH_LINE
+         || line_reaches (sp, k, PARAGRAPH_LINE) > PARAGRAPH_LINE;
 }
 
 static void
@@ -1387,7 +1478,8 @@ dp_split_sentences (const char *text, gsize len,
 {
   Splitter sp = { (const guchar *) text, len, tokens, n_tokens };
   guint start = 0, quote_end = 0, k;
-  LineShape shape = { TRUE, TRUE, FALSE };
+  LineShape shape = { TRUE, FALSE };
+  LineInfo line = { 0, FALSE, FALSE };
 
   g_return_if_fail (sentences != NULL);
   g_return_if_fail (tokens != NULL || n_tokens == 0);
@@ -1399,21 +1491,23 @@ dp_split_sentences (const char *text, gsize len,
 
       if (k > start && ((flags & DP_TOKEN_FLAG_PARAGRAPH_BEFORE)
                         || ((flags & DP_TOKEN_FLAG_NEWLINE_BEFORE)
-                            && heading_break (&sp, start, k, &shape))))
+                            && line_break_ends (&sp, k, &shape, &line))))
         {
           add_sentence (&sp, sentences, start, k);
           start = k;
         }
-      if (k == start)
+      if (k == 0 || (flags & DP_TOKEN_FLAG_NEWLINE_BEFORE))
+        line = (LineInfo) { k, FALSE, FALSE };
+      if (tokens[k].kind == DP_TOKEN_WORD)
         {
-          shape.candidate = k == 0 || (flags & DP_TOKEN_FLAG_NEWLINE_BEFORE);
-          shape.title = TRUE;
-          shape.has_lower = FALSE;
+          line.has_word = TRUE;
+          line.has_lower = line.has_lower || has_lowercase (&sp, k);
         }
-      else if (flags & DP_TOKEN_FLAG_NEWLINE_BEFORE)
-        shape.candidate = FALSE;
-      if (shape.candidate)
-        line_shape_add (&shape, &sp, k);
+      /* Headings are told by their line, whatever sentence the line
+       * continues: a table row after an unsplit one is still a row. */
+      if (k == 0 || (flags & DP_TOKEN_FLAG_NEWLINE_BEFORE))
+        shape = (LineShape) { TRUE, FALSE };
+      line_shape_add (&shape, &sp, k);
 
       if (k >= quote_end && is_opening_double (&sp, k))
         quote_end = continued_quote_end (&sp, k);
