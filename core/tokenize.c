@@ -1224,6 +1224,7 @@ can_start_sentence (const Splitter *sp, guint k)
 /* What the splitter knows about the words of the current line. */
 typedef struct {
   gboolean title;      /* every word is capitalised, or a title-case function word */
+  gboolean small_words; /* some title-case function word is in lower case */
   gboolean has_lower;  /* some word has a lower-case letter */
 } LineShape;
 
@@ -1255,7 +1256,7 @@ line_shape_add (LineShape *shape, const Splitter *sp, guint k)
   if (!shape->has_lower)
     shape->has_lower = has_lowercase (sp, k);
   if (shape->title && starts_lowercase (sp, k))
-    shape->title = tok_in (sp, k, title_small_words, G_N_ELEMENTS (title_small_words));
+    shape->small_words = shape->title = tok_in (sp, k, title_small_words, G_N_ELEMENTS (title_small_words));
 }
 
 /* Words that end wrapped lines but never headings. */
@@ -1372,9 +1373,12 @@ line_reaches (const Splitter *sp, guint k, gsize max)
 {
   guint j = k + 1;
 
-  while (j < sp->n && !(sp->t[j].flags & DP_TOKEN_FLAG_NEWLINE_BEFORE)
-         && sp->t[j].end - sp->t[k].start <= max)
-    j++;
+  while (j < sp->n && !(sp->t[j].flags & DP_TOKEN_FLAG_NEWLINE_BEFORE))
+    {
+      if (sp->t[j].end - sp->t[k].start > max)
+        return sp->t[j].end - sp->t[k].start;
+      j++;
+    }
   return sp->t[j - 1].end - sp->t[k].start;
 }
 
@@ -1427,7 +1431,7 @@ typedef struct {
   gboolean has_word;
 } LineInfo;
 
-/* Does the line break before @k end the sentence?  A
+/* Does the line break before @k end the sentence that began at @start?  A
  * hard wrap does not: it breaks a line of a paragraph mid-sentence, after a
  * word ("of", "the") or punctuation that carries on, before a lower-case
  * word.  Otherwise the break ends a unit when the next line opens a list
@@ -1436,7 +1440,7 @@ typedef struct {
  * (lines are paragraphs here: "Middle East\nOfficially, …"), or when the line
  * is a heading (heading_break). */
 static gboolean
-line_break_ends (const Splitter *sp, guint k, const LineShape *shape, const LineInfo *line)
+line_break_ends (const Splitter *sp, guint start, guint k, const LineShape *shape, const LineInfo *line)
 {
   guint prev = k - 1;
 
@@ -1451,9 +1455,15 @@ line_break_ends (const Splitter *sp, guint k, const LineShape *shape, const Line
     return FALSE;
   if (heading_break (sp, line->first, k, shape))
     return TRUE;
-  if (is_dateline (sp, k) || is_byline (sp, k) || (is_byline (sp, line->first) && !is_terminal (sp, prev)))
+  if (is_dateline (sp, k) || is_byline (sp, k) || (is_byline (sp, line->first) && !is_terminal (sp, prev))
+      || (start >= line->first && is_dateline (sp, start)))
     return TRUE;
   if (line->has_word && !line->has_lower)
+    return TRUE;
+  /* A heading between paragraphs: "Talks Focus on Refineries and Tankers".
+   * Its small words in lower case tell it from a wrapped run of names
+   * ("Treasury Secretary James\nBaker said"). */
+  if (start >= line->first && shape->title && shape->small_words && k - line->first >= 4)
     return TRUE;
   return sp->t[prev].end - sp->t[line->first].start > PARAGRAPH_LINE
          || line_reaches (sp, k, PARAGRAPH_LINE) > PARAGRAPH_LINE;
@@ -1478,7 +1488,7 @@ dp_split_sentences (const char *text, gsize len,
 {
   Splitter sp = { (const guchar *) text, len, tokens, n_tokens };
   guint start = 0, quote_end = 0, k;
-  LineShape shape = { TRUE, FALSE };
+  LineShape shape = { TRUE, FALSE, FALSE };
   LineInfo line = { 0, FALSE, FALSE };
 
   g_return_if_fail (sentences != NULL);
@@ -1491,7 +1501,7 @@ dp_split_sentences (const char *text, gsize len,
 
       if (k > start && ((flags & DP_TOKEN_FLAG_PARAGRAPH_BEFORE)
                         || ((flags & DP_TOKEN_FLAG_NEWLINE_BEFORE)
-                            && line_break_ends (&sp, k, &shape, &line))))
+                            && line_break_ends (&sp, start, k, &shape, &line))))
         {
           add_sentence (&sp, sentences, start, k);
           start = k;
@@ -1506,7 +1516,7 @@ dp_split_sentences (const char *text, gsize len,
       /* Headings are told by their line, whatever sentence the line
        * continues: a table row after an unsplit one is still a row. */
       if (k == 0 || (flags & DP_TOKEN_FLAG_NEWLINE_BEFORE))
-        shape = (LineShape) { TRUE, FALSE };
+        shape = (LineShape) { TRUE, FALSE, FALSE };
       line_shape_add (&shape, &sp, k);
 
       if (k >= quote_end && is_opening_double (&sp, k))
