@@ -1444,13 +1444,13 @@ line_break_ends (const Splitter *sp, guint start, guint k, const LineShape *shap
 {
   guint prev = k - 1;
 
+  if (is_list_item (sp, k) && !tok_in (sp, prev, dangling_words, G_N_ELEMENTS (dangling_words)))
+    return TRUE;   /* after a colon too: "three parts:\n- Lower tariffs" */
   if (sp->t[prev].kind == DP_TOKEN_PUNCT && !is_closer (sp, prev) && !is_terminal (sp, prev))
     return FALSE;
   if (tok_in (sp, prev, dangling_words, G_N_ELEMENTS (dangling_words))
       || tok_in (sp, k, company_suffixes, G_N_ELEMENTS (company_suffixes)))
     return FALSE;
-  if (is_list_item (sp, k))
-    return TRUE;
   if (!can_start_sentence (sp, k) || sp->t[k].kind == DP_TOKEN_PUNCT)
     return FALSE;
   if (heading_break (sp, line->first, k, shape))
@@ -1524,6 +1524,10 @@ dp_split_sentences (const char *text, gsize len,
 
       gboolean abbrev = is_abbrev_token (&sp, k);
       if (!abbrev && !is_terminal (&sp, k))
+        continue;
+      /* the period of a numbered list item, "1. First item" */
+      if (k > 0 && (k - 1 == 0 || (tokens[k - 1].flags & DP_TOKEN_FLAG_NEWLINE_BEFORE))
+          && tokens[k - 1].kind == DP_TOKEN_NUMBER && is_list_item (&sp, k - 1))
         continue;
 
       guint next = k + 1;

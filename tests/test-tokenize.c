@@ -235,6 +235,33 @@ static const SentenceCase sentence_cases[] = {
     "Loadmaster Systems Inc said Mark\nA Cote has been appointed president." },
   { "    Shr 29 cts vs 22 cts\n    Net 1,975,000 vs 1,403,000\n    Revs 68.1 mln", 3,
     "Shr 29 cts vs 22 cts|Net 1,975,000 vs 1,403,000|Revs 68.1 mln" },
+  /* line breaks that are no hard wrap end sentences */
+  { "Partners in the Gulf\nOfficially, the two countries describe their ties as a partnership of equals.", 2,
+    "Partners in the Gulf|Officially, the two countries describe their ties as a partnership of equals." },
+  { "Talks Focus on Refineries and Tankers\nOfficials said the talks would cover refineries.", 2,
+    "Talks Focus on Refineries and Tankers|Officials said the talks would cover refineries." },
+  { "He is based in Bogota.\nMin Jae Park\nMin Jae Park is a correspondent for Global Energy Review covering "
+    "Latin America and the Gulf. He joined in 2019.", 4,
+    "He is based in Bogota.|Min Jae Park|Min Jae Park is a correspondent for Global Energy Review covering "
+    "Latin America and the Gulf.|He joined in 2019." },
+  { "Iran and Venezuela Deepen Their Oil Partnership\nBy Amara Okafor\nCARACAS \xe2\x80\x94 Talks began.", 3,
+    "Iran and Venezuela Deepen Their Oil Partnership|By Amara Okafor|CARACAS \xe2\x80\x94 Talks began." },
+  { "Peter Hollis\nGENEVA 2026-05-14\nThe talks resumed.", 3, "Peter Hollis|GENEVA 2026-05-14|The talks resumed." },
+  { "The plan has three parts:\n- Lower tariffs\n- Open ports\n1. First item\n2) Second item", 5,
+    "The plan has three parts:|- Lower tariffs|- Open ports|1. First item|2) Second item" },
+  { "Total Revenue 10,756 13,102\nSoftware Revenue 2,383 1,558\nServices Revenue 1,154 692", 3,
+    "Total Revenue 10,756 13,102|Software Revenue 2,383 1,558|Services Revenue 1,154 692" },
+  /* hard wraps do not */
+  { "Officials in Tehran and Caracas said on Monday that the talks between the\nMinistry of Oil and "
+    "the state company had gone well.", 1,
+    "Officials in Tehran and Caracas said on Monday that the talks between the\nMinistry of Oil and "
+    "the state company had gone well." },
+  { "The delegation, which arrived in Caracas on Monday for two days of talks,\nMet officials of the state oil "
+    "company.", 1,
+    "The delegation, which arrived in Caracas on Monday for two days of talks,\nMet officials of the state oil "
+    "company." },
+  { "The dollar fell sharply against the yen in thin trading on Monday as\nJapanese exporters sold.", 1,
+    "The dollar fell sharply against the yen in thin trading on Monday as\nJapanese exporters sold." },
   { "no terminal at all", 1, "no terminal at all" },
   { "", 0, "" },
   { " \n\n ", 0, "" },
