@@ -664,9 +664,33 @@ drop_lines (const char *t, GArray *lines, const DpNormalizeOptions *opts, DpReco
 #define LONG_LINE 100
 
 static gboolean
-is_hard_wrapped (const GArray *lines)
+ends_with_hyphenated_word (const char *t, const Line *l)
 {
-  guint runs_on = 0, moderate = 0;
+  return l->cend - l->cstart >= 2 && t[l->cend - 1] == '-' && g_ascii_isalpha (t[l->cend - 2]);
+}
+
+/* Does @l break off mid-sentence, running on into @next?  It ends in a word
+ * split by a hyphen, or in a comma or a word with the next line going on in
+ * lower case.  A headline before its byline, a list, code, a poem's lines
+ * ending in punctuation or before capitals do not. */
+static gboolean
+breaks_mid_sentence (const char *t, const Line *l, const Line *next)
+{
+  if (l->cend == l->cstart || next->cend == next->cstart)
+    return FALSE;
+  char last = t[l->cend - 1];
+  if (ends_with_hyphenated_word (t, l))
+    return TRUE;
+  return (g_ascii_isalnum (last) || last == ',') && g_ascii_islower (t[next->cstart]);
+}
+
+/* Wrapped text is told by its lines, not its size: many lines running on at
+ * a moderate length, or, in a short text, every line running on at a
+ * moderate length and mid-sentence (one paragraph of three lines). */
+static gboolean
+is_hard_wrapped (const char *t, const GArray *lines)
+{
+  guint runs_on = 0, moderate = 0, mid = 0;
   for (guint i = 0; i + 1 < lines->len; i++)
     {
       const Line *l = &g_array_index (lines, Line, i), *next = &g_array_index (lines, Line, i + 1);
@@ -676,14 +700,9 @@ is_hard_wrapped (const GArray *lines)
         return FALSE;
       runs_on++;
       moderate += l->measure >= SHORT_LINE;
+      mid += l->measure >= SHORT_LINE && breaks_mid_sentence (t, l, next);
     }
-  return runs_on >= 3 && moderate * 2 >= runs_on;
-}
-
-static gboolean
-ends_with_hyphenated_word (const char *t, const Line *l)
-{
-  return l->cend - l->cstart >= 2 && t[l->cend - 1] == '-' && g_ascii_isalpha (t[l->cend - 2]);
+  return (runs_on >= 3 && moderate * 2 >= runs_on) || (runs_on >= 1 && mid == runs_on);
 }
 
 /* Where "left-" + "right" across a line break is one word split by the line
@@ -835,7 +854,7 @@ pass_lines (DpTextBuilder *b, const char *t, gsize len, GArray *lines, const DpN
 {
   gboolean joined = FALSE;
   gboolean wrapped = opts->reflow == DP_REFLOW_ALWAYS
-                     || (opts->reflow == DP_REFLOW_AUTO && is_hard_wrapped (lines));
+                     || (opts->reflow == DP_REFLOW_AUTO && is_hard_wrapped (t, lines));
   HyphenWords hw = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL) };
   hyphen_words_gather (&hw, t, len, lines, wrapped, opts);
   const Line *lns = (const Line *) lines->data;
