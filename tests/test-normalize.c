@@ -111,11 +111,11 @@ static const Case cases[] = {
     "Shr 34 cts vs 1.19 dlrs\nNet 807,000 vs 2,858,000\nAssets 510.2 mln" },
   { "reflow-auto-short-wrapped",
     "The inspectors said on Tuesday that the operators of the plant had not\n"
-    "declared two centrifuge halls, and that the cameras installed last year\n"
-    "had been switched off for weeks without notice to the agency's head-\nquarters in Vienna.",
+    "declared two centrifuge halls, and that the cameras in the halls were in-\n"
+    "stalled last year but had been switched off for weeks without notice.",
     "The inspectors said on Tuesday that the operators of the plant had not "
-    "declared two centrifuge halls, and that the cameras installed last year "
-    "had been switched off for weeks without notice to the agency's head-quarters in Vienna." },
+    "declared two centrifuge halls, and that the cameras in the halls were in-"
+    "stalled last year but had been switched off for weeks without notice." },
   { "reflow-auto-leaves-headline-byline",
     "Inspectors Find Undeclared Centrifuge Halls at the Fordo Enrichment Plant\nBy Amara Okafor\nVIENNA",
     "Inspectors Find Undeclared Centrifuge Halls at the Fordo Enrichment Plant\nBy Amara Okafor\nVIENNA" },
