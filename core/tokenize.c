@@ -1019,6 +1019,7 @@ typedef struct {
   gsize len;
   const DpToken *t;
   guint n;
+  gsize widest;   /* the text's wrap width, if it is wrapped (wrap_width) */
 } Splitter;
 
 static inline gunichar
@@ -1365,6 +1366,16 @@ is_list_item (const Splitter *sp, guint k)
          || c == 0x25e6 || c == 0x2013 || c == 0x2014;
 }
 
+/* A list item opened by a dash, which wrapped prose also breaks before
+ * ("the loan\n-- still calling"): it needs a list around it. */
+static gboolean
+is_dash_item (const Splitter *sp, guint k)
+{
+  gunichar c = first_char (sp, k);
+
+  return c == '-' || c == 0x2013 || c == 0x2014;
+}
+
 /* Bytes of the line that starts at token @k, counted up to @max + 1 (only
  * "longer than max" matters).  Each line is measured once, from its start,
  * so the splitter stays linear. */
@@ -1382,8 +1393,6 @@ line_reaches (const Splitter *sp, guint k, gsize max)
   return sp->t[j - 1].end - sp->t[k].start;
 }
 
-/* Longer than any hard wrap: a line this long is a paragraph of its own. */
-#define PARAGRAPH_LINE 110
 
 /* A line break before @k ends a heading when the line it ends (@start on)
  * has no terminal punctuation, does not end like a wrapped line
@@ -1431,6 +1440,92 @@ typedef struct {
   gboolean has_word;
 } LineInfo;
 
+/* Blanks before token @k on its line: the indentation of a line it opens. */
+static gsize
+indent_of (const guchar *s, const DpToken *t, guint k)
+{
+  gsize i = t[k].start, from = k > 0 ? t[k - 1].end : 0;
+
+  while (i > from && (s[i - 1] == ' ' || s[i - 1] == '\t'))
+    i--;
+  return t[k].start - i;
+}
+
+#define WIDTH_CAP 1023
+/* Longer than any hard wrap: a line this long is a paragraph of its own. */
+#define PARAGRAPH_LINE 110
+
+/* The text's wrap width, if it is wrapped: the length (bytes from the
+ * line's start to its last token) that nine in ten of the lines running on
+ * into the next one do not exceed.  A percentile, not the longest line: one
+ * overlong line (two words run together) must not make every wrapped line
+ * look short.  A histogram keeps it linear.  Text with a line longer than
+ * any wrap (PARAGRAPH_LINE) is not wrapped at all: WIDTH_CAP. */
+static gsize
+wrap_width (const guchar *s, const DpToken *t, guint n)
+{
+  g_autofree guint32 *counts = NULL;
+  guint first = 0, lines = 0;
+
+  for (guint k = 1; k < n; k++)
+    if ((t[k].flags & DP_TOKEN_FLAG_NEWLINE_BEFORE))
+      {
+        if (!(t[k].flags & DP_TOKEN_FLAG_PARAGRAPH_BEFORE))
+          {
+            gsize w = (gsize) (t[k - 1].end - t[first].start) + indent_of (s, t, first);
+
+            if (!counts)
+              counts = g_new0 (guint32, WIDTH_CAP + 1);
+            counts[MIN (w, WIDTH_CAP)]++;
+            lines++;
+          }
+        first = k;
+      }
+  if (lines == 0)
+    return 0;
+  /* Lines longer than any wrap: not wrapped, every short line is a choice. */
+  for (gsize w = PARAGRAPH_LINE + 1; w <= WIDTH_CAP; w++)
+    if (counts[w])
+      return WIDTH_CAP;
+  guint seen = 0;
+  for (gsize w = 0; w <= WIDTH_CAP; w++)
+    if ((seen += counts[w]) * 10 >= lines * 9)
+      return w;
+  return WIDTH_CAP;
+}
+
+/* Was the line that ends before @k broken by choice rather than wrapped?
+ * Wrapping breaks a line only when the next word does not fit, so a line
+ * that had room for it, well within the text's wrap width, ended there on
+ * purpose: a table row, a list, a line of a post or a poem.  The first line
+ * of a paragraph (after a blank line, or indented) is left out: Reuters
+ * cuts the dateline from it and wraps the rest ("Treasury Secretary
+ * James\nBaker said"), and indents it ("    Ecuador has also appealed for
+ * emergency\naid"). */
+/* Does the line ending before @k fill the text's wrap width (all but a
+ * fifth of it)?  A line of capitals that does may be wrapped telex. */
+static gboolean
+fills_width (const Splitter *sp, guint k, const LineInfo *line)
+{
+  gsize used = indent_of (sp->s, sp->t, line->first) + sp->t[k - 1].end - sp->t[line->first].start;
+
+  return sp->widest > 0 && sp->widest < WIDTH_CAP && used * 5 >= sp->widest * 4;
+}
+
+static gboolean
+leaves_room (const Splitter *sp, guint k, const LineInfo *line)
+{
+  gsize indent = indent_of (sp->s, sp->t, line->first);
+  gsize used = indent + sp->t[k - 1].end - sp->t[line->first].start + 1 + tok_len (sp, k);
+  guint32 f = sp->t[line->first].flags;
+
+  /* an indented line opens a paragraph too */
+  if (line->first == 0 || (f & DP_TOKEN_FLAG_PARAGRAPH_BEFORE) || !(f & DP_TOKEN_FLAG_NEWLINE_BEFORE)
+      || indent >= 2)
+    return FALSE;
+  return used * 5 < sp->widest * 4;
+}
+
 /* Does the line break before @k end the sentence that began at @start?  A
  * hard wrap does not: it breaks a line of a paragraph mid-sentence, after a
  * word ("of", "the") or punctuation that carries on, before a lower-case
@@ -1444,13 +1539,17 @@ line_break_ends (const Splitter *sp, guint start, guint k, const LineShape *shap
 {
   guint prev = k - 1;
 
-  if (is_list_item (sp, k) && !tok_in (sp, prev, dangling_words, G_N_ELEMENTS (dangling_words)))
+  if (is_list_item (sp, k) && !tok_in (sp, prev, dangling_words, G_N_ELEMENTS (dangling_words))
+      && (!is_dash_item (sp, k) || tok_is (sp, prev, ":") || is_list_item (sp, line->first)
+          || leaves_room (sp, k, line)))
     return TRUE;   /* after a colon too: "three parts:\n- Lower tariffs" */
   if (sp->t[prev].kind == DP_TOKEN_PUNCT && !is_closer (sp, prev) && !is_terminal (sp, prev))
     return FALSE;
   if (tok_in (sp, prev, dangling_words, G_N_ELEMENTS (dangling_words))
       || tok_in (sp, k, company_suffixes, G_N_ELEMENTS (company_suffixes)))
     return FALSE;
+  if (leaves_room (sp, k, line))
+    return TRUE;
   if (!can_start_sentence (sp, k) || sp->t[k].kind == DP_TOKEN_PUNCT)
     return FALSE;
   if (heading_break (sp, line->first, k, shape))
@@ -1458,7 +1557,7 @@ line_break_ends (const Splitter *sp, guint start, guint k, const LineShape *shap
   if (is_dateline (sp, k) || is_byline (sp, k) || (is_byline (sp, line->first) && !is_terminal (sp, prev))
       || (start >= line->first && is_dateline (sp, start)))
     return TRUE;
-  if (line->has_word && !line->has_lower)
+  if (line->has_word && !line->has_lower && !fills_width (sp, k, line))
     return TRUE;
   /* A heading between paragraphs: "Talks Focus on Refineries and Tankers".
    * Its small words in lower case tell it from a wrapped run of names
@@ -1486,7 +1585,7 @@ dp_split_sentences (const char *text, gsize len,
                     const DpToken *tokens, guint n_tokens,
                     GArray *sentences)
 {
-  Splitter sp = { (const guchar *) text, len, tokens, n_tokens };
+  Splitter sp = { (const guchar *) text, len, tokens, n_tokens, 0 };
   guint start = 0, quote_end = 0, k;
   LineShape shape = { TRUE, FALSE, FALSE };
   LineInfo line = { 0, FALSE, FALSE };
@@ -1494,6 +1593,7 @@ dp_split_sentences (const char *text, gsize len,
   g_return_if_fail (sentences != NULL);
   g_return_if_fail (tokens != NULL || n_tokens == 0);
   g_return_if_fail (text != NULL || len == 0);
+  sp.widest = wrap_width (sp.s, tokens, n_tokens);
 
   for (k = 0; k < n_tokens; k++)
     {

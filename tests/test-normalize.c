@@ -127,6 +127,14 @@ static const Case cases[] = {
     "Rough winds do shake the darling buds of May,",
     "Shall I compare thee to a summer's day?\nThou art more lovely and more temperate:\n"
     "Rough winds do shake the darling buds of May," },
+  /* a story's first line, shortened by its cut dateline, runs on */
+  { "reflow-short-first-line", "The Army said it will renegotiate a\n"
+    "400 mln dlr contract with ITT Corp for jam-proof field radios that\n"
+    "it had ordered in 1985, the service said in a statement on Monday,\n"
+    "adding that the price of each of the radios had risen too far.",
+    "The Army said it will renegotiate a 400 mln dlr contract with ITT Corp for jam-proof field radios that "
+    "it had ordered in 1985, the service said in a statement on Monday, "
+    "adding that the price of each of the radios had risen too far." },
   { "reflow-always", "one\ntwo\n\nthree", "one two\n\nthree", always },
   { "hyphen-compound", "the long-\nrange missile", "the long-range missile", always },
   { "hyphen-split-word", "an inter-\nnational team; international law", "an international team; international law", always },

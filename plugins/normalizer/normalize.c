@@ -789,9 +789,23 @@ typedef struct {
   gboolean judge_hyphen;  /* whether it goes is for the document to say */
 } Join;
 
-/* How kept line @p joins the next kept line @l. */
+/* A short line that opens its paragraph and runs on into the next in
+ * lower case or with a number: the first line of a Reuters story, whose
+ * dateline was cut ("The Army said it will renegotiate a\n400 mln dlr …"). */
+static gboolean
+short_first_line_runs_on (const char *t, const Line *p, gboolean p_opens, const Line *l)
+{
+  if (!p_opens || p->cend == p->cstart || l->cend == l->cstart)
+    return FALSE;
+  char last = t[p->cend - 1], first = t[l->cstart];
+  return (g_ascii_isalnum (last) || last == ',') && (g_ascii_islower (first) || g_ascii_isdigit (first));
+}
+
+/* How kept line @p joins the next kept line @l; @p_opens: @p is the first
+ * line of its paragraph. */
 static Join
-join_lines (const char *t, const Line *p, const Line *l, gboolean wrapped, const DpNormalizeOptions *opts)
+join_lines (const char *t, const Line *p, gboolean p_opens, const Line *l, gboolean wrapped,
+            const DpNormalizeOptions *opts)
 {
   if (l->blank_before)
     return (Join) { "\n\n", FALSE, FALSE };
@@ -799,13 +813,21 @@ join_lines (const char *t, const Line *p, const Line *l, gboolean wrapped, const
     return (Join) { "\n", FALSE, FALSE };
   /* In hard-wrapped text an indented line starts a paragraph, and so does the
    * line after a short one (the short one ended its paragraph, or is a row of
-   * a table).  A single line break could not survive a second run: the line
-   * it ends is long once joined, and would be joined again. */
-  if (opts->reflow == DP_REFLOW_AUTO && (l->indent >= 2 || p->measure < SHORT_LINE))
+   * a table) unless that one opened the paragraph and runs on.  A single line
+   * break could not survive a second run: the line it ends is long once
+   * joined, and would be joined again. */
+  if (opts->reflow == DP_REFLOW_AUTO
+      && (l->indent >= 2 || (p->measure < SHORT_LINE && !short_first_line_runs_on (t, p, p_opens, l))))
     return (Join) { "\n\n", FALSE, FALSE };
   if (opts->join_hyphens && ends_with_hyphenated_word (t, p) && g_ascii_isalnum (t[l->cstart]))
     return (Join) { "", FALSE, TRUE };
   return (Join) { " ", FALSE, FALSE };
+}
+
+static gboolean
+opens_paragraph (const Line *lines, guint i)
+{
+  return i == 0 || lines[i].blank_before || lines[i].indent >= 2;
 }
 
 /* The joined words to judge in @lines, each marked with whether it occurs
@@ -817,7 +839,7 @@ hyphen_words_gather (HyphenWords *hw, const char *t, gsize len, GArray *lines, g
   const Line *l = (const Line *) lines->data;
   for (guint k = 1; k < lines->len; k++)
     {
-      Join j = join_lines (t, &l[k - 1], &l[k], wrapped, opts);
+      Join j = join_lines (t, &l[k - 1], opens_paragraph (l, k - 1), &l[k], wrapped, opts);
       char *word = j.judge_hyphen ? hyphen_joined_word (t, &l[k - 1], &l[k]) : NULL;
       if (word)
         hyphen_words_add (hw, word);
@@ -876,7 +898,7 @@ pass_lines (DpTextBuilder *b, const char *t, gsize len, GArray *lines, const DpN
       join = (Join) { NULL, FALSE, FALSE };
       if (i + 1 < lines->len)
         {
-          join = join_lines (t, l, &lns[i + 1], wrapped, opts);
+          join = join_lines (t, l, opens_paragraph (lns, i), &lns[i + 1], wrapped, opts);
           if (join.judge_hyphen)
             join.drop_hyphen = hyphen_splits_word (&hw, t, l, &lns[i + 1]);
         }
