@@ -1185,7 +1185,9 @@ static const char *const sentence_starters[] = {
   "also", "still", "now", "some", "many", "most", "several", "both", "each",
   "every", "other", "such", "another", "all", "any", "last", "next", "earlier",
   "later", "today", "yesterday", "instead", "indeed", "moreover", "despite",
-  "during", "under", "one", "two", "three",
+  "during", "under", "one", "two", "three", "according", "following", "because",
+  "unlike", "until", "unless", "whether", "here", "not", "only", "even", "just",
+  "mr.", "mrs.", "ms.", "dr.",
 };
 
 /* Only the capitalised form counts: "AS" and "THE" in capitals are as likely
@@ -1198,6 +1200,20 @@ is_sentence_starter (const Splitter *sp, guint k)
   return sp->t[k].kind == DP_TOKEN_WORD && sp->t[k].end <= sp->len && g_ascii_isupper (w[0])
          && (tok_len (sp, k) == 1 || g_ascii_islower (w[1]))
          && tok_in (sp, k, sentence_starters, G_N_ELEMENTS (sentence_starters));
+}
+
+static gboolean
+is_dash_item (const Splitter *sp, guint k);
+
+/* Is token @k followed, after a space on its line, by a capitalised word? */
+static gboolean
+capital_follows (const Splitter *sp, guint k)
+{
+  guint a = k + 1;
+
+  return a < sp->n && (sp->t[a].flags & DP_TOKEN_FLAG_SPACE_BEFORE)
+         && !(sp->t[a].flags & DP_TOKEN_FLAG_NEWLINE_BEFORE) && sp->t[a].kind == DP_TOKEN_WORD
+         && g_unichar_isupper (first_char (sp, a));
 }
 
 /* Can token @k begin a sentence after a plain terminal (. ! ? …)? */
@@ -1213,7 +1229,8 @@ can_start_sentence (const Splitter *sp, guint k)
     case DP_TOKEN_NUMBER: case DP_TOKEN_QUOTE:
       return TRUE;
     case DP_TOKEN_PUNCT:
-      return c == '(' || c == '[';
+      /* a list item run on after a full stop: ". -- Paris Newsroom", ". - The" */
+      return c == '(' || c == '[' || (is_dash_item (sp, k) && tok_len (sp, k) <= 2 && capital_follows (sp, k));
     case DP_TOKEN_SYMBOL:
       return c == '#' || c == '@' || (c != (gunichar) -1
                                       && g_unichar_type (c) == G_UNICODE_CURRENCY_SYMBOL);
@@ -1456,7 +1473,7 @@ indent_of (const guchar *s, const DpToken *t, guint k)
 #define PARAGRAPH_LINE 110
 
 /* The text's wrap width, if it is wrapped: the length (bytes from the
- * line's start to its last token) that nine in ten of the lines running on
+ * line's start to its last token) that four in five of the lines running on
  * into the next one do not exceed.  A percentile, not the longest line: one
  * overlong line (two words run together) must not make every wrapped line
  * look short.  A histogram keeps it linear.  Text with a line longer than
@@ -1489,7 +1506,7 @@ wrap_width (const guchar *s, const DpToken *t, guint n)
       return WIDTH_CAP;
   guint seen = 0;
   for (gsize w = 0; w <= WIDTH_CAP; w++)
-    if ((seen += counts[w]) * 10 >= lines * 9)
+    if ((seen += counts[w]) * 5 >= lines * 4)
       return w;
   return WIDTH_CAP;
 }

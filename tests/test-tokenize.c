@@ -251,6 +251,47 @@ static const SentenceCase sentence_cases[] = {
     "The plan has three parts:|- Lower tariffs|- Open ports|1. First item|2) Second item" },
   { "Total Revenue 10,756 13,102\nSoftware Revenue 2,383 1,558\nServices Revenue 1,154 692", 3,
     "Total Revenue 10,756 13,102|Software Revenue 2,383 1,558|Services Revenue 1,154 692" },
+  /* lines that had room for the next word were ended by choice (the text wraps at ~70) */
+  { "The fund, which was set up by the central bank in May, said on Friday that\n"
+    "its assets had grown by a third in the year to the end of March, and\n"
+    "Scorers: Eugen Voica (84th)\nGilbert Agius (24th)\n"
+    "it was the best year since the fund began in 1990, the statement said.", 3,
+    "The fund, which was set up by the central bank in May, said on Friday that\n"
+    "its assets had grown by a third in the year to the end of March, and\n"
+    "Scorers: Eugen Voica (84th)|Gilbert Agius (24th)|"
+    "it was the best year since the fund began in 1990, the statement said." },
+  { "ok well i have a question about my car and i hope someone here can help me\n"
+    "it makes a noise when i brake\nany ideas", 2,
+    "ok well i have a question about my car and i hope someone here can help me\n"
+    "it makes a noise when i brake|any ideas" },
+  /* ...but not the first line of a paragraph, indented or after a blank line
+   * (Reuters cut its dateline), nor where one overlong line skews the width */
+  { "    Ecuador has also appealed for emergency\naid from about 40 foreign governments to repair the\n"
+    "damage done by the earthquake, officials in the capital said on Friday.", 1,
+    "Ecuador has also appealed for emergency\naid from about 40 foreign governments to repair the\n"
+    "damage done by the earthquake, officials in the capital said on Friday." },
+  { "Agriculture Minister Mutsuki Kato said he\nwill meet U.S. Agriculture Secretary Richard Lyng here on April\n"
+    "17 and 20 to discuss bilateral farm trade issues and the dispute over\n"
+    "beef, the ministry said.\n    Kato told reporters after a cabinet meeting all topics ofconcern to the U.S. will be\n"
+    "raised, including the quotas on beef and citrus that run out next\n"
+    "year and the rice market, which Japan has kept closed to imports for\n"
+    "decades, and that he would ask Lyng to understand the position of the\n"
+    "farmers who fear for their income if the market is opened at once to\n"
+    "cheaper rice from abroad, the minister told reporters in Tokyo.", 2,
+    "Agriculture Minister Mutsuki Kato said he\nwill meet U.S. Agriculture Secretary Richard Lyng here on April\n"
+    "17 and 20 to discuss bilateral farm trade issues and the dispute over\n"
+    "beef, the ministry said.|Kato told reporters after a cabinet meeting all topics ofconcern to the U.S. will be\n"
+    "raised, including the quotas on beef and citrus that run out next\n"
+    "year and the rice market, which Japan has kept closed to imports for\n"
+    "decades, and that he would ask Lyng to understand the position of the\n"
+    "farmers who fear for their income if the market is opened at once to\n"
+    "cheaper rice from abroad, the minister told reporters in Tokyo." },
+  /* after full stops */
+  { "Prices rose sharply. -- Paris Newsroom +33 1 42 21 53 81", 2, "Prices rose sharply.|-- Paris Newsroom +33 1 42 21 53 81" },
+  { "The diver trained in the U.S. According to her coach, she is ready.", 2,
+    "The diver trained in the U.S.|According to her coach, she is ready." },
+  { "She worked for the C.I.A. Mr. Wilson said so.", 2, "She worked for the C.I.A.|Mr. Wilson said so." },
+  { "a 5-3 win - the second in a row", 1, "a 5-3 win - the second in a row" },
   /* hard wraps do not */
   { "Officials in Tehran and Caracas said on Monday that the talks between the\nMinistry of Oil and "
     "the state company had gone well.", 1,
