@@ -225,6 +225,22 @@ test_line_breaks (void)
       g_assert_nonnull (find (e, "Middle East", 1));
       dp_test_result_clear (&r);
     }
+
+  /* Raw hard-wrapped text, one sentence: the model's tags run over the
+   * break, the entity stops at it. */
+  g_autofree char *wrapped = g_build_filename (dir, "wrapped.txt", NULL);
+  g_assert_true (g_file_set_contents (wrapped,
+    "Treasury Secretary James\nBaker said the dollar would fall sharply against the yen.\n", -1, NULL));
+  g_autofree char *expr = g_strdup_printf ("reader path=%s format=text ! ner ! writer", wrapped);
+  DpTestResult r = run (expr);
+  g_assert_cmpint (r.status, ==, 0);
+  g_autoptr (GHashTable) recs = records_of (r.out);
+  JsonArray *e = entities (recs, "wrapped");
+  g_assert_cmpuint (json_array_get_length (e), >, 0);
+  for (guint i = 0; i < json_array_get_length (e); i++)
+    g_assert_null (strchr (json_object_get_string_member (json_array_get_object_element (e, i), "text"), '\n'));
+  g_assert_nonnull (find (e, "James", 0));
+  dp_test_result_clear (&r);
 }
 
 /* An abbreviation written after a name is that organisation, wherever the
