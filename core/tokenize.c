@@ -1410,7 +1410,6 @@ line_reaches (const Splitter *sp, guint k, gsize max)
   return sp->t[j - 1].end - sp->t[k].start;
 }
 
-
 /* A line break before @k ends a heading when the line it ends (@start on)
  * has no terminal punctuation, does not end like a wrapped line
  * ("of the", "Co\nInc"), the next line starts with a capital, and either
@@ -1511,14 +1510,6 @@ wrap_width (const guchar *s, const DpToken *t, guint n)
   return WIDTH_CAP;
 }
 
-/* Was the line that ends before @k broken by choice rather than wrapped?
- * Wrapping breaks a line only when the next word does not fit, so a line
- * that had room for it, well within the text's wrap width, ended there on
- * purpose: a table row, a list, a line of a post or a poem.  The first line
- * of a paragraph (after a blank line, or indented) is left out: Reuters
- * cuts the dateline from it and wraps the rest ("Treasury Secretary
- * James\nBaker said"), and indents it ("    Ecuador has also appealed for
- * emergency\naid"). */
 /* Does the line ending before @k fill the text's wrap width (all but a
  * fifth of it)?  A line of capitals that does may be wrapped telex. */
 static gboolean
@@ -1529,6 +1520,14 @@ fills_width (const Splitter *sp, guint k, const LineInfo *line)
   return sp->widest > 0 && sp->widest < WIDTH_CAP && used * 5 >= sp->widest * 4;
 }
 
+/* Was the line that ends before @k broken by choice rather than wrapped?
+ * Wrapping breaks a line only when the next word does not fit, so a line
+ * that had room for it, well within the text's wrap width, ended there on
+ * purpose: a table row, a list, a line of a post or a poem.  The first line
+ * of a paragraph (after a blank line, or indented) is left out: Reuters
+ * cuts the dateline from it and wraps the rest ("Treasury Secretary
+ * James\nBaker said"), and indents it ("    Ecuador has also appealed for
+ * emergency\naid"). */
 static gboolean
 leaves_room (const Splitter *sp, guint k, const LineInfo *line)
 {
@@ -1623,17 +1622,18 @@ dp_split_sentences (const char *text, gsize len,
           add_sentence (&sp, sentences, start, k);
           start = k;
         }
+      /* Headings are told by their line, whatever sentence the line
+       * continues: a table row after an unsplit one is still a row. */
       if (k == 0 || (flags & DP_TOKEN_FLAG_NEWLINE_BEFORE))
-        line = (LineInfo) { k, FALSE, FALSE };
+        {
+          line = (LineInfo) { k, FALSE, FALSE };
+          shape = (LineShape) { TRUE, FALSE, FALSE };
+        }
       if (tokens[k].kind == DP_TOKEN_WORD)
         {
           line.has_word = TRUE;
           line.has_lower = line.has_lower || has_lowercase (&sp, k);
         }
-      /* Headings are told by their line, whatever sentence the line
-       * continues: a table row after an unsplit one is still a row. */
-      if (k == 0 || (flags & DP_TOKEN_FLAG_NEWLINE_BEFORE))
-        shape = (LineShape) { TRUE, FALSE, FALSE };
       line_shape_add (&shape, &sp, k);
 
       if (k >= quote_end && is_opening_double (&sp, k))
