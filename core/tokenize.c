@@ -1054,10 +1054,13 @@ tok_in (const Splitter *sp, guint k, const char *const *words, guint n_words)
   gsize n = tok_len (sp, k);
   const char *w = (const char *) sp->s + sp->t[k].start;
 
-  if (sp->t[k].end > sp->len)
+  if (sp->t[k].end > sp->len || n == 0)
     return FALSE;
+  /* The first letter rules out most words before their length is taken:
+   * the splitter asks this at every line break. */
   for (guint j = 0; j < n_words; j++)
-    if (strlen (words[j]) == n && g_ascii_strncasecmp (w, words[j], n) == 0)
+    if ((words[j][0] | 0x20) == (w[0] | 0x20) && strlen (words[j]) == n
+        && g_ascii_strncasecmp (w, words[j], n) == 0)
       return TRUE;
   return FALSE;
 }
@@ -1482,6 +1485,7 @@ wrap_width (const guchar *s, const DpToken *t, guint n)
 {
   g_autofree guint32 *counts = NULL;
   guint first = 0, lines = 0;
+  gsize widest = 0;
 
   for (guint k = 1; k < n; k++)
     if ((t[k].flags & DP_TOKEN_FLAG_NEWLINE_BEFORE))
@@ -1493,6 +1497,7 @@ wrap_width (const guchar *s, const DpToken *t, guint n)
             if (!counts)
               counts = g_new0 (guint32, WIDTH_CAP + 1);
             counts[MIN (w, WIDTH_CAP)]++;
+            widest = MAX (widest, MIN (w, WIDTH_CAP));
             lines++;
           }
         first = k;
@@ -1500,11 +1505,10 @@ wrap_width (const guchar *s, const DpToken *t, guint n)
   if (lines == 0)
     return 0;
   /* Lines longer than any wrap: not wrapped, every short line is a choice. */
-  for (gsize w = PARAGRAPH_LINE + 1; w <= WIDTH_CAP; w++)
-    if (counts[w])
-      return WIDTH_CAP;
+  if (widest > PARAGRAPH_LINE)
+    return WIDTH_CAP;
   guint seen = 0;
-  for (gsize w = 0; w <= WIDTH_CAP; w++)
+  for (gsize w = 0; w <= widest; w++)
     if ((seen += counts[w]) * 5 >= lines * 4)
       return w;
   return WIDTH_CAP;
