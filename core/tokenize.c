@@ -1056,12 +1056,18 @@ tok_in (const Splitter *sp, guint k, const char *const *words, guint n_words)
 
   if (sp->t[k].end > sp->len || n == 0)
     return FALSE;
-  /* The first letter rules out most words before their length is taken:
-   * the splitter asks this at every line break. */
+  /* The splitter asks this at every line break: no strlen, no calls.  The
+   * lists hold letters and periods, for which setting bit 0x20 folds case. */
   for (guint j = 0; j < n_words; j++)
-    if ((words[j][0] | 0x20) == (w[0] | 0x20) && strlen (words[j]) == n
-        && g_ascii_strncasecmp (w, words[j], n) == 0)
-      return TRUE;
+    {
+      const char *x = words[j];
+      gsize i = 0;
+
+      while (i < n && x[i] && (x[i] | 0x20) == (w[i] | 0x20))
+        i++;
+      if (i == n && x[i] == '\0')
+        return TRUE;
+    }
   return FALSE;
 }
 
