@@ -1047,17 +1047,29 @@ tok_is (const Splitter *sp, guint k, const char *str)
          && memcmp (sp->s + sp->t[k].start, str, n) == 0;
 }
 
-/* Is token @k one of @words, ignoring ASCII case? */
+/* Is token @k one of @words, ignoring ASCII case?  The splitter asks this at
+ * every line break, mostly of words in no list: *mask caches the list's
+ * first letters (bit 31 set once computed; threads racing compute the same
+ * value), so most answers take one test.  The lists hold letters and
+ * periods, for which setting bit 0x20 folds case. */
 static gboolean
-tok_in (const Splitter *sp, guint k, const char *const *words, guint n_words)
+tok_in (const Splitter *sp, guint k, const char *const *words, guint n_words, gint *mask)
 {
   gsize n = tok_len (sp, k);
   const char *w = (const char *) sp->s + sp->t[k].start;
+  guint32 m = (guint32) g_atomic_int_get (mask);
 
   if (sp->t[k].end > sp->len || n == 0)
     return FALSE;
-  /* The splitter asks this at every line break: no strlen, no calls.  The
-   * lists hold letters and periods, for which setting bit 0x20 folds case. */
+  if (m == 0)
+    {
+      for (guint j = 0; j < n_words; j++)
+        m |= 1u << ((words[j][0] | 0x20) & 31);
+      m |= 1u << 31;
+      g_atomic_int_set (mask, (gint) m);
+    }
+  if (!(m & (1u << ((w[0] | 0x20) & 31))))
+    return FALSE;
   for (guint j = 0; j < n_words; j++)
     {
       const char *x = words[j];
@@ -1142,6 +1154,9 @@ is_opening_double (const Splitter *sp, guint k)
 static gboolean
 starts_lowercase (const Splitter *sp, guint k)
 {
+  if (sp->t[k].start < sp->len && sp->s[sp->t[k].start] < 0x80)
+    return g_ascii_islower (sp->s[sp->t[k].start]);
+
   gunichar c = first_char (sp, k);
 
   return c != (gunichar) -1 && g_unichar_islower (c);
@@ -1198,6 +1213,7 @@ static const char *const sentence_starters[] = {
   "unlike", "until", "unless", "whether", "here", "not", "only", "even", "just",
   "mr.", "mrs.", "ms.", "dr.",
 };
+static gint sentence_starters_mask;
 
 /* Only the capitalised form counts: "AS" and "THE" in capitals are as likely
  * to be part of a name or a line of capitals. */
@@ -1208,7 +1224,7 @@ is_sentence_starter (const Splitter *sp, guint k)
 
   return sp->t[k].kind == DP_TOKEN_WORD && sp->t[k].end <= sp->len && g_ascii_isupper (w[0])
          && (tok_len (sp, k) == 1 || g_ascii_islower (w[1]))
-         && tok_in (sp, k, sentence_starters, G_N_ELEMENTS (sentence_starters));
+         && tok_in (sp, k, sentence_starters, G_N_ELEMENTS (sentence_starters), &sentence_starters_mask);
 }
 
 static gboolean
@@ -1248,17 +1264,19 @@ can_start_sentence (const Splitter *sp, guint k)
     }
 }
 
-/* What the splitter knows about the words of the current line. */
+/* What the splitter knows about the words of a line. */
 typedef struct {
   gboolean title;      /* every word is capitalised, or a title-case function word */
   gboolean small_words; /* some title-case function word is in lower case */
   gboolean has_lower;  /* some word has a lower-case letter */
+  gboolean has_word;
 } LineShape;
 
 static const char *const title_small_words[] = {
   "a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for", "by", "with",
   "from", "as", "vs", "over", "into", "after", "under", "about", "upon", "amid", "near",
 };
+static gint title_small_words_mask;
 
 static gboolean
 has_lowercase (const Splitter *sp, guint k)
@@ -1266,7 +1284,16 @@ has_lowercase (const Splitter *sp, guint k)
   for (gsize i = sp->t[k].start; i < sp->t[k].end && i < sp->len; )
     {
       guint n;
-      gunichar c = decode_utf8 (sp->s, sp->len, i, &n);
+      gunichar c;
+
+      if (sp->s[i] < 0x80)
+        {
+          if (g_ascii_islower (sp->s[i]))
+            return TRUE;
+          i++;
+          continue;
+        }
+      c = decode_utf8 (sp->s, sp->len, i, &n);
 
       if (c != (gunichar) -1 && g_unichar_islower (c))
         return TRUE;
@@ -1280,10 +1307,11 @@ line_shape_add (LineShape *shape, const Splitter *sp, guint k)
 {
   if (sp->t[k].kind != DP_TOKEN_WORD)
     return;
+  shape->has_word = TRUE;
   if (!shape->has_lower)
     shape->has_lower = has_lowercase (sp, k);
   if (shape->title && starts_lowercase (sp, k))
-    shape->small_words = shape->title = tok_in (sp, k, title_small_words, G_N_ELEMENTS (title_small_words));
+    shape->small_words = shape->title = tok_in (sp, k, title_small_words, G_N_ELEMENTS (title_small_words), &title_small_words_mask);
 }
 
 /* Words that end wrapped lines but never headings. */
@@ -1293,9 +1321,11 @@ static const char *const dangling_words[] = {
   "between", "into", "over", "after", "under", "about", "is", "are", "was", "were",
   "be", "has", "have", "had", "said",
 };
+static gint dangling_words_mask;
 
 /* Company suffixes that Reuters wraps onto the next line: "Brown Disc Products Co\nInc". */
 static const char *const company_suffixes[] = { "Inc", "Corp", "Co", "Cos", "Ltd", "Plc", "LLC" };
+static gint company_suffixes_mask;
 
 static gboolean
 is_all_caps_word (const Splitter *sp, guint k)
@@ -1444,8 +1474,8 @@ heading_break (const Splitter *sp, guint start, guint k, const LineShape *shape)
     return FALSE;
   if (!can_start_sentence (sp, k) || sp->t[k].kind == DP_TOKEN_PUNCT)
     return FALSE;
-  if (tok_in (sp, prev, dangling_words, G_N_ELEMENTS (dangling_words))
-      || tok_in (sp, k, company_suffixes, G_N_ELEMENTS (company_suffixes)))
+  if (tok_in (sp, prev, dangling_words, G_N_ELEMENTS (dangling_words), &dangling_words_mask)
+      || tok_in (sp, k, company_suffixes, G_N_ELEMENTS (company_suffixes), &company_suffixes_mask))
     return FALSE;
   if (!shape->has_lower)
     return TRUE;
@@ -1458,12 +1488,23 @@ heading_break (const Splitter *sp, guint start, guint k, const LineShape *shape)
   return shape->title || short_plain_line (sp, start, k, 50);
 }
 
-/* What the splitter knows about the line that ends at the break. */
+/* The line that ends at a break. */
 typedef struct {
   guint first;         /* its first token */
-  gboolean has_lower;  /* some word has a lower-case letter */
-  gboolean has_word;
 } LineInfo;
+
+/* The shape of the line from token @first to @end.  Only breaks that get
+ * this far in line_break_ends ask, once per line: most breaks of wrapped
+ * prose are settled before, and the cost stays linear. */
+static LineShape
+line_shape_of (const Splitter *sp, guint first, guint end)
+{
+  LineShape shape = { TRUE, FALSE, FALSE, FALSE };
+
+  for (guint j = first; j < end; j++)
+    line_shape_add (&shape, sp, j);
+  return shape;
+}
 
 /* Blanks before token @k on its line: the indentation of a line it opens. */
 static gsize
@@ -1485,11 +1526,12 @@ indent_of (const guchar *s, const DpToken *t, guint k)
  * into the next one do not exceed.  A percentile, not the longest line: one
  * overlong line (two words run together) must not make every wrapped line
  * look short.  A histogram keeps it linear.  Text with a line longer than
- * any wrap (PARAGRAPH_LINE) is not wrapped at all: WIDTH_CAP. */
+ * any wrap (PARAGRAPH_LINE) is not wrapped at all: WIDTH_CAP, and the first
+ * such line ends the count. */
 static gsize
 wrap_width (const guchar *s, const DpToken *t, guint n)
 {
-  g_autofree guint32 *counts = NULL;
+  guint32 counts[PARAGRAPH_LINE + 1] = { 0 };
   guint first = 0, lines = 0;
   gsize widest = 0;
 
@@ -1500,19 +1542,17 @@ wrap_width (const guchar *s, const DpToken *t, guint n)
           {
             gsize w = (gsize) (t[k - 1].end - t[first].start) + indent_of (s, t, first);
 
-            if (!counts)
-              counts = g_new0 (guint32, WIDTH_CAP + 1);
-            counts[MIN (w, WIDTH_CAP)]++;
-            widest = MAX (widest, MIN (w, WIDTH_CAP));
+            /* Lines longer than any wrap: not wrapped, every short line is a choice. */
+            if (w > PARAGRAPH_LINE)
+              return WIDTH_CAP;
+            counts[w]++;
+            widest = MAX (widest, w);
             lines++;
           }
         first = k;
       }
   if (lines == 0)
     return 0;
-  /* Lines longer than any wrap: not wrapped, every short line is a choice. */
-  if (widest > PARAGRAPH_LINE)
-    return WIDTH_CAP;
   guint seen = 0;
   for (gsize w = 0; w <= widest; w++)
     if ((seen += counts[w]) * 5 >= lines * 4)
@@ -1561,34 +1601,36 @@ leaves_room (const Splitter *sp, guint k, const LineInfo *line)
  * (lines are paragraphs here: "Middle East\nOfficially, …"), or when the line
  * is a heading (heading_break). */
 static gboolean
-line_break_ends (const Splitter *sp, guint start, guint k, const LineShape *shape, const LineInfo *line)
+line_break_ends (const Splitter *sp, guint start, guint k, const LineInfo *line)
 {
   guint prev = k - 1;
+  LineShape shape;
 
-  if (is_list_item (sp, k) && !tok_in (sp, prev, dangling_words, G_N_ELEMENTS (dangling_words))
+  if (is_list_item (sp, k) && !tok_in (sp, prev, dangling_words, G_N_ELEMENTS (dangling_words), &dangling_words_mask)
       && (!is_dash_item (sp, k) || tok_is (sp, prev, ":") || is_list_item (sp, line->first)
           || leaves_room (sp, k, line)))
     return TRUE;   /* after a colon too: "three parts:\n- Lower tariffs" */
   if (sp->t[prev].kind == DP_TOKEN_PUNCT && !is_closer (sp, prev) && !is_terminal (sp, prev))
     return FALSE;
-  if (tok_in (sp, prev, dangling_words, G_N_ELEMENTS (dangling_words))
-      || tok_in (sp, k, company_suffixes, G_N_ELEMENTS (company_suffixes)))
+  if (tok_in (sp, prev, dangling_words, G_N_ELEMENTS (dangling_words), &dangling_words_mask)
+      || tok_in (sp, k, company_suffixes, G_N_ELEMENTS (company_suffixes), &company_suffixes_mask))
     return FALSE;
   if (leaves_room (sp, k, line))
     return TRUE;
   if (!can_start_sentence (sp, k) || sp->t[k].kind == DP_TOKEN_PUNCT)
     return FALSE;
-  if (heading_break (sp, line->first, k, shape))
+  shape = line_shape_of (sp, line->first, k);
+  if (heading_break (sp, line->first, k, &shape))
     return TRUE;
   if (is_dateline (sp, k) || is_byline (sp, k) || (is_byline (sp, line->first) && !is_terminal (sp, prev))
       || (start >= line->first && is_dateline (sp, start)))
     return TRUE;
-  if (line->has_word && !line->has_lower && !fills_width (sp, k, line))
+  if (shape.has_word && !shape.has_lower && !fills_width (sp, k, line))
     return TRUE;
   /* A heading between paragraphs: "Talks Focus on Refineries and Tankers".
    * Its small words in lower case tell it from a wrapped run of names
    * ("Treasury Secretary James\nBaker said"). */
-  if (start >= line->first && shape->title && shape->small_words && k - line->first >= 4)
+  if (start >= line->first && shape.title && shape.small_words && k - line->first >= 4)
     return TRUE;
   return sp->t[prev].end - sp->t[line->first].start > PARAGRAPH_LINE
          || line_reaches (sp, k, PARAGRAPH_LINE) > PARAGRAPH_LINE;
@@ -1613,8 +1655,7 @@ dp_split_sentences (const char *text, gsize len,
 {
   Splitter sp = { (const guchar *) text, len, tokens, n_tokens, 0 };
   guint start = 0, quote_end = 0, k;
-  LineShape shape = { TRUE, FALSE, FALSE };
-  LineInfo line = { 0, FALSE, FALSE };
+  LineInfo line = { 0 };
 
   g_return_if_fail (sentences != NULL);
   g_return_if_fail (tokens != NULL || n_tokens == 0);
@@ -1627,7 +1668,7 @@ dp_split_sentences (const char *text, gsize len,
 
       if (k > start && ((flags & DP_TOKEN_FLAG_PARAGRAPH_BEFORE)
                         || ((flags & DP_TOKEN_FLAG_NEWLINE_BEFORE)
-                            && line_break_ends (&sp, start, k, &shape, &line))))
+                            && line_break_ends (&sp, start, k, &line))))
         {
           add_sentence (&sp, sentences, start, k);
           start = k;
@@ -1635,16 +1676,7 @@ dp_split_sentences (const char *text, gsize len,
       /* Headings are told by their line, whatever sentence the line
        * continues: a table row after an unsplit one is still a row. */
       if (k == 0 || (flags & DP_TOKEN_FLAG_NEWLINE_BEFORE))
-        {
-          line = (LineInfo) { k, FALSE, FALSE };
-          shape = (LineShape) { TRUE, FALSE, FALSE };
-        }
-      if (tokens[k].kind == DP_TOKEN_WORD)
-        {
-          line.has_word = TRUE;
-          line.has_lower = line.has_lower || has_lowercase (&sp, k);
-        }
-      line_shape_add (&shape, &sp, k);
+        line.first = k;
 
       if (k >= quote_end && is_opening_double (&sp, k))
         quote_end = continued_quote_end (&sp, k);
