@@ -1019,6 +1019,7 @@ typedef struct {
   gsize len;
   const DpToken *t;
   guint n;
+  gsize widest;   /* the text's wrap width, if it is wrapped (wrap_width) */
 } Splitter;
 
 static inline gunichar
@@ -1046,18 +1047,39 @@ tok_is (const Splitter *sp, guint k, const char *str)
          && memcmp (sp->s + sp->t[k].start, str, n) == 0;
 }
 
-/* Is token @k one of @words, ignoring ASCII case? */
+/* Is token @k one of @words, ignoring ASCII case?  The splitter asks this at
+ * every line break, mostly of words in no list: *mask caches the list's
+ * first letters (bit 31 set once computed; threads racing compute the same
+ * value), so most answers take one test.  The lists hold letters and
+ * periods, for which setting bit 0x20 folds case. */
 static gboolean
-tok_in (const Splitter *sp, guint k, const char *const *words, guint n_words)
+tok_in (const Splitter *sp, guint k, const char *const *words, guint n_words, gint *mask)
 {
   gsize n = tok_len (sp, k);
   const char *w = (const char *) sp->s + sp->t[k].start;
+  guint32 m = (guint32) g_atomic_int_get (mask);
 
-  if (sp->t[k].end > sp->len)
+  if (sp->t[k].end > sp->len || n == 0)
+    return FALSE;
+  if (m == 0)
+    {
+      for (guint j = 0; j < n_words; j++)
+        m |= 1u << ((words[j][0] | 0x20) & 31);
+      m |= 1u << 31;
+      g_atomic_int_set (mask, (gint) m);
+    }
+  if (!(m & (1u << ((w[0] | 0x20) & 31))))
     return FALSE;
   for (guint j = 0; j < n_words; j++)
-    if (strlen (words[j]) == n && g_ascii_strncasecmp (w, words[j], n) == 0)
-      return TRUE;
+    {
+      const char *x = words[j];
+      gsize i = 0;
+
+      while (i < n && x[i] && (x[i] | 0x20) == (w[i] | 0x20))
+        i++;
+      if (i == n && x[i] == '\0')
+        return TRUE;
+    }
   return FALSE;
 }
 
@@ -1132,6 +1154,9 @@ is_opening_double (const Splitter *sp, guint k)
 static gboolean
 starts_lowercase (const Splitter *sp, guint k)
 {
+  if (sp->t[k].start < sp->len && sp->s[sp->t[k].start] < 0x80)
+    return g_ascii_islower (sp->s[sp->t[k].start]);
+
   gunichar c = first_char (sp, k);
 
   return c != (gunichar) -1 && g_unichar_islower (c);
@@ -1184,8 +1209,11 @@ static const char *const sentence_starters[] = {
   "also", "still", "now", "some", "many", "most", "several", "both", "each",
   "every", "other", "such", "another", "all", "any", "last", "next", "earlier",
   "later", "today", "yesterday", "instead", "indeed", "moreover", "despite",
-  "during", "under", "one", "two", "three",
+  "during", "under", "one", "two", "three", "according", "following", "because",
+  "unlike", "until", "unless", "whether", "here", "not", "only", "even", "just",
+  "mr.", "mrs.", "ms.", "dr.",
 };
+static gint sentence_starters_mask;
 
 /* Only the capitalised form counts: "AS" and "THE" in capitals are as likely
  * to be part of a name or a line of capitals. */
@@ -1196,7 +1224,21 @@ is_sentence_starter (const Splitter *sp, guint k)
 
   return sp->t[k].kind == DP_TOKEN_WORD && sp->t[k].end <= sp->len && g_ascii_isupper (w[0])
          && (tok_len (sp, k) == 1 || g_ascii_islower (w[1]))
-         && tok_in (sp, k, sentence_starters, G_N_ELEMENTS (sentence_starters));
+         && tok_in (sp, k, sentence_starters, G_N_ELEMENTS (sentence_starters), &sentence_starters_mask);
+}
+
+static gboolean
+is_dash_item (const Splitter *sp, guint k);
+
+/* Is token @k followed, after a space on its line, by a capitalised word? */
+static gboolean
+capital_follows (const Splitter *sp, guint k)
+{
+  guint a = k + 1;
+
+  return a < sp->n && (sp->t[a].flags & DP_TOKEN_FLAG_SPACE_BEFORE)
+         && !(sp->t[a].flags & DP_TOKEN_FLAG_NEWLINE_BEFORE) && sp->t[a].kind == DP_TOKEN_WORD
+         && g_unichar_isupper (first_char (sp, a));
 }
 
 /* Can token @k begin a sentence after a plain terminal (. ! ? …)? */
@@ -1212,7 +1254,8 @@ can_start_sentence (const Splitter *sp, guint k)
     case DP_TOKEN_NUMBER: case DP_TOKEN_QUOTE:
       return TRUE;
     case DP_TOKEN_PUNCT:
-      return c == '(' || c == '[';
+      /* a list item run on after a full stop: ". -- Paris Newsroom", ". - The" */
+      return c == '(' || c == '[' || (is_dash_item (sp, k) && tok_len (sp, k) <= 2 && capital_follows (sp, k));
     case DP_TOKEN_SYMBOL:
       return c == '#' || c == '@' || (c != (gunichar) -1
                                       && g_unichar_type (c) == G_UNICODE_CURRENCY_SYMBOL);
@@ -1221,18 +1264,19 @@ can_start_sentence (const Splitter *sp, guint k)
     }
 }
 
-/* What the splitter knows about the line the current sentence started on,
- * while the sentence is still on that line. */
+/* What the splitter knows about the words of a line. */
 typedef struct {
-  gboolean candidate;  /* the sentence began a line and has not left it */
   gboolean title;      /* every word is capitalised, or a title-case function word */
+  gboolean small_words; /* some title-case function word is in lower case */
   gboolean has_lower;  /* some word has a lower-case letter */
+  gboolean has_word;
 } LineShape;
 
 static const char *const title_small_words[] = {
   "a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for", "by", "with",
   "from", "as", "vs", "over", "into", "after", "under", "about", "upon", "amid", "near",
 };
+static gint title_small_words_mask;
 
 static gboolean
 has_lowercase (const Splitter *sp, guint k)
@@ -1240,7 +1284,16 @@ has_lowercase (const Splitter *sp, guint k)
   for (gsize i = sp->t[k].start; i < sp->t[k].end && i < sp->len; )
     {
       guint n;
-      gunichar c = decode_utf8 (sp->s, sp->len, i, &n);
+      gunichar c;
+
+      if (sp->s[i] < 0x80)
+        {
+          if (g_ascii_islower (sp->s[i]))
+            return TRUE;
+          i++;
+          continue;
+        }
+      c = decode_utf8 (sp->s, sp->len, i, &n);
 
       if (c != (gunichar) -1 && g_unichar_islower (c))
         return TRUE;
@@ -1254,10 +1307,11 @@ line_shape_add (LineShape *shape, const Splitter *sp, guint k)
 {
   if (sp->t[k].kind != DP_TOKEN_WORD)
     return;
+  shape->has_word = TRUE;
   if (!shape->has_lower)
     shape->has_lower = has_lowercase (sp, k);
   if (shape->title && starts_lowercase (sp, k))
-    shape->title = tok_in (sp, k, title_small_words, G_N_ELEMENTS (title_small_words));
+    shape->small_words = shape->title = tok_in (sp, k, title_small_words, G_N_ELEMENTS (title_small_words), &title_small_words_mask);
 }
 
 /* Words that end wrapped lines but never headings. */
@@ -1267,9 +1321,11 @@ static const char *const dangling_words[] = {
   "between", "into", "over", "after", "under", "about", "is", "are", "was", "were",
   "be", "has", "have", "had", "said",
 };
+static gint dangling_words_mask;
 
 /* Company suffixes that Reuters wraps onto the next line: "Brown Disc Products Co\nInc". */
 static const char *const company_suffixes[] = { "Inc", "Corp", "Co", "Cos", "Ltd", "Plc", "LLC" };
+static gint company_suffixes_mask;
 
 static gboolean
 is_all_caps_word (const Splitter *sp, guint k)
@@ -1278,13 +1334,15 @@ is_all_caps_word (const Splitter *sp, guint k)
          && all_ascii_upper (sp->s + sp->t[k].start, tok_len (sp, k));
 }
 
-/* "SEOUL (Reuters) -", "NEW YORK, March 2 -": up to three words in capitals,
- * then a bracket, comma or dash. */
+/* "SEOUL (Reuters) -", "NEW YORK, March 2 -", "BRUSSELS 1996-08-22": up to
+ * three words in capitals, then a bracket, comma, dash or number. */
 static gboolean
 is_dateline (const Splitter *sp, guint k)
 {
   for (guint j = k; j < sp->n && j < k + 4; j++)
     {
+      if (j > k && sp->t[j].kind == DP_TOKEN_NUMBER)
+        return TRUE;   /* "BRUSSELS 1996-08-22" */
       if (j > k && sp->t[j].kind == DP_TOKEN_PUNCT)
         {
           gunichar c = first_char (sp, j);
@@ -1329,8 +1387,70 @@ line_length_from (const Splitter *sp, guint k)
   return sp->t[j - 1].end - sp->t[k].start;
 }
 
-/* A line break before @k ends a heading when the sentence so far is exactly
- * one line without terminal punctuation, does not end like a wrapped line
+/* "By Amara Okafor": a byline opening a line. */
+static gboolean
+is_byline (const Splitter *sp, guint k)
+{
+  return k + 1 < sp->n && (tok_is (sp, k, "By") || tok_is (sp, k, "BY"))
+         && sp->t[k + 1].kind == DP_TOKEN_WORD && !(sp->t[k + 1].flags & DP_TOKEN_FLAG_NEWLINE_BEFORE)
+         && g_unichar_isupper (first_char (sp, k + 1));
+}
+
+/* A list item opening a line: a bullet, a dash or a short number with "." or
+ * ")" ("1. ", "2) "), then a space. */
+static gboolean
+is_list_item (const Splitter *sp, guint k)
+{
+  gunichar c = first_char (sp, k);
+  guint after = k + 1;
+
+  if (after >= sp->n || !(sp->t[after].flags & DP_TOKEN_FLAG_SPACE_BEFORE)
+      || (sp->t[after].flags & DP_TOKEN_FLAG_NEWLINE_BEFORE))
+    {
+      /* "1." and "2)" are two tokens: the space comes after the second */
+      if (sp->t[k].kind != DP_TOKEN_NUMBER || tok_len (sp, k) > 2 || after + 1 >= sp->n
+          || (sp->t[after].flags & DP_TOKEN_FLAG_SPACE_BEFORE)
+          || !(tok_is (sp, after, ".") || tok_is (sp, after, ")"))
+          || !(sp->t[after + 1].flags & DP_TOKEN_FLAG_SPACE_BEFORE)
+          || (sp->t[after + 1].flags & DP_TOKEN_FLAG_NEWLINE_BEFORE))
+        return FALSE;
+      return TRUE;
+    }
+  if (tok_len (sp, k) > 3)
+    return FALSE;
+  return c == '*' || c == '-' || c == 0x2022 || c == 0x00b7 || c == 0x25aa || c == 0x2023
+         || c == 0x25e6 || c == 0x2013 || c == 0x2014;
+}
+
+/* A list item opened by a dash, which wrapped prose also breaks before
+ * ("the loan\n-- still calling"): it needs a list around it. */
+static gboolean
+is_dash_item (const Splitter *sp, guint k)
+{
+  gunichar c = first_char (sp, k);
+
+  return c == '-' || c == 0x2013 || c == 0x2014;
+}
+
+/* Bytes of the line that starts at token @k, counted up to @max + 1 (only
+ * "longer than max" matters).  Each line is measured once, from its start,
+ * so the splitter stays linear. */
+static gsize
+line_reaches (const Splitter *sp, guint k, gsize max)
+{
+  guint j = k + 1;
+
+  while (j < sp->n && !(sp->t[j].flags & DP_TOKEN_FLAG_NEWLINE_BEFORE))
+    {
+      if (sp->t[j].end - sp->t[k].start > max)
+        return sp->t[j].end - sp->t[k].start;
+      j++;
+    }
+  return sp->t[j - 1].end - sp->t[k].start;
+}
+
+/* A line break before @k ends a heading when the line it ends (@start on)
+ * has no terminal punctuation, does not end like a wrapped line
  * ("of the", "Co\nInc"), the next line starts with a capital, and either
  *  - the line is in capitals: "BAHIA COCOA REVIEW", table rows; or
  *  - this line and the next are both short and plain, and this one has a
@@ -1348,14 +1468,14 @@ heading_break (const Splitter *sp, guint start, guint k, const LineShape *shape)
 {
   guint prev = k - 1;
 
-  if (!shape->candidate || k - start > 25)
+  if (k - start > 25)
     return FALSE;
   if (sp->t[prev].kind == DP_TOKEN_PUNCT && !is_closer (sp, prev))
     return FALSE;
   if (!can_start_sentence (sp, k) || sp->t[k].kind == DP_TOKEN_PUNCT)
     return FALSE;
-  if (tok_in (sp, prev, dangling_words, G_N_ELEMENTS (dangling_words))
-      || tok_in (sp, k, company_suffixes, G_N_ELEMENTS (company_suffixes)))
+  if (tok_in (sp, prev, dangling_words, G_N_ELEMENTS (dangling_words), &dangling_words_mask)
+      || tok_in (sp, k, company_suffixes, G_N_ELEMENTS (company_suffixes), &company_suffixes_mask))
     return FALSE;
   if (!shape->has_lower)
     return TRUE;
@@ -1366,6 +1486,154 @@ heading_break (const Splitter *sp, guint start, guint k, const LineShape *shape)
   if (!(is_sentence_starter (sp, k) && tok_len (sp, k) >= 2) && !is_dateline (sp, k))
     return FALSE;
   return shape->title || short_plain_line (sp, start, k, 50);
+}
+
+/* The line that ends at a break. */
+typedef struct {
+  guint first;         /* its first token */
+} LineInfo;
+
+/* The shape of the line from token @first to @end.  Only breaks that get
+ * this far in line_break_ends ask, once per line: most breaks of wrapped
+ * prose are settled before, and the cost stays linear. */
+static LineShape
+line_shape_of (const Splitter *sp, guint first, guint end)
+{
+  LineShape shape = { TRUE, FALSE, FALSE, FALSE };
+
+  for (guint j = first; j < end; j++)
+    line_shape_add (&shape, sp, j);
+  return shape;
+}
+
+/* Blanks before token @k on its line: the indentation of a line it opens. */
+static gsize
+indent_of (const guchar *s, const DpToken *t, guint k)
+{
+  gsize i = t[k].start, from = k > 0 ? t[k - 1].end : 0;
+
+  while (i > from && (s[i - 1] == ' ' || s[i - 1] == '\t'))
+    i--;
+  return t[k].start - i;
+}
+
+#define WIDTH_CAP 1023
+/* Longer than any hard wrap: a line this long is a paragraph of its own. */
+#define PARAGRAPH_LINE 110
+
+/* The text's wrap width, if it is wrapped: the length (bytes from the
+ * line's start to its last token) that four in five of the lines running on
+ * into the next one do not exceed.  A percentile, not the longest line: one
+ * overlong line (two words run together) must not make every wrapped line
+ * look short.  A histogram keeps it linear.  Text with a line longer than
+ * any wrap (PARAGRAPH_LINE) is not wrapped at all: WIDTH_CAP, and the first
+ * such line ends the count. */
+static gsize
+wrap_width (const guchar *s, const DpToken *t, guint n)
+{
+  guint32 counts[PARAGRAPH_LINE + 1] = { 0 };
+  guint first = 0, lines = 0;
+  gsize widest = 0;
+
+  for (guint k = 1; k < n; k++)
+    if ((t[k].flags & DP_TOKEN_FLAG_NEWLINE_BEFORE))
+      {
+        if (!(t[k].flags & DP_TOKEN_FLAG_PARAGRAPH_BEFORE))
+          {
+            gsize w = (gsize) (t[k - 1].end - t[first].start) + indent_of (s, t, first);
+
+            /* Lines longer than any wrap: not wrapped, every short line is a choice. */
+            if (w > PARAGRAPH_LINE)
+              return WIDTH_CAP;
+            counts[w]++;
+            widest = MAX (widest, w);
+            lines++;
+          }
+        first = k;
+      }
+  if (lines == 0)
+    return 0;
+  guint seen = 0;
+  for (gsize w = 0; w <= widest; w++)
+    if ((seen += counts[w]) * 5 >= lines * 4)
+      return w;
+  return WIDTH_CAP;
+}
+
+/* Does the line ending before @k fill the text's wrap width (all but a
+ * fifth of it)?  A line of capitals that does may be wrapped telex. */
+static gboolean
+fills_width (const Splitter *sp, guint k, const LineInfo *line)
+{
+  gsize used = indent_of (sp->s, sp->t, line->first) + sp->t[k - 1].end - sp->t[line->first].start;
+
+  return sp->widest > 0 && sp->widest < WIDTH_CAP && used * 5 >= sp->widest * 4;
+}
+
+/* Was the line that ends before @k broken by choice rather than wrapped?
+ * Wrapping breaks a line only when the next word does not fit, so a line
+ * that had room for it, well within the text's wrap width, ended there on
+ * purpose: a table row, a list, a line of a post or a poem.  The first line
+ * of a paragraph (after a blank line, or indented) is left out: Reuters
+ * cuts the dateline from it and wraps the rest ("Treasury Secretary
+ * James\nBaker said"), and indents it ("    Ecuador has also appealed for
+ * emergency\naid"). */
+static gboolean
+leaves_room (const Splitter *sp, guint k, const LineInfo *line)
+{
+  gsize indent = indent_of (sp->s, sp->t, line->first);
+  gsize used = indent + sp->t[k - 1].end - sp->t[line->first].start + 1 + tok_len (sp, k);
+  guint32 f = sp->t[line->first].flags;
+
+  /* an indented line opens a paragraph too */
+  if (line->first == 0 || (f & DP_TOKEN_FLAG_PARAGRAPH_BEFORE) || !(f & DP_TOKEN_FLAG_NEWLINE_BEFORE)
+      || indent >= 2)
+    return FALSE;
+  return used * 5 < sp->widest * 4;
+}
+
+/* Does the line break before @k end the sentence that began at @start?  A
+ * hard wrap does not: it breaks a line of a paragraph mid-sentence, after a
+ * word ("of", "the") or punctuation that carries on, before a lower-case
+ * word.  Otherwise the break ends a unit when the next line opens a list
+ * item, a dateline or a byline, when the line is a byline, or in capitals
+ * ("BRUSSELS 1996-08-22"), when one of the two lines is longer than any wrap
+ * (lines are paragraphs here: "Middle East\nOfficially, …"), or when the line
+ * is a heading (heading_break). */
+static gboolean
+line_break_ends (const Splitter *sp, guint start, guint k, const LineInfo *line)
+{
+  guint prev = k - 1;
+  LineShape shape;
+
+  if (is_list_item (sp, k) && !tok_in (sp, prev, dangling_words, G_N_ELEMENTS (dangling_words), &dangling_words_mask)
+      && (!is_dash_item (sp, k) || tok_is (sp, prev, ":") || is_list_item (sp, line->first)
+          || leaves_room (sp, k, line)))
+    return TRUE;   /* after a colon too: "three parts:\n- Lower tariffs" */
+  if (sp->t[prev].kind == DP_TOKEN_PUNCT && !is_closer (sp, prev) && !is_terminal (sp, prev))
+    return FALSE;
+  if (tok_in (sp, prev, dangling_words, G_N_ELEMENTS (dangling_words), &dangling_words_mask)
+      || tok_in (sp, k, company_suffixes, G_N_ELEMENTS (company_suffixes), &company_suffixes_mask))
+    return FALSE;
+  if (leaves_room (sp, k, line))
+    return TRUE;
+  if (!can_start_sentence (sp, k) || sp->t[k].kind == DP_TOKEN_PUNCT)
+    return FALSE;
+  shape = line_shape_of (sp, line->first, k);
+  if (heading_break (sp, line->first, k, &shape))
+    return TRUE;
+  if (is_dateline (sp, k) || is_byline (sp, k) || (is_byline (sp, line->first) && !is_terminal (sp, prev))
+      || (start >= line->first && is_dateline (sp, start)))
+    return TRUE;
+  if (shape.has_word && !shape.has_lower && !fills_width (sp, k, line))
+    return TRUE;
+  /* A heading between paragraphs: "Talks Focus on Refineries and Tankers".
+   * Its small words in lower case tell it from a wrapped run of names
+   * ("Treasury Secretary James\nBaker said"). */
+  if (start >= line->first && shape.title && shape.small_words && k - line->first >= 4)
+    return TRUE;
+  return sp->t[prev].end - sp->t[line->first].start > PARAGRAPH_LINE
+         || line_reaches (sp, k, PARAGRAPH_LINE) > PARAGRAPH_LINE;
 }
 
 static void
@@ -1385,13 +1653,14 @@ dp_split_sentences (const char *text, gsize len,
                     const DpToken *tokens, guint n_tokens,
                     GArray *sentences)
 {
-  Splitter sp = { (const guchar *) text, len, tokens, n_tokens };
+  Splitter sp = { (const guchar *) text, len, tokens, n_tokens, 0 };
   guint start = 0, quote_end = 0, k;
-  LineShape shape = { TRUE, TRUE, FALSE };
+  LineInfo line = { 0 };
 
   g_return_if_fail (sentences != NULL);
   g_return_if_fail (tokens != NULL || n_tokens == 0);
   g_return_if_fail (text != NULL || len == 0);
+  sp.widest = wrap_width (sp.s, tokens, n_tokens);
 
   for (k = 0; k < n_tokens; k++)
     {
@@ -1399,27 +1668,25 @@ dp_split_sentences (const char *text, gsize len,
 
       if (k > start && ((flags & DP_TOKEN_FLAG_PARAGRAPH_BEFORE)
                         || ((flags & DP_TOKEN_FLAG_NEWLINE_BEFORE)
-                            && heading_break (&sp, start, k, &shape))))
+                            && line_break_ends (&sp, start, k, &line))))
         {
           add_sentence (&sp, sentences, start, k);
           start = k;
         }
-      if (k == start)
-        {
-          shape.candidate = k == 0 || (flags & DP_TOKEN_FLAG_NEWLINE_BEFORE);
-          shape.title = TRUE;
-          shape.has_lower = FALSE;
-        }
-      else if (flags & DP_TOKEN_FLAG_NEWLINE_BEFORE)
-        shape.candidate = FALSE;
-      if (shape.candidate)
-        line_shape_add (&shape, &sp, k);
+      /* Headings are told by their line, whatever sentence the line
+       * continues: a table row after an unsplit one is still a row. */
+      if (k == 0 || (flags & DP_TOKEN_FLAG_NEWLINE_BEFORE))
+        line.first = k;
 
       if (k >= quote_end && is_opening_double (&sp, k))
         quote_end = continued_quote_end (&sp, k);
 
       gboolean abbrev = is_abbrev_token (&sp, k);
       if (!abbrev && !is_terminal (&sp, k))
+        continue;
+      /* the period of a numbered list item, "1. First item" */
+      if (k > 0 && (k - 1 == 0 || (tokens[k - 1].flags & DP_TOKEN_FLAG_NEWLINE_BEFORE))
+          && tokens[k - 1].kind == DP_TOKEN_NUMBER && is_list_item (&sp, k - 1))
         continue;
 
       guint next = k + 1;

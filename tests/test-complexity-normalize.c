@@ -214,7 +214,32 @@ typedef struct {
   ShapeFunc build;
 } Shape;
 
+/* For the splitter's line rules: list items, bylines and datelines, one a
+ * line, each rule looking ahead on the next line. */
+static void
+shape_list_lines (GString *out, gsize size)
+{
+  static const char *const lines[] = { "- Lower tariffs on oil\n", "1. First item\n", "By Amara Okafor\n",
+                                       "GENEVA 2026-05-14\n", "\xe2\x80\xa2 a bullet\n", "Some Title In Caps\n" };
+  for (guint i = 0; out->len < size; i++)
+    g_string_append (out, lines[i % G_N_ELEMENTS (lines)]);
+}
+
+/* Lines opened by long runs of blanks: the splitter measures indentation. */
+static void
+shape_indented_lines (GString *out, gsize size)
+{
+  while (out->len < size)
+    {
+      for (guint i = 0; i < 2000 && out->len < size; i++)
+        g_string_append_c (out, ' ');
+      g_string_append (out, "word\n");
+    }
+}
+
 static const Shape shapes[] = {
+  { "list-lines", shape_list_lines },
+  { "indented-lines", shape_indented_lines },
   { "huge-line", shape_huge_line },
   { "only-hyphens", shape_only_hyphens },
   { "line-end-hyphens", shape_line_end_hyphens },

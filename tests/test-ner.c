@@ -182,6 +182,67 @@ test_gazetteer (void)
   dp_test_result_clear (&r);
 }
 
+/* An article laid out one paragraph a line, with headings, a byline and an
+ * author's note (our own text, shaped like the seed articles): no entity
+ * runs over a line break ("Middle East\nOfficially", "Min Jae Park\nMin Jae
+ * Park"), and the byline names a person, not a place ("Amara" LOC). */
+static void
+test_line_breaks (void)
+{
+  g_autofree char *path = g_build_filename (dir, "headings.txt", NULL);
+  g_assert_true (g_file_set_contents (path,
+    "Iran and Venezuela Deepen Their Oil Partnership in the Middle East\n"
+    "By Amara Okafor\n"
+    "CARACAS \xe2\x80\x94 A delegation from Tehran led by Oil Minister Javad Owji arrived in Caracas on Monday, "
+    "the second visit in a year, as both governments look for ways around Western sanctions.\n"
+    "Talks Focus on Refineries and Tankers\n"
+    "Officials said the talks would cover the repair of Venezuelan refineries and the lease of Iranian tankers. "
+    "Neither side gave figures.\n"
+    "Partners in the Middle East\n"
+    "Officially, the two countries describe their ties as a partnership of equals. Analysts in Washington see "
+    "a marriage of convenience.\n"
+    "Min Jae Park\n"
+    "Min Jae Park is a correspondent for Global Energy Review covering Latin America and the Gulf. He is based "
+    "in Bogota.\n", -1, NULL));
+  for (guint normalize = 0; normalize < 2; normalize++)
+    {
+      g_autofree char *expr = g_strdup_printf ("reader path=%s format=text %s ! ner ! writer", path,
+                                               normalize ? "! normalizer" : "");
+      DpTestResult r = run (expr);
+      g_assert_cmpint (r.status, ==, 0);
+      g_autoptr (GHashTable) recs = records_of (r.out);
+      JsonArray *e = entities (recs, "headings");
+      for (guint i = 0; i < json_array_get_length (e); i++)
+        {
+          const char *text = json_object_get_string_member (json_array_get_object_element (e, i), "text");
+          g_test_message ("entity: %s", text);
+          g_assert_null (strchr (text, '\n'));
+          g_assert_cmpstr (text, !=, "Amara");
+          g_assert_cmpstr (text, !=, "Officials");
+        }
+      assert_entity (e, "Amara Okafor", "PER", "Amara Okafor", "rule");
+      g_assert_nonnull (find (e, "Min Jae Park", 1));
+      g_assert_nonnull (find (e, "Middle East", 1));
+      dp_test_result_clear (&r);
+    }
+
+  /* Raw hard-wrapped text, one sentence: the model's tags run over the
+   * break, the entity stops at it. */
+  g_autofree char *wrapped = g_build_filename (dir, "wrapped.txt", NULL);
+  g_assert_true (g_file_set_contents (wrapped,
+    "Treasury Secretary James\nBaker said the dollar would fall sharply against the yen.\n", -1, NULL));
+  g_autofree char *expr = g_strdup_printf ("reader path=%s format=text ! ner ! writer", wrapped);
+  DpTestResult r = run (expr);
+  g_assert_cmpint (r.status, ==, 0);
+  g_autoptr (GHashTable) recs = records_of (r.out);
+  JsonArray *e = entities (recs, "wrapped");
+  g_assert_cmpuint (json_array_get_length (e), >, 0);
+  for (guint i = 0; i < json_array_get_length (e); i++)
+    g_assert_null (strchr (json_object_get_string_member (json_array_get_object_element (e, i), "text"), '\n'));
+  g_assert_nonnull (find (e, "James", 0));
+  dp_test_result_clear (&r);
+}
+
 /* An abbreviation written after a name is that organisation, wherever the
  * document uses it, whatever its letters. */
 static void
@@ -485,6 +546,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ner/stage/samples", test_samples);
   g_test_add_func ("/ner/stage/gazetteer", test_gazetteer);
   g_test_add_func ("/ner/stage/abbreviation", test_abbreviation);
+  g_test_add_func ("/ner/stage/line-breaks", test_line_breaks);
   g_test_add_func ("/ner/stage/options", test_options);
   g_test_add_func ("/ner/stage/errors", test_errors);
   g_test_add_func ("/ner/stage/max-document-size", test_max_document_size);

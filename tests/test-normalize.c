@@ -109,6 +109,32 @@ static const Case cases[] = {
     "lifting sanctions remained open, according to officials.", never },
   { "reflow-auto-leaves-short-lines", "Shr 34 cts vs 1.19 dlrs\nNet 807,000 vs 2,858,000\nAssets 510.2 mln",
     "Shr 34 cts vs 1.19 dlrs\nNet 807,000 vs 2,858,000\nAssets 510.2 mln" },
+  { "reflow-auto-short-wrapped",
+    "The inspectors said on Tuesday that the operators of the plant had not\n"
+    "declared two centrifuge halls, and that the cameras in the halls were in-\n"
+    "stalled last year but had been switched off for weeks without notice.",
+    "The inspectors said on Tuesday that the operators of the plant had not "
+    "declared two centrifuge halls, and that the cameras in the halls were in-"
+    "stalled last year but had been switched off for weeks without notice." },
+  { "reflow-auto-leaves-headline-byline",
+    "Inspectors Find Undeclared Centrifuge Halls at the Fordo Enrichment Plant\nBy Amara Okafor\nVIENNA",
+    "Inspectors Find Undeclared Centrifuge Halls at the Fordo Enrichment Plant\nBy Amara Okafor\nVIENNA" },
+  { "reflow-auto-leaves-list", "The agency asked for three things in its letter to the government:\n"
+    "- access to the halls at Fordo and Natanz for its inspectors\n- the camera recordings",
+    "The agency asked for three things in its letter to the government:\n"
+    "- access to the halls at Fordo and Natanz for its inspectors\n- the camera recordings" },
+  { "reflow-auto-leaves-poem", "Shall I compare thee to a summer's day?\nThou art more lovely and more temperate:\n"
+    "Rough winds do shake the darling buds of May,",
+    "Shall I compare thee to a summer's day?\nThou art more lovely and more temperate:\n"
+    "Rough winds do shake the darling buds of May," },
+  /* a story's first line, shortened by its cut dateline, runs on */
+  { "reflow-short-first-line", "The Army said it will renegotiate a\n"
+    "400 mln dlr contract with ITT Corp for jam-proof field radios that\n"
+    "it had ordered in 1985, the service said in a statement on Monday,\n"
+    "adding that the price of each of the radios had risen too far.",
+    "The Army said it will renegotiate a 400 mln dlr contract with ITT Corp for jam-proof field radios that "
+    "it had ordered in 1985, the service said in a statement on Monday, "
+    "adding that the price of each of the radios had risen too far." },
   { "reflow-always", "one\ntwo\n\nthree", "one two\n\nthree", always },
   { "hyphen-compound", "the long-\nrange missile", "the long-range missile", always },
   { "hyphen-split-word", "an inter-\nnational team; international law", "an international team; international law", always },

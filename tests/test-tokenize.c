@@ -235,6 +235,74 @@ static const SentenceCase sentence_cases[] = {
     "Loadmaster Systems Inc said Mark\nA Cote has been appointed president." },
   { "    Shr 29 cts vs 22 cts\n    Net 1,975,000 vs 1,403,000\n    Revs 68.1 mln", 3,
     "Shr 29 cts vs 22 cts|Net 1,975,000 vs 1,403,000|Revs 68.1 mln" },
+  /* line breaks that are no hard wrap end sentences */
+  { "Partners in the Gulf\nOfficially, the two countries describe their ties as a partnership of equals.", 2,
+    "Partners in the Gulf|Officially, the two countries describe their ties as a partnership of equals." },
+  { "Talks Focus on Refineries and Tankers\nOfficials said the talks would cover refineries.", 2,
+    "Talks Focus on Refineries and Tankers|Officials said the talks would cover refineries." },
+  { "He is based in Bogota.\nMin Jae Park\nMin Jae Park is a correspondent for Global Energy Review covering "
+    "Latin America and the Gulf. He joined in 2019.", 4,
+    "He is based in Bogota.|Min Jae Park|Min Jae Park is a correspondent for Global Energy Review covering "
+    "Latin America and the Gulf.|He joined in 2019." },
+  { "Iran and Venezuela Deepen Their Oil Partnership\nBy Amara Okafor\nCARACAS \xe2\x80\x94 Talks began.", 3,
+    "Iran and Venezuela Deepen Their Oil Partnership|By Amara Okafor|CARACAS \xe2\x80\x94 Talks began." },
+  { "Peter Hollis\nGENEVA 2026-05-14\nThe talks resumed.", 3, "Peter Hollis|GENEVA 2026-05-14|The talks resumed." },
+  { "The plan has three parts:\n- Lower tariffs\n- Open ports\n1. First item\n2) Second item", 5,
+    "The plan has three parts:|- Lower tariffs|- Open ports|1. First item|2) Second item" },
+  { "Total Revenue 10,756 13,102\nSoftware Revenue 2,383 1,558\nServices Revenue 1,154 692", 3,
+    "Total Revenue 10,756 13,102|Software Revenue 2,383 1,558|Services Revenue 1,154 692" },
+  /* lines that had room for the next word were ended by choice (the text wraps at ~70) */
+  { "The fund, which was set up by the central bank in May, said on Friday that\n"
+    "its assets had grown by a third in the year to the end of March, and\n"
+    "Scorers: Eugen Voica (84th)\nGilbert Agius (24th)\n"
+    "it was the best year since the fund began in 1990, the statement said.", 3,
+    "The fund, which was set up by the central bank in May, said on Friday that\n"
+    "its assets had grown by a third in the year to the end of March, and\n"
+    "Scorers: Eugen Voica (84th)|Gilbert Agius (24th)|"
+    "it was the best year since the fund began in 1990, the statement said." },
+  { "ok well i have a question about my car and i hope someone here can help me\n"
+    "it makes a noise when i brake\nany ideas", 2,
+    "ok well i have a question about my car and i hope someone here can help me\n"
+    "it makes a noise when i brake|any ideas" },
+  /* ...but not the first line of a paragraph, indented or after a blank line
+   * (Reuters cut its dateline), nor where one overlong line skews the width */
+  { "    Ecuador has also appealed for emergency\naid from about 40 foreign governments to repair the\n"
+    "damage done by the earthquake, officials in the capital said on Friday.", 1,
+    "Ecuador has also appealed for emergency\naid from about 40 foreign governments to repair the\n"
+    "damage done by the earthquake, officials in the capital said on Friday." },
+  { "Agriculture Minister Mutsuki Kato said he\nwill meet U.S. Agriculture Secretary Richard Lyng here on April\n"
+    "17 and 20 to discuss bilateral farm trade issues and the dispute over\n"
+    "beef, the ministry said.\n    Kato told reporters after a cabinet meeting all topics ofconcern to the U.S. will be\n"
+    "raised, including the quotas on beef and citrus that run out next\n"
+    "year and the rice market, which Japan has kept closed to imports for\n"
+    "decades, and that he would ask Lyng to understand the position of the\n"
+    "farmers who fear for their income if the market is opened at once to\n"
+    "cheaper rice from abroad, the minister told reporters in Tokyo.", 2,
+    "Agriculture Minister Mutsuki Kato said he\nwill meet U.S. Agriculture Secretary Richard Lyng here on April\n"
+    "17 and 20 to discuss bilateral farm trade issues and the dispute over\n"
+    "beef, the ministry said.|Kato told reporters after a cabinet meeting all topics ofconcern to the U.S. will be\n"
+    "raised, including the quotas on beef and citrus that run out next\n"
+    "year and the rice market, which Japan has kept closed to imports for\n"
+    "decades, and that he would ask Lyng to understand the position of the\n"
+    "farmers who fear for their income if the market is opened at once to\n"
+    "cheaper rice from abroad, the minister told reporters in Tokyo." },
+  /* after full stops */
+  { "Prices rose sharply. -- Paris Newsroom +33 1 42 21 53 81", 2, "Prices rose sharply.|-- Paris Newsroom +33 1 42 21 53 81" },
+  { "The diver trained in the U.S. According to her coach, she is ready.", 2,
+    "The diver trained in the U.S.|According to her coach, she is ready." },
+  { "She worked for the C.I.A. Mr. Wilson said so.", 2, "She worked for the C.I.A.|Mr. Wilson said so." },
+  { "a 5-3 win - the second in a row", 1, "a 5-3 win - the second in a row" },
+  /* hard wraps do not */
+  { "Officials in Tehran and Caracas said on Monday that the talks between the\nMinistry of Oil and "
+    "the state company had gone well.", 1,
+    "Officials in Tehran and Caracas said on Monday that the talks between the\nMinistry of Oil and "
+    "the state company had gone well." },
+  { "The delegation, which arrived in Caracas on Monday for two days of talks,\nMet officials of the state oil "
+    "company.", 1,
+    "The delegation, which arrived in Caracas on Monday for two days of talks,\nMet officials of the state oil "
+    "company." },
+  { "The dollar fell sharply against the yen in thin trading on Monday as\nJapanese exporters sold.", 1,
+    "The dollar fell sharply against the yen in thin trading on Monday as\nJapanese exporters sold." },
   { "no terminal at all", 1, "no terminal at all" },
   { "", 0, "" },
   { " \n\n ", 0, "" },

@@ -222,6 +222,39 @@ cut_sentences (DpNerScratch *s, const DpSentence *sents, guint n_sents, guint n_
   return n_pieces;
 }
 
+/* The model's tags as mentions.  A name never runs on over a line break:
+ * where the tags do (a heading and the line after it, a byline and the name
+ * that opens the next line, or a name the consistency pass spelled over a
+ * break), the mention ends at the break, and the part after it is kept only
+ * if it is a whole mention of its own (it ends where the tags end it). */
+static void
+add_model_mentions (const DpNerTagger *ner, DpNerScratch *s, const DpToken *tokens, guint n_tokens,
+                    const guint16 *tags)
+{
+  guint begin = 0;
+  gboolean open = FALSE;
+  for (guint i = 0; i < n_tokens; i++)
+    {
+      char b = ner->tag_bilou[tags[i]];
+      if (open && (b == 'I' || b == 'L') && (tokens[i].flags & DP_TOKEN_FLAG_NEWLINE_BEFORE))
+        {
+          add_mention (s, tokens, begin, i - begin, ner->tag_types[tags[i - 1]], NULL, FROM_MODEL);
+          begin = i;
+        }
+      switch (b)
+        {
+        case 'B': begin = i; open = TRUE; break;
+        case 'U': begin = i; G_GNUC_FALLTHROUGH;
+        case 'L':
+          add_mention (s, tokens, begin, i - begin + 1, ner->tag_types[tags[i]], NULL, FROM_MODEL);
+          open = FALSE;
+          break;
+        case 'I': break;
+        default: open = FALSE; break;
+        }
+    }
+}
+
 /* The model, sentence after sentence, each seeing the tags of the ones before. */
 static void
 tag_with_model (const DpNerTagger *ner, DpNerScratch *s, const char *text, const DpToken *tokens, guint n_tokens,
@@ -243,17 +276,7 @@ tag_with_model (const DpNerTagger *ner, DpNerScratch *s, const char *text, const
     }
   dp_ner_doc_propagate (s->doc, tags, ner->tag_names);
   dp_ner_doc_fix_entities (s->doc, tags, ner->tag_names);
-  guint begin = 0;
-  for (guint i = 0; i < n_tokens; i++)
-    switch (ner->tag_bilou[tags[i]])
-      {
-      case 'B': begin = i; break;
-      case 'U': begin = i; G_GNUC_FALLTHROUGH;
-      case 'L':
-        add_mention (s, tokens, begin, i - begin + 1, ner->tag_types[tags[i]], NULL, FROM_MODEL);
-        break;
-      default: break;
-      }
+  add_model_mentions (ner, s, tokens, n_tokens, tags);
 }
 
 static gboolean
@@ -353,6 +376,29 @@ tag_acronyms (DpNerScratch *s, const char *text, const DpToken *tokens, guint n_
     }
 }
 
+/* A byline is a person: "By Amara Okafor" on a line of its own (or before
+ * "|", a comma, a date) names its writer, which the model, seeing a
+ * capitalised word after "By" as it sees "by Vienna", may take for a place. */
+static void
+tag_bylines (DpNerScratch *s, const char *text, const DpToken *tokens, guint n_tokens,
+             const DpSentence *sents, guint n_sents)
+{
+  for (guint k = 0; k < n_sents; k++)
+    {
+      guint by = sents[k].first_token, end = by + sents[k].n_tokens, j = by + 1;
+      const DpToken *t = &tokens[by];
+      if (!(by == 0 || (t->flags & DP_TOKEN_FLAG_NEWLINE_BEFORE)) || t->end - t->start != 2
+          || !(memcmp (text + t->start, "By", 2) == 0 || memcmp (text + t->start, "BY", 2) == 0))
+        continue;
+      while (j < end && j < by + 6 && tokens[j].kind == DP_TOKEN_WORD && g_ascii_isupper (text[tokens[j].start])
+             && !(tokens[j].flags & DP_TOKEN_FLAG_NEWLINE_BEFORE))
+        j++;
+      gboolean ends = j == end || (tokens[j].flags & DP_TOKEN_FLAG_NEWLINE_BEFORE) || tokens[j].kind != DP_TOKEN_WORD;
+      if (ends && j - by - 1 >= 2 && j - by - 1 <= 4)
+        add_mention (s, tokens, by + 1, j - by - 1, g_intern_static_string ("PER"), NULL, FROM_RULE);
+    }
+}
+
 /* The first token that ends after @offset (rule entities start on tokens). */
 static guint
 token_at (const DpToken *tokens, guint n, guint32 offset)
@@ -378,6 +424,11 @@ tag_with_rules (DpNerScratch *s, const char *text, gsize len, const DpToken *tok
     {
       const DpRuleEntity *r = &g_array_index (s->rules, DpRuleEntity, i);
       guint first = token_at (tokens, n_tokens, r->start), last = token_at (tokens, n_tokens, r->end - 1);
+      /* A date or amount ends at a line break too: "Tuesday\nNovember 28" is a
+       * heading's last word and the next line's date. */
+      for (guint t = first + 1; t <= last && last < n_tokens; t++)
+        if (tokens[t].flags & DP_TOKEN_FLAG_NEWLINE_BEFORE)
+          last = t - 1;
       if (first <= last && last < n_tokens)
         add_mention (s, tokens, first, last - first + 1, r->label, NULL, FROM_RULE);
     }
@@ -634,6 +685,7 @@ dp_ner_tagger_annotate (const DpNerTagger *ner, DpNerScratch *s, DpRecord *rec, 
   tag_acronyms (s, text, tokens, n_tokens);
   if (ner->aliases)
     tag_country_names (ner, s, n_model, text, tokens, n_tokens);
+  tag_bylines (s, text, tokens, n_tokens, sents, n_sents);
   if (ner->rules)
     tag_with_rules (s, text, len, tokens, n_tokens);
   if (ner->user)

@@ -664,9 +664,33 @@ drop_lines (const char *t, GArray *lines, const DpNormalizeOptions *opts, DpReco
 #define LONG_LINE 100
 
 static gboolean
-is_hard_wrapped (const GArray *lines)
+ends_with_hyphenated_word (const char *t, const Line *l)
 {
-  guint runs_on = 0, moderate = 0;
+  return l->cend - l->cstart >= 2 && t[l->cend - 1] == '-' && g_ascii_isalpha (t[l->cend - 2]);
+}
+
+/* Does @l break off mid-sentence, running on into @next?  It ends in a word
+ * split by a hyphen, or in a comma or a word with the next line going on in
+ * lower case.  A headline before its byline, a list, code, a poem's lines
+ * ending in punctuation or before capitals do not. */
+static gboolean
+breaks_mid_sentence (const char *t, const Line *l, const Line *next)
+{
+  if (l->cend == l->cstart || next->cend == next->cstart)
+    return FALSE;
+  char last = t[l->cend - 1];
+  if (ends_with_hyphenated_word (t, l))
+    return TRUE;
+  return (g_ascii_isalnum (last) || last == ',') && g_ascii_islower (t[next->cstart]);
+}
+
+/* Wrapped text is told by its lines, not its size: many lines running on at
+ * a moderate length, or, in a short text, every line running on at a
+ * moderate length and mid-sentence (one paragraph of three lines). */
+static gboolean
+is_hard_wrapped (const char *t, const GArray *lines)
+{
+  guint runs_on = 0, moderate = 0, mid = 0;
   for (guint i = 0; i + 1 < lines->len; i++)
     {
       const Line *l = &g_array_index (lines, Line, i), *next = &g_array_index (lines, Line, i + 1);
@@ -676,14 +700,9 @@ is_hard_wrapped (const GArray *lines)
         return FALSE;
       runs_on++;
       moderate += l->measure >= SHORT_LINE;
+      mid += l->measure >= SHORT_LINE && breaks_mid_sentence (t, l, next);
     }
-  return runs_on >= 3 && moderate * 2 >= runs_on;
-}
-
-static gboolean
-ends_with_hyphenated_word (const char *t, const Line *l)
-{
-  return l->cend - l->cstart >= 2 && t[l->cend - 1] == '-' && g_ascii_isalpha (t[l->cend - 2]);
+  return (runs_on >= 3 && moderate * 2 >= runs_on) || (runs_on >= 1 && mid == runs_on);
 }
 
 /* Where "left-" + "right" across a line break is one word split by the line
@@ -770,9 +789,23 @@ typedef struct {
   gboolean judge_hyphen;  /* whether it goes is for the document to say */
 } Join;
 
-/* How kept line @p joins the next kept line @l. */
+/* A short line that opens its paragraph and runs on into the next in
+ * lower case or with a number: the first line of a Reuters story, whose
+ * dateline was cut ("The Army said it will renegotiate a\n400 mln dlr …"). */
+static gboolean
+short_first_line_runs_on (const char *t, const Line *p, gboolean p_opens, const Line *l)
+{
+  if (!p_opens || p->cend == p->cstart || l->cend == l->cstart)
+    return FALSE;
+  char last = t[p->cend - 1], first = t[l->cstart];
+  return (g_ascii_isalnum (last) || last == ',') && (g_ascii_islower (first) || g_ascii_isdigit (first));
+}
+
+/* How kept line @p joins the next kept line @l; @p_opens: @p is the first
+ * line of its paragraph. */
 static Join
-join_lines (const char *t, const Line *p, const Line *l, gboolean wrapped, const DpNormalizeOptions *opts)
+join_lines (const char *t, const Line *p, gboolean p_opens, const Line *l, gboolean wrapped,
+            const DpNormalizeOptions *opts)
 {
   if (l->blank_before)
     return (Join) { "\n\n", FALSE, FALSE };
@@ -780,13 +813,21 @@ join_lines (const char *t, const Line *p, const Line *l, gboolean wrapped, const
     return (Join) { "\n", FALSE, FALSE };
   /* In hard-wrapped text an indented line starts a paragraph, and so does the
    * line after a short one (the short one ended its paragraph, or is a row of
-   * a table).  A single line break could not survive a second run: the line
-   * it ends is long once joined, and would be joined again. */
-  if (opts->reflow == DP_REFLOW_AUTO && (l->indent >= 2 || p->measure < SHORT_LINE))
+   * a table) unless that one opened the paragraph and runs on.  A single line
+   * break could not survive a second run: the line it ends is long once
+   * joined, and would be joined again. */
+  if (opts->reflow == DP_REFLOW_AUTO
+      && (l->indent >= 2 || (p->measure < SHORT_LINE && !short_first_line_runs_on (t, p, p_opens, l))))
     return (Join) { "\n\n", FALSE, FALSE };
   if (opts->join_hyphens && ends_with_hyphenated_word (t, p) && g_ascii_isalnum (t[l->cstart]))
     return (Join) { "", FALSE, TRUE };
   return (Join) { " ", FALSE, FALSE };
+}
+
+static gboolean
+opens_paragraph (const Line *lines, guint i)
+{
+  return i == 0 || lines[i].blank_before || lines[i].indent >= 2;
 }
 
 /* The joined words to judge in @lines, each marked with whether it occurs
@@ -798,7 +839,7 @@ hyphen_words_gather (HyphenWords *hw, const char *t, gsize len, GArray *lines, g
   const Line *l = (const Line *) lines->data;
   for (guint k = 1; k < lines->len; k++)
     {
-      Join j = join_lines (t, &l[k - 1], &l[k], wrapped, opts);
+      Join j = join_lines (t, &l[k - 1], opens_paragraph (l, k - 1), &l[k], wrapped, opts);
       char *word = j.judge_hyphen ? hyphen_joined_word (t, &l[k - 1], &l[k]) : NULL;
       if (word)
         hyphen_words_add (hw, word);
@@ -835,7 +876,7 @@ pass_lines (DpTextBuilder *b, const char *t, gsize len, GArray *lines, const DpN
 {
   gboolean joined = FALSE;
   gboolean wrapped = opts->reflow == DP_REFLOW_ALWAYS
-                     || (opts->reflow == DP_REFLOW_AUTO && is_hard_wrapped (lines));
+                     || (opts->reflow == DP_REFLOW_AUTO && is_hard_wrapped (t, lines));
   HyphenWords hw = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL) };
   hyphen_words_gather (&hw, t, len, lines, wrapped, opts);
   const Line *lns = (const Line *) lines->data;
@@ -857,7 +898,7 @@ pass_lines (DpTextBuilder *b, const char *t, gsize len, GArray *lines, const DpN
       join = (Join) { NULL, FALSE, FALSE };
       if (i + 1 < lines->len)
         {
-          join = join_lines (t, l, &lns[i + 1], wrapped, opts);
+          join = join_lines (t, l, opens_paragraph (lns, i), &lns[i + 1], wrapped, opts);
           if (join.judge_hyphen)
             join.drop_hyphen = hyphen_splits_word (&hw, t, l, &lns[i + 1]);
         }
