@@ -732,6 +732,12 @@ dp_record_load_json (DpRecord *rec, const char *json, gsize len, GError **error)
   DpFastLoad fast = dp_record_load_json_fast (rec, json, len, error);
   if (fast != DP_FAST_DECLINED)
     return fast == DP_FAST_LOADED;
+  return dp_record_load_json_glib (rec, json, len, error);
+}
+
+gboolean
+dp_record_load_json_glib (DpRecord *rec, const char *json, gsize len, GError **error)
+{
   guint bad;
   if (!scan_json (json, len, NULL, &bad, error))
     return FALSE;
