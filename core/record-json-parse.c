@@ -5,11 +5,12 @@
  * scan before it (record-json.c: scan_json), about half of the workers' time
  * in a pass-through (docs/benchmarks.md).  This parser takes the lines that
  * are strict JSON of the usual shape — an object whose members are strings,
- * small integers, booleans, nulls, arrays and objects of those, with no
- * "layers" — and scans strings eight bytes at a time.  Anything else
+ * small integers, booleans, nulls, arrays and objects of those — and scans
+ * strings eight bytes at a time.  The tree it builds (without the text) goes
+ * through the same code as json-glib's (dp_record_load_fields), layers too.  Anything else
  * (fractions and exponents, big integers, \u0000 and lone surrogates,
  * control characters, invalid UTF-8, repeated member names, deep nesting,
- * layers, errors of any kind) is declined, and record-json.c parses the line
+ * syntax errors) is declined, and record-json.c parses the line
  * with json-glib as before, so results and error messages do not change.
  */
 #include "record-private.h"
@@ -274,13 +275,21 @@ parse_value (Cursor *c, int depth)
       {
         c->p++;
         JsonObject *obj = parse_members (c, depth);
-        return obj ? json_node_init_object (json_node_alloc (), obj) : NULL;
+        if (!obj)
+          return NULL;
+        JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+        json_node_take_object (node, obj);
+        return node;
       }
     case '[':
       {
         c->p++;
         JsonArray *arr = parse_elements (c, depth);
-        return arr ? json_node_init_array (json_node_alloc (), arr) : NULL;
+        if (!arr)
+          return NULL;
+        JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+        json_node_take_array (node, arr);
+        return node;
       }
     case 't':
       return parse_word (c, "true") ? json_node_init_boolean (json_node_alloc (), TRUE) : NULL;
@@ -310,8 +319,7 @@ parse_root (Cursor *c, JsonObject *root, char **text, gsize *text_len)
       if (c->p >= c->end || *c->p != '"')
         return FALSE;
       g_autofree char *name = parse_string (c, &n);
-      if (!name || json_object_has_member (root, name)
-          || strcmp (name, "layers") == 0)
+      if (!name || json_object_has_member (root, name))
         return FALSE;
       skip_space (c);
       if (c->p >= c->end || *c->p++ != ':')

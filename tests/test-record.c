@@ -1137,8 +1137,19 @@ static const FastCase fast_cases[] = {
   { "{\"text\":\"t\",\"meta\":{\"a\":\"inner\"},\"a\":\"outer wins\"}", DP_FAST_LOADED },
   { "{\"text\":\"q\\\" b\\\\ s\\/ \\b\\f\\n\\r\\t \\u00e9 \\u20AC \\ud83d\\ude00 \\u0001 end\"}", DP_FAST_LOADED },
   { "{\"text\":\"Z\xC3\xBCrich \xE2\x80\x94 \xF0\x9F\x98\x80\",\"id\":\"\xC3\xA9\"}", DP_FAST_LOADED },
-  { "{\"id\":\"a\",\"text\":\"t\",\"layers\":null}", DP_FAST_DECLINED },
-  { "{\"id\":\"a\",\"text\":\"abc\",\"layers\":{\"x\":[{\"start\":0,\"end\":1}]}}", DP_FAST_DECLINED },
+  { "{\"id\":\"a\",\"text\":\"t\",\"layers\":null}", DP_FAST_LOADED },
+  { "{\"id\":\"a\",\"text\":\"abc\",\"layers\":{\"x\":[{\"start\":0,\"end\":1}]}}", DP_FAST_LOADED },
+  { "{\"text\":\"\u00e9t\u00e9 Kim said\",\"layers\":{\"entities\":[{\"id\":\"entities-1\",\"start\":4,\"end\":7,"
+    "\"label\":\"PER\",\"text\":\"Kim\",\"canonical\":\"Kim\",\"cluster\":3,\"source\":null}],"
+    "\"claims\":[{\"start\":0,\"end\":3,\"label\":null,\"cue\":{\"start\":8,\"end\":12,\"text\":\"said\"},"
+    "\"speaker\":{\"start\":4,\"end\":7,\"entity\":\"entities-1\"},\"hedges\":[],\"ok\":true}],\"empty\":[]}}", DP_FAST_LOADED },
+  { "{\"text\":\"abc\",\"layers\":{\"x\":[{\"start\":2,\"end\":1}]}}", DP_FAST_FAILED },
+  { "{\"text\":\"abc\",\"layers\":{\"x\":[{\"start\":0,\"end\":1,\"c\":{\"start\":1,\"end\":9}}]}}", DP_FAST_FAILED },
+  { "{\"text\":\"abc\",\"layers\":{\"x\":[{\"start\":0}]}}", DP_FAST_FAILED },
+  { "{\"text\":\"abc\",\"layers\":{\"x\":[{\"start\":0,\"end\":1,\"label\":2}]}}", DP_FAST_FAILED },
+  { "{\"text\":\"abc\",\"layers\":[]}", DP_FAST_FAILED },
+  { "{\"text\":\"abc\",\"layers\":{\"x\":{}}}", DP_FAST_FAILED },
+  { "{\"text\":\"abc\",\"layers\":{\"x\":[{\"start\":0,\"end\":1,\"w\":0.5}]}}", DP_FAST_DECLINED },
   { "{\"text\":\"t\",\"score\":1.5}", DP_FAST_DECLINED },
   { "{\"text\":\"t\",\"score\":1e3}", DP_FAST_DECLINED },
   { "{\"text\":\"t\",\"big\":12345678901234567890}", DP_FAST_DECLINED },
