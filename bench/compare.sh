@@ -14,6 +14,9 @@
 #   - pass-through (reader -> writer, JSON lines to /dev/null), 1 and 2 workers;
 #   - pass-through of records that already carry layers (the four-stage news
 #     pipeline's output over the corpus, made once with this build);
+#   - pass-through of the corpus repeated ten times (peak RSS stays flat) and
+#     to a .jsonl.gz file (BASE's too if its writer has gzip), 2 workers
+#     (BIG_ROUNDS rounds, default 3);
 #   - the news pipeline: reader -> normalizer -> ner -> writer with both
 #     builds, and with claims (five stages) with this one, 1 and 2 workers.
 # Each run is timed by /usr/bin/time: wall seconds, CPU seconds (user+sys,
@@ -48,8 +51,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# run NAME BIN WORKERS EXPR: one timed run; appends wall, cpu and rss to
-# $tmp/NAME.{wall,cpu,rss}, keeps the output's checksum in $tmp/NAME.sum.
+# run NAME BIN WORKERS EXPR [GZ]: one timed run; appends wall, cpu and rss to
+# $tmp/NAME.{wall,cpu,rss}, keeps the output's checksum in $tmp/NAME.sum (of
+# the file GZ decompressed, when the run writes one).
 run() {
   /usr/bin/time -f '%e %U %S %M' -o "$tmp/time" "$2" run -q -s pipeline.workers="$3" \
     --stats "$tmp/$1.stats" -e "$4" > "$tmp/out"
@@ -57,7 +61,7 @@ run() {
   echo "$wall" >> "$tmp/$1.wall"
   echo "$user + $sys" | bc -l >> "$tmp/$1.cpu"
   echo "$rss" >> "$tmp/$1.rss"
-  md5sum < "$tmp/out" | cut -d' ' -f1 > "$tmp/$1.sum"
+  if [ $# -gt 4 ]; then gzip -dc "$5"; else cat "$tmp/out"; fi | md5sum | cut -d' ' -f1 > "$tmp/$1.sum"
 }
 
 same() {   # A B: the outputs of two cases are the same bytes
@@ -113,6 +117,29 @@ for w in 1 2; do
   line "new,  $w worker(s)" "ptl-new-$w" "$abytes"
   ratio "new vs base, $w worker(s)" "ptl-base-$w" "ptl-new-$w"
 done
+
+# Ten times the corpus (peak RSS must not grow with the input), and gzip
+# output, 2 workers.
+for i in 1 2 3 4 5 6 7 8 9 10; do cat "$corpus"; done > "$tmp/big.jsonl"
+big="reader path=$tmp/big.jsonl format=jsonl ! writer path=-"
+gz="reader path=$corpus format=jsonl ! writer path=$tmp/out.jsonl.gz"
+# e3f17f1's writer has no gzip: the gzip lines need a later BASE.
+base_gz=$(git -C "$here" show "$base:plugins/writer/writer.c" | grep -c gzip || true)
+for i in $(seq "${BIG_ROUNDS:-3}"); do
+  run big-base "$old" 2 "$big"; run big-new "$new" 2 "$big"
+  [ "$base_gz" = 0 ] || run gz-base "$old" 2 "$gz" "$tmp/out.jsonl.gz"
+  run gz-new "$new" 2 "$gz" "$tmp/out.jsonl.gz"
+done
+rm -f "$tmp/big.jsonl"
+same big-base big-new; same pt-base-1 gz-new
+[ "$base_gz" = 0 ] || same pt-base-1 gz-base
+echo "pass-through x10 ($((bytes * 10)) bytes) and to a .gz file, 2 workers, medians of ${BIG_ROUNDS:-3} rounds"
+line "x10, base" big-base $((bytes * 10))
+line "x10, new" big-new $((bytes * 10))
+ratio "new vs base, x10" big-base big-new
+[ "$base_gz" = 0 ] || line "to .jsonl.gz, base" gz-base "$bytes"
+line "to .jsonl.gz, new" gz-new "$bytes"
+[ "$base_gz" = 0 ] || ratio "new vs base, gzip" gz-base gz-new
 
 [ "${NEWS:-1}" = 0 ] && exit 0
 four="reader path=$corpus format=jsonl ! normalizer ! ner ! writer path=-"
