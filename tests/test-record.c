@@ -1195,9 +1195,10 @@ check_fast_agrees (const char *line, gsize len, DpFastLoad expect)
   DpFastLoad got = dp_record_load_json_fast (fast, line, len, &fe);
   if ((int) expect >= 0 && got != expect)
     g_error ("fast parser: %d, not %d, on %s", got, expect, line);
-  gboolean sok = dp_record_load_json_glib (slow, line, len, &se);
+  /* Declined lines are json-glib's alone (it leaks on some broken ones). */
   if (got == DP_FAST_DECLINED)
     return;
+  gboolean sok = dp_record_load_json_glib (slow, line, len, &se);
   fast_taken++;
   g_assert_cmpint (got == DP_FAST_LOADED, ==, sok);
   if (!sok)
