@@ -5,7 +5,8 @@
  * on annotated records, building json-glib's tree and running its generator
  * takes 3.5-4.6 times as long, the generator alone 1.4-1.6 times
  * (docs/benchmarks.md, bench/bench-json.c).
- * Input goes through json-glib, but only after a cheap scan has rejected
+ * Input: the common record line is parsed by record-json-parse.c; what it
+ * declines goes through json-glib, but only after a cheap scan has rejected
  * nesting deep enough to overflow its recursive parser.
  */
 #include "record-private.h"
