@@ -3,7 +3,7 @@
  *
  * JSON lines are encoded, and compressed for gzip, in the worker threads
  * (prepare), so the sink thread only writes bytes in input order: gzip in
- * the sink thread ran at about 20 MB/s, a tenth of what a pass-through
+ * the sink thread ran at 15–20 MB/s, a tenth of what a pass-through
  * writes (docs/benchmarks.md).  Each batch is deflated on its own, ending
  * on a byte boundary (a sync flush, as pigz does), so the pieces join into
  * one deflate stream; the sink writes the gzip header, the pieces, an
