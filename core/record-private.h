@@ -76,3 +76,17 @@ void dp_record_forget_span_ids (DpRecord *rec);
 typedef gboolean (*DpSpanMoveFunc) (const char *layer, DpSpan *span, gsize *start, gsize *end,
                                     gpointer data);
 void dp_record_move_spans (DpRecord *rec, DpSpanMoveFunc move, gpointer data);
+
+/* record-json-parse.c: a record line parsed without json-glib when it is
+ * strict JSON of the common shape; DECLINED when record-json.c must parse
+ * it with json-glib (anything unusual, errors included).  FAILED: parsed,
+ * but its fields are wrong (@error set, as json-glib's path would set it). */
+typedef enum { DP_FAST_LOADED, DP_FAST_FAILED, DP_FAST_DECLINED } DpFastLoad;
+DpFastLoad dp_record_load_json_fast (DpRecord *rec, const char *json, gsize len, GError **error);
+/* record-json.c: a parsed record's fields into @rec.  @text (g_malloc'd,
+ * valid UTF-8, at most DP_RECORD_MAX_TEXT bytes), when not NULL, is taken
+ * as the record's text instead of @root's "text" member. */
+gboolean dp_record_load_fields (DpRecord *rec, JsonObject *root, char *text, gsize text_len, GError **error);
+/* record-json.c: what dp_record_load_json() does with a line the fast
+ * parser declines (json-glib); the tests compare the two. */
+gboolean dp_record_load_json_glib (DpRecord *rec, const char *json, gsize len, GError **error);

@@ -1122,6 +1122,200 @@ test_load_bad_escapes (void)
   g_assert_cmpstr (dp_record_get_text (rec, NULL), ==, "\" \\ / \b \f \n \r \t \xC3\xA9");
 }
 
+/* ---- the fast parser against json-glib's path ------------------------------ */
+
+typedef struct {
+  const char *line;
+  DpFastLoad expect;   /* what the fast parser does with it */
+} FastCase;
+
+static const FastCase fast_cases[] = {
+  { "{\"id\":\"a\",\"text\":\"hello\"}", DP_FAST_LOADED },
+  { " \t{ \"id\" : 42 , \"source\" : \"s.txt\" , \"text\" : \"x\" }\r\n ", DP_FAST_LOADED },
+  { "{\"id\":-7,\"text\":\"\",\"title\":\"T\",\"n\":0,\"ok\":true,\"no\":false,\"z\":null}", DP_FAST_LOADED },
+  { "{\"text\":\"t\",\"meta\":{\"a\":[1,[2,{}],{\"b\":\"c\",\"start\":1,\"end\":2}],\"e\":[]},\"a\":\"top\"}", DP_FAST_LOADED },
+  { "{\"text\":\"t\",\"meta\":{\"a\":\"inner\"},\"a\":\"outer wins\"}", DP_FAST_LOADED },
+  { "{\"text\":\"q\\\" b\\\\ s\\/ \\b\\f\\n\\r\\t \\u00e9 \\u20AC \\ud83d\\ude00 \\u0001 end\"}", DP_FAST_LOADED },
+  { "{\"text\":\"Z\xC3\xBCrich \xE2\x80\x94 \xF0\x9F\x98\x80\",\"id\":\"\xC3\xA9\"}", DP_FAST_LOADED },
+  { "{\"id\":\"a\",\"text\":\"t\",\"layers\":null}", DP_FAST_LOADED },
+  { "{\"id\":\"a\",\"text\":\"abc\",\"layers\":{\"x\":[{\"start\":0,\"end\":1}]}}", DP_FAST_LOADED },
+  { "{\"text\":\"\u00e9t\u00e9 Kim said\",\"layers\":{\"entities\":[{\"id\":\"entities-1\",\"start\":4,\"end\":7,"
+    "\"label\":\"PER\",\"text\":\"Kim\",\"canonical\":\"Kim\",\"cluster\":3,\"source\":null}],"
+    "\"claims\":[{\"start\":0,\"end\":3,\"label\":null,\"cue\":{\"start\":8,\"end\":12,\"text\":\"said\"},"
+    "\"speaker\":{\"start\":4,\"end\":7,\"entity\":\"entities-1\"},\"hedges\":[],\"ok\":true}],\"empty\":[]}}", DP_FAST_LOADED },
+  { "{\"text\":\"abc\",\"layers\":{\"x\":[{\"start\":2,\"end\":1}]}}", DP_FAST_FAILED },
+  { "{\"text\":\"abc\",\"layers\":{\"x\":[{\"start\":0,\"end\":1,\"c\":{\"start\":1,\"end\":9}}]}}", DP_FAST_FAILED },
+  { "{\"text\":\"abc\",\"layers\":{\"x\":[{\"start\":0}]}}", DP_FAST_FAILED },
+  { "{\"text\":\"abc\",\"layers\":{\"x\":[{\"start\":0,\"end\":1,\"label\":2}]}}", DP_FAST_FAILED },
+  { "{\"text\":\"abc\",\"layers\":[]}", DP_FAST_FAILED },
+  { "{\"text\":\"abc\",\"layers\":{\"x\":{}}}", DP_FAST_FAILED },
+  { "{\"text\":\"abc\",\"layers\":{\"x\":[{\"start\":0,\"end\":1,\"w\":0.5}]}}", DP_FAST_DECLINED },
+  { "{\"text\":\"t\",\"score\":1.5}", DP_FAST_DECLINED },
+  { "{\"text\":\"t\",\"score\":1e3}", DP_FAST_DECLINED },
+  { "{\"text\":\"t\",\"big\":12345678901234567890}", DP_FAST_DECLINED },
+  { "{\"text\":\"t\",\"n\":007}", DP_FAST_DECLINED },
+  { "{\"text\":\"t\",\"n\":-0}", DP_FAST_DECLINED },
+  { "{\"text\":\"a\\u0000b\"}", DP_FAST_DECLINED },
+  { "{\"text\":\"a\\ud83d b\"}", DP_FAST_DECLINED },
+  { "{\"text\":\"a\\ude00 b\"}", DP_FAST_DECLINED },
+  { "{\"text\":\"a\\x b\"}", DP_FAST_DECLINED },
+  { "{\"text\":\"a\\u12\"}", DP_FAST_DECLINED },
+  { "{\"text\":\"a\tb\"}", DP_FAST_DECLINED },
+  { "{\"text\":\"a\xFF b\"}", DP_FAST_DECLINED },
+  { "{\"text\":\"a\",\"text\":\"b\"}", DP_FAST_DECLINED },
+  { "{\"text\":\"a\",\"m\":{\"k\":1,\"k\":2}}", DP_FAST_DECLINED },
+  { "{\"text\":\"a\"} {\"text\":\"b\"}", DP_FAST_DECLINED },
+  { "{\"text\":\"a\",}", DP_FAST_DECLINED },
+  { "{\"text\":\"a\"", DP_FAST_DECLINED },
+  { "{\"text\":\"a", DP_FAST_DECLINED },
+  { "{}", DP_FAST_DECLINED },
+  { "[1]", DP_FAST_DECLINED },
+  { "", DP_FAST_DECLINED },
+  { "{\"id\":\"a\"}", DP_FAST_DECLINED },
+  { "{\"text\":5}", DP_FAST_DECLINED },
+  { "{\"text\":\"t\",\"x\":tru}", DP_FAST_DECLINED },
+  { "{\"text\":\"t\",\"id\":true}", DP_FAST_FAILED },
+  { "{\"text\":\"t\",\"source\":3}", DP_FAST_FAILED },
+  { "{\"text\":\"t\",\"meta\":[1]}", DP_FAST_FAILED },
+};
+
+/* Loads @line both ways and checks that they agree: success, the error, and
+ * the record written back. */
+static guint fast_taken;   /* lines the fast parser loaded or failed */
+
+static void
+check_fast_agrees (const char *line, gsize len, DpFastLoad expect)
+{
+  g_autoptr (DpRecord) fast = dp_record_new ("", "", "", 0, NULL);
+  g_autoptr (DpRecord) slow = dp_record_new ("", "", "", 0, NULL);
+  /* Loading is for fresh records: no text yet, as a deferred record has. */
+  g_clear_pointer (&fast->text, g_free);
+  g_clear_pointer (&slow->text, g_free);
+  g_autoptr (GError) fe = NULL, se = NULL;
+  DpFastLoad got = dp_record_load_json_fast (fast, line, len, &fe);
+  if ((int) expect >= 0 && got != expect)
+    g_error ("fast parser: %d, not %d, on %s", got, expect, line);
+  /* Declined lines are json-glib's alone (it leaks on some broken ones). */
+  if (got == DP_FAST_DECLINED)
+    return;
+  gboolean sok = dp_record_load_json_glib (slow, line, len, &se);
+  fast_taken++;
+  g_assert_cmpint (got == DP_FAST_LOADED, ==, sok);
+  if (!sok)
+    {
+      g_assert_cmpstr (fe->message, ==, se->message);
+      return;
+    }
+  g_autoptr (GString) a = g_string_new (NULL), b = g_string_new (NULL);
+  dp_record_to_json (fast, a, DP_JSON_DEFAULT);
+  dp_record_to_json (slow, b, DP_JSON_DEFAULT);
+  g_assert_cmpstr (a->str, ==, b->str);
+}
+
+static void
+test_load_fast_agrees (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (fast_cases); i++)
+    check_fast_agrees (fast_cases[i].line, strlen (fast_cases[i].line), fast_cases[i].expect);
+  /* 40 levels of nesting: declined (json-glib's path has its own limit). */
+  g_autoptr (GString) deep = g_string_new ("{\"text\":\"t\",\"d\":");
+  for (guint i = 0; i < 40; i++)
+    g_string_append_c (deep, '[');
+  for (guint i = 0; i < 40; i++)
+    g_string_append_c (deep, ']');
+  g_string_append_c (deep, '}');
+  check_fast_agrees (deep->str, deep->len, DP_FAST_DECLINED);
+  /* Every special byte at every position of strings around the 8-byte
+   * words the scanner reads: loaded as json-glib loads them. */
+  static const char *const specials[] = { "\\\"", "\\\\", "\\n", "\\u00e9", "\xC3\xA9", "\xF0\x9F\x98\x80", NULL };
+  for (guint n = 0; n < 20; n++)
+    for (guint at = 0; at <= n; at++)
+      for (guint k = 0; specials[k]; k++)
+        {
+          g_autoptr (GString) text = g_string_new (NULL);
+          for (guint i = 0; i < n; i++)
+            {
+              if (i == at)
+                g_string_append (text, specials[k]);
+              g_string_append_c (text, (char) ('a' + i % 26));
+            }
+          g_autofree char *line = g_strdup_printf ("{\"id\":\"%s\",\"text\":\"%s\"}", text->str, text->str);
+          check_fast_agrees (line, strlen (line), DP_FAST_LOADED);
+        }
+}
+
+/* Random edits of record lines (a fixed seed): whatever the fast parser
+ * takes, it loads as json-glib's path does, or fails with the same error. */
+static void
+test_load_fast_mutations (void)
+{
+  fast_taken = 0;
+  static const char *const seeds[] = {
+    "{\"id\":\"r1\",\"source\":\"f:1\",\"text\":\"Kim said \\\"no\\\" \\u00e9\\n\",\"meta\":{\"a\":[1,-2,true,null,{\"b\":\"c\"}]},\"n\":12}",
+    "{\"text\":\"abcdef Kim\",\"layers\":{\"e\":[{\"id\":\"e-1\",\"start\":7,\"end\":10,\"label\":\"PER\",\"cluster\":1,"
+    "\"c\":{\"start\":0,\"end\":3,\"x\":[]}}]}}",
+  };
+  static const char pieces[] = "{}[]\",:\\u0123456789-.eEtfnl \xC3\xA9\x01";
+  GRand *rand = g_rand_new_with_seed (19);
+  for (guint i = 0; i < 20000; i++)
+    {
+      g_autoptr (GString) line = g_string_new (seeds[i % G_N_ELEMENTS (seeds)]);
+      for (guint k = g_rand_int_range (rand, 1, 4); k > 0; k--)
+        {
+          guint at = g_rand_int_range (rand, 0, (gint32) line->len);
+          char c = pieces[g_rand_int_range (rand, 0, sizeof pieces - 1)];
+          switch (g_rand_int_range (rand, 0, 3))
+            {
+            case 0: line->str[at] = c; break;
+            case 1: g_string_insert_c (line, at, c); break;
+            default: g_string_erase (line, at, 1); break;
+            }
+        }
+      check_fast_agrees (line->str, line->len, (DpFastLoad) -1);
+    }
+  g_rand_free (rand);
+  /* Most edits break the line; enough of them must still be taken. */
+  g_test_message ("%u of 20000 edited lines taken by the fast parser", fast_taken);
+  g_assert_cmpuint (fast_taken, >, 1000);
+}
+
+/* The output side's word-at-a-time scan, against escaping byte by byte. */
+static void
+test_to_json_escapes_every_position (void)
+{
+  static const char specials[] = { '"', '\\', '\n', '\t', '\r', 0x01, 0x1f, 0x7f, (char) 0xc3, ' ' };
+  for (guint n = 1; n < 24; n++)
+    for (guint at = 0; at < n; at++)
+      for (guint k = 0; k < G_N_ELEMENTS (specials); k++)
+        {
+          char s[32];
+          for (guint i = 0; i < n; i++)
+            s[i] = (char) ('A' + i);
+          s[at] = specials[k];
+          g_autoptr (GString) want = g_string_new ("\"");
+          for (guint i = 0; i < n; i++)
+            {
+              guchar c = (guchar) s[i];
+              if (c == '"' || c == '\\')
+                g_string_append_printf (want, "\\%c", c);
+              else if (c == '\n')
+                g_string_append (want, "\\n");
+              else if (c == '\t')
+                g_string_append (want, "\\t");
+              else if (c == '\r')
+                g_string_append (want, "\\r");
+              else if (c < 0x20)
+                g_string_append_printf (want, "\\u%04x", c);
+              else
+                g_string_append_c (want, (char) c);
+            }
+          g_string_append_c (want, '"');
+          g_autoptr (GString) got = g_string_new (NULL);
+          dp_json_append_string (got, s, n);
+          g_assert_cmpstr (got->str, ==, want->str);
+        }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1156,6 +1350,9 @@ main (int argc, char **argv)
   g_test_add_func ("/record/json/nul-escape", test_load_nul_escape);
   g_test_add_func ("/record/json/surrogate-escapes", test_load_surrogate_escapes);
   g_test_add_func ("/record/json/bad-escapes", test_load_bad_escapes);
+  g_test_add_func ("/record/json/fast-parser-agrees", test_load_fast_agrees);
+  g_test_add_func ("/record/json/fast-parser-mutations", test_load_fast_mutations);
+  g_test_add_func ("/record/json/escapes-every-position", test_to_json_escapes_every_position);
   g_test_add_func ("/record/deferred", test_deferred);
   g_test_add_func ("/record/deferred-user-data", test_deferred_user_data);
   g_test_add_func ("/record/tokens-cached", test_tokens_cached);
