@@ -2,11 +2,11 @@
  * sharding (--shard K/N) through the docpipe binary: what a re-run
  * processes, what a killed, interrupted or failed run leaves in the state,
  * dead letters retried, and N shard runs adding up to one full run. */
+#include "test-sqlite.h"
 #include "test-util.h"
 
 #include <glib/gstdio.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <utime.h>
 
 #define PLUGIN_PATH DP_TEST_PLUGINS ":" DP_TEST_FIXTURES_GOOD
@@ -146,20 +146,6 @@ plain_expr (Corpus *c, const char *writer_params)
     run_clear (&r_);                                                                  \
   } G_STMT_END
 
-static gint64
-state_rows (const char *path, const char *sql)
-{
-  sqlite3 *db;
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  sqlite3_stmt *stmt;
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  gint64 n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return n;
-}
-
 /* ---- incremental runs ---------------------------------------------------------- */
 
 static void
@@ -289,9 +275,9 @@ test_killed_run (void)
   g_assert_cmpint (dp_test_exit_code (p), ==, 128 + SIGKILL);
   g_autofree char *out = g_build_filename (c.dir, "out.jsonl", NULL);
   g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
-  g_assert_cmpint (state_rows (c.state, "SELECT count(*) FROM state_documents"), ==, 0);
+  g_assert_cmpint (dp_test_sqlite_count (c.state, "SELECT count(*) FROM state_documents"), ==, 0);
   /* The run is noted, unfinished. */
-  g_assert_cmpint (state_rows (c.state, "SELECT count(*) FROM state_runs WHERE finished IS NULL"), ==, 1);
+  g_assert_cmpint (dp_test_sqlite_count (c.state, "SELECT count(*) FROM state_runs WHERE finished IS NULL"), ==, 1);
   /* So the next run does every document. */
   Run r = finish_slow (&c);
   g_assert_cmpint (r.status, ==, 0);
@@ -321,7 +307,7 @@ test_interrupted_run (void)
   guint n = g_strv_length (parts);
   g_assert_cmpuint (n, >=, 20);
   g_assert_cmpuint (n, <, SLOW_DOCS);
-  g_assert_cmpint (state_rows (c.state, "SELECT count(*) FROM state_documents"), ==, n);
+  g_assert_cmpint (dp_test_sqlite_count (c.state, "SELECT count(*) FROM state_documents"), ==, n);
   Run r = finish_slow (&c);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpint (r.out, ==, SLOW_DOCS - n);
@@ -350,8 +336,8 @@ test_failed_run (void)
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "is not updated"));
   run_clear (&r);
-  g_assert_cmpint (state_rows (c.state, "SELECT count(*) FROM state_documents"), ==, 0);
-  g_assert_cmpint (state_rows (c.state, "SELECT exit_code FROM state_runs"), ==, 1);
+  g_assert_cmpint (dp_test_sqlite_count (c.state, "SELECT count(*) FROM state_documents"), ==, 0);
+  g_assert_cmpint (dp_test_sqlite_count (c.state, "SELECT exit_code FROM state_runs"), ==, 1);
   corpus_free (&c);
 }
 

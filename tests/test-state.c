@@ -9,7 +9,7 @@
 #include "core.h"
 #include "test-util.h"
 
-#include <sqlite3.h>
+#include "test-sqlite.h"
 
 /* ---- shards ------------------------------------------------------------------ */
 
@@ -219,20 +219,6 @@ test_content_hash (void)
 
 /* ---- the state file ------------------------------------------------------------ */
 
-static gint64
-count_rows (const char *path, const char *sql)
-{
-  sqlite3 *db;
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  sqlite3_stmt *stmt;
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  gint64 n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return n;
-}
-
 /* One run over a batch of @n records: returns how many the state let through;
  * the sinks take them all, and the run ends with @commit (or never ends, as
  * a killed run does, when @end is FALSE). */
@@ -266,12 +252,12 @@ test_state_life (void)
 
   /* A killed run (never ends) and a failed one (output not committed) mark nothing. */
   g_assert_cmpuint (run_once (pl, path, 5, FALSE, FALSE, FALSE), ==, 5);
-  g_assert_cmpint (count_rows (path, done_sql), ==, 0);
+  g_assert_cmpint (dp_test_sqlite_count (path, done_sql), ==, 0);
   g_assert_cmpuint (run_once (pl, path, 5, FALSE, TRUE, FALSE), ==, 5);
-  g_assert_cmpint (count_rows (path, done_sql), ==, 0);
+  g_assert_cmpint (dp_test_sqlite_count (path, done_sql), ==, 0);
   /* A run whose output was committed marks its documents; the next skips them. */
   g_assert_cmpuint (run_once (pl, path, 5, FALSE, TRUE, TRUE), ==, 5);
-  g_assert_cmpint (count_rows (path, done_sql), ==, 5);
+  g_assert_cmpint (dp_test_sqlite_count (path, done_sql), ==, 5);
   g_assert_cmpuint (run_once (pl, path, 5, FALSE, TRUE, TRUE), ==, 0);
   /* New documents only. */
   g_assert_cmpuint (run_once (pl, path, 8, FALSE, TRUE, TRUE), ==, 3);
@@ -282,9 +268,9 @@ test_state_life (void)
   g_assert_cmpuint (run_once (other, path, 8, FALSE, TRUE, TRUE), ==, 8);
   g_assert_cmpuint (run_once (other, path, 8, FALSE, TRUE, TRUE), ==, 0);
   /* Every run is noted, the killed one without an end. */
-  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM state_runs"), ==, 8);
-  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM state_runs WHERE finished IS NULL"), ==, 1);
-  g_assert_cmpint (count_rows (path, "SELECT sum(marked_done) FROM state_runs"), ==, 5 + 3 + 8 + 8);
+  g_assert_cmpint (dp_test_sqlite_count (path, "SELECT count(*) FROM state_runs"), ==, 8);
+  g_assert_cmpint (dp_test_sqlite_count (path, "SELECT count(*) FROM state_runs WHERE finished IS NULL"), ==, 1);
+  g_assert_cmpint (dp_test_sqlite_count (path, "SELECT sum(marked_done) FROM state_runs"), ==, 5 + 3 + 8 + 8);
   dp_test_remove_tree (dir);
 }
 
