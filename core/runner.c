@@ -75,15 +75,13 @@ struct _DpRunner {
   GError *fatal_error;
   char *fatal_stage;
 
-  gsize records_out;        /* atomic: progress counters, written by the sink thread */
-  gsize bytes_out;
   guint64 dead;             /* dead letters written */
   guint64 dead_lost;        /* dead letters that could not be written */
   char *dead_path;
   DpOutput *dead_out;       /* opened at the first failure */
   GError *dead_error;       /* why dead letters could not be written */
 
-  DpProgressCounts shown;   /* under lock: what the progress line shows (the sink thread's view) */
+  DpProgressCounts shown;   /* under lock: records and bytes out, dead letters, input read (the sink thread's view) */
   DpState *state;           /* incremental runs (state.c), or NULL */
   guint shard_k, shard_n;   /* this run's shard; shard_n 0: no sharding */
   gsize skipped;            /* atomic: records the state says are done */
@@ -582,11 +580,6 @@ deliver (DpRunner *r, DpBatch *b)
   if (r->state && !failing_batch)
     dp_state_add_done (r->state, b);
   write_dead (r, b);
-  if (!failing_batch)
-    {
-      g_atomic_pointer_add (&r->bytes_out, dp_batch_get_text_bytes (b));
-      g_atomic_pointer_add (&r->records_out, dp_batch_get_size (b));
-    }
   note_progress (r, b, !failing_batch);
 }
 
@@ -740,7 +733,7 @@ write_stats (DpRunner *r, double seconds, int code, GError **error)
   json_builder_set_member_name (jb, "records_in");
   json_builder_add_int_value (jb, (gint64) r->stats[0].in);
   json_builder_set_member_name (jb, "records_out");
-  json_builder_add_int_value (jb, (gint64) r->records_out);
+  json_builder_add_int_value (jb, (gint64) r->shown.records);
   json_builder_set_member_name (jb, "inputs_skipped");
   json_builder_add_int_value (jb, (gint64) r->stats[0].skipped);
   json_builder_set_member_name (jb, "records_failed");
@@ -752,11 +745,11 @@ write_stats (DpRunner *r, double seconds, int code, GError **error)
   json_builder_set_member_name (jb, "records_other_shards");
   json_builder_add_int_value (jb, (gint64) r->other_shards);
   json_builder_set_member_name (jb, "text_bytes_out");
-  json_builder_add_int_value (jb, (gint64) r->bytes_out);
+  json_builder_add_int_value (jb, (gint64) r->shown.text_bytes);
   json_builder_set_member_name (jb, "records_per_second");
-  json_builder_add_double_value (jb, seconds > 0 ? r->records_out / seconds : 0);
+  json_builder_add_double_value (jb, seconds > 0 ? r->shown.records / seconds : 0);
   json_builder_set_member_name (jb, "mb_per_second");
-  json_builder_add_double_value (jb, seconds > 0 ? r->bytes_out / 1e6 / seconds : 0);
+  json_builder_add_double_value (jb, seconds > 0 ? r->shown.text_bytes / 1e6 / seconds : 0);
   struct rusage ru;
   getrusage (RUSAGE_SELF, &ru);
   json_builder_set_member_name (jb, "peak_rss_kb");
@@ -801,8 +794,8 @@ end_selection (DpRunner *r, int code)
   if (!r->opts.quiet)
     {
       g_autoptr (GString) line = g_string_new (NULL);
-      g_string_printf (line, "docpipe: %" G_GUINT64_FORMAT " document%s read: %" G_GSIZE_FORMAT " processed",
-                       r->stats[0].in, r->stats[0].in == 1 ? "" : "s", r->records_out);
+      g_string_printf (line, "docpipe: %" G_GUINT64_FORMAT " document%s read: %" G_GUINT64_FORMAT " processed",
+                       r->stats[0].in, r->stats[0].in == 1 ? "" : "s", r->shown.records);
       if (r->state)
         g_string_append_printf (line, ", %" G_GSIZE_FORMAT " skipped (done before; state %s%s)", r->skipped,
                                 dp_state_get_path (r->state), r->opts.full ? ", --full" : "");
@@ -813,7 +806,7 @@ end_selection (DpRunner *r, int code)
       g_printerr ("%s\n", line->str);
     }
   g_autoptr (GError) error = NULL;
-  DpStateRunSummary sum = { r->stats[0].in, r->records_out, r->skipped, failed, r->other_shards, code };
+  DpStateRunSummary sum = { r->stats[0].in, r->shown.records, r->skipped, failed, r->other_shards, code };
   if (r->state && r->fatal && !r->opts.quiet)
     g_printerr ("docpipe: the run failed: state %s is not updated; its documents will be processed again\n",
                 dp_state_get_path (r->state));
