@@ -85,7 +85,7 @@ report() {
       BEGIN { while ((getline l < rss) > 0) { split(l, f, " "); n++; t[n] = f[1]; r[n] = f[2] } }
       { mbs = ($3 > s) ? ($2 - b) / ($3 - s) / 1e6 : 0; m = 0
         for (j = 1; j <= n; j++) if (t[j] > s && t[j] <= $3 + 1 && r[j] > m) m = r[j]
-        printf "  %7.0f %8d %10.1f %14.1f\n", $3, $1, mbs, m / 1024; b = $2; s = $3 }'
+        printf "  %7.0f %8d %15.1f %14.1f\n", $3, $1, mbs, m / 1024; b = $2; s = $3 }'
   awk -v t0="$(cat "$tmp/$1.t0")" -v t1="$t1" -v total="$((bytes * copies))" '
       $1 >= 10 { n++; r[n] = $2 }
       { h = $3 }
