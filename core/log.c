@@ -92,7 +92,7 @@ dp_log_escape (const char *s, gboolean json)
           continue;
         }
       end = g_utf8_next_char (p);
-      if (!is_hostile (c) || (json && c < 0x80))   /* JSON has escaped its C0 and DEL already */
+      if (!is_hostile (c) || (json && c < 0x20))   /* a JSON generator escapes C0 itself */
         g_string_append_len (out, p, end - p);
       else if (c == '\n' && !json)
         g_string_append (out, "\\n");
