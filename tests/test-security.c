@@ -120,7 +120,8 @@ test_ids_never_choose_paths (void)
   g_autoptr (GString) input = g_string_new (NULL);
   /* As JSON string contents. */
   const char *ids[] = { "../../escaped-up", "../escaped-up-one", "out/../../escaped-dot", "escaped\\nnewline",
-                        "escaped\\u0000nul", "escaped/sub/dir", ".", "..", "", abs_id };
+                        "escaped\\u0000nul", "escaped/sub/dir", ".", "..", "", abs_id,
+                        "</script><img src=x onerror=alert(1)>" };
   for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
     /* A failed one in three: dead letters get the same ids. */
     g_string_append_printf (input, "{\"id\":\"%s\",\"source\":\"../../escaped-source-%u\",\"text\":\"%s Iran met Iraq.\","
@@ -145,6 +146,12 @@ test_ids_never_choose_paths (void)
   g_assert_nonnull (strstr (out, "\"id\":\"../escaped-up-one\""));
   g_assert_nonnull (strstr (out, "\"id\":\"escaped\\nnewline\""));
   g_assert_nonnull (strstr (out, abs_id));
+  /* The report, read in a browser, has ids as text, never as markup. */
+  g_autofree char *report_path = g_build_filename (out_dir, "r.html", NULL);
+  g_autofree char *report = dp_test_read_file (report_path);
+  g_assert_null (strstr (report, "<img src=x"));
+  g_assert_null (strstr (report, "</script><img"));
+  g_assert_nonnull (strstr (report, "onerror=alert(1)"));   /* it is there, as text */
   /* Again: this run looks the ids up in the state file and skips them. */
   r = run_in (&how, args);
   g_assert_cmpint (r.status, ==, 3);
