@@ -52,6 +52,63 @@ timestamp (void)
   return g_strdup_printf ("%s.%03d%s", date, g_date_time_get_microsecond (now) / 1000, zone);
 }
 
+/* ---- escaping --------------------------------------------------------------------
+ *
+ * Messages quote record ids, sources, file names and stages' reasons, which
+ * documents control: a newline would forge a log line, an escape sequence
+ * would drive the terminal (retitle it, hide text, move the cursor), a
+ * direction override would make a line read differently from what it says.
+ * Every line this module writes goes through dp_log_escape(), so no caller
+ * can forget it.
+ */
+
+/* Characters shown as escapes: C0 and C1 controls, DEL, the line and
+ * paragraph separators and the bidirectional formatting characters. */
+static gboolean
+is_hostile (gunichar c)
+{
+  return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x061c || c == 0x200e || c == 0x200f
+         || (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+char *
+dp_log_escape (const char *s, gboolean json)
+{
+  GString *out = g_string_sized_new (strlen (s) + 8);
+  const char *p = s;
+  while (*p)
+    {
+      const char *end;
+      gunichar c = g_utf8_get_char_validated (p, -1);
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        {
+          /* Not UTF-8: the byte's value in text; in JSON (valid UTF-8 by
+           * definition), the replacement character. */
+          if (json)
+            g_string_append (out, "\\ufffd");
+          else
+            g_string_append_printf (out, "\\x%02x", (guchar) *p);
+          p++;
+          continue;
+        }
+      end = g_utf8_next_char (p);
+      if (!is_hostile (c) || (json && c < 0x20))   /* a JSON generator escapes C0 itself */
+        g_string_append_len (out, p, end - p);
+      else if (c == '\n' && !json)
+        g_string_append (out, "\\n");
+      else if (c == '\r' && !json)
+        g_string_append (out, "\\r");
+      else if (c == '\t' && !json)
+        g_string_append (out, "\\t");
+      else if (c < 0x80 && !json)
+        g_string_append_printf (out, "\\x%02x", c);
+      else
+        g_string_append_printf (out, "\\u%04x", c);
+      p = end;
+    }
+  return g_string_free (out, FALSE);
+}
+
 static void
 put (const char *text, gsize len)
 {
@@ -76,7 +133,8 @@ format_json (const char *level, const char *domain, const char *message, JsonObj
     }
   g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), o);
   g_autofree char *text = json_to_string (node, FALSE);
-  return g_strconcat (text, "\n", NULL);
+  g_autofree char *safe = dp_log_escape (text, TRUE);
+  return g_strconcat (safe, "\n", NULL);
 }
 
 static char *
@@ -84,9 +142,11 @@ format_text (const char *level, const char *domain, const char *message)
 {
   gboolean other = domain && strcmp (domain, "docpipe") != 0;
   g_autofree char *stamp = format == DP_LOG_TEXT ? timestamp () : NULL;
+  g_autofree char *safe_domain = other ? dp_log_escape (domain, FALSE) : NULL;
+  g_autofree char *safe = dp_log_escape (message, FALSE);
   return g_strdup_printf ("%s%sdocpipe%s%s%s: %s%s%s\n", stamp ? stamp : "", stamp ? " " : "",
-                          other ? "[" : "", other ? domain : "", other ? "]" : "",
-                          level ? level : "", level ? ": " : "", message);
+                          other ? "[" : "", other ? safe_domain : "", other ? "]" : "",
+                          level ? level : "", level ? ": " : "", safe);
 }
 
 /* Erases the status line, if one is shown.  Under the lock. */
@@ -153,14 +213,29 @@ write_printed_line (char *line)
   /* A line without the prefix (a stage's own output) keeps its text. */
   if (message == line && format == DP_LOG_PLAIN)
     {
+      g_autofree char *safe = dp_log_escape (line, FALSE);
       hide_status ();
-      put (line, strlen (line));
+      put (safe, strlen (safe));
       put ("\n", 1);
       show_status ();
       return;
     }
   if (format == DP_LOG_PLAIN || *message)
     write_locked (format == DP_LOG_JSON && !level ? "info" : level, domain, message, NULL);
+}
+
+/* @text with its newlines kept and everything else escaped. */
+static void
+put_lines_escaped (const char *text)
+{
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      g_autofree char *safe = dp_log_escape (lines[i], FALSE);
+      put (safe, strlen (safe));
+      if (lines[i + 1])
+        put ("\n", 1);
+    }
 }
 
 static void
@@ -171,7 +246,7 @@ printerr_handler (const char *text)
    * a newline included). */
   if (format == DP_LOG_PLAIN && !status && (!pending || pending->len == 0))
     {
-      put (text, strlen (text));
+      put_lines_escaped (text);
       g_mutex_unlock (&lock);
       return;
     }

@@ -16,6 +16,14 @@ gboolean    dp_log_parse_format (const char *name, DpLogFormat *format);
 void        dp_log_set_format (DpLogFormat format);
 DpLogFormat dp_log_get_format (void);
 
+/* @s as text a terminal shows as it is: control characters (newlines too),
+ * C1 controls, line separators and bidirectional formatting characters as
+ * \n, \xHH or \uHHHH escapes, bytes that are not UTF-8 as \xHH.  With @json,
+ * @s is a JSON text (C0 controls escaped by its generator): the others become
+ * JSON \uHHHH escapes and bytes that are not UTF-8 \ufffd, so the line stays
+ * valid JSON.  Every line the log writes goes through it. */
+char       *dp_log_escape (const char *s, gboolean json);
+
 /* Routes g_printerr() through the log: each complete line written as
  * "docpipe[DOMAIN]: LEVEL: message" is formatted like a logged message. */
 void        dp_log_install_printerr (void);

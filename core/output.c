@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -148,14 +149,110 @@ open_in_place (const char *path, const char *target, gboolean append, GError **e
   return out;
 }
 
+/* ---- temporary files ----------------------------------------------------------
+ *
+ * A writer holds an exclusive flock(2) on its temporary file from creation to
+ * rename, so a temporary file nobody holds a lock on belongs to a run that
+ * died (SIGKILL, a crash, a power cut).  Opening a target for replacing
+ * removes such files beside it: only names of exactly the form TARGET.tmp-XXXXXX
+ * (g_mkstemp's six letters and digits), only regular files (never a link or a
+ * directory) owned by the effective user, and only after taking their lock.
+ */
+
+#define TMP_SUFFIX ".tmp-"
+#define TMP_RANDOM 6
+
+/* Whether @name is @base's temporary name: BASE.tmp-XXXXXX. */
+static gboolean
+is_temp_name (const char *name, const char *base)
+{
+  gsize n = strlen (base);
+  if (strncmp (name, base, n) != 0 || !g_str_has_prefix (name + n, TMP_SUFFIX))
+    return FALSE;
+  const char *x = name + n + strlen (TMP_SUFFIX);
+  if (strlen (x) != TMP_RANDOM)
+    return FALSE;
+  for (; *x; x++)
+    if (!g_ascii_isalnum (*x))
+      return FALSE;
+  return TRUE;
+}
+
+/* Removes @path if it is a temporary file of ours that no live writer locks. */
+static void
+remove_if_stale (const char *path)
+{
+  GStatBuf before;
+  if (g_lstat (path, &before) != 0 || !S_ISREG (before.st_mode) || before.st_uid != geteuid ())
+    return;
+  /* Read-only is enough for flock; write-only files (mode 0200) need the other. */
+  int fd = open (path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0 && errno == EACCES)
+    fd = open (path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0)
+    return;
+  struct stat now;
+  GStatBuf again;
+  /* The name must still be the file that was locked when it is removed. */
+  if (fstat (fd, &now) == 0 && now.st_dev == before.st_dev && now.st_ino == before.st_ino
+      && flock (fd, LOCK_EX | LOCK_NB) == 0 && g_lstat (path, &again) == 0
+      && again.st_dev == now.st_dev && again.st_ino == now.st_ino)
+    {
+      if (g_unlink (path) == 0)
+        g_debug ("removed %s, left by a run that did not finish", path);
+    }
+  close (fd);
+}
+
+/* Removes the temporary files that runs which died left beside @target. */
+static void
+remove_stale_temps (const char *target)
+{
+  g_autofree char *dir = g_path_get_dirname (target);
+  g_autofree char *base = g_path_get_basename (target);
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  while (d && (name = g_dir_read_name (d)))
+    if (is_temp_name (name, base))
+      {
+        g_autofree char *path = g_build_filename (dir, name, NULL);
+        remove_if_stale (path);
+      }
+}
+
+/* Creates @target's temporary file, locked (see above).  A cleaner in another
+ * process may remove the file between its creation and the lock: then the
+ * lock fails or the file has no name left, and another name is tried. */
+static int
+create_temp (const char *target, char **tmp_out)
+{
+  for (int tries = 0;; tries++)
+    {
+      g_autofree char *tmp = g_strdup_printf ("%s" TMP_SUFFIX "XXXXXX", target);
+      /* 0666 and the umask, as for any file a program creates; an existing
+       * file's mode is copied by the caller, without the umask. */
+      int fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0666);
+      if (fd < 0)
+        return -1;
+      struct stat st;
+      if (flock (fd, LOCK_EX | LOCK_NB) == 0 && fstat (fd, &st) == 0 && st.st_nlink > 0)
+        {
+          *tmp_out = g_steal_pointer (&tmp);
+          return fd;
+        }
+      close (fd);
+      if (tries == 100)
+        return (errno = EAGAIN, -1);
+    }
+}
+
 /* Writes a regular file (or a new one) through a temporary file beside it. */
 static DpOutput *
 open_atomic (const char *path, const char *target, const GStatBuf *old, GError **error)
 {
-  g_autofree char *tmp = g_strdup_printf ("%s.tmp-XXXXXX", target);
-  /* 0666 and the umask, as for any file a program creates; an existing file's
-   * mode is copied below, without the umask. */
-  int fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0666);
+  remove_stale_temps (target);
+  g_autofree char *tmp = NULL;
+  int fd = create_temp (target, &tmp);
   if (fd < 0)
     {
       set_errno_error (error, errno, "cannot create %s", path);
@@ -278,27 +375,37 @@ finish_fd (DpOutput *out, gboolean sync, GError **error)
   return err == 0;
 }
 
+/* A temporary file is renamed before it is closed: its lock (see above) must
+ * last until it has its final name, or a cleaner could take it for stale. */
+static gboolean
+commit_atomic (DpOutput *out, GError **error)
+{
+  int err = 0;
+  gboolean renaming = FALSE;
+  if (fsync (out->fd) != 0)
+    err = errno;
+  else if (g_rename (out->tmp_path, out->path) != 0)
+    err = errno, renaming = TRUE;
+  gboolean renamed = err == 0;
+  if (close (out->fd) != 0 && !err && errno != EINTR)
+    err = errno;
+  out->fd = -1;
+  out->done = TRUE;
+  if (!renamed)
+    g_unlink (out->tmp_path);
+  g_clear_pointer (&out->tmp_path, g_free);
+  if (err)
+    set_errno_error (error, err, "%s%s", renaming ? "cannot replace " : "", out->name);
+  return err == 0;
+}
+
 gboolean
 dp_output_commit (DpOutput *out, GError **error)
 {
   g_return_val_if_fail (!out->done, FALSE);
-  if (!finish_fd (out, out->sync, error))
-    {
-      if (out->tmp_path)
-        g_unlink (out->tmp_path);
-      g_clear_pointer (&out->tmp_path, g_free);
-      return FALSE;
-    }
-  if (out->tmp_path && g_rename (out->tmp_path, out->path) != 0)
-    {
-      int e = errno;
-      g_unlink (out->tmp_path);
-      g_clear_pointer (&out->tmp_path, g_free);
-      set_errno_error (error, e, "cannot replace %s", out->name);
-      return FALSE;
-    }
-  g_clear_pointer (&out->tmp_path, g_free);
-  return TRUE;
+  if (out->tmp_path)
+    return commit_atomic (out, error);
+  return finish_fd (out, out->sync, error);
 }
 
 void

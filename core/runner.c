@@ -16,6 +16,7 @@
  * exit code): going on would lose every later failure too.
  */
 #include "runner.h"
+#include "log.h"
 #include "batch-private.h"
 #include "record-deferred.h"
 #include "core.h"
@@ -500,12 +501,20 @@ write_dead (DpRunner *r, DpBatch *b)
   if (!r->dead_out && !r->dead_error && !(r->dead_out = open_dead_letters (r, &error)))
     lose_dead_letters (r, dp_batch_get_seq (b), error);
   g_autoptr (GString) line = g_string_new (NULL);
+  gboolean on_stderr = strcmp (r->dead_path, "-") == 0;
   for (guint i = 0; i < dead->len; i++)
     {
       DpDeadRecord *d = g_ptr_array_index (dead, i);
       warn_dead (r, d);
       g_string_truncate (line, 0);
       put_dead (line, d);
+      if (on_stderr)
+        {
+          /* The same JSON, with C1 and direction controls escaped too: it
+           * goes to a terminal, like the log. */
+          g_autofree char *safe = dp_log_escape (line->str, TRUE);
+          g_string_assign (line, safe);
+        }
       if (!r->dead_error && !dp_output_write (r->dead_out, line->str, line->len, &error))
         lose_dead_letters (r, dp_batch_get_seq (b), error);
       if (r->dead_error)
@@ -812,7 +821,8 @@ end_selection (DpRunner *r, int code)
                 dp_state_get_path (r->state));
   if (r->state && !dp_state_end_run (r->state, !r->fatal, &sum, &error))
     {
-      g_printerr ("docpipe: error: %s; the documents of this run will be processed again\n", error->message);
+      g_autofree char *why = dp_log_escape (error->message, FALSE);
+      g_printerr ("docpipe: error: %s; the documents of this run will be processed again\n", why);
       if (code == DP_EXIT_OK || code == DP_EXIT_DEAD_LETTERS)
         code = DP_EXIT_FAILURE;
     }
@@ -864,8 +874,12 @@ dp_runner_run (DpRunner *r)
   for (guint w = 0; w < r->n_workers; w++)
     g_free (r->workers[w].stats);
 
+  /* A stage's message may quote a record: one line, whatever the record holds. */
   if (r->fatal_error)
-    g_printerr ("docpipe: error: stage '%s': %s\n", r->fatal_stage, r->fatal_error->message);
+    {
+      g_autofree char *why = dp_log_escape (r->fatal_error->message, FALSE);
+      g_printerr ("docpipe: error: stage '%s': %s\n", r->fatal_stage, why);
+    }
   if (r->dead_error && r->dead_lost)
     g_printerr ("docpipe: error: cannot save dead letters: %s; %" G_GUINT64_FORMAT " failed record%s lost\n",
                 r->dead_error->message, r->dead_lost, r->dead_lost == 1 ? "" : "s");

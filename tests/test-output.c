@@ -455,6 +455,57 @@ case_devices (const char *dir)
   g_assert_cmpstr (names, ==, "full,null");
 }
 
+/* ---- temporary files runs left behind ------------------------------------------- */
+
+/* Opening a target for replacing removes TARGET.tmp-XXXXXX files no live
+ * writer locks, and nothing else: not a name of another form, not a link or
+ * a directory, not a temporary file an open output (this one's or another
+ * process's: flock locks belong to open files, so it is the same) still holds. */
+static void
+case_stale_temps (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, "out.jsonl", NULL);
+  write_text (path, "old\n", 0644);
+  static const char *const stale[] = { "out.jsonl.tmp-Ab3xZ9", "out.jsonl.tmp-000000", NULL };
+  static const char *const kept[] = { "out.jsonl.tmp-Ab3xZ", "out.jsonl.tmp-Ab3xZ99", "out.jsonl.tmp-Ab3.Z9",
+                                      "other.jsonl.tmp-Ab3xZ9", "xout.jsonl.tmp-Ab3xZ9", "out.jsonl.tmp-XXXXXX.bak",
+                                      NULL };
+  for (guint i = 0; stale[i]; i++)
+    {
+      g_autofree char *p = g_build_filename (dir, stale[i], NULL);
+      write_text (p, "half a fi", i == 0 ? 0644 : 0200);
+    }
+  for (guint i = 0; kept[i]; i++)
+    {
+      g_autofree char *p = g_build_filename (dir, kept[i], NULL);
+      write_text (p, "not ours", 0644);
+    }
+  g_autofree char *link = g_build_filename (dir, "out.jsonl.tmp-LiNk00", NULL);
+  g_assert_cmpint (symlink ("other.jsonl.tmp-Ab3xZ9", link), ==, 0);
+  g_autofree char *subdir = g_build_filename (dir, "out.jsonl.tmp-DiR000", NULL);
+  g_assert_cmpint (g_mkdir (subdir, 0700), ==, 0);
+
+  /* A live output's temporary file survives another output of the same target. */
+  DpOutput *live = open_ok (path, DP_OUTPUT_REPLACE);
+  write_ok (live, "live\n");
+  write_file_ok (path, DP_OUTPUT_REPLACE, "second\n");
+  g_autofree char *names = dp_test_list_dir (dir);
+  g_auto (GStrv) listed = g_strsplit (names, ",", -1);
+  /* The target, the six other names, the link, the directory, the live file. */
+  g_assert_cmpuint (g_strv_length (listed), ==, 10);
+  for (guint i = 0; stale[i]; i++)
+    g_assert_false (g_strv_contains ((const char *const *) listed, stale[i]));
+  /* The live output still commits, over the second. */
+  commit_ok (live);
+  dp_output_free (live);
+  g_autofree char *text = dp_test_read_file (path);
+  g_assert_cmpstr (text, ==, "live\n");
+  g_autofree char *after = dp_test_list_dir (dir);
+  g_assert_cmpstr (after, ==, "other.jsonl.tmp-Ab3xZ9,out.jsonl,out.jsonl.tmp-Ab3.Z9,out.jsonl.tmp-Ab3xZ,"
+                   "out.jsonl.tmp-Ab3xZ99,out.jsonl.tmp-DiR000,out.jsonl.tmp-LiNk00,"
+                   "out.jsonl.tmp-XXXXXX.bak,xout.jsonl.tmp-Ab3xZ9");
+}
+
 /* ---- running each case as root and as nobody ------------------------------------ */
 
 typedef struct {
@@ -469,6 +520,7 @@ static const Case cases[] = {
   { "replace-keeps-mode", case_replace_keeps_mode },
   { "symlink", case_symlink },
   { "abort", case_abort },
+  { "stale-temps", case_stale_temps },
   { "errors", case_errors, setup_locked },
   { "append", case_append },
   { "descriptors", case_descriptors },

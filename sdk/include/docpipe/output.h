@@ -16,7 +16,11 @@
  *                            old file or the complete new one.  A symbolic
  *                            link is resolved first: its target is replaced,
  *                            the link stays, and an existing target keeps its
- *                            permissions (and, as root, its owner).
+ *                            permissions (and, as root, its owner).  The
+ *                            temporary file is flock()ed until it is renamed;
+ *                            opening PATH removes PATH.tmp-XXXXXX files that
+ *                            runs which died left (regular files of the
+ *                            effective user that no process holds locked).
  *   a character or block device, a FIFO, a socket
  *                            opened and written in place; never renamed over
  *                            (as root, rename(2) over /dev/null would replace
