@@ -64,7 +64,7 @@ lower (const char *text, const DpToken *t, char *buf)
 {
   gsize len = MIN ((gsize) (t->end - t->start), WORD_BYTES);
   for (gsize i = 0; i < len; i++)
-    buf[i] = g_ascii_tolower (text[t->start + i]);
+    buf[i] = dp_cue_ascii_lower (text[t->start + i]);
   return len;
 }
 
@@ -179,6 +179,7 @@ dp_claims_view_init (DpClaimsView *v, DpRecord *rec, const DpClaimsModel *model,
       v->word[i] = dp_seq_hash (T_W, buf, lower (v->text, &v->toks[i], buf));
     }
   v->cluster = g_new0 (guint32, MAX (v->n, 1));
+  v->shape = g_new0 (guint64, MAX (v->n, 1));
   v->next = g_new (guint8, MAX (v->n, 1));
   memset (v->next, NEXT_UNKNOWN, MAX (v->n, 1));
   v->clusters = clusters;
@@ -207,6 +208,7 @@ dp_claims_view_clear (DpClaimsView *v)
   g_free (v->trigger);
   g_free (v->word);
   g_free (v->cluster);
+  g_free (v->shape);
   g_free (v->next);
   g_free (v->pos);
   if (v->pos_scratch)
@@ -259,7 +261,7 @@ pos_of (const DpClaimsView *v, guint i)
 
 /* A coarse shape: Xx, x, X, d, or the punctuation itself. */
 static guint64
-shape_hash (const DpClaimsView *v, guint i)
+shape_of (const DpClaimsView *v, guint i)
 {
   const DpToken *t = &v->toks[i];
   const char *s = v->text + t->start;
@@ -279,6 +281,16 @@ shape_hash (const DpClaimsView *v, guint i)
       return dp_seq_hash (T_SHAPE, s, MIN ((gsize) (t->end - t->start), 4));
     }
   return dp_seq_hash (T_SHAPE, c, 1);
+}
+
+/* Token @i's shape hash, worked out the first time a feature asks: the
+ * roles tagger asks twice per token of every cue window that holds it. */
+static guint64
+shape_hash (const DpClaimsView *v, guint i)
+{
+  if (!v->shape[i])
+    v->shape[i] = shape_of (v, i);   /* never 0: dp_seq_hash() is not */
+  return v->shape[i];
 }
 
 /* Always inline: with a literal @w its length is known where it is called,
@@ -367,6 +379,7 @@ void
 dp_claims_cue_features (const DpClaimsView *v, guint s, guint lo, guint hi, DpSeqFeatures *f)
 {
   guint a = v->sents[s].first_token, b = a + v->sents[s].n_tokens;
+  guint64 bias = dp_seq_hash (T_BIAS, "", 0);
   dp_seq_features_reset (f);
   for (guint i = lo; i < hi; i++)
     {
@@ -376,7 +389,8 @@ dp_claims_cue_features (const DpClaimsView *v, guint s, guint lo, guint hi, DpSe
       guint64 wm1 = i > a ? word_hash (v, i - 1) : 1, wp1 = i + 1 < b ? word_hash (v, i + 1) : 1;
       char buf[WORD_BYTES];
       gsize len = lower (v->text, &v->toks[i], buf);
-      h[k++] = dp_seq_hash (T_BIAS, "", 0);
+      guint64 suf3 = dp_seq_hash (T_SUF, buf + (len > 3 ? len - 3 : 0), MIN (len, 3));
+      h[k++] = bias;
       h[k++] = w;
       h[k++] = dp_seq_hash_mix (T_WM1, wm1);
       h[k++] = dp_seq_hash_mix (T_WP1, wp1);
@@ -384,7 +398,7 @@ dp_claims_cue_features (const DpClaimsView *v, guint s, guint lo, guint hi, DpSe
       h[k++] = dp_seq_hash_mix (T_WP2, i + 2 < b ? word_hash (v, i + 2) : 1);
       h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_BIM, wm1), w);
       h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_BIP, w), wp1);
-      h[k++] = dp_seq_hash (T_SUF, buf + (len > 3 ? len - 3 : 0), MIN (len, 3));
+      h[k++] = suf3;
       h[k++] = shape_hash (v, i);
       h[k++] = dp_seq_hash_mix (T_LEX, v->lex_cue[i]);
       h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_LEX, v->lex_cue[i]), next_kind (v, i));
@@ -410,7 +424,7 @@ dp_claims_cue_features (const DpClaimsView *v, guint s, guint lo, guint hi, DpSe
       h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_TRI, w), dp_seq_hash_mix (wp1, i + 2 < b ? word_hash (v, i + 2) : 1));
       h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_CLW, w), i > a ? cluster_of (v, i - 1) >> 12 : 1);
       h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_CLW, w), (i + 1 < b ? cluster_of (v, i + 1) >> 12 : 1) + 3);
-      h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_SUFN, dp_seq_hash (T_SUF, buf + (len > 3 ? len - 3 : 0), MIN (len, 3))), next_kind (v, i));
+      h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_SUFN, suf3), next_kind (v, i));
       guint64 stem = dp_seq_hash (T_STEM, buf, stem_len (buf, len));
       h[k++] = stem;
       h[k++] = dp_seq_hash_mix (stem, next_kind (v, i));
@@ -480,60 +494,77 @@ clause_starts (const DpClaimsView *v, guint i)
   return FALSE;
 }
 
-static inline guint64
-rel (guint64 t, const Rel *r, guint64 v)
+#define N_ROLE_TEMPLATES (R_CLAUSE - R_BIAS + 1)
+
+/* Each roles template conjoined with where the word stands (before, in,
+ * after the cue), hashed once per cue window rather than once per feature. */
+typedef guint64 RoleBases[3][N_ROLE_TEMPLATES];
+
+static void
+role_bases (RoleBases b)
 {
-  return dp_seq_hash_mix (dp_seq_hash_mix (t, r->dir), v);
+  for (guint dir = 0; dir < 3; dir++)
+    for (guint t = 0; t < N_ROLE_TEMPLATES; t++)
+      b[dir][t] = dp_seq_hash_mix (R_BIAS + t, dir);
+}
+
+/* Template @t conjoined with the word's place (@base: its row of RoleBases)
+ * and the value @v. */
+static inline guint64
+rel (const guint64 *base, guint t, guint64 v)
+{
+  return dp_seq_hash_mix (base[t - R_BIAS], v);
 }
 
 static guint
 role_token (const DpClaimsView *v, guint i, guint cf, guint cl, const Rel *r, guint64 cue_w, guint64 cue_stem,
-            guint64 *h)
+            const RoleBases bases, guint64 *h)
 {
+  const guint64 *base = bases[r->dir];
   guint k = 0;
   guint64 w = word_hash (v, i);
   guint64 dist = r->dist;
-  h[k++] = rel (R_BIAS, r, dist);
-  h[k++] = rel (R_BIAS, r, 100 + r->commas * 10 + r->marks);
-  h[k++] = rel (R_SENT, r, r->sent);
-  h[k++] = rel (R_PARA, r, r->para);
-  h[k++] = rel (R_W, r, w);
-  h[k++] = rel (R_W, r, dp_seq_hash_mix (w, dist));
-  h[k++] = rel (R_WM1, r, i > 0 ? word_hash (v, i - 1) : 1);
-  h[k++] = rel (R_WP1, r, i + 1 < v->n ? word_hash (v, i + 1) : 1);
-  h[k++] = rel (R_SHAPE, r, shape_hash (v, i));
-  h[k++] = rel (R_SHAPE, r, dp_seq_hash_mix (shape_hash (v, i), dist));
-  h[k++] = rel (R_ENT, r, dp_seq_hash_mix (v->ent[i], MIN (dist, 4)));
-  h[k++] = rel (R_ENTB, r, dp_seq_hash_mix (v->ent[i], i > 0 && v->ent[i - 1] == v->ent[i]));
-  h[k++] = rel (R_QUOTE, r, v->in_quote[i] * 2 + v->in_quote[cf]);
-  h[k++] = rel (R_QUOTE, r, dp_seq_hash_mix (v->in_quote[i], r->marks));
-  h[k++] = rel (R_CUE, r, cue_w);
-  h[k++] = rel (R_CUE, r, cue_stem);
-  h[k++] = rel (R_CUEDIST, r, dp_seq_hash_mix (cue_stem, dist));
-  h[k++] = rel (R_CUEDIST, r, dp_seq_hash_mix (cue_w, dist));
-  h[k++] = rel (R_CUEDIST, r, dp_seq_hash_mix (cue_w, 100 + r->commas * 10 + r->marks));
-  h[k++] = rel (R_COMMAS, r, dp_seq_hash_mix (w, r->commas));
-  h[k++] = rel (R_LEX, r, (i < cf || i > cl) ? v->lex_cue[i] : 0);
-  h[k++] = rel (R_NEXTCUE, r, dp_seq_hash_mix (cue_w, next_kind (v, cl)));
+  h[k++] = rel (base, R_BIAS, dist);
+  h[k++] = rel (base, R_BIAS, 100 + r->commas * 10 + r->marks);
+  h[k++] = rel (base, R_SENT, r->sent);
+  h[k++] = rel (base, R_PARA, r->para);
+  h[k++] = rel (base, R_W, w);
+  h[k++] = rel (base, R_W, dp_seq_hash_mix (w, dist));
+  h[k++] = rel (base, R_WM1, i > 0 ? word_hash (v, i - 1) : 1);
+  h[k++] = rel (base, R_WP1, i + 1 < v->n ? word_hash (v, i + 1) : 1);
+  h[k++] = rel (base, R_SHAPE, shape_hash (v, i));
+  h[k++] = rel (base, R_SHAPE, dp_seq_hash_mix (shape_hash (v, i), dist));
+  h[k++] = rel (base, R_ENT, dp_seq_hash_mix (v->ent[i], MIN (dist, 4)));
+  h[k++] = rel (base, R_ENTB, dp_seq_hash_mix (v->ent[i], i > 0 && v->ent[i - 1] == v->ent[i]));
+  h[k++] = rel (base, R_QUOTE, v->in_quote[i] * 2 + v->in_quote[cf]);
+  h[k++] = rel (base, R_QUOTE, dp_seq_hash_mix (v->in_quote[i], r->marks));
+  h[k++] = rel (base, R_CUE, cue_w);
+  h[k++] = rel (base, R_CUE, cue_stem);
+  h[k++] = rel (base, R_CUEDIST, dp_seq_hash_mix (cue_stem, dist));
+  h[k++] = rel (base, R_CUEDIST, dp_seq_hash_mix (cue_w, dist));
+  h[k++] = rel (base, R_CUEDIST, dp_seq_hash_mix (cue_w, 100 + r->commas * 10 + r->marks));
+  h[k++] = rel (base, R_COMMAS, dp_seq_hash_mix (w, r->commas));
+  h[k++] = rel (base, R_LEX, (i < cf || i > cl) ? v->lex_cue[i] : 0);
+  h[k++] = rel (base, R_NEXTCUE, dp_seq_hash_mix (cue_w, next_kind (v, cl)));
   guint64 wp1 = i + 1 < v->n ? word_hash (v, i + 1) : 1, wm1 = i > 0 ? word_hash (v, i - 1) : 1;
-  h[k++] = rel (R_BIGRAM, r, dp_seq_hash_mix (w, wp1));
-  h[k++] = rel (R_BIGRAM, r, dp_seq_hash_mix (wm1, w) + 1);
-  h[k++] = rel (R_CLUSTER, r, dp_seq_hash_mix (cluster_of (v, i) >> 12, MIN (dist, 4)));
-  h[k++] = rel (R_CLUSTER, r, dp_seq_hash_mix (i + 1 < v->n ? cluster_of (v, i + 1) >> 12 : 1, 77));
-  h[k++] = rel (R_OTHERCUE, r, r->cues * 10 + MIN (r->commas, 1));
-  h[k++] = rel (R_OTHERCUE, r, dp_seq_hash_mix (w, r->cues));
+  h[k++] = rel (base, R_BIGRAM, dp_seq_hash_mix (w, wp1));
+  h[k++] = rel (base, R_BIGRAM, dp_seq_hash_mix (wm1, w) + 1);
+  h[k++] = rel (base, R_CLUSTER, dp_seq_hash_mix (cluster_of (v, i) >> 12, MIN (dist, 4)));
+  h[k++] = rel (base, R_CLUSTER, dp_seq_hash_mix (i + 1 < v->n ? cluster_of (v, i + 1) >> 12 : 1, 77));
+  h[k++] = rel (base, R_OTHERCUE, r->cues * 10 + MIN (r->commas, 1));
+  h[k++] = rel (base, R_OTHERCUE, dp_seq_hash_mix (w, r->cues));
   if (v->pos_model && r->dir == 2)   /* after the cue: tagged only there, for speed */
     {
       /* parts of speech say where a clause starts (", which" WDT, "and
        * vowed" CC VBD), so where a content ends */
       guint pt = pos_of (v, i), ptp1 = i + 1 < v->n ? pos_of (v, i + 1) : 0, ptm1 = i > 0 ? pos_of (v, i - 1) : 0;
-      h[k++] = rel (R_PT, r, dp_seq_hash_mix (pt, MIN (dist, 4)));
-      h[k++] = rel (R_PTBI, r, dp_seq_hash_mix (pt, ptp1));
-      h[k++] = rel (R_PTBI, r, dp_seq_hash_mix (ptm1, pt) + 7);
-      h[k++] = rel (R_PTW, r, dp_seq_hash_mix (w, ptp1));
+      h[k++] = rel (base, R_PT, dp_seq_hash_mix (pt, MIN (dist, 4)));
+      h[k++] = rel (base, R_PTBI, dp_seq_hash_mix (pt, ptp1));
+      h[k++] = rel (base, R_PTBI, dp_seq_hash_mix (ptm1, pt) + 7);
+      h[k++] = rel (base, R_PTW, dp_seq_hash_mix (w, ptp1));
     }
-  h[k++] = rel (R_CLAUSE, r, dp_seq_hash_mix (r->clause, MIN (r->commas, 2)));
-  h[k++] = rel (R_CLAUSE, r, dp_seq_hash_mix (w, r->clause) + 1);
+  h[k++] = rel (base, R_CLAUSE, dp_seq_hash_mix (r->clause, MIN (r->commas, 2)));
+  h[k++] = rel (base, R_CLAUSE, dp_seq_hash_mix (w, r->clause) + 1);
   return k;
 }
 
@@ -548,7 +579,13 @@ dp_claims_role_features (const DpClaimsView *v, guint cf, guint cl, guint lo, gu
   /* commas, quotation marks and paragraph breaks between each token and the
    * cue: counted outwards from the cue, once */
   guint n = hi - lo;
-  g_autofree Rel *rels = g_new0 (Rel, n);
+  /* on the stack for the usual windows (a cue is a few words): this runs
+   * once per cue */
+  Rel rels_s[ROLE_BEFORE + ROLE_AFTER + 16];
+  g_autofree Rel *rels_h = n <= G_N_ELEMENTS (rels_s) ? NULL : g_new (Rel, n);
+  Rel *rels = rels_h ? rels_h : rels_s;
+  RoleBases bases;
+  role_bases (bases);
   guint cs = v->tok_sent[cf];
   for (guint i = cf; i <= cl; i++)
     rels[i - lo] = (Rel) { 1, 0, 0, 0, 2, 0, 0 };
@@ -575,7 +612,7 @@ dp_claims_role_features (const DpClaimsView *v, guint cf, guint cl, guint lo, gu
   for (guint i = lo; i < hi; i++)
     {
       guint64 h[MAX_FEATURES];
-      guint k = role_token (v, i, cf, cl, &rels[i - lo], cue_w, cue_stem, h);
+      guint k = role_token (v, i, cf, cl, &rels[i - lo], cue_w, cue_stem, bases, h);
       dp_seq_features_add_token (f, h, k);
     }
 }

@@ -44,6 +44,7 @@ typedef struct {
   guint8 *trigger;       /* 1 for tokens a cue can be near: quotation marks, lexicon cues, cue words */
   guint64 *word;         /* hash of each token's lower-cased text */
   guint32 *cluster;      /* the word's cluster path, 20 bits, highest first, looked up when first read */
+  guint64 *shape;        /* hash of each token's shape, worked out when first read; 0 not yet */
   guint8 *next;          /* what follows each token (next_kind in model.c), worked out when first read */
   const DpClusters *clusters;
   const DpSeqModel *pos_model;  /* the part-of-speech tagger, or NULL */
