@@ -46,6 +46,8 @@ enum {
 };
 
 struct _DpClaimsModel {
+  guint32 serial;                      /* unique in the process: names the model in the cluster cache */
+  const DpClusters *clusters;          /* those it was loaded with (borrowed), or NULL */
   DpSeqModel *cue, *roles;
   const DpSeqModel *pos;               /* the POS tagger, or NULL */
   DpSeqModel *pos_owned;               /* the same, when loaded with the model */
@@ -134,6 +136,77 @@ view_quotes_and_cues (DpClaimsView *v, const GArray *given_quotes, const GArray 
     }
 }
 
+/* ---- the cluster cache ---------------------------------------------------------------- */
+
+/* Looking a word up in the clusters costs several cache misses (their
+ * tables, entries and text are megabytes, beside the models), about a
+ * tenth of the stage's time; the words of news are few and frequent.  So
+ * each thread keeps the last word seen per slot, with its exact spelling,
+ * for the model named by its serial (never reused, so a freed model's
+ * entries cannot answer for another's clusters). */
+#define CLUSTER_CACHE_SLOTS 4096     /* 128 KB a thread */
+#define CLUSTER_CACHE_WORD 23        /* longer words are looked up every time */
+
+struct _DpClaimsClusterSlot {
+  guint32 serial;                    /* the model's, 0 for an empty slot */
+  guint32 cluster;                   /* as cluster_path() gives it */
+  guint8 len;
+  char word[CLUSTER_CACHE_WORD];
+};
+typedef DpClaimsClusterSlot ClusterSlot;
+
+static GPrivate cluster_cache_key = G_PRIVATE_INIT (g_free);
+static gint model_serials;           /* atomic: the last serial given */
+
+static ClusterSlot *
+cluster_cache (void)
+{
+  ClusterSlot *cache = g_private_get (&cluster_cache_key);
+  if (!cache)
+    {
+      cache = g_new0 (ClusterSlot, CLUSTER_CACHE_SLOTS);
+      g_private_set (&cluster_cache_key, cache);
+    }
+  return cache;
+}
+
+/* The first 20 bits of the cluster path of @word (| 1 << 31 if it has one). */
+static guint32
+cluster_path (const DpClusters *clusters, const char *word, gsize n)
+{
+  guint32 c = 0;
+  gsize len = 0;
+  const char *path = clusters ? dp_clusters_lookup (clusters, word, n, &len) : NULL;
+  for (guint b = 0; path && b < 20; b++)
+    c = c << 1 | (b < len && path[b] == '1');
+  if (path)
+    c |= 1u << 31;
+  return c;
+}
+
+/* cluster_path() of token @i, through the thread's cache when the view has
+ * one.  The slot is chosen by the lower-cased word's hash and whether it is
+ * capitalised ("said" and "Said" may differ: the clusters are looked up
+ * by exact spelling first); the spelling in the slot decides. */
+static guint32
+cluster_cached (const DpClaimsView *v, guint i)
+{
+  const char *word = v->text + v->toks[i].start;
+  gsize n = v->toks[i].end - v->toks[i].start;
+  if (!v->cluster_cache || n > CLUSTER_CACHE_WORD)
+    return cluster_path (v->clusters, word, n);
+  guint64 h = v->word[i] ^ (word[0] >= 'A' && word[0] <= 'Z' ? 0x9E3779B97F4A7C15ULL : 0);
+  ClusterSlot *s = &v->cluster_cache[(h ^ h >> 32) & (CLUSTER_CACHE_SLOTS - 1)];
+  if (s->serial == v->cluster_serial && s->len == n && memcmp (s->word, word, n) == 0)
+    return s->cluster;
+  guint32 c = cluster_path (v->clusters, word, n);
+  s->serial = v->cluster_serial;
+  s->cluster = c;
+  s->len = (guint8) n;
+  memcpy (s->word, word, n);
+  return c;
+}
+
 /* The first 20 bits of token @i's cluster path (| 1 << 31 if the word has
  * one), looked up the first time a feature asks: most tokens are never
  * read by the model. */
@@ -143,14 +216,7 @@ cluster_of (const DpClaimsView *v, guint i)
   guint32 c = v->cluster[i];
   if (c & CLUSTER_LOOKED_UP)
     return c & ~CLUSTER_LOOKED_UP;
-  c = 0;
-  gsize len = 0;
-  const char *path = v->clusters ? dp_clusters_lookup (v->clusters, v->text + v->toks[i].start,
-                                                       v->toks[i].end - v->toks[i].start, &len) : NULL;
-  for (guint b = 0; path && b < 20; b++)
-    c = c << 1 | (b < len && path[b] == '1');
-  if (path)
-    c |= 1u << 31;
+  c = cluster_cached (v, i);
   v->cluster[i] = c | CLUSTER_LOOKED_UP;
   return c;
 }
@@ -183,6 +249,11 @@ dp_claims_view_init (DpClaimsView *v, DpRecord *rec, const DpClaimsModel *model,
   v->next = g_new (guint8, MAX (v->n, 1));
   memset (v->next, NEXT_UNKNOWN, MAX (v->n, 1));
   v->clusters = clusters;
+  if (model && clusters && clusters == model->clusters)
+    {
+      v->cluster_cache = cluster_cache ();
+      v->cluster_serial = model->serial;
+    }
   if (model && model->pos)
     dp_claims_view_set_pos (v, model->pos);
   for (guint s = 0; s < v->n_sents; s++)
@@ -784,6 +855,7 @@ DpClaimsModel *
 dp_claims_model_new (DpSeqModel *cue, DpSeqModel *roles, GHashTable *cue_words, float cue_bias)
 {
   DpClaimsModel *m = g_new0 (DpClaimsModel, 1);
+  m->serial = (guint32) g_atomic_int_add (&model_serials, 1) + 1;
   m->cue = cue;
   m->roles = roles;
   m->cue_words = cue_words;
@@ -936,6 +1008,7 @@ dp_claims_model_load (const char *dir, const DpClusters *clusters, GError **erro
   float bias = b ? (float) g_ascii_strtod (b + strlen (bias_key), NULL) : 0;
   DpClaimsModel *m = dp_claims_model_new (g_steal_pointer (&cue), g_steal_pointer (&roles), words, bias);
   m->pos = m->pos_owned = g_steal_pointer (&pos);
+  m->clusters = clusters;
   return m;
 }
 

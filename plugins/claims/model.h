@@ -28,6 +28,8 @@ typedef struct {
   guint open_tok, close_tok;
 } DpClaimsQuoteSpan;
 
+typedef struct _DpClaimsClusterSlot DpClaimsClusterSlot;
+
 /* What the model knows of a record, per token. */
 typedef struct {
   const char *text;
@@ -47,6 +49,8 @@ typedef struct {
   guint64 *shape;        /* hash of each token's shape, worked out when first read; 0 not yet */
   guint8 *next;          /* what follows each token (next_kind in model.c), worked out when first read */
   const DpClusters *clusters;
+  DpClaimsClusterSlot *cluster_cache;  /* the thread's cache of cluster paths (model.c), or NULL */
+  guint32 cluster_serial;        /* the model's serial, naming its entries there */
   const DpSeqModel *pos_model;  /* the part-of-speech tagger, or NULL */
   guint8 *pos;           /* each token's POS tag + 1, tagged when first read; 0 not yet */
   DpSeqFeatures *pos_scratch;
@@ -78,7 +82,9 @@ typedef struct {
 } DpClaimsPred;
 
 /* Loads cue.dpm, roles.dpm and cue-words.txt from @dir.  A model trained
- * with word clusters records their fingerprint and needs those; one trained
+ * with word clusters records their fingerprint and needs those (views
+ * given this very @clusters object share a per-thread cache of their
+ * lookups, so keep it as long as the model); one trained
  * with a part-of-speech tagger records its fingerprint and needs pos.dpm,
  * that tagger, in @dir. */
 DpClaimsModel *dp_claims_model_load (const char *dir, const DpClusters *clusters, GError **error);
