@@ -435,7 +435,7 @@ subject_before (const DpClaimsView *v, guint i, guint a)
     {
       if (tok_is (v, j, ",") || v->toks[j].kind == DP_TOKEN_QUOTE)
         return 0;
-      for (const char *const *p = pronouns; *p; p++)
+      for (const char *const *p = pronouns; *p && v->toks[j].end - v->toks[j].start <= 4; p++)   /* the longest: "they" */
         if (tok_is (v, j, *p))
           return 1;
       if (v->ent[j])
