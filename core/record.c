@@ -488,6 +488,22 @@ dp_span_peek_attrs (const DpSpan *span)
   return span->attrs;
 }
 
+const char *
+dp_span_get_attr_string (const DpSpan *span, const char *name)
+{
+  g_return_val_if_fail (name != NULL, NULL);
+  if (span->attrs)
+    {
+      JsonNode *node = json_object_get_member (span->attrs, name);
+      return node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
+             ? json_node_get_string (node) : NULL;
+    }
+  for (guint i = 0; i < span->n_compact; i++)
+    if (strcmp (span->compact[i].name, name) == 0)
+      return span->compact[i].kind == DP_ATTR_STRING ? span->compact[i].v.s : NULL;
+  return NULL;
+}
+
 JsonObject *
 dp_span_peek_json_attrs (const DpSpan *span)
 {

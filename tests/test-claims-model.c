@@ -2,8 +2,11 @@
  * stage's model files: a tiny PolNeAR-format corpus (our own sentences) is
  * trained on, cross-validated, written, loaded by the stage and applied to a
  * text it never saw; a model directory that is missing, empty, truncated or
- * paired with other word clusters is refused at start with its path named. */
+ * paired with other word clusters is refused at start with its path named;
+ * the model's caches (per token, per thread) change no feature. */
 #include "test-util.h"
+
+#include "model.h"
 
 #include <docpipe/harness.h>
 #include <json-glib/json-glib.h>
@@ -172,6 +175,183 @@ test_train_with_pos (void)
   dp_test_remove_tree (dir);
 }
 
+/* ---- the model's per-token and per-thread caches ------------------------------------ */
+
+/* A record of @text, tokenized, with no layers. */
+static DpRecord *
+plain_record (const char *text)
+{
+  g_autoptr (GError) error = NULL;
+  DpRecord *rec = dp_record_new ("r", "test", text, -1, &error);
+  g_assert_no_error (error);
+  return rec;
+}
+
+/* The cue features of every sentence of @v, and the roles features of a
+ * cue at each token, one after the other (the cue tagger and the roles
+ * tagger read the clusters through the cache). */
+static GArray *
+all_features (const DpClaimsView *v)
+{
+  GArray *all = g_array_new (FALSE, FALSE, sizeof (guint64));
+  DpSeqFeatures f;
+  dp_seq_features_init (&f);
+  for (guint s = 0; s < v->n_sents; s++)
+    {
+      guint a = v->sents[s].first_token;
+      dp_claims_cue_features (v, s, a, a + v->sents[s].n_tokens, &f);
+      g_array_append_vals (all, f.hashes->data, f.hashes->len);
+    }
+  for (guint i = 0; i < v->n; i++)
+    {
+      guint lo, hi;
+      dp_claims_role_window (v, i, i, &lo, &hi);
+      dp_claims_role_features (v, i, i, lo, hi, &f);
+      g_array_append_vals (all, f.hashes->data, f.hashes->len);
+    }
+  dp_seq_features_clear (&f);
+  return all;
+}
+
+static gboolean
+same_features (const GArray *a, const GArray *b)
+{
+  return a->len == b->len && memcmp (a->data, b->data, a->len * sizeof (guint64)) == 0;
+}
+
+/* Features through @model and @clusters (the ones it was loaded with: the
+ * thread's cluster cache is used) against those through an equal clusters
+ * object loaded apart (no cache). */
+static GArray *
+check_cached_features (const DpClaimsModel *model, const DpClusters *clusters, const char *clusters_path,
+                       DpRecord *rec)
+{
+  g_autoptr (DpClusters) apart = dp_clusters_load (clusters_path, NULL);
+  g_assert_nonnull (apart);
+  DpClaimsView cached, uncached;
+  dp_claims_view_init (&cached, rec, model, clusters, NULL, NULL);
+  dp_claims_view_init (&uncached, rec, model, apart, NULL, NULL);
+  g_assert_nonnull (cached.cluster_cache);
+  g_assert_null (uncached.cluster_cache);
+  GArray *with = all_features (&cached);
+  g_autoptr (GArray) without = all_features (&uncached);
+  g_assert_true (same_features (with, without));
+  dp_claims_view_clear (&cached);
+  dp_claims_view_clear (&uncached);
+  return with;
+}
+
+/* Words of the tiny corpus and others, given other cluster paths by each
+ * clusters file cache_clusters() writes. */
+static const char *const cache_words[] = { "said", "Said", "SAID", "Anna", "Berg", "that", "the", "talks",
+                                           "claimed", "supercalifragilisticexpialidocious" };
+
+/* Writes clusters file @m (the words above, paths that differ per word and
+ * per file) into @dir and trains a model with them on @gold; returns the
+ * model's directory and, in *@path, the clusters file's. */
+static char *
+train_with_clusters (const char *dir, const char *gold, const char *records, guint m, char **path)
+{
+  g_autoptr (GString) c = g_string_new (NULL);
+  for (guint w = 0; w < G_N_ELEMENTS (cache_words); w++)
+    {
+      for (guint b = 0; b < 8; b++)
+        g_string_append_c (c, (w * 5 + m + b) % 3 ? '0' : '1');
+      g_string_append_printf (c, "\t%s\n", cache_words[w]);
+    }
+  *path = g_strdup_printf ("%s/clusters%u.txt", dir, m);
+  g_assert_true (g_file_set_contents (*path, c->str, -1, NULL));
+  char *model = g_strdup_printf ("%s/model%u", dir, m);
+  const char *args[] = { "--gold", gold, "--records", records, "--out", model, "--epochs", "2",
+                         "--min-count", "1", "-w", *path, NULL };
+  DpTestResult r = dp_test_run (DP_TEST_CLAIMS_TRAIN, args);
+  g_assert_cmpint (r.status, ==, 0);
+  dp_test_result_clear (&r);
+  return model;
+}
+
+/* The thread's cache of cluster paths answers for the model whose view
+ * asked, by exact spelling: two models with other clusters for the same
+ * words, used one after the other in one thread, each see their own
+ * clusters; "said", "Said" and "SAID" (other paths) are told apart; words
+ * too long for the cache are looked up every time. */
+static void
+test_cluster_cache (void)
+{
+  g_autofree char *dir = dp_test_make_tmp_dir ("claims-cache-XXXXXX");
+  g_autofree char *gold = g_build_filename (dir, "gold", NULL), *records = g_build_filename (dir, "records.jsonl", NULL);
+  g_autoptr (GString) lines = g_string_new (NULL);
+  for (guint k = 0; k < 4; k++)
+    write_article (gold, k, lines);
+  g_assert_true (g_file_set_contents (records, lines->str, -1, NULL));
+  g_autofree char *cpath0 = NULL, *cpath1 = NULL;
+  g_autofree char *model0 = train_with_clusters (dir, gold, records, 0, &cpath0);
+  g_autofree char *model1 = train_with_clusters (dir, gold, records, 1, &cpath1);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpClusters) clusters0 = dp_clusters_load (cpath0, &error);
+  g_assert_no_error (error);
+  g_autoptr (DpClusters) clusters1 = dp_clusters_load (cpath1, &error);
+  g_assert_no_error (error);
+  g_autoptr (DpClaimsModel) m0 = dp_claims_model_load (model0, clusters0, &error);
+  g_assert_no_error (error);
+  g_autoptr (DpClaimsModel) m1 = dp_claims_model_load (model1, clusters1, &error);
+  g_assert_no_error (error);
+  g_autoptr (DpRecord) rec = plain_record ("Anna Berg said that the talks had failed. Said Anna: \"the talks\". "
+                                           "SAID the supercalifragilisticexpialidocious Berg, Anna said, claimed.");
+  /* twice each, alternately: the second time, the cache holds the words */
+  g_autoptr (GArray) first0 = check_cached_features (m0, clusters0, cpath0, rec);
+  g_autoptr (GArray) first1 = check_cached_features (m1, clusters1, cpath1, rec);
+  g_autoptr (GArray) again0 = check_cached_features (m0, clusters0, cpath0, rec);
+  g_autoptr (GArray) again1 = check_cached_features (m1, clusters1, cpath1, rec);
+  g_assert_true (same_features (first0, again0));
+  g_assert_true (same_features (first1, again1));
+  g_assert_false (same_features (first0, first1));   /* the clusters matter to the features */
+  dp_test_remove_tree (dir);
+}
+
+/* Per-token values the model works out when first read (shapes, clusters,
+ * parts of speech, what follows) are the same whichever cue reads them
+ * first: each cue of a paragraph whose roles windows overlap gets the same
+ * attribution decoded on a view shared with the others, in either order,
+ * as on a view of its own. */
+static void
+test_shared_windows (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpClusters) clusters = dp_clusters_load (SHIPPED "/clusters.txt", &error);
+  g_assert_no_error (error);
+  g_autoptr (DpClaimsModel) m = dp_claims_model_load (SHIPPED, clusters, &error);
+  g_assert_no_error (error);
+  g_autoptr (DpRecord) rec = plain_record (
+    "The minister said on Monday that the talks had failed, and warned that prices would rise. "
+    "\"We will respond,\" he added, according to the agency, which reported that the port had been closed. "
+    "Officials denied the report, saying the bridge would reopen in May.");
+  DpClaimsView shared;
+  dp_claims_view_init (&shared, rec, m, clusters, NULL, NULL);
+  g_autoptr (GArray) preds = g_array_new (FALSE, FALSE, sizeof (DpClaimsPred));
+  dp_claims_model_predict (m, &shared, preds);
+  g_assert_cmpuint (preds->len, >=, 4);
+  g_autoptr (GArray) backwards = g_array_new (FALSE, FALSE, sizeof (DpClaimsPred));
+  DpClaimsView shared2;
+  dp_claims_view_init (&shared2, rec, m, clusters, NULL, NULL);
+  for (guint k = preds->len; k-- > 0;)
+    {
+      const DpClaimsPred *p = &g_array_index (preds, DpClaimsPred, k);
+      dp_claims_model_predict_cue (m, &shared2, p->cue_first, p->cue_last, backwards);
+      DpClaimsView alone;
+      dp_claims_view_init (&alone, rec, m, clusters, NULL, NULL);
+      g_autoptr (GArray) one = g_array_new (FALSE, FALSE, sizeof (DpClaimsPred));
+      dp_claims_model_predict_cue (m, &alone, p->cue_first, p->cue_last, one);
+      dp_claims_view_clear (&alone);
+      g_assert_cmpuint (one->len, ==, 1);
+      g_assert_cmpmem (p, sizeof *p, one->data, sizeof *p);
+      g_assert_cmpuint (backwards->len, ==, preds->len - k);
+      g_assert_cmpmem (p, sizeof *p, &g_array_index (backwards, DpClaimsPred, backwards->len - 1), sizeof *p);
+    }
+  dp_claims_view_clear (&shared);
+  dp_claims_view_clear (&shared2);
+}
+
 /* A copy of the shipped model with @file replaced by @contents (NULL: removed). */
 static char *
 broken_model (const char *file, const char *contents, gssize len)
@@ -264,5 +444,7 @@ main (int argc, char **argv)
   g_test_add_func ("/claims-model/train-and-apply", test_train_and_apply);
   g_test_add_func ("/claims-model/train-with-pos", test_train_with_pos);
   g_test_add_func ("/claims-model/broken", test_broken_models);
+  g_test_add_func ("/claims-model/cluster-cache", test_cluster_cache);
+  g_test_add_func ("/claims-model/shared-windows", test_shared_windows);
   return g_test_run ();
 }

@@ -402,6 +402,32 @@ test_span_attr_setters_many (void)
   g_assert_cmpuint (dp_span_get_compact_attrs (span, &unused), ==, 0);
 }
 
+/* dp_span_get_attr_string() answers the same for attributes kept compactly
+ * and in a JsonObject, and leaves compact ones compact. */
+static void
+test_span_get_attr_string (void)
+{
+  for (int compact = 0; compact < 2; compact++)
+    {
+      g_autoptr (DpRecord) rec = record_with_attrs (compact);
+      DpLayer *layer = dp_record_get_layer (rec, "entities");
+      DpSpan *a = dp_layer_get_span (layer, 0), *b = dp_layer_get_span (layer, 1);
+      g_assert_cmpstr (dp_span_get_attr_string (a, "canonical"), ==, "Alice B.");
+      g_assert_null (dp_span_get_attr_string (a, "cluster"));   /* an integer */
+      g_assert_null (dp_span_get_attr_string (a, "absent"));
+      g_assert_null (dp_span_get_attr_string (b, "gone"));      /* null */
+      g_assert_cmpstr (dp_span_get_attr_string (b, "id"), ==, "entities-3");
+      g_assert_null (dp_span_get_attr_string (dp_layer_add_span (layer, 0, 0, NULL, NULL), "canonical"));
+      const DpAttr *unused;
+      g_assert_cmpuint (dp_span_get_compact_attrs (a, &unused), ==, (compact ? 3 : 0));
+    }
+  /* a member that is an object is no string */
+  g_autoptr (DpRecord) rec = record_with_attrs (FALSE);
+  DpSpan *a = dp_layer_get_span (dp_record_get_layer (rec, "entities"), 0);
+  json_object_set_object_member (dp_span_get_attrs (a), "canonical", json_object_new ());
+  g_assert_null (dp_span_get_attr_string (a, "canonical"));
+}
+
 static void
 test_span_attr_setters (void)
 {
@@ -1330,6 +1356,7 @@ main (int argc, char **argv)
   g_test_add_func ("/record/span/ids/avoid-given-ids", test_span_ids_avoid_given_ids);
   g_test_add_func ("/record/span/attr-setters", test_span_attr_setters);
   g_test_add_func ("/record/span/attr-setters-many", test_span_attr_setters_many);
+  g_test_add_func ("/record/span/get-attr-string", test_span_get_attr_string);
   g_test_add_func ("/record/tokens/cache-dropped", test_token_cache_dropped);
   g_test_add_func ("/record/layer/order", test_layer_order);
   g_test_add_func ("/record/offsets/in-order", test_offsets_in_order);

@@ -184,9 +184,8 @@ load_entities (Ctx *c, DpRecord *rec)
   for (guint i = 0; layer && i < dp_layer_get_size (layer); i++)
     {
       DpSpan *sp = dp_layer_get_span (layer, i);
-      JsonObject *attrs = dp_span_peek_attrs (sp);
-      const char *canon = attrs && json_object_has_member (attrs, "canonical")
-                          ? json_object_get_string_member_with_default (attrs, "canonical", NULL) : NULL;
+      /* read where the NER left it, without a JsonObject per entity */
+      const char *canon = dp_span_get_attr_string (sp, "canonical");
       Ent e = { dp_span_get_start (sp), dp_span_get_end (sp), 0, 0,
                 ent_class (dp_span_get_label (sp)), dp_span_dup_id (sp), canon };
       g_array_append_val (c->ents, e);

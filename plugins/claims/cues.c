@@ -80,7 +80,7 @@ lower_word (const char *text, const DpToken *tok, char *buf, gsize size)
   if (tok->kind != DP_TOKEN_WORD || len >= size)
     return FALSE;
   for (gsize i = 0; i < len; i++)
-    buf[i] = g_ascii_tolower (text[tok->start + i]);
+    buf[i] = dp_cue_ascii_lower (text[tok->start + i]);
   buf[len] = '\0';
   return TRUE;
 }

@@ -39,15 +39,31 @@ typedef struct {
 
 const char *dp_claim_act_name (DpClaimAct act);
 
+/* ASCII lower case, as g_ascii_tolower() but inline: the comparisons below
+ * and the model's features call it for most bytes they read. */
+static inline char
+dp_cue_ascii_lower (char c)
+{
+  return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
+}
+
 /* TRUE if token @i is the lower-case word @word (ASCII case-insensitive).
  * Inline, so that a literal @word's length is known when compiled and most
  * tokens are told apart by length alone: the model's features ask this
- * dozens of times per token. */
-static inline gboolean
+ * dozens of times per token.  A word from a list (hedges, pronouns) is
+ * compared as it is read instead, with no strlen() first: most differ in
+ * their first byte. */
+G_ALWAYS_INLINE static inline gboolean
 dp_cue_tok_is (const char *text, const DpToken *tok, const char *word)
 {
   gsize len = tok->end - tok->start;
-  return strlen (word) == len && g_ascii_strncasecmp (text + tok->start, word, len) == 0;
+  if (__builtin_constant_p (strlen (word)))
+    return strlen (word) == len && g_ascii_strncasecmp (text + tok->start, word, len) == 0;
+  const char *s = text + tok->start;
+  for (gsize i = 0; i < len; i++)
+    if (!word[i] || dp_cue_ascii_lower (s[i]) != dp_cue_ascii_lower (word[i]))
+      return FALSE;
+  return word[len] == '\0';
 }
 
 /* The act of a cue the model found at tokens [first, last]: the lexicon's

@@ -46,6 +46,8 @@ enum {
 };
 
 struct _DpClaimsModel {
+  guint32 serial;                      /* unique in the process: names the model in the cluster cache */
+  const DpClusters *clusters;          /* those it was loaded with (borrowed), or NULL */
   DpSeqModel *cue, *roles;
   const DpSeqModel *pos;               /* the POS tagger, or NULL */
   DpSeqModel *pos_owned;               /* the same, when loaded with the model */
@@ -64,7 +66,7 @@ lower (const char *text, const DpToken *t, char *buf)
 {
   gsize len = MIN ((gsize) (t->end - t->start), WORD_BYTES);
   for (gsize i = 0; i < len; i++)
-    buf[i] = g_ascii_tolower (text[t->start + i]);
+    buf[i] = dp_cue_ascii_lower (text[t->start + i]);
   return len;
 }
 
@@ -134,6 +136,77 @@ view_quotes_and_cues (DpClaimsView *v, const GArray *given_quotes, const GArray 
     }
 }
 
+/* ---- the cluster cache ---------------------------------------------------------------- */
+
+/* Looking a word up in the clusters costs several cache misses (their
+ * tables, entries and text are megabytes, beside the models), about a
+ * tenth of the stage's time; the words of news are few and frequent.  So
+ * each thread keeps the last word seen per slot, with its exact spelling,
+ * for the model named by its serial (never reused, so a freed model's
+ * entries cannot answer for another's clusters). */
+#define CLUSTER_CACHE_SLOTS 4096     /* 128 KB a thread */
+#define CLUSTER_CACHE_WORD 23        /* longer words are looked up every time */
+
+struct _DpClaimsClusterSlot {
+  guint32 serial;                    /* the model's, 0 for an empty slot */
+  guint32 cluster;                   /* as cluster_path() gives it */
+  guint8 len;
+  char word[CLUSTER_CACHE_WORD];
+};
+typedef DpClaimsClusterSlot ClusterSlot;
+
+static GPrivate cluster_cache_key = G_PRIVATE_INIT (g_free);
+static gint model_serials;           /* atomic: the last serial given */
+
+static ClusterSlot *
+cluster_cache (void)
+{
+  ClusterSlot *cache = g_private_get (&cluster_cache_key);
+  if (!cache)
+    {
+      cache = g_new0 (ClusterSlot, CLUSTER_CACHE_SLOTS);
+      g_private_set (&cluster_cache_key, cache);
+    }
+  return cache;
+}
+
+/* The first 20 bits of the cluster path of @word (| 1 << 31 if it has one). */
+static guint32
+cluster_path (const DpClusters *clusters, const char *word, gsize n)
+{
+  guint32 c = 0;
+  gsize len = 0;
+  const char *path = clusters ? dp_clusters_lookup (clusters, word, n, &len) : NULL;
+  for (guint b = 0; path && b < 20; b++)
+    c = c << 1 | (b < len && path[b] == '1');
+  if (path)
+    c |= 1u << 31;
+  return c;
+}
+
+/* cluster_path() of token @i, through the thread's cache when the view has
+ * one.  The slot is chosen by the lower-cased word's hash and whether it is
+ * capitalised ("said" and "Said" may differ: the clusters are looked up
+ * by exact spelling first); the spelling in the slot decides. */
+static guint32
+cluster_cached (const DpClaimsView *v, guint i)
+{
+  const char *word = v->text + v->toks[i].start;
+  gsize n = v->toks[i].end - v->toks[i].start;
+  if (!v->cluster_cache || n > CLUSTER_CACHE_WORD)
+    return cluster_path (v->clusters, word, n);
+  guint64 h = v->word[i] ^ (word[0] >= 'A' && word[0] <= 'Z' ? 0x9E3779B97F4A7C15ULL : 0);
+  ClusterSlot *s = &v->cluster_cache[(h ^ h >> 32) & (CLUSTER_CACHE_SLOTS - 1)];
+  if (s->serial == v->cluster_serial && s->len == n && memcmp (s->word, word, n) == 0)
+    return s->cluster;
+  guint32 c = cluster_path (v->clusters, word, n);
+  s->serial = v->cluster_serial;
+  s->cluster = c;
+  s->len = (guint8) n;
+  memcpy (s->word, word, n);
+  return c;
+}
+
 /* The first 20 bits of token @i's cluster path (| 1 << 31 if the word has
  * one), looked up the first time a feature asks: most tokens are never
  * read by the model. */
@@ -143,14 +216,7 @@ cluster_of (const DpClaimsView *v, guint i)
   guint32 c = v->cluster[i];
   if (c & CLUSTER_LOOKED_UP)
     return c & ~CLUSTER_LOOKED_UP;
-  c = 0;
-  gsize len = 0;
-  const char *path = v->clusters ? dp_clusters_lookup (v->clusters, v->text + v->toks[i].start,
-                                                       v->toks[i].end - v->toks[i].start, &len) : NULL;
-  for (guint b = 0; path && b < 20; b++)
-    c = c << 1 | (b < len && path[b] == '1');
-  if (path)
-    c |= 1u << 31;
+  c = cluster_cached (v, i);
   v->cluster[i] = c | CLUSTER_LOOKED_UP;
   return c;
 }
@@ -179,9 +245,15 @@ dp_claims_view_init (DpClaimsView *v, DpRecord *rec, const DpClaimsModel *model,
       v->word[i] = dp_seq_hash (T_W, buf, lower (v->text, &v->toks[i], buf));
     }
   v->cluster = g_new0 (guint32, MAX (v->n, 1));
+  v->shape = g_new0 (guint64, MAX (v->n, 1));
   v->next = g_new (guint8, MAX (v->n, 1));
   memset (v->next, NEXT_UNKNOWN, MAX (v->n, 1));
   v->clusters = clusters;
+  if (model && clusters && clusters == model->clusters)
+    {
+      v->cluster_cache = cluster_cache ();
+      v->cluster_serial = model->serial;
+    }
   if (model && model->pos)
     dp_claims_view_set_pos (v, model->pos);
   for (guint s = 0; s < v->n_sents; s++)
@@ -207,6 +279,7 @@ dp_claims_view_clear (DpClaimsView *v)
   g_free (v->trigger);
   g_free (v->word);
   g_free (v->cluster);
+  g_free (v->shape);
   g_free (v->next);
   g_free (v->pos);
   if (v->pos_scratch)
@@ -259,7 +332,7 @@ pos_of (const DpClaimsView *v, guint i)
 
 /* A coarse shape: Xx, x, X, d, or the punctuation itself. */
 static guint64
-shape_hash (const DpClaimsView *v, guint i)
+shape_of (const DpClaimsView *v, guint i)
 {
   const DpToken *t = &v->toks[i];
   const char *s = v->text + t->start;
@@ -279,6 +352,16 @@ shape_hash (const DpClaimsView *v, guint i)
       return dp_seq_hash (T_SHAPE, s, MIN ((gsize) (t->end - t->start), 4));
     }
   return dp_seq_hash (T_SHAPE, c, 1);
+}
+
+/* Token @i's shape hash, worked out the first time a feature asks: the
+ * roles tagger asks twice per token of every cue window that holds it. */
+static guint64
+shape_hash (const DpClaimsView *v, guint i)
+{
+  if (!v->shape[i])
+    v->shape[i] = shape_of (v, i);   /* never 0: dp_seq_hash() is not */
+  return v->shape[i];
 }
 
 /* Always inline: with a literal @w its length is known where it is called,
@@ -352,7 +435,7 @@ subject_before (const DpClaimsView *v, guint i, guint a)
     {
       if (tok_is (v, j, ",") || v->toks[j].kind == DP_TOKEN_QUOTE)
         return 0;
-      for (const char *const *p = pronouns; *p; p++)
+      for (const char *const *p = pronouns; *p && v->toks[j].end - v->toks[j].start <= 4; p++)   /* the longest: "they" */
         if (tok_is (v, j, *p))
           return 1;
       if (v->ent[j])
@@ -367,6 +450,7 @@ void
 dp_claims_cue_features (const DpClaimsView *v, guint s, guint lo, guint hi, DpSeqFeatures *f)
 {
   guint a = v->sents[s].first_token, b = a + v->sents[s].n_tokens;
+  guint64 bias = dp_seq_hash (T_BIAS, "", 0);
   dp_seq_features_reset (f);
   for (guint i = lo; i < hi; i++)
     {
@@ -376,7 +460,8 @@ dp_claims_cue_features (const DpClaimsView *v, guint s, guint lo, guint hi, DpSe
       guint64 wm1 = i > a ? word_hash (v, i - 1) : 1, wp1 = i + 1 < b ? word_hash (v, i + 1) : 1;
       char buf[WORD_BYTES];
       gsize len = lower (v->text, &v->toks[i], buf);
-      h[k++] = dp_seq_hash (T_BIAS, "", 0);
+      guint64 suf3 = dp_seq_hash (T_SUF, buf + (len > 3 ? len - 3 : 0), MIN (len, 3));
+      h[k++] = bias;
       h[k++] = w;
       h[k++] = dp_seq_hash_mix (T_WM1, wm1);
       h[k++] = dp_seq_hash_mix (T_WP1, wp1);
@@ -384,7 +469,7 @@ dp_claims_cue_features (const DpClaimsView *v, guint s, guint lo, guint hi, DpSe
       h[k++] = dp_seq_hash_mix (T_WP2, i + 2 < b ? word_hash (v, i + 2) : 1);
       h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_BIM, wm1), w);
       h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_BIP, w), wp1);
-      h[k++] = dp_seq_hash (T_SUF, buf + (len > 3 ? len - 3 : 0), MIN (len, 3));
+      h[k++] = suf3;
       h[k++] = shape_hash (v, i);
       h[k++] = dp_seq_hash_mix (T_LEX, v->lex_cue[i]);
       h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_LEX, v->lex_cue[i]), next_kind (v, i));
@@ -410,7 +495,7 @@ dp_claims_cue_features (const DpClaimsView *v, guint s, guint lo, guint hi, DpSe
       h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_TRI, w), dp_seq_hash_mix (wp1, i + 2 < b ? word_hash (v, i + 2) : 1));
       h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_CLW, w), i > a ? cluster_of (v, i - 1) >> 12 : 1);
       h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_CLW, w), (i + 1 < b ? cluster_of (v, i + 1) >> 12 : 1) + 3);
-      h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_SUFN, dp_seq_hash (T_SUF, buf + (len > 3 ? len - 3 : 0), MIN (len, 3))), next_kind (v, i));
+      h[k++] = dp_seq_hash_mix (dp_seq_hash_mix (T_SUFN, suf3), next_kind (v, i));
       guint64 stem = dp_seq_hash (T_STEM, buf, stem_len (buf, len));
       h[k++] = stem;
       h[k++] = dp_seq_hash_mix (stem, next_kind (v, i));
@@ -480,60 +565,77 @@ clause_starts (const DpClaimsView *v, guint i)
   return FALSE;
 }
 
-static inline guint64
-rel (guint64 t, const Rel *r, guint64 v)
+#define N_ROLE_TEMPLATES (R_CLAUSE - R_BIAS + 1)
+
+/* Each roles template conjoined with where the word stands (before, in,
+ * after the cue), hashed once per cue window rather than once per feature. */
+typedef guint64 RoleBases[3][N_ROLE_TEMPLATES];
+
+static void
+role_bases (RoleBases b)
 {
-  return dp_seq_hash_mix (dp_seq_hash_mix (t, r->dir), v);
+  for (guint dir = 0; dir < 3; dir++)
+    for (guint t = 0; t < N_ROLE_TEMPLATES; t++)
+      b[dir][t] = dp_seq_hash_mix (R_BIAS + t, dir);
+}
+
+/* Template @t conjoined with the word's place (@base: its row of RoleBases)
+ * and the value @v. */
+static inline guint64
+rel (const guint64 *base, guint t, guint64 v)
+{
+  return dp_seq_hash_mix (base[t - R_BIAS], v);
 }
 
 static guint
 role_token (const DpClaimsView *v, guint i, guint cf, guint cl, const Rel *r, guint64 cue_w, guint64 cue_stem,
-            guint64 *h)
+            const RoleBases bases, guint64 *h)
 {
+  const guint64 *base = bases[r->dir];
   guint k = 0;
   guint64 w = word_hash (v, i);
   guint64 dist = r->dist;
-  h[k++] = rel (R_BIAS, r, dist);
-  h[k++] = rel (R_BIAS, r, 100 + r->commas * 10 + r->marks);
-  h[k++] = rel (R_SENT, r, r->sent);
-  h[k++] = rel (R_PARA, r, r->para);
-  h[k++] = rel (R_W, r, w);
-  h[k++] = rel (R_W, r, dp_seq_hash_mix (w, dist));
-  h[k++] = rel (R_WM1, r, i > 0 ? word_hash (v, i - 1) : 1);
-  h[k++] = rel (R_WP1, r, i + 1 < v->n ? word_hash (v, i + 1) : 1);
-  h[k++] = rel (R_SHAPE, r, shape_hash (v, i));
-  h[k++] = rel (R_SHAPE, r, dp_seq_hash_mix (shape_hash (v, i), dist));
-  h[k++] = rel (R_ENT, r, dp_seq_hash_mix (v->ent[i], MIN (dist, 4)));
-  h[k++] = rel (R_ENTB, r, dp_seq_hash_mix (v->ent[i], i > 0 && v->ent[i - 1] == v->ent[i]));
-  h[k++] = rel (R_QUOTE, r, v->in_quote[i] * 2 + v->in_quote[cf]);
-  h[k++] = rel (R_QUOTE, r, dp_seq_hash_mix (v->in_quote[i], r->marks));
-  h[k++] = rel (R_CUE, r, cue_w);
-  h[k++] = rel (R_CUE, r, cue_stem);
-  h[k++] = rel (R_CUEDIST, r, dp_seq_hash_mix (cue_stem, dist));
-  h[k++] = rel (R_CUEDIST, r, dp_seq_hash_mix (cue_w, dist));
-  h[k++] = rel (R_CUEDIST, r, dp_seq_hash_mix (cue_w, 100 + r->commas * 10 + r->marks));
-  h[k++] = rel (R_COMMAS, r, dp_seq_hash_mix (w, r->commas));
-  h[k++] = rel (R_LEX, r, (i < cf || i > cl) ? v->lex_cue[i] : 0);
-  h[k++] = rel (R_NEXTCUE, r, dp_seq_hash_mix (cue_w, next_kind (v, cl)));
+  h[k++] = rel (base, R_BIAS, dist);
+  h[k++] = rel (base, R_BIAS, 100 + r->commas * 10 + r->marks);
+  h[k++] = rel (base, R_SENT, r->sent);
+  h[k++] = rel (base, R_PARA, r->para);
+  h[k++] = rel (base, R_W, w);
+  h[k++] = rel (base, R_W, dp_seq_hash_mix (w, dist));
+  h[k++] = rel (base, R_WM1, i > 0 ? word_hash (v, i - 1) : 1);
+  h[k++] = rel (base, R_WP1, i + 1 < v->n ? word_hash (v, i + 1) : 1);
+  h[k++] = rel (base, R_SHAPE, shape_hash (v, i));
+  h[k++] = rel (base, R_SHAPE, dp_seq_hash_mix (shape_hash (v, i), dist));
+  h[k++] = rel (base, R_ENT, dp_seq_hash_mix (v->ent[i], MIN (dist, 4)));
+  h[k++] = rel (base, R_ENTB, dp_seq_hash_mix (v->ent[i], i > 0 && v->ent[i - 1] == v->ent[i]));
+  h[k++] = rel (base, R_QUOTE, v->in_quote[i] * 2 + v->in_quote[cf]);
+  h[k++] = rel (base, R_QUOTE, dp_seq_hash_mix (v->in_quote[i], r->marks));
+  h[k++] = rel (base, R_CUE, cue_w);
+  h[k++] = rel (base, R_CUE, cue_stem);
+  h[k++] = rel (base, R_CUEDIST, dp_seq_hash_mix (cue_stem, dist));
+  h[k++] = rel (base, R_CUEDIST, dp_seq_hash_mix (cue_w, dist));
+  h[k++] = rel (base, R_CUEDIST, dp_seq_hash_mix (cue_w, 100 + r->commas * 10 + r->marks));
+  h[k++] = rel (base, R_COMMAS, dp_seq_hash_mix (w, r->commas));
+  h[k++] = rel (base, R_LEX, (i < cf || i > cl) ? v->lex_cue[i] : 0);
+  h[k++] = rel (base, R_NEXTCUE, dp_seq_hash_mix (cue_w, next_kind (v, cl)));
   guint64 wp1 = i + 1 < v->n ? word_hash (v, i + 1) : 1, wm1 = i > 0 ? word_hash (v, i - 1) : 1;
-  h[k++] = rel (R_BIGRAM, r, dp_seq_hash_mix (w, wp1));
-  h[k++] = rel (R_BIGRAM, r, dp_seq_hash_mix (wm1, w) + 1);
-  h[k++] = rel (R_CLUSTER, r, dp_seq_hash_mix (cluster_of (v, i) >> 12, MIN (dist, 4)));
-  h[k++] = rel (R_CLUSTER, r, dp_seq_hash_mix (i + 1 < v->n ? cluster_of (v, i + 1) >> 12 : 1, 77));
-  h[k++] = rel (R_OTHERCUE, r, r->cues * 10 + MIN (r->commas, 1));
-  h[k++] = rel (R_OTHERCUE, r, dp_seq_hash_mix (w, r->cues));
+  h[k++] = rel (base, R_BIGRAM, dp_seq_hash_mix (w, wp1));
+  h[k++] = rel (base, R_BIGRAM, dp_seq_hash_mix (wm1, w) + 1);
+  h[k++] = rel (base, R_CLUSTER, dp_seq_hash_mix (cluster_of (v, i) >> 12, MIN (dist, 4)));
+  h[k++] = rel (base, R_CLUSTER, dp_seq_hash_mix (i + 1 < v->n ? cluster_of (v, i + 1) >> 12 : 1, 77));
+  h[k++] = rel (base, R_OTHERCUE, r->cues * 10 + MIN (r->commas, 1));
+  h[k++] = rel (base, R_OTHERCUE, dp_seq_hash_mix (w, r->cues));
   if (v->pos_model && r->dir == 2)   /* after the cue: tagged only there, for speed */
     {
       /* parts of speech say where a clause starts (", which" WDT, "and
        * vowed" CC VBD), so where a content ends */
       guint pt = pos_of (v, i), ptp1 = i + 1 < v->n ? pos_of (v, i + 1) : 0, ptm1 = i > 0 ? pos_of (v, i - 1) : 0;
-      h[k++] = rel (R_PT, r, dp_seq_hash_mix (pt, MIN (dist, 4)));
-      h[k++] = rel (R_PTBI, r, dp_seq_hash_mix (pt, ptp1));
-      h[k++] = rel (R_PTBI, r, dp_seq_hash_mix (ptm1, pt) + 7);
-      h[k++] = rel (R_PTW, r, dp_seq_hash_mix (w, ptp1));
+      h[k++] = rel (base, R_PT, dp_seq_hash_mix (pt, MIN (dist, 4)));
+      h[k++] = rel (base, R_PTBI, dp_seq_hash_mix (pt, ptp1));
+      h[k++] = rel (base, R_PTBI, dp_seq_hash_mix (ptm1, pt) + 7);
+      h[k++] = rel (base, R_PTW, dp_seq_hash_mix (w, ptp1));
     }
-  h[k++] = rel (R_CLAUSE, r, dp_seq_hash_mix (r->clause, MIN (r->commas, 2)));
-  h[k++] = rel (R_CLAUSE, r, dp_seq_hash_mix (w, r->clause) + 1);
+  h[k++] = rel (base, R_CLAUSE, dp_seq_hash_mix (r->clause, MIN (r->commas, 2)));
+  h[k++] = rel (base, R_CLAUSE, dp_seq_hash_mix (w, r->clause) + 1);
   return k;
 }
 
@@ -548,7 +650,13 @@ dp_claims_role_features (const DpClaimsView *v, guint cf, guint cl, guint lo, gu
   /* commas, quotation marks and paragraph breaks between each token and the
    * cue: counted outwards from the cue, once */
   guint n = hi - lo;
-  g_autofree Rel *rels = g_new0 (Rel, n);
+  /* on the stack for the usual windows (a cue is a few words): this runs
+   * once per cue */
+  Rel rels_s[ROLE_BEFORE + ROLE_AFTER + 16];
+  g_autofree Rel *rels_h = n <= G_N_ELEMENTS (rels_s) ? NULL : g_new (Rel, n);
+  Rel *rels = rels_h ? rels_h : rels_s;
+  RoleBases bases;
+  role_bases (bases);
   guint cs = v->tok_sent[cf];
   for (guint i = cf; i <= cl; i++)
     rels[i - lo] = (Rel) { 1, 0, 0, 0, 2, 0, 0 };
@@ -575,7 +683,7 @@ dp_claims_role_features (const DpClaimsView *v, guint cf, guint cl, guint lo, gu
   for (guint i = lo; i < hi; i++)
     {
       guint64 h[MAX_FEATURES];
-      guint k = role_token (v, i, cf, cl, &rels[i - lo], cue_w, cue_stem, h);
+      guint k = role_token (v, i, cf, cl, &rels[i - lo], cue_w, cue_stem, bases, h);
       dp_seq_features_add_token (f, h, k);
     }
 }
@@ -747,6 +855,7 @@ DpClaimsModel *
 dp_claims_model_new (DpSeqModel *cue, DpSeqModel *roles, GHashTable *cue_words, float cue_bias)
 {
   DpClaimsModel *m = g_new0 (DpClaimsModel, 1);
+  m->serial = (guint32) g_atomic_int_add (&model_serials, 1) + 1;
   m->cue = cue;
   m->roles = roles;
   m->cue_words = cue_words;
@@ -899,6 +1008,7 @@ dp_claims_model_load (const char *dir, const DpClusters *clusters, GError **erro
   float bias = b ? (float) g_ascii_strtod (b + strlen (bias_key), NULL) : 0;
   DpClaimsModel *m = dp_claims_model_new (g_steal_pointer (&cue), g_steal_pointer (&roles), words, bias);
   m->pos = m->pos_owned = g_steal_pointer (&pos);
+  m->clusters = clusters;
   return m;
 }
 

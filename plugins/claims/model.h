@@ -28,6 +28,8 @@ typedef struct {
   guint open_tok, close_tok;
 } DpClaimsQuoteSpan;
 
+typedef struct _DpClaimsClusterSlot DpClaimsClusterSlot;
+
 /* What the model knows of a record, per token. */
 typedef struct {
   const char *text;
@@ -44,8 +46,11 @@ typedef struct {
   guint8 *trigger;       /* 1 for tokens a cue can be near: quotation marks, lexicon cues, cue words */
   guint64 *word;         /* hash of each token's lower-cased text */
   guint32 *cluster;      /* the word's cluster path, 20 bits, highest first, looked up when first read */
+  guint64 *shape;        /* hash of each token's shape, worked out when first read; 0 not yet */
   guint8 *next;          /* what follows each token (next_kind in model.c), worked out when first read */
   const DpClusters *clusters;
+  DpClaimsClusterSlot *cluster_cache;  /* the thread's cache of cluster paths (model.c), or NULL */
+  guint32 cluster_serial;        /* the model's serial, naming its entries there */
   const DpSeqModel *pos_model;  /* the part-of-speech tagger, or NULL */
   guint8 *pos;           /* each token's POS tag + 1, tagged when first read; 0 not yet */
   DpSeqFeatures *pos_scratch;
@@ -77,7 +82,9 @@ typedef struct {
 } DpClaimsPred;
 
 /* Loads cue.dpm, roles.dpm and cue-words.txt from @dir.  A model trained
- * with word clusters records their fingerprint and needs those; one trained
+ * with word clusters records their fingerprint and needs those (views
+ * given this very @clusters object share a per-thread cache of their
+ * lookups, so keep it as long as the model); one trained
  * with a part-of-speech tagger records its fingerprint and needs pos.dpm,
  * that tagger, in @dir. */
 DpClaimsModel *dp_claims_model_load (const char *dir, const DpClusters *clusters, GError **error);

@@ -2,6 +2,7 @@
  * tagging one token, loading, and training on CoNLL-2003 columns. */
 #include "pos.h"
 
+#include "cues.h"
 #include "files.h"
 
 #include <string.h>
@@ -17,7 +18,7 @@ lower_word (const DpPosWord *w, char *buf)
 {
   gsize len = MIN (w->len, POS_WORD_BYTES);
   for (gsize i = 0; i < len; i++)
-    buf[i] = g_ascii_tolower (w->s[i]);
+    buf[i] = dp_cue_ascii_lower (w->s[i]);
   return len;
 }
 

@@ -121,6 +121,12 @@ DP_API JsonObject *dp_span_get_attrs (DpSpan *span);
 /* Attributes if any were set, else NULL (does not create an empty object;
  * those set through the setters below are moved into the object it returns). */
 DP_API JsonObject *dp_span_peek_attrs (const DpSpan *span);
+/* The string attribute @name, or NULL if the span has none by that name or
+ * it is not a string: unlike dp_span_peek_attrs(), reads attributes kept
+ * compactly where they are (a stage reading the entities' "canonical" need
+ * not turn every entity's attributes into a JsonObject).  Valid while the
+ * attribute is not changed. */
+DP_API const char *dp_span_get_attr_string (const DpSpan *span, const char *name);
 /* Sets one string (NULL: null) or integer attribute, as
  * json_object_set_*_member() on dp_span_get_attrs() would, but until a stage
  * asks for the JsonObject the span keeps such attributes in a few bytes each
