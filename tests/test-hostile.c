@@ -38,7 +38,7 @@
 /* The news stages (normalizer, ner, claims) on text shaped against them:
  * the claims layer of a text that is all reporting verbs is itself tens of
  * times the text. */
-#define BOUND_NEWS 200
+#define BOUND_NEWS 250
 #define BATCH_BYTES (1u << 20)
 /* -j 2: 2 per worker plus 2 batches in flight (docs/pipelines.md). */
 #define QUEUE_DEPTH 6
@@ -630,7 +630,7 @@ test_vanishing_files (void)
                                               "-s", "pipeline.queue-depth=2", NULL });
   while (!g_file_test (dl, G_FILE_TEST_EXISTS))
     g_usleep (2000);
-  guint cut = VANISH_FILES / 2, gone = VANISH_FILES * 3 / 4;
+  guint cut = VANISH_FILES * 3 / 4, gone = VANISH_FILES * 7 / 8;   /* seconds after file 000 */
   for (guint i = cut; i < VANISH_FILES; i++)
     {
       g_autofree char *name = g_strdup_printf ("%s/%03u.jsonl", sub, i);
