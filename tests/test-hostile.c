@@ -342,7 +342,9 @@ test_nul_bytes (void)
   g_autofree char *dead_text = g_file_test (dl, G_FILE_TEST_EXISTS) ? dp_test_read_file (dl) : g_strdup ("");
   g_assert_cmpuint (count_lines (r.out) + count_lines (dead_text), ==, 5);
   g_assert_cmpint (r.status, ==, count_lines (dead_text) ? 3 : 0);
-  assert_contains (r.out, "\"id\":\"esc\"");
+  assert_contains (r.out, "\"id\":\"esc\",\"source\"");
+  assert_contains (r.out, "\"text\":\"x\xef\xbf\xbdy\",\"meta\":{}");   /* \u0000: U+FFFD */
+  assert_contains (r.out, "\"text\":\"raw\xef\xbf\xbdnul\",\"meta\":{\"invalid_utf8\":1}");
   assert_contains (r.out, "\"id\":\"after\"");
   g_autoptr (GPtrArray) dead = objects_of (dead_text);
   for (guint i = 0; i < dead->len; i++)
