@@ -892,9 +892,7 @@ test_dev_full (void)
   g_autofree char *devdir = path_in (dir, "dev");
   g_assert_cmpint (g_mkdir (devdir, 0755), ==, 0);
   g_autofree char *full = path_in (devdir, "full");
-  if (is_root ())
-    g_assert_cmpint (mknod (full, S_IFCHR | 0666, makedev (1, 7)), ==, 0);
-  else
+  if (!is_root () || mknod (full, S_IFCHR | 0666, makedev (1, 7)) != 0)   /* (a container may refuse mknod) */
     g_assert_cmpint (mkfifo (full, 0600), ==, 0);
   const char *formats[] = { "csv", "sqlite" };
   for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
