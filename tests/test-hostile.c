@@ -3,8 +3,9 @@
  * code (docs/cli.md), a message naming the file, line or record, that every
  * good record is written and every bad one is in the dead-letter file with its
  * reason, and the child's peak RSS (wait4) against the bound
- * docs/reliability.md documents: the baseline of a tiny run plus a multiple of
- * the largest record.
+ * docs/reliability.md documents: the baseline of a tiny run through the same
+ * stages plus a multiple of the record bytes in flight (the largest record,
+ * or for many large ones queue-depth batches of 1 MiB plus one record).
  *
  * Inputs are generated in a temporary directory.  The big cases run reduced
  * by default; DP_HOSTILE_FULL=1 (tests/hostile/big.sh) runs them at full size
