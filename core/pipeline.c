@@ -681,6 +681,29 @@ read_pipeline_file (const char *path, gsize *len, GError **error)
   return text;
 }
 
+/* A pipeline file is UTF-8 text: the first bad byte is reported with its
+ * line and column, so that an editor can find it. */
+static gboolean
+validate_text (const char *path, const char *text, gsize len, GError **error)
+{
+  const char *bad;
+  if (g_utf8_validate_len (text, len, &bad))
+    return TRUE;
+  guint line = 1;
+  const char *line_start = text;
+  for (const char *p = text; p < bad; p++)
+    if (*p == '\n')
+      line++, line_start = p + 1;
+  guint column = (guint) g_utf8_strlen (line_start, bad - line_start) + 1;
+  if (*bad == '\0')
+    g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_SYNTAX,
+                 "%s:%u: a NUL byte at column %u (a pipeline file is text)", path, line, column);
+  else
+    g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_SYNTAX,
+                 "%s:%u: not valid UTF-8 (byte 0x%02X at column %u)", path, line, (guchar) *bad, column);
+  return FALSE;
+}
+
 DpPipeline *
 dp_pipeline_load_file (const char *path, const DpLoadOptions *opts, GError **error)
 {
@@ -688,11 +711,8 @@ dp_pipeline_load_file (const char *path, const DpLoadOptions *opts, GError **err
   g_autofree char *text = read_pipeline_file (path, &len, error);
   if (!text)
     return NULL;
-  if (!g_utf8_validate_len (text, len, NULL))
-    {
-      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_SYNTAX, "%s: not valid UTF-8", path);
-      return NULL;
-    }
+  if (!validate_text (path, text, len, error))
+    return NULL;
   Problems p = { g_string_new (NULL), 0 };
   g_autoptr (GKeyFile) kf = g_key_file_new ();
   g_autoptr (GError) kf_error = NULL;

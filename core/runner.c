@@ -893,7 +893,8 @@ dp_runner_run (DpRunner *r)
   if (r->opts.stats_path && !write_stats (r, seconds, code, &error))
     {
       g_printerr ("docpipe: error: cannot write stats: %s\n", error->message);
-      if (code == DP_EXIT_OK)
+      /* 1 wins over a signal's code and over 3 (dead letters); only 4 wins over it. */
+      if (code != DP_EXIT_DEAD_LETTERS_LOST)
         code = DP_EXIT_FAILURE;
     }
   return code;

@@ -31,6 +31,10 @@
 /* The cue tagger reads this many tokens either side of a trigger (a cue
  * word, a quotation mark, a lexicon cue); a cue is never far from one. */
 #define CUE_WINDOW 6
+/* Merged windows are cut at this many tokens: a sentence that is all
+ * triggers (a text of nothing but quotation marks) would otherwise be one
+ * window, and its features and lattice hundreds of times the text's size. */
+#define CUE_WINDOW_MAX 512
 #define CLUSTER_LOOKED_UP (1u << 30)
 #define NEXT_UNKNOWN 0xFF
 
@@ -827,7 +831,8 @@ dp_claims_model_predict (const DpClaimsModel *m, const DpClaimsView *v, GArray *
   for (guint s = 0; s < v->n_sents; s++)
     {
       guint a = v->sents[s].first_token, b = a + v->sents[s].n_tokens;
-      /* windows of CUE_WINDOW tokens around each trigger, merged */
+      /* windows of CUE_WINDOW tokens around each trigger, merged, at most
+       * CUE_WINDOW_MAX long */
       for (guint i = a; i < b;)
         {
           if (!v->trigger[i])
@@ -838,7 +843,7 @@ dp_claims_model_predict (const DpClaimsModel *m, const DpClaimsView *v, GArray *
           guint lo = i > a + CUE_WINDOW ? i - CUE_WINDOW : a, hi = MIN (b, i + CUE_WINDOW + 1);
           for (guint j = i + 1; j < hi; j++)
             if (v->trigger[j])
-              hi = MIN (b, j + CUE_WINDOW + 1);
+              hi = MIN (MIN (b, j + CUE_WINDOW + 1), lo + CUE_WINDOW_MAX);
           predict_window (m, v, s, lo, hi, &f, tags, &rf, role_tags, out);
           i = hi;
         }

@@ -112,6 +112,7 @@ read_whole_file (Reader *r, const char *shown, const char *id, DpRecordDecodeFun
       DpRecord *rec = dp_record_new_deferred (shown, data, r->len, decode, r);
       dp_record_set_id (rec, id);
       dp_batch_add (batch, rec);
+      r->batch_bytes += r->len;
       r->cap = r->len = 0;
     }
 }
@@ -139,6 +140,7 @@ emit_line (Reader *r, const char *start, const char *end, DpBatch *batch)
       return;
     }
   char *raw = g_memdup2 (start, end - start);
+  r->batch_bytes += end - start;
   dp_batch_add (batch, dp_record_new_deferred (source, raw, end - start, reader_decode_jsonl, r));
 }
 
@@ -182,7 +184,7 @@ fail_corrupt (Reader *r, DpBatch *batch, const GError *error)
 static gboolean
 read_lines (Reader *r, DpBatch *batch, guint max, GError **error)
 {
-  while (dp_batch_get_size (batch) < max)
+  while (dp_batch_get_size (batch) < max && r->batch_bytes < READER_BATCH_BYTES)
     {
       if (r->skipping && r->len > r->pos && skip_line (r))
         continue;
@@ -259,9 +261,11 @@ next_file (Reader *r, DpBatch *batch, GError **error)
   g_autoptr (GError) local = NULL;
   if (!reader_open (r, f->path, &local))
     {
-      if (format == FORMAT_JSONL)
+      if (is_stdin)
         return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
-      add_failed (batch, shown, id, local->message);
+      /* Gone or unreadable since the run started (a glob's file removed
+       * meanwhile): one dead letter naming it, and the other files are read. */
+      add_failed (batch, shown, format == FORMAT_JSONL ? shown : id, local->message);
       return TRUE;
     }
   if (format != FORMAT_JSONL)
@@ -287,7 +291,8 @@ static gboolean
 reader_read (gpointer self, DpBatch *batch, guint max, GError **error)
 {
   Reader *r = self;
-  while (dp_batch_get_size (batch) < max)
+  r->batch_bytes = 0;
+  while (dp_batch_get_size (batch) < max && r->batch_bytes < READER_BATCH_BYTES)
     {
       if (r->fd >= 0)
         {

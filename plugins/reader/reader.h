@@ -48,6 +48,7 @@ typedef struct {
   gboolean eof;
   gboolean cancelled;      /* the run stopped while we waited for input */
   gboolean skipping;       /* discarding the rest of an over-long line */
+  gsize batch_bytes;       /* raw bytes put in the batch being filled */
 
   /* progress (dp_batch_set_input_progress), in bytes as stored (compressed for .gz) */
   guint64 bytes_total;     /* of all files; 0 when one is not a regular file */
@@ -62,6 +63,11 @@ void     reader_file_free (gpointer file);
 GHashTable *reader_seen_new (void);
 
 /* input.c */
+/* A batch is handed on once it holds this many raw bytes, whatever its
+ * record count: with long records, the batches in flight (queue-depth) then
+ * hold a few MiB plus one record each, not batch-size records each. */
+#define READER_BATCH_BYTES (1u << 20)
+
 /* How much of a found file is looked at to call it binary. */
 #define READER_SNIFF_BYTES 4096
 gboolean reader_open (Reader *r, const char *path, GError **error);

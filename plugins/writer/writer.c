@@ -16,7 +16,9 @@
  */
 #include <docpipe/docpipe.h>
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>   /* crc32, crc32_combine: GLib has no CRC-32 */
 
 #include "csv.h"
@@ -266,9 +268,30 @@ format_of (const char *path, gboolean *gz)
   return FORMAT_JSONL;
 }
 
+/* CSV names three files after the path and SQLite keeps a journal beside it:
+ * a device, FIFO or socket there would have them created in its directory
+ * (/dev/full-documents.csv, /dev/full-journal), so only JSON lines may be
+ * written to one. */
+static gboolean
+refuse_special (const char *path, const char *format, GError **error)
+{
+  GStatBuf st;
+  if (g_stat (path, &st) != 0 || S_ISREG (st.st_mode) || S_ISDIR (st.st_mode))
+    return TRUE;
+  g_autofree char *shown = g_filename_display_name (path);
+  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+               "%s: format = %s needs a file name (it creates files named after it), not a %s; "
+               "write JSON lines to a device or FIFO",
+               shown, format, S_ISFIFO (st.st_mode) ? "FIFO" : S_ISSOCK (st.st_mode) ? "socket" : "device");
+  return FALSE;
+}
+
 static gboolean
 open_format (Writer *w, const DpParams *params, const char *path, gboolean gzip, GError **error)
 {
+  if (w->format != FORMAT_JSONL && strcmp (path, "-") != 0
+      && !refuse_special (path, w->format == FORMAT_CSV ? "csv" : "sqlite", error))
+    return FALSE;
   if (w->format == FORMAT_CSV)
     {
       g_auto (GStrv) columns = NULL;
