@@ -84,6 +84,15 @@ test_uner_and_gmb (void)
   g_assert_cmpstr (label (g, 0, 7), ==, "B-PER");
   g_assert_cmpstr (label (g, 0, 10), ==, "B-ORG");
 
+  /* A GMB word may start with a digit: it stays the word, not its POS tag. */
+  g_autofree char *numbers = write_tmp ("gmb_numbers.conll",
+    "a\tDT\tO\n26-year\tJJ\tO\nhigh\tNN\tO\nin\tIN\tO\n1990\tCD\tB-tim\n\n");
+  g_autoptr (GPtrArray) nums = read_ok (numbers);
+  const DpIobSentence *ns = g_ptr_array_index (nums, 0);
+  g_assert_cmpstr (g_ptr_array_index (ns->words, 1), ==, "26-year");
+  g_assert_cmpstr (g_ptr_array_index (ns->words, 4), ==, "1990");
+  g_assert_false (ns->no_misc);
+
   /* GMB's person spans take their titles; CoNLL's do not. */
   g_autofree char *titled = write_tmp ("gmb_titles.conll",
     "Prime\tNNP\tB-per\nMinister\tNNP\tI-per\nAda\tNNP\tI-per\nOkafor\tNNP\tI-per\nmet\tVBD\tO\n"

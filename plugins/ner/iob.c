@@ -130,6 +130,15 @@ sentence_free (gpointer p)
   g_free (s);
 }
 
+/* Universal NER's columns: a token number, the word, the tag.  GMB's first
+ * column is the word, and a word can be a number too ("1990", "26-year"). */
+static gboolean
+uner_layout (char **cols, guint nc, gboolean gmb)
+{
+  return !gmb && nc >= 3 && cols[0][0] && strspn (cols[0], "0123456789") == strlen (cols[0]) && cols[2][0]
+         && strchr ("BIO", cols[2][0]);
+}
+
 GPtrArray *
 dp_iob_read (const char *path, GError **error)
 {
@@ -165,7 +174,7 @@ dp_iob_read (const char *path, GError **error)
       const char *word = NULL, *label = NULL;
       if (!tabs && nc >= 2)
         word = cols[0], label = cols[nc - 1];
-      else if (tabs && nc >= 3 && g_ascii_isdigit (cols[0][0]) && strchr ("BIO", cols[2][0]))
+      else if (uner_layout (cols, nc, gmb))
         word = cols[1], label = cols[2];
       else if (tabs && nc >= 2)
         word = cols[0], label = cols[nc - 1];
@@ -181,7 +190,7 @@ dp_iob_read (const char *path, GError **error)
       if (!cur)
         {
           cur = sentence_new (doc_start || gmb), doc_start = FALSE;
-          cur->no_misc = tabs && nc >= 3 && g_ascii_isdigit (cols[0][0]);   /* the UNER layout */
+          cur->no_misc = tabs && uner_layout (cols, nc, gmb);
         }
       g_ptr_array_add (cur->words, g_strdup (word));
       g_ptr_array_add (cur->labels, normalise_label (label, word, gmb));
