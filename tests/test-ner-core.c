@@ -84,6 +84,27 @@ test_uner_and_gmb (void)
   g_assert_cmpstr (label (g, 0, 7), ==, "B-PER");
   g_assert_cmpstr (label (g, 0, 10), ==, "B-ORG");
 
+  /* A GMB word may start with a digit: it stays the word, not its POS tag. */
+  g_autofree char *numbers = write_tmp ("gmb_numbers.conll",
+    "a\tDT\tO\n26-year\tJJ\tO\nhigh\tNN\tO\nin\tIN\tO\n1990\tCD\tB-tim\n\n");
+  g_autoptr (GPtrArray) nums = read_ok (numbers);
+  const DpIobSentence *ns = g_ptr_array_index (nums, 0);
+  g_assert_cmpstr (g_ptr_array_index (ns->words, 1), ==, "26-year");
+  g_assert_cmpstr (g_ptr_array_index (ns->words, 4), ==, "1990");
+  g_assert_true (ns->no_misc);   /* GMB's MISC is partial */
+
+  /* Peoples GMB calls geo-political are MISC when the demonym list has them. */
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpGazetteer) gaz = dp_gazetteer_load (DP_TEST_SRCDIR "/plugins/ner/data/gazetteers", &error);
+  g_assert_no_error (error);
+  g_autofree char *peoples = write_tmp ("gmb_peoples.conll",
+    "Afghan\tJJ\tB-gpe\nand\tCC\tO\nSwiss\tJJ\tB-gpe\nofficials\tNNS\tO\nin\tIN\tO\nAfghanistan\tNNP\tB-gpe\n\n");
+  g_autoptr (GPtrArray) pe = dp_iob_read_with (peoples, gaz, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (label (pe, 0, 0), ==, "B-MISC");
+  g_assert_cmpstr (label (pe, 0, 2), ==, "B-MISC");
+  g_assert_cmpstr (label (pe, 0, 5), ==, "B-LOC");
+
   /* GMB's person spans take their titles; CoNLL's do not. */
   g_autofree char *titled = write_tmp ("gmb_titles.conll",
     "Prime\tNNP\tB-per\nMinister\tNNP\tI-per\nAda\tNNP\tI-per\nOkafor\tNNP\tI-per\nmet\tVBD\tO\n"
@@ -194,6 +215,13 @@ sentence_features (DpNerDoc *doc, const char *const *words, guint n, DpSeqFeatur
   dp_ner_doc_features (doc, 0, out);
 }
 
+static guint
+token_n_features (const DpSeqFeatures *f, guint token)
+{
+  const guint32 *starts = (const guint32 *) f->starts->data;
+  return starts[token + 1] - starts[token];
+}
+
 static void
 test_features_deterministic (void)
 {
@@ -274,6 +302,15 @@ test_clusters (void)
   g_assert_cmpmem (bits, len, "10", 2);
   g_assert_null (dp_clusters_lookup (c, "Pyongyang", 9, &len));
   g_assert_null (dp_clusters_lookup (NULL, "said", 4, &len));
+  /* The spelling found tells how the clusters' text writes the word. */
+  const char *spelling = NULL;
+  gsize spelling_len = 0;
+  bits = dp_clusters_lookup_spelling (c, "TEHRAN", 6, &len, &spelling, &spelling_len);
+  g_assert_cmpmem (bits, len, "0110", 4);
+  g_assert_cmpmem (spelling, spelling_len, "Tehran", 6);
+  bits = dp_clusters_lookup_spelling (c, "SAID", 4, &len, &spelling, &spelling_len);
+  g_assert_cmpmem (spelling, spelling_len, "said", 4);
+  g_assert_null (dp_clusters_lookup_spelling (c, "Pyongyang", 9, &len, &spelling, &spelling_len));
 
   /* Features change with the clusters a word has. */
   g_autoptr (DpNerDoc) plain = dp_ner_doc_new (NULL, NULL);
@@ -285,6 +322,30 @@ test_clusters (void)
   sentence_features (plain, words, 2, &a);
   sentence_features (clustered, words, 2, &b);
   g_assert_cmpuint (b.hashes->len, >, a.hashes->len);
+
+  /* A word the clusters list only in another case ("tehran": "Tehran")
+   * has one feature more than one they list as written. */
+  g_autofree char *lower_path = write_tmp ("clusters-lower.txt", "0110\ttehran\n10\tsaid\n");
+  g_autoptr (DpClusters) lower = dp_clusters_load (lower_path, &error);
+  g_assert_no_error (error);
+  g_autoptr (DpNerDoc) as_written = dp_ner_doc_new (NULL, lower);
+  g_autofree char *capital_path = write_tmp ("clusters-capital.txt", "0110\tTehran\n10\tsaid\n");
+  g_autoptr (DpClusters) capital = dp_clusters_load (capital_path, &error);
+  g_assert_no_error (error);
+  g_autoptr (DpNerDoc) other_case = dp_ner_doc_new (NULL, capital);
+  const char *web[] = { "tehran", "said" };
+  sentence_features (other_case, web, 2, &a);
+  sentence_features (as_written, web, 2, &b);
+  g_assert_cmpuint (token_n_features (&a, 0), ==, token_n_features (&b, 0) + 1);
+  g_assert_cmpuint (token_n_features (&a, 1), ==, token_n_features (&b, 1));
+
+  /* In a sentence without capitals inside, words get one feature more
+   * (two with a cluster) than in one with a capitalised word. */
+  const char *plain_case[] = { "a", "said", "b" }, *capital_inside[] = { "a", "said", "B" };
+  g_autoptr (DpNerDoc) bare = dp_ner_doc_new (NULL, NULL);
+  sentence_features (bare, plain_case, 3, &a);
+  sentence_features (bare, capital_inside, 3, &b);
+  g_assert_cmpuint (token_n_features (&a, 0), ==, token_n_features (&b, 0) + 1);
   dp_seq_features_clear (&a);
   dp_seq_features_clear (&b);
 
@@ -428,6 +489,14 @@ test_fix_entities (void)
     { "Kenya Airways and Kenya", "B-PER L-PER O U-LOC", "B-ORG L-ORG O U-LOC" },
     /* "West" is a place name too, but no country or capital. */
     { "in the West Bank today", "O O B-LOC L-LOC O", "O O B-LOC L-LOC O" },
+    /* A person's name holds no organisation word, unless it starts with a first name. */
+    { "flights of Air Zorvana and", "O O B-PER L-PER O", "O O B-ORG L-ORG O" },
+    { "Zorvana Bank Melli said", "B-PER I-PER L-PER O", "B-ORG I-ORG L-ORG O" },
+    { "as Tomas Post said", "O B-PER L-PER O", "O B-PER L-PER O" },
+    /* A person's name does not stop inside a title; a title alone may be a surname. */
+    { "Minister Brigadier General Zorvan Dehq", "O U-PER O B-PER L-PER", "O O O B-PER L-PER" },
+    { "said Billie Jean King", "O B-PER I-PER L-PER", "O B-PER I-PER L-PER" },
+    { "as King said", "O U-PER O", "O U-PER O" },
     { "the Gambino Clan met", "O B-PER L-PER O", "O U-PER O O" },
     { "the Assad Regime fell", "O B-PER L-PER O", "O U-PER O O" },
     /* Surnames that news writes as nouns ("pence", "laden"): no article. */

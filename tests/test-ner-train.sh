@@ -1,8 +1,9 @@
 #!/bin/sh
 # test-ner-train.sh — docpipe-ner-train's cross-validation (cv) and case-augmented
-# copies (--case-copies) on a small made-up corpus: cv reports every part and
-# their sum, copies are counted and recorded in the model, the same command
-# gives the same bytes, and bad settings are refused.
+# copies (--case-copies, --copy-case) on a small made-up corpus: cv reports
+# every part and their sum, copies are counted and recorded in the model, the
+# same command gives the same bytes, eval --tags-out writes the tags, and bad
+# settings are refused.
 # Usage: test-ner-train.sh DOCPIPE-NER-TRAIN GAZETTEER-DIR
 set -eu
 bin=$1 gaz=$2
@@ -31,6 +32,20 @@ cmp "$dir/a.dpm" "$dir/b.dpm"
 "$bin" info "$dir/a.dpm" > "$dir/info"
 grep -q -- '--case-copies 2' "$dir/info"
 grep -q 'data: 24 documents' "$dir/info"   # 12 and a lower- or upper-cased copy of each
+
+# One kind of copy only, of every Nth document.
+"$bin" train $opts --case-copies 3 --copy-case lower -o "$dir/c.dpm" "$dir/train.iob2" 2>/dev/null
+"$bin" info "$dir/c.dpm" > "$dir/info"
+grep -q -- '--case-copies 3 --copy-case lower' "$dir/info"
+grep -q 'data: 16 documents' "$dir/info"   # 12 and a lower-cased copy of every 3rd
+if "$bin" train $opts --case-copies 3 --copy-case title -o "$dir/d.dpm" "$dir/train.iob2" 2>"$dir/err"; then exit 1; fi
+grep -q -- "--copy-case: 'title' is not lower, upper or both" "$dir/err"
+
+# eval --tags-out: a line per token (word, gold label, predicted tag), a blank line per sentence.
+"$bin" eval -g "$gaz" -m "$dir/a.dpm" --tags-out "$dir/tags" "$dir/train.iob2" > /dev/null
+test "$(grep -c . "$dir/tags")" -eq "$(grep -c '^[^-].* [BIO]-*[A-Z]*$' "$dir/train.iob2")"
+grep -q '^Larijani I-PER [A-Z]' "$dir/tags"
+test "$(grep -c '^$' "$dir/tags")" -eq 24
 
 if "$bin" cv -k 1 $opts "$dir/train.iob2" 2>"$dir/err"; then exit 1; fi
 grep -q -- '--cv must be at least 2' "$dir/err"

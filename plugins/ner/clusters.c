@@ -194,6 +194,13 @@ dp_clusters_has_spelling (const DpClusters *c, const char *word, gsize len)
 const char *
 dp_clusters_lookup (const DpClusters *c, const char *word, gsize len, gsize *path_len)
 {
+  return dp_clusters_lookup_spelling (c, word, len, path_len, NULL, NULL);
+}
+
+const char *
+dp_clusters_lookup_spelling (const DpClusters *c, const char *word, gsize len, gsize *path_len,
+                             const char **spelling, gsize *spelling_len)
+{
   if (!c || !c->n || len == 0 || len > MAX_LOOKUP)
     return NULL;
   guint32 e = c->exact[probe (c, c->exact, c->text, word, len)];
@@ -209,5 +216,7 @@ dp_clusters_lookup (const DpClusters *c, const char *word, gsize len, gsize *pat
   const Entry *en = &c->entries[e - 1];
   if (path_len)
     *path_len = en->bits_len;
+  if (spelling)
+    *spelling = c->text + en->word, *spelling_len = en->word_len;
   return c->text + en->bits;
 }

@@ -24,6 +24,10 @@ guint       dp_clusters_n_words (const DpClusters *clusters);
  * exact spelling first, then its ASCII lower-cased form.  *@path_len gets the
  * string's length.  Thread-safe: a loaded table is never modified. */
 const char *dp_clusters_lookup (const DpClusters *clusters, const char *word, gsize len, gsize *path_len);
+/* The same, and the spelling found (@word's own, or its most frequent
+ * spelling in another case when only that is listed): how news writes it. */
+const char *dp_clusters_lookup_spelling (const DpClusters *clusters, const char *word, gsize len, gsize *path_len,
+                                         const char **spelling, gsize *spelling_len);
 
 /* Is this exact spelling one of the words (no case folding)? */
 gboolean    dp_clusters_has_spelling (const DpClusters *clusters, const char *word, gsize len);

@@ -1,6 +1,7 @@
 /* iob.c — reading annotated NER corpora and scoring against them. */
 
 #include "iob.h"
+#include "gazetteer.h"
 
 #include <string.h>
 
@@ -22,9 +23,10 @@ type_index (const char *type)
 }
 
 /* GMB's categories onto CoNLL's: geo-political entities are places, except the
- * adjectives (a word ending like a demonym), which CoNLL calls MISC. */
+ * adjectives and names of peoples, which CoNLL calls MISC: a word ending like
+ * a demonym, or on @gaz's list of demonyms (and no country: "Gibraltar"). */
 static const char *
-map_gmb (const char *type, const char *word)
+map_gmb (const char *type, const char *word, const DpGazetteer *gaz)
 {
   if (strcmp (type, "per") == 0)
     return "PER";
@@ -42,6 +44,9 @@ map_gmb (const char *type, const char *word)
       for (guint i = 0; adjective_endings[i]; i++)
         if (g_str_has_suffix (word, adjective_endings[i]))
           return "MISC";
+      guint32 lists = gaz ? dp_gazetteer_lookup_hash (gaz, dp_gaz_word_hash (word, strlen (word)), NULL) : 0;
+      if ((lists & 1u << DP_GAZ_DEMONYM) && !(lists & 1u << DP_GAZ_COUNTRY))
+        return "MISC";   /* Afghan, Swiss, Palestinians, Iraqis */
       return "LOC";
     }
   if (strcmp (type, "art") == 0 || strcmp (type, "eve") == 0 || strcmp (type, "nat") == 0)
@@ -101,11 +106,11 @@ gmb_strip_titles (DpIobSentence *s)
 }
 
 static char *
-normalise_label (const char *label, const char *word, gboolean gmb)
+normalise_label (const char *label, const char *word, gboolean gmb, const DpGazetteer *gaz)
 {
   if (strcmp (label, "O") == 0 || strlen (label) < 3 || label[1] != '-')
     return g_strdup ("O");
-  const char *type = gmb ? map_gmb (label + 2, word) : label + 2;
+  const char *type = gmb ? map_gmb (label + 2, word, gaz) : label + 2;
   if (!type || type_index (type) < 0)
     return g_strdup ("O");
   return g_strdup_printf ("%c-%s", label[0], type);
@@ -130,8 +135,23 @@ sentence_free (gpointer p)
   g_free (s);
 }
 
+/* Universal NER's columns: a token number, the word, the tag.  GMB's first
+ * column is the word, and a word can be a number too ("1990", "26-year"). */
+static gboolean
+uner_layout (char **cols, guint nc, gboolean gmb)
+{
+  return !gmb && nc >= 3 && cols[0][0] && strspn (cols[0], "0123456789") == strlen (cols[0]) && cols[2][0]
+         && strchr ("BIO", cols[2][0]);
+}
+
 GPtrArray *
 dp_iob_read (const char *path, GError **error)
+{
+  return dp_iob_read_with (path, NULL, error);
+}
+
+GPtrArray *
+dp_iob_read_with (const char *path, const DpGazetteer *gaz, GError **error)
 {
   g_autofree char *text = NULL;
   if (!g_file_get_contents (path, &text, NULL, error))
@@ -165,7 +185,7 @@ dp_iob_read (const char *path, GError **error)
       const char *word = NULL, *label = NULL;
       if (!tabs && nc >= 2)
         word = cols[0], label = cols[nc - 1];
-      else if (tabs && nc >= 3 && g_ascii_isdigit (cols[0][0]) && strchr ("BIO", cols[2][0]))
+      else if (uner_layout (cols, nc, gmb))
         word = cols[1], label = cols[2];
       else if (tabs && nc >= 2)
         word = cols[0], label = cols[nc - 1];
@@ -181,10 +201,11 @@ dp_iob_read (const char *path, GError **error)
       if (!cur)
         {
           cur = sentence_new (doc_start || gmb), doc_start = FALSE;
-          cur->no_misc = tabs && nc >= 3 && g_ascii_isdigit (cols[0][0]);   /* the UNER layout */
+          /* UNER does not annotate MISC; GMB's categories cover it only in part. */
+          cur->no_misc = gmb || (tabs && uner_layout (cols, nc, gmb));
         }
       g_ptr_array_add (cur->words, g_strdup (word));
-      g_ptr_array_add (cur->labels, normalise_label (label, word, gmb));
+      g_ptr_array_add (cur->labels, normalise_label (label, word, gmb, gaz));
     }
   if (cur && cur->words->len && gmb)
     gmb_strip_titles (cur);

@@ -1,6 +1,8 @@
 /* iob.h — annotated NER data (CoNLL-2003, Universal NER, GMB) and its scoring. */
 #pragma once
 
+#include "gazetteer.h"
+
 #include <glib.h>
 #include <stdio.h>
 
@@ -8,8 +10,9 @@ typedef struct {
   GPtrArray *words;     /* char* */
   GPtrArray *labels;    /* char*: the entity type a word belongs to, with IOB2 prefix ("B-PER"), or "O" */
   gboolean doc_start;   /* first sentence of a document */
-  gboolean no_misc;     /* from data that does not annotate MISC (Universal NER):
-                         * its O tokens may be unmarked MISC */
+  gboolean no_misc;     /* from data that does not annotate MISC (Universal NER) or only in
+                         * part (GMB): its O tokens may be unmarked MISC, and
+                         * cross-validation does not score it */
 } DpIobSentence;
 
 /* Reads a file; the format is recognised from its lines (CoNLL-2003 space
@@ -17,6 +20,9 @@ typedef struct {
  * mapped onto PER/ORG/LOC/MISC; its time expressions become O (dates are
  * rules' work).  Errors name the file and line. */
 GPtrArray *dp_iob_read (const char *path, GError **error);   /* DpIobSentence* */
+/* The same; GMB's geo-political words on @gaz's demonym list ("Afghan",
+ * "Palestinians") become MISC, as the ones ending like a demonym do. */
+GPtrArray *dp_iob_read_with (const char *path, const DpGazetteer *gaz, GError **error);
 
 /* Copies of sentences [@first, @end) of @sentences, one document, every word
  * lower-cased (or upper-cased): web text and headlines lose the capitals

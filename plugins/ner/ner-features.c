@@ -24,7 +24,8 @@ enum {
   T_PREV = T_SUFFIX + 4, T_NEXT, T_PREV2, T_NEXT2, T_PREV_SHAPE, T_NEXT_SHAPE,
   T_PREV_WORD_PAIR, T_NEXT_WORD_PAIR, T_FIRST_SHAPE, T_GAZ, T_GAZ_PREV, T_GAZ_NEXT,
   T_DOC_FLAG, T_DOC_FLAG_FIRST, T_DOC_PREV, T_DOC_NEXT, T_HISTORY, T_HISTORY_POS,
-  T_CLUSTER, T_CLUSTER_PREV, T_CLUSTER_NEXT,
+  T_CLUSTER, T_CLUSTER_PREV, T_CLUSTER_NEXT, T_NEWS_CASE,
+  T_SENT_CASE_SHAPE, T_SENT_CASE_CLUSTER,
 };
 
 /* Cluster features: prefixes of the word's path, coarse to fine (the whole
@@ -43,11 +44,13 @@ typedef struct {
   guint8 lower_len;
   gboolean capitalised;        /* starts with an upper-case letter */
   gboolean lower_initial;      /* starts with a lower-case ASCII letter */
+  gboolean has_lower;          /* has a lower-case ASCII letter */
   /* Hashes of what the features use, computed once per word: a word's
    * strings serve its own features and those of its neighbours. */
   guint64 word_hash, lower_hash, shape_hash, short_hash;
   guint64 prefix[4], suffix[4];   /* lower case, 1 to 4 bytes; 0 if shorter */
   guint32 cluster, cluster_len;   /* the first bits of the cluster path, first highest; 0 bits: none */
+  guint8 news_case;               /* how the word is written here and in news, when they differ; 0: the same */
 } Word;
 
 /* What the document says about one word type (keyed by its lower case). */
@@ -131,9 +134,11 @@ describe (const char *w, gsize len, Word *out)
   gsize shape_len = 0, short_len = 0, lower_len = 0;
   char last = 0;
   guint run = 0;
+  gboolean has_lower = FALSE;
   for (gsize i = 0; i < len; i++)
     {
       guchar c = (guchar) w[i];
+      has_lower |= g_ascii_islower (c);
       out->lower[lower_len++] = dp_name_lower ((char) c);
       if (c >= 0x80 && (c & 0xC0) == 0x80)
         continue;   /* one class per character, not per byte */
@@ -148,6 +153,7 @@ describe (const char *w, gsize len, Word *out)
   out->lower_len = (guint8) lower_len;
   out->capitalised = len > 0 && g_ascii_isupper (w[0]);
   out->lower_initial = len > 0 && g_ascii_islower (w[0]);
+  out->has_lower = has_lower;
   out->word_hash = dp_seq_hash (T_WORD, w, len);
   out->lower_hash = dp_gaz_lower_hash (out->lower, lower_len);   /* = dp_gaz_word_hash (w, len) */
   out->shape_hash = dp_seq_hash (T_SHAPE, shape, shape_len);
@@ -158,6 +164,36 @@ describe (const char *w, gsize len, Word *out)
       out->prefix[k - 1] = fits ? dp_seq_hash (T_PREFIX + k - 1, out->lower, k) : 0;
       out->suffix[k - 1] = fits ? dp_seq_hash (T_SUFFIX + k - 1, out->lower + lower_len - k, k) : 0;
     }
+}
+
+/* The case of a spelling: lower-case initial, capitalised, all capitals, other. */
+enum { CASE_LOWER = 1, CASE_TITLE, CASE_CAPS, CASE_OTHER, CASE_UNKNOWN };
+
+static guint8
+case_class (const char *w, gsize len)
+{
+  gboolean upper = FALSE, lower = FALSE;
+  for (gsize i = 0; i < len; i++)
+    upper |= g_ascii_isupper (w[i]), lower |= g_ascii_islower (w[i]);
+  if (len && g_ascii_islower (w[0]))
+    return CASE_LOWER;
+  if (len && g_ascii_isupper (w[0]))
+    return lower ? CASE_TITLE : CASE_CAPS;
+  return CASE_OTHER;
+}
+
+/* A word written otherwise than news writes it ("florida", "LARIJANI",
+ * "Regime"), or not among the news words at all: which case here and which
+ * there, a name-likeness that does not depend on the case of this text. */
+static guint8
+news_case (const char *w, gsize len, const char *spelling, gsize spelling_len)
+{
+  if (spelling && spelling_len == len && memcmp (w, spelling, len) == 0)
+    return 0;
+  guint8 here = case_class (w, len);
+  if (here == CASE_OTHER)
+    return 0;
+  return (guint8) (here * 8 + (spelling ? case_class (spelling, spelling_len) : CASE_UNKNOWN));
 }
 
 /* One token's features, collected before they go to the sequence at once. */
@@ -417,8 +453,10 @@ load_sentence (DpNerDoc *doc, guint s, gboolean full)
           continue;
         }
       describe (word, len, w);
-      gsize path_len = 0;
-      const char *path = dp_clusters_lookup (doc->clusters, word, len, &path_len);
+      gsize path_len = 0, spelling_len = 0;
+      const char *spelling = NULL;
+      const char *path = dp_clusters_lookup_spelling (doc->clusters, word, len, &path_len, &spelling, &spelling_len);
+      w->news_case = doc->clusters ? news_case (word, len, spelling, spelling_len) : 0;
       w->cluster = w->cluster_len = 0;
       for (; path && w->cluster_len < MIN (path_len, MAX_CLUSTER_BITS); w->cluster_len++)
         w->cluster = w->cluster << 1 | (path[w->cluster_len] == '1');
@@ -559,6 +597,24 @@ dp_ner_doc_remember (DpNerDoc *doc, guint s, const guint16 *tags, const char *co
     }
 }
 
+/* How a sentence is written: normally (0), without capitals but for its
+ * first word and "I" (1: web text, or a sentence that names nothing), or in
+ * capitals (2: a headline).  In such sentences the case of a word says little,
+ * and the features below let the model learn them apart. */
+static guint
+sentence_case (const Word *w, guint n)
+{
+  gboolean any_lower = FALSE, caps_inside = FALSE;
+  for (guint i = 0; i < n; i++)
+    {
+      any_lower |= w[i].has_lower;
+      caps_inside |= i > 0 && w[i].capitalised && !(w[i].lower_len == 1 && w[i].lower[0] == 'i');
+    }
+  if (!any_lower)
+    return 2;
+  return caps_inside ? 0 : 1;
+}
+
 static const Word boundary = { .lower = "<s>", .lower_len = 3, .word_hash = 1, .lower_hash = 1,
                                .shape_hash = 1, .short_hash = 1 };
 
@@ -571,6 +627,7 @@ dp_ner_doc_features (DpNerDoc *doc, guint s, DpSeqFeatures *out)
   const Word *w = doc->w;
   const guint32 *marks = doc->marks;
   Buf b;
+  guint sent_case = sentence_case (w, n);
   for (guint i = 0; i < n; i++)
     {
       const Word *me = &w[i];
@@ -612,6 +669,16 @@ dp_ner_doc_features (DpNerDoc *doc, guint s, DpSeqFeatures *out)
         put_cluster (&b, T_CLUSTER_PREV, p1, NEIGHBOUR_CLUSTER_PREFIX);
       if (i + 1 < n)
         put_cluster (&b, T_CLUSTER_NEXT, n1, NEIGHBOUR_CLUSTER_PREFIX);
+      if (me->news_case)
+        put (&b, T_NEWS_CASE, me->news_case);
+      if (sent_case)
+        {
+          put (&b, T_SENT_CASE_SHAPE, me->short_hash + sent_case);
+          if (me->cluster_len)
+            put (&b, T_SENT_CASE_CLUSTER,
+                 (guint64) sent_case << 40 | (guint64) MIN (me->cluster_len, 10) << 32
+                   | me->cluster >> (me->cluster_len - MIN (me->cluster_len, 10)));
+        }
       put_doc_features (doc, me, i == 0, &b);
       dp_seq_features_add_token (out, b.h, b.n);
     }
@@ -828,9 +895,47 @@ retag (guint16 *tags, guint i, guint len, const char *type, const char *const *t
   tags[i + len - 1] = tag_named (tag_names, 'L', type);
 }
 
+/* Is one of words [@i, @i + @len) an organisation word ("Air", "Bank")? */
+static gboolean
+has_org_word (const DpNerDoc *doc, guint i, guint len)
+{
+  for (guint k = i; k < i + len; k++)
+    if (lists_at (doc, k) & 1u << DP_GAZ_ORG_WORD)
+      return TRUE;
+  return FALSE;
+}
+
+/* Do words [@i, @i + @len) start a title that goes on after them
+ * ("Brigadier" of "Brigadier General"), before @end? */
+static gboolean
+title_goes_on (const DpNerDoc *doc, guint i, guint len, guint end)
+{
+  if (!doc->gaz)
+    return FALSE;
+  guint64 h = lower_hash_at (doc, i);
+  for (guint k = 1; k <= DP_GAZ_MAX_WORDS && i + k <= end; k++)
+    {
+      if (k > 1)
+        h = dp_gaz_phrase_extend (h, lower_hash_at (doc, i + k - 1));
+      gboolean longer = FALSE;
+      guint32 bits = dp_gazetteer_lookup_hash (doc->gaz, h, &longer);
+      if (k > len && (bits & 1u << DP_GAZ_TITLE))
+        return TRUE;
+      if (!longer)
+        break;
+    }
+  return FALSE;
+}
+
 /* - A place or person whose name starts with a place and ends with an
  *   organisation word is an organisation named after the place ("Iran Air",
  *   "Korea Development Bank"; not "West Bank").
+ * - A person's name of two words or more with an organisation word in it,
+ *   not starting with a first name, is an organisation's ("Air Koryo",
+ *   "Bank Melli"; not "Tomas Post"): in CoNLL-2003 and UNER train 974 names
+ *   with such a word are ORG, 3 PER.
+ * - A person's name does not stop inside a title: "Brigadier" of
+ *   "Brigadier General Hossein Dehghan" is none.
  * - A name after "the" that ends in a capitalised common noun is no
  *   person's: "the Kim Regime" is PER "Kim" and a noun.  Without the article
  *   the same test would cut surnames that are nouns too ("Mike Pence",
@@ -838,7 +943,7 @@ retag (guint16 *tags, guint i, guint len, const char *type, const char *const *t
  * - A bare acronym on no list of places is not a place ("KCNA"); country
  *   codes ("USA", "DPRK") are on the countries list. */
 static void
-fix_entity (const DpNerDoc *doc, guint16 *tags, guint i, guint len, gboolean sentence_has_lower,
+fix_entity (const DpNerDoc *doc, guint16 *tags, guint i, guint len, guint end, gboolean sentence_has_lower,
             gboolean after_the, const char *const *tag_names)
 {
   const char *type = tag_names[tags[i]] + 2;
@@ -847,6 +952,10 @@ fix_entity (const DpNerDoc *doc, guint16 *tags, guint i, guint len, gboolean sen
   if ((per || loc) && len >= 2 && (lists_at (doc, i) & NAMESAKE_LISTS)
       && (lists_at (doc, last) & 1u << DP_GAZ_ORG_WORD))
     retag (tags, i, len, "ORG", tag_names);
+  else if (per && len >= 2 && !(lists_at (doc, i) & 1u << DP_GAZ_FIRST_NAME) && has_org_word (doc, i, len))
+    retag (tags, i, len, "ORG", tag_names);
+  else if (per && title_goes_on (doc, i, len, end))
+    memset (tags + i, 0, len * sizeof *tags);
   else if (per && len >= 2 && after_the && !(lists_at (doc, last) & NAME_LISTS) && common_noun_at (doc, last))
     {
       retag (tags, i, len - 1, "PER", tag_names);
@@ -879,7 +988,7 @@ dp_ner_doc_fix_entities (DpNerDoc *doc, guint16 *tags, const char *const *tag_na
             while (i + len < end && tag_names[tags[i + len - 1]][0] != 'L')
               len++;
           if (c == 'B' || c == 'U')
-            fix_entity (doc, tags, i, len, has_lower, i > doc->sentence_starts[s] && is_the (doc, i - 1), tag_names);
+            fix_entity (doc, tags, i, len, end, has_lower, i > doc->sentence_starts[s] && is_the (doc, i - 1), tag_names);
           i += len;
         }
     }

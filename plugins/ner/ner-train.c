@@ -3,7 +3,8 @@
  *   docpipe-ner-train train --gazetteers DIR [--clusters FILE] --out MODEL [--epochs N] [--seed S]
  *                           [--min-count K] [--folds F] [--dev FILE] TRAIN-FILE...
  *   docpipe-ner-train cv    (the train options) [--cv K] TRAIN-FILE...
- *   docpipe-ner-train eval  --gazetteers DIR [--clusters FILE] --model MODEL [--types LIST] FILE...
+ *   docpipe-ner-train eval  --gazetteers DIR [--clusters FILE] --model MODEL [--types LIST]
+ *                           [--tags-out FILE] FILE...
  *   docpipe-ner-train info  MODEL
  *
  * Training files are CoNLL-2003, Universal NER or GMB (see iob.c); the same
@@ -23,7 +24,9 @@
  * scores of all parts are summed.  --case-copies N adds a lower-cased copy
  * of every Nth document and an upper-cased copy of the one after it; a
  * copy always falls in its original's fold, so no document is tagged by a
- * model that saw it in other letters.
+ * model that saw it in other letters (--copy-case lower or upper: that copy
+ * only, of every Nth document).  GMB files (a name with "gmb") train as data
+ * whose MISC is partial, like UNER's: completed, and never cross-validated.
  */
 #include "ner-features.h"
 #include "iob.h"
@@ -31,7 +34,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static char *opt_gaz, *opt_clusters, *opt_out, *opt_model, *opt_dev, *opt_types;
+static char *opt_gaz, *opt_clusters, *opt_out, *opt_model, *opt_dev, *opt_types, *opt_tags_out, *opt_copy_case;
 static gboolean opt_propagate = FALSE, opt_fix = TRUE;
 static gint opt_epochs = 10, opt_seed = 1, opt_min_count = 1, opt_folds = 5, opt_runs = 1, opt_cv = 4,
             opt_case_copies = 0;
@@ -52,6 +55,8 @@ static const GOptionEntry entries[] = {
   { "folds", 'f', 0, G_OPTION_ARG_INT, &opt_folds, "Folds for the decisions history features are trained on (default 5; 1 = none)", "F" },
   { "cv", 'k', 0, G_OPTION_ARG_INT, &opt_cv, "cv: parts of the fully annotated documents to cross-validate on (default 4)", "K" },
   { "case-copies", 'a', 0, G_OPTION_ARG_INT, &opt_case_copies, "Also train on lower- and upper-cased copies of every Nth document (default 0: none)", "N" },
+  { "copy-case", 0, 0, G_OPTION_ARG_STRING, &opt_copy_case, "With --case-copies: which copies, lower, upper or both (default both: a lower-cased copy of every Nth document, an upper-cased one of the next; lower or upper: that copy of every Nth)", "WHICH" },
+  { "tags-out", 'T', 0, G_OPTION_ARG_FILENAME, &opt_tags_out, "eval: write each token with its gold label and the predicted BILOU tag to FILE, to read the errors", "FILE" },
   { NULL }
 };
 
@@ -72,13 +77,14 @@ typedef struct {
   GArray *lens;          /* gsize */
   GPtrArray *words;      /* the document's words, borrowed from the sentences */
   GArray *starts;        /* guint32 sentence starts */
+  guint64 n_features;    /* features computed for tagging, for the per-token figure eval prints */
 } Featurizer;
 
 static void
-corpus_add_file (Corpus *c, const char *path)
+corpus_add_file (Corpus *c, const char *path, const DpGazetteer *gaz)
 {
   g_autoptr (GError) error = NULL;
-  GPtrArray *s = dp_iob_read (path, &error);
+  GPtrArray *s = dp_iob_read_with (path, gaz, &error);
   if (!s)
     {
       g_printerr ("docpipe-ner-train: %s\n", error->message);
@@ -96,33 +102,35 @@ corpus_add_file (Corpus *c, const char *path)
 }
 
 static void
-corpus_init (Corpus *c, char **paths, guint n)
+corpus_init (Corpus *c, char **paths, guint n, const DpGazetteer *gaz)
 {
   c->files = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
   c->sents = g_ptr_array_new ();
   c->doc_starts = g_array_new (FALSE, FALSE, sizeof (guint));
   c->n_tokens = 0;
   for (guint i = 0; i < n; i++)
-    corpus_add_file (c, paths[i]);
+    corpus_add_file (c, paths[i], gaz);
   g_array_append_val (c->doc_starts, c->sents->len);
   c->origin = g_array_new (FALSE, FALSE, sizeof (guint));
   for (guint d = 0; d + 1 < c->doc_starts->len; d++)
     g_array_append_val (c->origin, d);
 }
 
-/* Lower-cased copies of every Nth document, upper-cased copies of the next. */
+/* Lower-cased copies of every Nth document, upper-cased copies of the next
+ * (@lower, @upper both); or one kind only, of every Nth. */
 static void
-corpus_add_case_copies (Corpus *c, guint every)
+corpus_add_case_copies (Corpus *c, guint every, gboolean lower, gboolean upper)
 {
   guint n_docs = c->doc_starts->len - 1, n_sents = c->sents->len;
   g_array_set_size (c->doc_starts, n_docs);   /* drops the end mark */
   for (guint d = 0; d < n_docs && every > 0; d++)
     {
-      if (d % every > 1)
+      guint k = d % every;
+      if (lower && upper ? k > 1 : k != 0)
         continue;
       guint first = g_array_index (c->doc_starts, guint, d);
       guint end = d + 1 < n_docs ? g_array_index (c->doc_starts, guint, d + 1) : n_sents;
-      GPtrArray *copy = dp_iob_recase (c->sents, first, end, d % every == 1);
+      GPtrArray *copy = dp_iob_recase (c->sents, first, end, lower && upper ? k == 1 : upper);
       g_ptr_array_add (c->files, copy);
       g_array_append_val (c->doc_starts, c->sents->len);
       g_array_append_val (c->origin, d);
@@ -186,6 +194,7 @@ tag_document (Featurizer *fz, DpSeqModel *model, const Corpus *c, guint d, guint
   for (guint s = doc_first (c, d); s < doc_end (c, d); s++)
     {
       dp_ner_doc_features (fz->doc, s - doc_first (c, d), &fz->f);
+      fz->n_features += fz->f.hashes->len;
       dp_seq_model_decode (model, &fz->f, tags[s]);
       dp_ner_doc_remember (fz->doc, s - doc_first (c, d), tags[s], names);
     }
@@ -243,13 +252,37 @@ skipped_types (void)
   return ~keep & 0xF;
 }
 
+/* word, gold label and predicted tag per line, a blank line after each
+ * sentence, for reading a model's errors. */
+static void
+write_tags (const Corpus *c, guint16 *const *tags, const char *path)
+{
+  g_autoptr (GString) out = g_string_new (NULL);
+  const char *const *names = dp_iob_bilou_tags ();
+  for (guint i = 0; i < c->sents->len; i++)
+    {
+      const DpIobSentence *s = sentence (c, i);
+      for (guint k = 0; k < s->words->len; k++)
+        g_string_append_printf (out, "%s %s %s\n", (const char *) g_ptr_array_index (s->words, k),
+                                (const char *) g_ptr_array_index (s->labels, k), names[tags[i][k]]);
+      g_string_append_c (out, '\n');
+    }
+  g_autoptr (GError) error = NULL;
+  if (!g_file_set_contents (path, out->str, (gssize) out->len, &error))
+    {
+      g_printerr ("docpipe-ner-train: %s\n", error->message);
+      exit (1);
+    }
+}
+
 static void
 evaluate (Featurizer *fz, DpSeqModel *model, const char *path)
 {
   Corpus c;
-  corpus_init (&c, (char **) &path, 1);
+  corpus_init (&c, (char **) &path, 1, fz->gaz);
   guint16 **tags = tags_new (&c);
   gint64 t0 = g_get_monotonic_time ();
+  fz->n_features = 0;
   for (guint d = 0; d < corpus_n_docs (&c); d++)
     tag_document (fz, model, &c, d, tags, opt_propagate);
   double secs = (g_get_monotonic_time () - t0) / 1e6;
@@ -258,7 +291,10 @@ evaluate (Featurizer *fz, DpSeqModel *model, const char *path)
     dp_iob_score_add (&score, sentence (&c, i), tags[i]);
   printf ("%s:\n%u tokens in %.2f s (%.0f tokens/s, features and decoding)\n", path, c.n_tokens, secs,
           c.n_tokens / secs);
+  printf ("%.1f features per token\n", (double) fz->n_features / MAX (c.n_tokens, 1));
   dp_iob_score_print (&score, stdout);
+  if (opt_tags_out)
+    write_tags (&c, tags, opt_tags_out);
   tags_free (&c, tags);
   corpus_clear (&c);
 }
@@ -362,7 +398,8 @@ describe_training (int argc, char **argv, const Corpus *c, const Featurizer *fz)
   g_string_append_printf (meta, " train --epochs %d --seed %d --runs %d --min-count %d --folds %d", opt_epochs,
                           opt_seed, opt_runs, opt_min_count, opt_folds);
   if (opt_case_copies)
-    g_string_append_printf (meta, " --case-copies %d", opt_case_copies);
+    g_string_append_printf (meta, " --case-copies %d%s%s", opt_case_copies, opt_copy_case ? " --copy-case " : "",
+                            opt_copy_case ? opt_copy_case : "");
   for (int a = 2; a < argc; a++)
     {
       g_autofree char *base = g_path_get_basename (argv[a]);
@@ -424,16 +461,23 @@ build_model (Featurizer *fz, const Corpus *c, const Plan *cv)
 }
 
 static gboolean
-load_training (Corpus *c, int argc, char **argv, const char *what)
+load_training (Corpus *c, int argc, char **argv, const char *what, const DpGazetteer *gaz)
 {
+  gboolean lower = !opt_copy_case || strcmp (opt_copy_case, "both") == 0 || strcmp (opt_copy_case, "lower") == 0;
+  gboolean upper = !opt_copy_case || strcmp (opt_copy_case, "both") == 0 || strcmp (opt_copy_case, "upper") == 0;
+  if (!lower && !upper)
+    {
+      g_printerr ("docpipe-ner-train %s: --copy-case: '%s' is not lower, upper or both\n", what, opt_copy_case);
+      return FALSE;
+    }
   if (argc < 3 || opt_folds < 1 || opt_case_copies < 0)
     {
       g_printerr ("docpipe-ner-train %s: needs training files (and --folds ≥ 1, --case-copies ≥ 0)\n", what);
       return FALSE;
     }
-  corpus_init (c, argv + 2, (guint) argc - 2);
+  corpus_init (c, argv + 2, (guint) argc - 2, gaz);
   if (opt_case_copies > 0)
-    corpus_add_case_copies (c, (guint) MAX (opt_case_copies, 2));
+    corpus_add_case_copies (c, (guint) MAX (opt_case_copies, lower && upper ? 2 : 1), lower, upper);
   g_printerr ("%u documents, %u sentences, %u tokens\n", corpus_n_docs (c), c->sents->len, c->n_tokens);
   return TRUE;
 }
@@ -447,7 +491,7 @@ train (Featurizer *fz, int argc, char **argv)
       g_printerr ("docpipe-ner-train train: needs --out MODEL\n");
       return 2;
     }
-  if (!load_training (&c, argc, argv, "train"))
+  if (!load_training (&c, argc, argv, "train", fz->gaz))
     return 2;
   Plan all = { 0 };
   g_autoptr (DpSeqModel) model = build_model (fz, &c, &all);
@@ -477,7 +521,7 @@ cross_validate (Featurizer *fz, int argc, char **argv)
       g_printerr ("docpipe-ner-train cv: --cv must be at least 2\n");
       return 2;
     }
-  if (!load_training (&c, argc, argv, "cv"))
+  if (!load_training (&c, argc, argv, "cv", fz->gaz))
     return 2;
   guint16 **tags = tags_new (&c);
   DpIobScore score = { .skip = skipped_types () };
