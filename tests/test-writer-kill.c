@@ -782,6 +782,50 @@ test_term_while_finishing (void)
   dp_test_remove_tree (dir);
 }
 
+/* The writer's three CSV tables are synced before the first is renamed, so
+ * the renames come one right after another.  They used to be synced and
+ * renamed in turn, and a kill while the second file was syncing (a wide
+ * window on a busy disk) left new documents beside old entities and claims.
+ * The order is read from syncspy's log (tests/fixtures/syncspy.c). */
+static void
+test_csv_renames_together (void)
+{
+#ifdef __SANITIZE_ADDRESS__
+  g_test_skip ("AddressSanitizer's runtime must come first in LD_PRELOAD");
+  return;
+#endif
+  g_autofree char *dir = dp_test_make_tmp_dir ("docpipe-kill-XXXXXX");
+  g_autofree char *in = make_input (dir, "in-A.jsonl", 'A', FALSE);
+  g_autofree char *out = g_build_filename (dir, "out.csv", NULL);
+  g_autofree char *log = g_build_filename (dir, "spy.log", NULL);
+  Job j = { in, out };
+  g_autoptr (GPtrArray) argv = job_argv (&j);
+  g_autoptr (GSubprocessLauncher) l = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                                                                 | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_setenv (l, "LD_PRELOAD", DP_TEST_SYNCSPY, TRUE);
+  g_subprocess_launcher_setenv (l, "DP_SYNCSPY_LOG", log, TRUE);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) p = g_subprocess_launcher_spawnv (l, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait_check (p, NULL, &error);
+  g_assert_no_error (error);
+  g_autofree char *text = dp_test_read_file (log);
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  guint syncs = 0, renames = 0;
+  for (guint i = 0; lines[i]; i++)
+    if (g_str_has_prefix (lines[i], "fsync "))
+      {
+        if (renames)
+          g_error ("a CSV file synced between two renames:\n%s", text);
+        syncs++;
+      }
+    else if (g_str_has_prefix (lines[i], "rename "))
+      renames++;
+  g_assert_cmpuint (syncs, ==, 3);
+  g_assert_cmpuint (renames, ==, 3);
+  dp_test_remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -818,5 +862,6 @@ main (int argc, char **argv)
       g_test_add_data_func (path, &states[i], check_state);
     }
   g_test_add_func ("/writer-kill/term-while-finishing", test_term_while_finishing);
+  g_test_add_func ("/writer-kill/csv-renames-together", test_csv_renames_together);
   return g_test_run ();
 }
