@@ -9,7 +9,8 @@
 # Columns: kills sent; how the run ended (died of the signal / stopped
 # gracefully with exit 143 / had ended before the signal); what the target
 # held afterwards (the old output intact / the new one complete / the new one
-# committed partial: a graceful stop, or SQLite's whole batches); re-runs that
+# committed partial: a graceful stop, or SQLite's whole batches / CSV files
+# mixed: killed between the renames of the three tables); re-runs that
 # completed the job; temporary files left after the re-run; documents lost and
 # duplicated after the re-run ("dup" also shows in parentheses how many kills
 # caused duplicates: the at-least-once window of docs/operations.md).
@@ -27,11 +28,11 @@ DOCPIPE_PLUGIN_PATH= G_DEBUG=fatal-criticals DP_TEST_KILLS="$n" "$bin" --verbose
 end=$(date +%s)
 grep -m1 'random seed' "$log" || true
 grep -E '^(not ok|Bail out)' "$log" || true
-printf '%-13s %-6s %5s | %5s %5s %5s | %5s %5s %7s | %6s %5s %5s %9s\n' \
-  writer signal kills died exit143 ended old new partial rerun temps lost dup
-grep -o 'KILL-ROW.*' "$log" | while read -r _ w s k d i f o c p r t l u uw; do
-  printf '%-13s %-6s %5s | %5s %5s %5s | %5s %5s %7s | %6s %5s %5s %9s\n' \
-    "$w" "SIG$s" "$k" "$d" "$i" "$f" "$o" "$c" "$p" "$r" "$t" "$l" "$u ($uw)"
+printf '%-13s %-7s %5s | %5s %7s %5s | %5s %5s %7s %5s | %5s %5s %5s %9s\n' \
+  writer signal kills died exit143 ended old new partial mixed rerun temps lost dup
+grep -o 'KILL-ROW.*' "$log" | while read -r _ w s k d i f o c p m r t l u uw; do
+  printf '%-13s %-7s %5s | %5s %7s %5s | %5s %5s %7s %5s | %5s %5s %5s %9s\n' \
+    "$w" "SIG$s" "$k" "$d" "$i" "$f" "$o" "$c" "$p" "$m" "$r" "$t" "$l" "$u ($uw)"
 done
 echo "$(grep -c '^ok' "$log") tests passed in $((end - start)) s; exit status $status"
 exit "$status"
