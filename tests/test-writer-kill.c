@@ -39,6 +39,7 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 
 #define PLUGIN_PATH DP_TEST_PLUGINS ":" DP_TEST_FIXTURES_GOOD
@@ -182,13 +183,30 @@ job_argv (const Job *j)
   return argv;
 }
 
+/* A run dies with the test: one blocked on a FIFO must not outlive a failure. */
+static void
+die_with_parent (gpointer data)
+{
+  (void) data;
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static GSubprocessLauncher *
+job_launcher (void)
+{
+  GSubprocessLauncher *l = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                                                      | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_set_child_setup (l, die_with_parent, NULL, NULL);
+  return l;
+}
+
 static GSubprocess *
 job_start (const Job *j)
 {
   g_autoptr (GPtrArray) argv = job_argv (j);
+  g_autoptr (GSubprocessLauncher) l = job_launcher ();
   g_autoptr (GError) error = NULL;
-  GSubprocess *p = g_subprocess_newv ((const char *const *) argv->pdata,
-                                      G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+  GSubprocess *p = g_subprocess_launcher_spawnv (l, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
   return p;
 }
@@ -820,8 +838,7 @@ test_csv_renames_together (void)
   g_autofree char *log = g_build_filename (dir, "spy.log", NULL);
   Job j = { in, out };
   g_autoptr (GPtrArray) argv = job_argv (&j);
-  g_autoptr (GSubprocessLauncher) l = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE
-                                                                 | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr (GSubprocessLauncher) l = job_launcher ();
   g_subprocess_launcher_setenv (l, "LD_PRELOAD", DP_TEST_SYNCSPY, TRUE);
   g_subprocess_launcher_setenv (l, "DP_SYNCSPY_LOG", log, TRUE);
   g_autoptr (GError) error = NULL;
