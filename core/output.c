@@ -28,6 +28,7 @@ struct _DpOutput {
   int fd;
   gboolean owns_fd;    /* close it when done */
   gboolean sync;       /* a regular file: fsync at commit */
+  gboolean synced;     /* nothing written since dp_output_sync() */
   gboolean done;       /* committed or aborted */
 };
 
@@ -354,7 +355,32 @@ dp_output_write (DpOutput *out, const void *data, gsize len, GError **error)
         }
       p += n;
       len -= (gsize) n;
+      out->synced = FALSE;
     }
+  return TRUE;
+}
+
+/* fsync, where it means something: EINVAL is a file (a pipe's other end,
+ * some special files) that cannot be synced. */
+static int
+sync_fd (int fd)
+{
+  return fsync (fd) != 0 && errno != EINVAL ? errno : 0;
+}
+
+gboolean
+dp_output_sync (DpOutput *out, GError **error)
+{
+  g_return_val_if_fail (!out->done, FALSE);
+  if (!out->sync || out->synced)
+    return TRUE;
+  int err = sync_fd (out->fd);
+  if (err)
+    {
+      set_errno_error (error, err, "%s", out->name);
+      return FALSE;
+    }
+  out->synced = TRUE;
   return TRUE;
 }
 
@@ -362,10 +388,7 @@ dp_output_write (DpOutput *out, const void *data, gsize len, GError **error)
 static gboolean
 finish_fd (DpOutput *out, gboolean sync, GError **error)
 {
-  int err = 0;
-  /* EINVAL: the file (a pipe's other end, some special files) cannot be synced. */
-  if (sync && fsync (out->fd) != 0 && errno != EINVAL)
-    err = errno;
+  int err = sync && !out->synced ? sync_fd (out->fd) : 0;
   if (out->owns_fd && close (out->fd) != 0 && !err && errno != EINTR)
     err = errno;
   out->fd = -1;
@@ -382,7 +405,7 @@ commit_atomic (DpOutput *out, GError **error)
 {
   int err = 0;
   gboolean renaming = FALSE;
-  if (fsync (out->fd) != 0)
+  if (!out->synced && fsync (out->fd) != 0)
     err = errno;
   else if (g_rename (out->tmp_path, out->path) != 0)
     err = errno, renaming = TRUE;

@@ -868,8 +868,6 @@ dp_runner_run (DpRunner *r)
       dp_progress_finish (r->opts.progress, &c);
       g_source_remove (tick);
     }
-  g_source_remove (sigint);
-  g_source_remove (sigterm);
   g_main_loop_unref (r->loop);
   for (guint w = 0; w < r->n_workers; w++)
     g_free (r->workers[w].stats);
@@ -897,5 +895,12 @@ dp_runner_run (DpRunner *r)
       if (code != DP_EXIT_DEAD_LETTERS_LOST)
         code = DP_EXIT_FAILURE;
     }
+  /* Only now: removing the last source of a signal gives it back its default
+   * action, and a SIGTERM between the writer's rename and the state's update
+   * would then kill the run with its documents written but not marked done
+   * (written again by the next run).  Until here a signal that comes after
+   * reading stopped waits, undispatched: the run ends as it would have. */
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
   return code;
 }

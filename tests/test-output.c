@@ -97,6 +97,38 @@ case_new_file (const char *dir)
   g_assert_cmpint (st.st_uid, ==, geteuid ());
 }
 
+/* dp_output_sync: the data on the disk, the output still open and still a
+ * temporary file; writing after it and committing work as without it. */
+static void
+case_sync (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, "out.jsonl", NULL);
+  g_autoptr (DpOutput) out = open_ok (path, DP_OUTPUT_REPLACE);
+  write_ok (out, "one\n");
+  g_autoptr (GError) error = NULL;
+  g_assert_true (dp_output_sync (out, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  write_ok (out, "two\n");
+  g_assert_true (dp_output_sync (out, &error));
+  g_assert_true (dp_output_sync (out, &error));   /* nothing new: nothing to do */
+  commit_ok (out);
+  g_autofree char *text = dp_test_read_file (path);
+  g_assert_cmpstr (text, ==, "one\ntwo\n");
+  g_autofree char *after = dp_test_list_dir (dir);
+  g_assert_cmpstr (after, ==, "out.jsonl");
+  /* A pipe cannot be synced: that is not an error. */
+  int fds[2];
+  g_assert_cmpint (pipe (fds), ==, 0);
+  g_autoptr (DpOutput) piped = dp_output_open_fd (fds[1], "pipe");
+  write_ok (piped, "x");
+  g_assert_true (dp_output_sync (piped, &error));
+  g_assert_no_error (error);
+  commit_ok (piped);
+  close (fds[0]);
+  close (fds[1]);
+}
+
 static void
 case_replace_keeps_mode (const char *dir)
 {
@@ -517,6 +549,7 @@ typedef struct {
 
 static const Case cases[] = {
   { "new-file", case_new_file },
+  { "sync", case_sync },
   { "replace-keeps-mode", case_replace_keeps_mode },
   { "symlink", case_symlink },
   { "abort", case_abort },

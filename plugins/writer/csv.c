@@ -303,14 +303,18 @@ wr_csv_open (const char *path, const char *const *meta_columns, gboolean escape_
   return g_steal_pointer (&w);
 }
 
-/* Each file is replaced in one step; the three one after another. */
+/* Each file is replaced in one step; the three one after another.  All
+ * three are synced first, so the renames follow each other at once: a run
+ * killed between them (which would leave new documents beside old entities)
+ * has microseconds to hit, not the time the disk takes to sync two files. */
 gboolean
 wr_csv_commit (WrCsv *w, GError **error)
 {
   if (!w->columns && !fix_columns (w, NULL, error))
     return FALSE;
-  return dp_output_commit (w->docs, error) && dp_output_commit (w->entities, error)
-         && dp_output_commit (w->claims, error);
+  return dp_output_sync (w->docs, error) && dp_output_sync (w->entities, error)
+         && dp_output_sync (w->claims, error) && dp_output_commit (w->docs, error)
+         && dp_output_commit (w->entities, error) && dp_output_commit (w->claims, error);
 }
 
 void

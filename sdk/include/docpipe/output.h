@@ -65,8 +65,15 @@ DP_API gboolean    dp_output_is_atomic (const DpOutput *out);
 /* Writes all of @data, retrying on EINTR and short writes. */
 DP_API gboolean    dp_output_write (DpOutput *out, const void *data, gsize len, GError **error);
 
-/* Ends the output successfully: for a temporary file fsync, close and rename
- * over the path; for a regular file written in place fsync and close; for
+/* Puts what was written so far on the disk (fsync) without ending the output
+ * (ABI 2.2).  A sink that commits several outputs as one (the writer's three
+ * CSV tables) syncs them all first: their commits then only rename, one right
+ * after another, instead of each waiting for the disk between two renames.
+ * Outputs that cannot be synced (pipes, terminals) succeed. */
+DP_API gboolean    dp_output_sync (DpOutput *out, GError **error);
+
+/* Ends the output successfully: for a temporary file fsync (unless nothing
+ * was written since dp_output_sync()), close and rename over the path; for a regular file written in place fsync and close; for
  * anything else close (descriptors from dp_output_open_fd() and "-" stay
  * open).  No writes afterwards.  On failure the temporary file is removed and
  * the path is left as it was. */
