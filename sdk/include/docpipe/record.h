@@ -125,7 +125,7 @@ DP_API JsonObject *dp_span_peek_attrs (const DpSpan *span);
  * it is not a string: unlike dp_span_peek_attrs(), reads attributes kept
  * compactly where they are (a stage reading the entities' "canonical" need
  * not turn every entity's attributes into a JsonObject).  Valid while the
- * attribute is not changed. */
+ * attribute is not changed.  ABI 2.2. */
 DP_API const char *dp_span_get_attr_string (const DpSpan *span, const char *name);
 /* Sets one string (NULL: null) or integer attribute, as
  * json_object_set_*_member() on dp_span_get_attrs() would, but until a stage
