@@ -39,8 +39,6 @@ static const guint8 cluster_prefixes[] = { 4, 6, 10, 20 };
 #define DOC_HISTORY 4    /* earlier entity tags remembered per word type */
 
 typedef struct {
-  char lower[MAX_WORD];
-  guint8 lower_len;
   gboolean capitalised;        /* starts with an upper-case letter */
   gboolean lower_initial;      /* starts with a lower-case ASCII letter */
   /* Hashes of what the features use, computed once per word: a word's
@@ -49,6 +47,19 @@ typedef struct {
   guint64 prefix[4], suffix[4];   /* lower case, 1 to 4 bytes; 0 if shorter */
   guint32 cluster, cluster_len;   /* the first bits of the cluster path, first highest; 0 bits: none */
 } Word;
+
+/* A word's description remembered by its spelling (words of up to
+ * MEMO_WORD bytes), in a direct-mapped table kept from one document to the
+ * next: most tokens are words seen before, and describing a word (a dozen
+ * hashes) and finding its cluster (three dependent reads in the clusters'
+ * tables) cost more than finding it here. */
+#define MEMO_WORD 15
+#define MEMO_SLOTS 4096
+typedef struct {
+  Word w;
+  guint8 len;                  /* 0: empty */
+  char word[MEMO_WORD];
+} WordMemo;
 
 /* What the document says about one word type (keyed by its lower case). */
 enum {
@@ -99,6 +110,7 @@ struct _DpNerDoc {
   Word *w;
   guint32 *marks;              /* x 4 per word: gazetteer list bits per position B, I, L, U */
   guint w_size;
+  WordMemo *memo;              /* MEMO_SLOTS, or NULL until needed */
   guint32 *index;              /* open addressing on lower_hash: 1 + index into types, 0 = empty */
   guint index_mask;            /* slots - 1 (a power of two minus one) */
   DocType *types;              /* the document's word types, densely */
@@ -127,14 +139,14 @@ static void
 describe (const char *w, gsize len, Word *out)
 {
   len = MIN (len, MAX_WORD - 1);
-  char shape[MAX_WORD], short_shape[16];
+  char lower[MAX_WORD], shape[MAX_WORD], short_shape[16];
   gsize shape_len = 0, short_len = 0, lower_len = 0;
   char last = 0;
   guint run = 0;
   for (gsize i = 0; i < len; i++)
     {
       guchar c = (guchar) w[i];
-      out->lower[lower_len++] = dp_name_lower ((char) c);
+      lower[lower_len++] = dp_name_lower ((char) c);
       if (c >= 0x80 && (c & 0xC0) == 0x80)
         continue;   /* one class per character, not per byte */
       char k = char_class (c);
@@ -145,18 +157,17 @@ describe (const char *w, gsize len, Word *out)
         short_shape[short_len++] = k;
       last = k;
     }
-  out->lower_len = (guint8) lower_len;
   out->capitalised = len > 0 && g_ascii_isupper (w[0]);
   out->lower_initial = len > 0 && g_ascii_islower (w[0]);
   out->word_hash = dp_seq_hash (T_WORD, w, len);
-  out->lower_hash = dp_gaz_lower_hash (out->lower, lower_len);   /* = dp_gaz_word_hash (w, len) */
+  out->lower_hash = dp_gaz_lower_hash (lower, lower_len);   /* = dp_gaz_word_hash (w, len) */
   out->shape_hash = dp_seq_hash (T_SHAPE, shape, shape_len);
   out->short_hash = dp_seq_hash (T_SHORT_SHAPE, short_shape, short_len);
   for (guint k = 1; k <= 4; k++)
     {
       gboolean fits = k <= lower_len;
-      out->prefix[k - 1] = fits ? dp_seq_hash (T_PREFIX + k - 1, out->lower, k) : 0;
-      out->suffix[k - 1] = fits ? dp_seq_hash (T_SUFFIX + k - 1, out->lower + lower_len - k, k) : 0;
+      out->prefix[k - 1] = fits ? dp_seq_hash (T_PREFIX + k - 1, lower, k) : 0;
+      out->suffix[k - 1] = fits ? dp_seq_hash (T_SUFFIX + k - 1, lower + lower_len - k, k) : 0;
     }
 }
 
@@ -257,6 +268,7 @@ dp_ner_doc_free (DpNerDoc *doc)
     return;
   g_free (doc->w);
   g_free (doc->marks);
+  g_free (doc->memo);
   g_free (doc->index);
   g_free (doc->types);
   g_free (doc->contexts);
@@ -386,6 +398,42 @@ remember (guint64 *list, guint8 *n, guint64 h)
 
 /* ---- sentences ---- */
 
+/* describe() and the word's cluster. */
+static void
+describe_fully (const DpNerDoc *doc, const char *word, gsize len, Word *w)
+{
+  describe (word, len, w);
+  gsize path_len = 0;
+  const char *path = dp_clusters_lookup (doc->clusters, word, len, &path_len);
+  w->cluster = w->cluster_len = 0;
+  for (; path && w->cluster_len < MIN (path_len, MAX_CLUSTER_BITS); w->cluster_len++)
+    w->cluster = w->cluster << 1 | (path[w->cluster_len] == '1');
+}
+
+/* The same through the memo: a short word found there (same bytes) is
+ * described as it was the first time. */
+static void
+describe_memo (DpNerDoc *doc, const char *word, gsize len, Word *w)
+{
+  if (len == 0 || len > MEMO_WORD)
+    {
+      describe_fully (doc, word, len, w);
+      return;
+    }
+  if (!doc->memo)
+    doc->memo = g_new0 (WordMemo, MEMO_SLOTS);
+  WordMemo *m = &doc->memo[dp_seq_hash (0, word, len) % MEMO_SLOTS];
+  if (m->len == len && memcmp (m->word, word, len) == 0)
+    {
+      *w = m->w;
+      return;
+    }
+  describe_fully (doc, word, len, w);
+  m->w = *w;
+  m->len = (guint8) len;
+  memcpy (m->word, word, len);
+}
+
 /* Describes sentence @s into doc->w and doc->marks.  @full: everything the
  * features use; else only what collect_types() needs (case, lower-case hash
  * and the gazetteer marks), which is cheaper. */
@@ -416,12 +464,7 @@ load_sentence (DpNerDoc *doc, guint s, gboolean full)
           w->lower_hash = dp_gaz_word_hash (word, len);
           continue;
         }
-      describe (word, len, w);
-      gsize path_len = 0;
-      const char *path = dp_clusters_lookup (doc->clusters, word, len, &path_len);
-      w->cluster = w->cluster_len = 0;
-      for (; path && w->cluster_len < MIN (path_len, MAX_CLUSTER_BITS); w->cluster_len++)
-        w->cluster = w->cluster << 1 | (path[w->cluster_len] == '1');
+      describe_memo (doc, word, len, w);
     }
   gazetteer_marks (doc->gaz, doc->w, n, doc->marks);
   doc->current = s;
@@ -559,7 +602,7 @@ dp_ner_doc_remember (DpNerDoc *doc, guint s, const guint16 *tags, const char *co
     }
 }
 
-static const Word boundary = { .lower = "<s>", .lower_len = 3, .word_hash = 1, .lower_hash = 1,
+static const Word boundary = { .word_hash = 1, .lower_hash = 1,
                                .shape_hash = 1, .short_hash = 1 };
 
 void
