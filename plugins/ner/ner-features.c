@@ -410,28 +410,66 @@ describe_fully (const DpNerDoc *doc, const char *word, gsize len, Word *w)
     w->cluster = w->cluster << 1 | (path[w->cluster_len] == '1');
 }
 
-/* The same through the memo: a short word found there (same bytes) is
- * described as it was the first time. */
-static void
-describe_memo (DpNerDoc *doc, const char *word, gsize len, Word *w)
+/* The memo's slot for a short word, or NULL. */
+static WordMemo *
+memo_slot (DpNerDoc *doc, const char *word, gsize len)
 {
   if (len == 0 || len > MEMO_WORD)
-    {
-      describe_fully (doc, word, len, w);
-      return;
-    }
+    return NULL;
   if (!doc->memo)
     doc->memo = g_new0 (WordMemo, MEMO_SLOTS);
-  WordMemo *m = &doc->memo[dp_seq_hash (0, word, len) % MEMO_SLOTS];
-  if (m->len == len && memcmp (m->word, word, len) == 0)
+  return &doc->memo[dp_seq_hash (0, word, len) % MEMO_SLOTS];
+}
+
+/* Describes the @n words missing from the memo (@word, @len; sentence
+ * positions @at) into doc->w and the memo, their clusters' reads started
+ * for all of them at once. */
+static void
+describe_misses (DpNerDoc *doc, const char *const *word, const gsize *len, const guint *at, guint n)
+{
+  dp_clusters_warm (doc->clusters, word, len, n);
+  for (guint k = 0; k < n; k++)
     {
-      *w = m->w;
-      return;
+      Word *w = &doc->w[at[k]];
+      describe_fully (doc, word[k], len[k], w);
+      WordMemo *slot = memo_slot (doc, word[k], len[k]);
+      if (slot)
+        {
+          slot->w = *w;
+          slot->len = (guint8) len[k];
+          memcpy (slot->word, word[k], len[k]);
+        }
     }
-  describe_fully (doc, word, len, w);
-  m->w = *w;
-  m->len = (guint8) len;
-  memcpy (m->word, word, len);
+}
+
+/* Describes words [@a, @a + @n) of the document into doc->w: a short
+ * word found in the memo (same bytes) as it was the first time, the others
+ * afresh. */
+static void
+describe_words (DpNerDoc *doc, guint a, guint n)
+{
+  enum { BATCH = 32 };
+  const char *miss_word[BATCH];
+  gsize miss_len[BATCH];
+  guint miss_at[BATCH], n_miss = 0;
+  for (guint i = 0; i < n; i++)
+    {
+      gsize len;
+      const char *word = word_at (doc, a + i, &len);
+      const WordMemo *m = memo_slot (doc, word, len);
+      if (m && m->len == len && memcmp (m->word, word, len) == 0)
+        {
+          doc->w[i] = m->w;
+          continue;
+        }
+      miss_word[n_miss] = word, miss_len[n_miss] = len, miss_at[n_miss++] = i;
+      if (n_miss == BATCH)
+        {
+          describe_misses (doc, miss_word, miss_len, miss_at, n_miss);
+          n_miss = 0;
+        }
+    }
+  describe_misses (doc, miss_word, miss_len, miss_at, n_miss);
 }
 
 /* Describes sentence @s into doc->w and doc->marks.  @full: everything the
@@ -451,21 +489,18 @@ load_sentence (DpNerDoc *doc, guint s, gboolean full)
       doc->w = g_new (Word, doc->w_size);
       doc->marks = g_new (guint32, (gsize) doc->w_size * 4);
     }
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < n && !full; i++)
     {
       Word *w = &doc->w[i];
       gsize len;
       const char *word = word_at (doc, a + i, &len);
-      if (!full)
-        {
-          len = MIN (len, MAX_WORD - 1);
-          w->capitalised = len > 0 && g_ascii_isupper (word[0]);
-          w->lower_initial = len > 0 && g_ascii_islower (word[0]);
-          w->lower_hash = dp_gaz_word_hash (word, len);
-          continue;
-        }
-      describe_memo (doc, word, len, w);
+      len = MIN (len, MAX_WORD - 1);
+      w->capitalised = len > 0 && g_ascii_isupper (word[0]);
+      w->lower_initial = len > 0 && g_ascii_islower (word[0]);
+      w->lower_hash = dp_gaz_word_hash (word, len);
     }
+  if (full)
+    describe_words (doc, a, n);
   gazetteer_marks (doc->gaz, doc->w, n, doc->marks);
   doc->current = s;
   doc->current_full = full;
