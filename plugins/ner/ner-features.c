@@ -444,7 +444,8 @@ describe_misses (DpNerDoc *doc, const char *const *word, const gsize *len, const
 
 /* Describes words [@a, @a + @n) of the document into doc->w: a short
  * word found in the memo (same bytes) as it was the first time, the others
- * afresh. */
+ * afresh.  The memo's slots are found and prefetched a batch of words at a
+ * time, before they are read. */
 static void
 describe_words (DpNerDoc *doc, guint a, guint n)
 {
@@ -452,24 +453,33 @@ describe_words (DpNerDoc *doc, guint a, guint n)
   const char *miss_word[BATCH];
   gsize miss_len[BATCH];
   guint miss_at[BATCH], n_miss = 0;
-  for (guint i = 0; i < n; i++)
+  WordMemo *slot[BATCH];
+  for (guint b = 0; b < n; b += BATCH)
     {
-      gsize len;
-      const char *word = word_at (doc, a + i, &len);
-      const WordMemo *m = memo_slot (doc, word, len);
-      if (m && m->len == len && memcmp (m->word, word, len) == 0)
+      guint end = MIN (n, b + BATCH);
+      for (guint i = b; i < end; i++)
         {
-          doc->w[i] = m->w;
-          continue;
+          gsize len;
+          const char *word = word_at (doc, a + i, &len);
+          slot[i - b] = memo_slot (doc, word, len);
+          if (slot[i - b])
+            __builtin_prefetch (slot[i - b]);
         }
-      miss_word[n_miss] = word, miss_len[n_miss] = len, miss_at[n_miss++] = i;
-      if (n_miss == BATCH)
+      for (guint i = b; i < end; i++)
         {
-          describe_misses (doc, miss_word, miss_len, miss_at, n_miss);
-          n_miss = 0;
+          gsize len;
+          const char *word = word_at (doc, a + i, &len);
+          const WordMemo *m = slot[i - b];
+          if (m && m->len == len && memcmp (m->word, word, len) == 0)
+            {
+              doc->w[i] = m->w;
+              continue;
+            }
+          miss_word[n_miss] = word, miss_len[n_miss] = len, miss_at[n_miss++] = i;
         }
+      describe_misses (doc, miss_word, miss_len, miss_at, n_miss);
+      n_miss = 0;
     }
-  describe_misses (doc, miss_word, miss_len, miss_at, n_miss);
 }
 
 /* Describes sentence @s into doc->w and doc->marks.  @full: everything the
