@@ -49,7 +49,8 @@ struct _DpSeqModel {
   const guint8 *key_bytes; /* capacity: bits 24-31 of each occupied slot's key */
   const guint8 *entries;   /* occupied slots x entry_size, aligned to 64 */
   gsize entry_size;        /* a power of two up to 64, then multiples of 64 */
-  gpointer table_memory;   /* groups and entries */
+  gpointer table_map;      /* the mapping holding key bytes, groups and entries */
+  gsize table_map_size;
   gint32 *trans_padded;    /* trans, each row padded to whole vectors of tags */
 };
 
