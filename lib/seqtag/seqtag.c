@@ -239,11 +239,12 @@ lanes_pick (DpSeqLanes mask, DpSeqLanes yes, DpSeqLanes no)
  * allowed and the score is higher than the best so far, so it gives what
  * the scalar walk over each tag's predecessor list gives, tie for tie.
  * Sums wrap in unsigned lanes: a disallowed lane may overflow, harmlessly.
- * With @nv a constant (up to 4 vectors, 32 tags) the sums stay in
- * registers and every vector is computed, without a branch. */
+ * Vectors without a successor of the predecessor are skipped (BILOU: B-X
+ * and I-X have theirs in one); with @nv a constant (up to 4 vectors, 32
+ * tags) the sums stay in registers. */
 G_ALWAYS_INLINE static inline void
 viterbi_step (const gint32 *prev, const gint32 *trans, const DpSeqConstraints *c, guint n_tags,
-              DpSeqLanes *best, DpSeqLanes *arg, guint nv, gboolean every)
+              DpSeqLanes *best, DpSeqLanes *arg, guint nv)
 {
   guint width = nv * DP_SEQ_LANES, words = (nv + 63) / 64;
   const DpSeqLanes neg_inf = (DpSeqLanes) { 0 } + DP_SEQ_NEG_INF;
@@ -258,7 +259,7 @@ viterbi_step (const gint32 *prev, const gint32 *trans, const DpSeqConstraints *c
       const guint64 *vectors = c->vectors_of + (gsize) p * words;
       for (guint v = 0; v < nv; v++)
         {
-          if (!every && !(vectors[v / 64] >> (v % 64) & 1))
+          if (!(vectors[v / 64] >> (v % 64) & 1))
             continue;
           DpSeqLanes s = (DpSeqLanes) (from + (DpSeqULanes) lanes_load (row + v * DP_SEQ_LANES));
           DpSeqLanes take = (s > best[v]) & lanes_load (ok + v * DP_SEQ_LANES) & live;
@@ -292,11 +293,11 @@ viterbi_finish (const gint32 *row, guint n_tags, const DpSeqLanes *best, const D
   return high;
 }
 
-#define VITERBI_ROW(nv, every) \
+#define VITERBI_ROW(nv) \
   do \
     { \
       DpSeqLanes b_[nv], a_[nv]; \
-      viterbi_step (prev, tp, c, n_tags, b_, a_, nv, every); \
+      viterbi_step (prev, tp, c, n_tags, b_, a_, nv); \
       high = viterbi_finish (row, n_tags, b_, a_, cur, back + (gsize) i * width, nv); \
     } \
   while (0)
@@ -324,12 +325,12 @@ viterbi_padded (const gint32 *scores, guint n, guint n_tags, const gint32 *tp, c
       gint32 high;
       switch (nv)
         {
-        case 1: VITERBI_ROW (1, TRUE); break;
-        case 2: VITERBI_ROW (2, TRUE); break;
-        case 3: VITERBI_ROW (3, TRUE); break;
-        case 4: VITERBI_ROW (4, TRUE); break;
+        case 1: VITERBI_ROW (1); break;
+        case 2: VITERBI_ROW (2); break;
+        case 3: VITERBI_ROW (3); break;
+        case 4: VITERBI_ROW (4); break;
         default:
-          viterbi_step (prev, tp, c, n_tags, best, arg, nv, FALSE);
+          viterbi_step (prev, tp, c, n_tags, best, arg, nv);
           high = viterbi_finish (row, n_tags, best, arg, cur, back + (gsize) i * width, nv);
         }
       /* Keep the numbers small: only differences matter. */
