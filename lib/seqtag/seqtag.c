@@ -894,6 +894,12 @@ dp_seq_model_load (const char *path, GError **error)
   const char *meta = (const char *) payload + l.meta;
   if (h.meta_size)
     m->meta = g_utf8_make_valid (meta, strnlen (meta, h.meta_size));
+#ifdef MADV_DONTNEED
+  /* Decoding reads the table built from the file, not the file: its pages,
+   * read once by the checksum and the build, need not stay resident (read
+   * again from the file if saving the model ever asks for them). */
+  madvise ((gpointer) data, size, MADV_DONTNEED);
+#endif
   return m;
 }
 
