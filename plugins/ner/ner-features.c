@@ -12,7 +12,8 @@
  * the sentence is needed, into buffers the size of the longest sentence:
  * once to collect the document's types, once more for its features.  So a
  * document costs about its number of word types plus its longest sentence,
- * and a 60 MB record no longer needs gigabytes. */
+ * and a 60 MB record no longer needs gigabytes.  Beside that, a doc keeps a
+ * fixed memo of word descriptions (512 KB) from one document to the next. */
 #include "ner-features.h"
 #include "names.h"
 
@@ -110,7 +111,7 @@ struct _DpNerDoc {
   Word *w;
   guint32 *marks;              /* x 4 per word: gazetteer list bits per position B, I, L, U */
   guint w_size;
-  WordMemo *memo;              /* MEMO_SLOTS, or NULL until needed */
+  WordMemo *memo;              /* MEMO_SLOTS */
   guint32 *index;              /* open addressing on lower_hash: 1 + index into types, 0 = empty */
   guint index_mask;            /* slots - 1 (a power of two minus one) */
   DocType *types;              /* the document's word types, densely */
@@ -258,6 +259,7 @@ dp_ner_doc_new (const DpGazetteer *gaz, const DpClusters *clusters)
   doc->gaz = gaz;
   doc->clusters = clusters;
   doc->current = G_MAXUINT;
+  doc->memo = g_new0 (WordMemo, MEMO_SLOTS);
   return doc;
 }
 
@@ -416,8 +418,6 @@ memo_slot (DpNerDoc *doc, const char *word, gsize len)
 {
   if (len == 0 || len > MEMO_WORD)
     return NULL;
-  if (!doc->memo)
-    doc->memo = g_new0 (WordMemo, MEMO_SLOTS);
   return &doc->memo[dp_seq_hash (0, word, len) % MEMO_SLOTS];
 }
 
