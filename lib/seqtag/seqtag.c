@@ -205,14 +205,16 @@ dp_seq_constraints_clear (DpSeqConstraints *c)
 #define DP_SEQ_CLONES
 #endif
 
-/* Vectors are passed between static inline functions only (no ABI). */
+/* Vectors are passed between always-inlined functions only: no call, so no
+ * ABI (an out-of-line call between the AVX clone and a function built for
+ * the baseline would pass them differently, as -O0 showed). */
 #pragma GCC diagnostic ignored "-Wpsabi"
 
 typedef gint32 DpSeqLanes __attribute__ ((vector_size (DP_SEQ_LANES * 4)));
 typedef guint32 DpSeqULanes __attribute__ ((vector_size (DP_SEQ_LANES * 4)));
 typedef gint16 DpSeqLanes16 __attribute__ ((vector_size (DP_SEQ_LANES * 2)));
 
-static inline DpSeqLanes
+G_ALWAYS_INLINE static inline DpSeqLanes
 lanes_load (const gint32 *p)
 {
   DpSeqLanes v;
@@ -220,13 +222,13 @@ lanes_load (const gint32 *p)
   return v;
 }
 
-static inline void
+G_ALWAYS_INLINE static inline void
 lanes_store (gint32 *p, DpSeqLanes v)
 {
   memcpy (p, &v, sizeof v);
 }
 
-static inline DpSeqLanes
+G_ALWAYS_INLINE static inline DpSeqLanes
 lanes_pick (DpSeqLanes mask, DpSeqLanes yes, DpSeqLanes no)
 {
   return (yes & mask) | (no & ~mask);
