@@ -8,9 +8,13 @@
  *
  * Each hash-table slot is one u64: the feature hash's top 40 bits and, in
  * the low 24 bits, its row + 1 (0 = empty slot).  The slot index comes from
- * the hash's low bits, so the two parts are independent; one cache line
- * read finds a feature, where separate key and row arrays cost two, and
- * that is most of the time spent scoring.
+ * the hash's low bits, so the two parts are independent.  Decoding does not
+ * read the file's arrays: loading builds from them a table that answers
+ * every lookup exactly as the slots do, probe for probe, with fewer cache
+ * misses (see "The table decoding reads" below): a bit and a key byte per
+ * slot, in cache, and each occupied slot's word and row together in one
+ * aligned entry.  It takes about the file's size, in huge pages, and the
+ * file's pages are let go.
  *
  * File layout (little-endian; the models we ship are built on x86-64):
  *   header   magic "DPSEQTAG", version, n_tags, n_features, capacity_log2,
