@@ -11,8 +11,6 @@
 typedef struct {
   guint8 *allowed;         /* (n_tags + 1) x n_tags: allowed[from * n_tags + to]; the last row is "from the start" */
   guint8 *can_end;         /* n_tags */
-  guint16 *preds;          /* n_tags x n_tags: the allowed predecessors of each tag, listed */
-  guint16 *n_preds;        /* n_tags: how many */
   /* For the vectorised Viterbi: tags padded to DP_SEQ_LANES lanes a vector. */
   guint n_vectors;         /* vectors per row of tags */
   gint32 *allowed_lanes;   /* n_tags x n_vectors * DP_SEQ_LANES: -1 where allowed[from * n_tags + to], else 0 */

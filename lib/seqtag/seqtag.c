@@ -153,17 +153,9 @@ dp_seq_constraints_init (DpSeqConstraints *c, char **tag_names, guint n_tags)
 {
   c->allowed = g_new (guint8, (n_tags + 1) * n_tags);
   c->can_end = g_new (guint8, n_tags);
-  c->preds = g_new (guint16, (gsize) n_tags * n_tags);
-  c->n_preds = g_new0 (guint16, n_tags);
   for (guint p = 0; p <= n_tags; p++)
     for (guint t = 0; t < n_tags; t++)
       c->allowed[p * n_tags + t] = transition_ok (p < n_tags ? tag_names[p] : NULL, tag_names[t]);
-  /* Listed too, for Viterbi: BILOU allows few (only B-X and I-X before I-X),
-   * so walking the list skips most of the square. */
-  for (guint t = 0; t < n_tags; t++)
-    for (guint p = 0; p < n_tags; p++)
-      if (c->allowed[p * n_tags + t])
-        c->preds[t * n_tags + c->n_preds[t]++] = (guint16) p;
   for (guint t = 0; t < n_tags; t++)
     {
       const char *type;
@@ -190,8 +182,6 @@ dp_seq_constraints_clear (DpSeqConstraints *c)
 {
   g_clear_pointer (&c->allowed, g_free);
   g_clear_pointer (&c->can_end, g_free);
-  g_clear_pointer (&c->preds, g_free);
-  g_clear_pointer (&c->n_preds, g_free);
   g_clear_pointer (&c->allowed_lanes, g_free);
   g_clear_pointer (&c->vectors_of, g_free);
 }
