@@ -12,7 +12,8 @@
  * Records are created before each timed run; tokens are counted by the
  * core's tokenizer, so tokens/s here and in the stage mean the same thing.
  * NORULES=1 and NOLINK=1 in the environment turn the rules and linking off,
- * to see what they cost.
+ * to see what they cost; STAGE_ONLY=1 skips the model-alone runs (for a
+ * profile of the stage alone); NER_MODEL=FILE times another model.
  */
 #include "tagger.h"
 #include "ner-features.h"
@@ -99,7 +100,9 @@ main (int argc, char **argv)
 {
   const char *path = argc > 1 ? argv[1] : "../shared/data/corpus/news.jsonl";
   const char *data = DP_NER_SOURCE_DATA_DIR;
-  g_autofree char *model = g_build_filename (data, "en-news.dpm", NULL);
+  g_autofree char *model = g_strdup (g_getenv ("NER_MODEL"));
+  if (!model)
+    model = g_build_filename (data, "en-news.dpm", NULL);
   g_autofree char *gaz = g_build_filename (data, "gazetteers", NULL);
   g_autofree char *clusters = g_build_filename (data, "clusters.txt", NULL);
   g_autofree char *aliases = g_build_filename (data, "aliases.tsv", NULL);
@@ -148,7 +151,7 @@ main (int argc, char **argv)
           tokens += n;
           entities += dp_layer_get_size (dp_record_get_layer (g_ptr_array_index (recs, i), "entities"));
         }
-      alone[rep] = time_model_only (model, gaz, clusters, recs);   /* tokens already cached on the records */
+      alone[rep] = g_getenv ("STAGE_ONLY") ? 0 : time_model_only (model, gaz, clusters, recs);   /* tokens already cached on the records */
     }
   double s = bench_median (stage, REPETITIONS), a = bench_median (alone, REPETITIONS);
   printf ("file:        %s\ntexts:       %u (%" G_GSIZE_FORMAT " bytes, %" G_GUINT64_FORMAT " tokens, %"

@@ -783,7 +783,9 @@ scan_alpha (Tokenizer *tk, gsize i, guint16 *kind)
   const guchar *s = tk->s;
   gsize len = tk->len, plen, end;
 
-  if (strchr ("hHwWfF", s[i]) != NULL && url_prefix (s, len, i, &plen))
+  /* Compared one by one, not with strchr(): this is every word's start. */
+  guchar c = s[i] | 0x20;
+  if ((c == 'h' || c == 'w' || c == 'f') && url_prefix (s, len, i, &plen))
     {
       end = scan_url (s, len, i, plen);
       if (end > i + plen)
@@ -795,7 +797,7 @@ scan_alpha (Tokenizer *tk, gsize i, guint16 *kind)
 
   *kind = DP_TOKEN_WORD;
   end = scan_word (s, len, i, i);
-  if (end < len && s[end] != '\0' && strchr ("@._+-", s[end]) != NULL)
+  if (end < len && (s[end] == '@' || s[end] == '.' || s[end] == '_' || s[end] == '+' || s[end] == '-'))
     {
       gsize email = scan_email (s, len, i);
 

@@ -285,6 +285,110 @@ test_features_document (void)
   dp_seq_features_clear (&linked);
 }
 
+
+/* A random word of 1 to 20 letters, capitalised or not; with @near, the
+ * same as @near but for one letter (same length: the cases a memo keyed
+ * by length or by hash alone would confuse). */
+static char *
+random_word (GRand *r, const char *near)
+{
+  if (near)
+    {
+      char *w = g_strdup (near);
+      gsize at = (gsize) g_rand_int_range (r, 0, (gint32) strlen (w));
+      w[at] = w[at] == 'q' ? 'z' : 'q';
+      return w;
+    }
+  guint len = (guint) g_rand_int_range (r, 1, 21);
+  char *w = g_malloc (len + 1);
+  for (guint k = 0; k < len; k++)
+    w[k] = (char) ('a' + g_rand_int_range (r, 0, 26));
+  if (g_rand_boolean (r))
+    w[0] = g_ascii_toupper (w[0]);
+  w[len] = '\0';
+  return w;
+}
+
+/* The features of a document of @n words in sentences of 10, all of them
+ * into @all. */
+static void
+document_features (DpNerDoc *doc, char **words, guint n, GArray *all)
+{
+  g_autofree gsize *lens = g_new (gsize, n);
+  g_autofree guint32 *starts = g_new (guint32, n / 10 + 2);
+  guint ns = 0;
+  for (guint i = 0; i < n; i++)
+    lens[i] = strlen (words[i]);
+  for (guint i = 0; i < n; i += 10)
+    starts[ns++] = i;
+  starts[ns] = n;
+  dp_ner_doc_set (doc, (const char *const *) words, lens, n, starts, ns);
+  DpSeqFeatures f;
+  dp_seq_features_init (&f);
+  g_array_set_size (all, 0);
+  for (guint s = 0; s < ns; s++)
+    {
+      dp_ner_doc_features (doc, s, &f);
+      g_array_append_vals (all, f.hashes->data, f.hashes->len);
+      for (guint k = 0; k < f.starts->len; k++)   /* the token boundaries too */
+        {
+          guint64 at = g_array_index (f.starts, guint32, k);
+          g_array_append_val (all, at);
+        }
+    }
+  dp_seq_features_clear (&f);
+}
+
+/* A document's features do not depend on what the doc saw before: words
+ * are remembered by spelling from one document to the next (a memo of
+ * 4,096 slots, words of up to 15 bytes), so a document read after 20,000
+ * others' words, many in the same slots, many differing from its own in
+ * one letter, has the features it has when read first. */
+static void
+test_features_memo (void)
+{
+  g_autoptr (GRand) r = g_rand_new_with_seed (3);
+  GString *clusters = g_string_new (NULL);
+  enum { N = 2000, OTHERS = 20000 };
+  g_autoptr (GPtrArray) doc_words = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) other_words = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GHashTable) listed = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < N; i++)
+    {
+      char *w = random_word (r, i % 3 == 2 ? g_ptr_array_index (doc_words, i - 1) : NULL);
+      g_ptr_array_add (doc_words, w);
+      if (i % 2 == 0 && g_hash_table_add (listed, w))
+        g_string_append_printf (clusters, "%s\t%s\n", g_rand_boolean (r) ? "0110101" : "1011", w);
+    }
+  for (guint i = 0; i < OTHERS; i++)
+    {
+      const char *near = g_ptr_array_index (doc_words, g_rand_int_range (r, 0, N));
+      char *w = random_word (r, i % 2 ? near : NULL);
+      g_ptr_array_add (other_words, w);
+      if (i % 3 == 0 && g_hash_table_add (listed, w))
+        g_string_append_printf (clusters, "%s\t%s\n", g_rand_boolean (r) ? "111" : "0001", w);
+    }
+  g_autofree char *path = write_tmp ("memo-clusters.txt", clusters->str);
+  g_string_free (clusters, TRUE);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpClusters) c = dp_clusters_load (path, &error);
+  g_assert_no_error (error);
+
+  g_autoptr (GArray) first = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_autoptr (GArray) again = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_autoptr (GArray) after = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_autoptr (GArray) scratch = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_autoptr (DpNerDoc) fresh = dp_ner_doc_new (NULL, c);
+  g_autoptr (DpNerDoc) used = dp_ner_doc_new (NULL, c);
+  document_features (fresh, (char **) doc_words->pdata, N, first);
+  document_features (fresh, (char **) doc_words->pdata, N, again);
+  document_features (used, (char **) other_words->pdata, OTHERS, scratch);
+  document_features (used, (char **) doc_words->pdata, N, after);
+  g_assert_cmpmem (first->data, first->len * 8, again->data, again->len * 8);
+  g_assert_cmpmem (first->data, first->len * 8, after->data, after->len * 8);
+  g_remove (path);
+}
+
 static void
 test_clusters (void)
 {
@@ -650,6 +754,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ner/features-document", test_features_document);
   g_test_add_func ("/ner/features-memory", test_features_memory);
   g_test_add_func ("/ner/clusters", test_clusters);
+  g_test_add_func ("/ner/features-memo", test_features_memo);
   g_test_add_func ("/ner/tagger/other-models", test_tagger_refuses_other_models);
   g_test_add_func ("/ner/tagger/long-sentence", test_tagger_long_sentence);
   g_test_add_func ("/ner/tagger/country-names", test_tagger_country_names);

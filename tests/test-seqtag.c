@@ -1,7 +1,9 @@
 /* test-seqtag.c — the sequence labeller: learning a small tagging task we
  * generate ourselves to a fixed score, deterministic training, BILOU-valid
- * decoding, scoring with any number of tags, and the model file (round trip;
- * truncated, corrupted, foreign and future files refused with a clear error). */
+ * decoding, scoring with any number of tags and the vectorised Viterbi
+ * against plain reference code, and the model file (round trip; truncated,
+ * corrupted, foreign, future and full-table files refused with a clear
+ * error). */
 #include "seqtag-private.h"
 
 #include <glib/gstdio.h>
@@ -293,6 +295,22 @@ test_bad_files (void)
   g_assert_true (g_file_set_contents (bad, future, (gssize) len, NULL));
   assert_refused (bad, "version 99");
 
+  /* Every slot taken (a good checksum over it): a probe for a feature the
+   * model lacks would never end, so the file is refused. */
+  g_autofree char *full = g_memdup2 (data, len);
+  guint32 names_size, meta_size, log2;
+  memcpy (&log2, full + 20, 4);
+  memcpy (&names_size, full + 28, 4);
+  memcpy (&meta_size, full + 32, 4);
+  guint64 *slots = (guint64 *) (full + 48 + ((names_size + 7) & ~7u) + ((meta_size + 7) & ~7u));
+  for (guint64 s = 0; s < (1ULL << log2); s++)
+    if (!slots[s])
+      slots[s] = (0xABCDEF0000000000ULL + (s << 24)) | 1;
+  guint64 sum = dp_seq_checksum ((const guchar *) full + 48, len - 48);
+  memcpy (full + 40, &sum, 8);
+  g_assert_true (g_file_set_contents (bad, full, (gssize) len, NULL));
+  assert_refused (bad, "no empty slot");
+
   g_autoptr (GError) error = NULL;
   g_assert_null (dp_seq_model_load ("/nonexistent/x.model", &error));
   g_assert_error (error, DP_SEQ_ERROR, DP_SEQ_ERROR_IO);
@@ -330,11 +348,13 @@ test_bilou_constraints (void)
 }
 
 /* A model of @nt tags (not BILOU: every transition allowed) with random
- * weights and transitions and @nf features, built as training builds one. */
+ * weights and transitions and @nf features in @capacity slots, built as
+ * training builds one.  Every other feature shares the home slot and the
+ * low 32 bits of its hash with the one before: the probe meets keys that
+ * look alike in the bits it checks first. */
 static DpSeqModel *
-random_model (GRand *r, guint nt, guint nf, guint64 *hashes)
+random_model (GRand *r, guint nt, guint nf, guint64 capacity, guint64 *hashes)
 {
-  guint64 capacity = 1024;
   gsize slots_size = capacity * 8, weights_size = (gsize) nf * nt * 2, trans_size = (gsize) (nt + 1) * nt * 4;
   guchar *owned = g_malloc0 (slots_size + weights_size + trans_size);
   guint64 *slots = (guint64 *) owned;
@@ -343,6 +363,8 @@ random_model (GRand *r, guint nt, guint nf, guint64 *hashes)
   for (guint f = 0; f < nf; f++)
     {
       hashes[f] = ((guint64) g_rand_int (r) << 32 | g_rand_int (r)) | 1;
+      if (f % 2 == 1)
+        hashes[f] = (hashes[f] & ~0xFFFFFFFFULL) | (hashes[f - 1] & 0xFFFFFFFFULL);
       guint64 slot = hashes[f] & (capacity - 1);
       while (slots[slot])
         slot = (slot + 1) & (capacity - 1);
@@ -358,19 +380,121 @@ random_model (GRand *r, guint nt, guint nf, guint64 *hashes)
   return dp_seq_model_new_owned (names, nt, nf, capacity, owned, slots, weights, trans, 1);
 }
 
-/* Decoding scores each token by adding its features' rows with vectors of
- * eight and four tags and the rest one by one: whatever the number of tags,
- * it must give what adding them one tag at a time and Viterbi give. */
+/* Viterbi as plainly as it can be written, the reference the decoder
+ * must agree with tie for tie: every predecessor in order, the first of
+ * the best kept; scores kept small by subtracting each row's best. */
+static void
+reference_viterbi (const gint32 *scores, guint n, guint nt, const gint32 *trans, const guint8 *allowed,
+                   const guint8 *can_end, guint16 *out)
+{
+  g_autofree gint32 *cur = g_new (gint32, nt), *prev = g_new (gint32, nt);
+  g_autofree guint16 *back = g_new0 (guint16, (gsize) n * nt);
+  for (guint t = 0; t < nt; t++)
+    cur[t] = allowed[nt * nt + t] ? trans[nt * nt + t] + scores[t] : DP_SEQ_NEG_INF;
+  for (guint i = 1; i < n; i++)
+    {
+      memcpy (prev, cur, nt * sizeof *cur);
+      gint32 top = DP_SEQ_NEG_INF;
+      for (guint t = 0; t < nt; t++)
+        {
+          gint32 best = DP_SEQ_NEG_INF;
+          guint16 arg = 0;
+          for (guint p = 0; p < nt; p++)
+            if (allowed[p * nt + t] && prev[p] != DP_SEQ_NEG_INF && prev[p] + trans[p * nt + t] > best)
+              best = prev[p] + trans[p * nt + t], arg = (guint16) p;
+          cur[t] = best == DP_SEQ_NEG_INF ? best : best + scores[(gsize) i * nt + t];
+          back[(gsize) i * nt + t] = arg;
+          top = MAX (top, cur[t]);
+        }
+      for (guint t = 0; t < nt && top != DP_SEQ_NEG_INF; t++)
+        if (cur[t] != DP_SEQ_NEG_INF)
+          cur[t] = MAX (cur[t] - top, DP_SEQ_NEG_INF + 1);
+    }
+  gint32 best = G_MININT32;
+  out[n - 1] = 0;
+  for (guint t = 0; t < nt; t++)
+    if (can_end[t] && cur[t] > best)
+      best = cur[t], out[n - 1] = (guint16) t;
+  for (guint i = n - 1; i > 0; i--)
+    out[i - 1] = back[(gsize) i * nt + out[i]];
+}
+
+/* Tag names: BILOU over @types types (4 * types + 1 tags), or @nt plain ones. */
+static char **
+tag_set (guint types, guint nt)
+{
+  GPtrArray *names = g_ptr_array_new ();
+  if (types)
+    {
+      g_ptr_array_add (names, g_strdup ("O"));
+      for (guint k = 0; k < types; k++)
+        for (const char *b = "BILU"; *b; b++)
+          g_ptr_array_add (names, g_strdup_printf ("%c-T%u", *b, k));
+    }
+  else
+    for (guint t = 0; t < nt; t++)
+      g_ptr_array_add (names, g_strdup_printf ("T%u", t));
+  g_ptr_array_add (names, NULL);
+  return (char **) g_ptr_array_free (names, FALSE);
+}
+
+/* The vectorised Viterbi against the reference, on random scores and
+ * transitions, BILOU and free tag sets of 1 to 65 tags (whole vectors,
+ * parts of one, more than the unrolled cases), short and long sequences,
+ * and values from a narrow range, where ties are everywhere. */
+static void
+test_viterbi_matches_reference (void)
+{
+  g_autoptr (GRand) r = g_rand_new_with_seed (11);
+  static const guint bilou[] = { 1, 2, 3, 4, 5, 7, 8, 10, 16 };
+  static const guint plain[] = { 1, 2, 3, 7, 8, 9, 16, 17, 31, 32, 33, 41, 65 };
+  guint checked = 0;
+  for (guint set = 0; set < G_N_ELEMENTS (bilou) + G_N_ELEMENTS (plain); set++)
+    {
+      gboolean is_bilou = set < G_N_ELEMENTS (bilou);
+      g_auto (GStrv) names = is_bilou ? tag_set (bilou[set], 0) : tag_set (0, plain[set - G_N_ELEMENTS (bilou)]);
+      guint nt = g_strv_length (names);
+      DpSeqConstraints c;
+      dp_seq_constraints_init (&c, names, nt);
+      for (guint round = 0; round < 40; round++)
+        {
+          guint n = round == 0 ? 1 : round % 10 == 9 ? (guint) g_rand_int_range (r, 200, 700) : (guint) g_rand_int_range (r, 2, 60);
+          gint32 range = round % 3 == 0 ? 3 : round % 3 == 1 ? 100 : 3000000;
+          g_autofree gint32 *scores = g_new (gint32, (gsize) n * nt), *trans = g_new (gint32, (gsize) (nt + 1) * nt);
+          for (gsize k = 0; k < (gsize) n * nt; k++)
+            scores[k] = g_rand_int_range (r, -range, range + 1);
+          for (gsize k = 0; k < (gsize) (nt + 1) * nt; k++)
+            trans[k] = g_rand_int_range (r, -range, range + 1);
+          g_autofree guint16 *want = g_new (guint16, n), *got = g_new (guint16, n);
+          reference_viterbi (scores, n, nt, trans, c.allowed, c.can_end, want);
+          dp_seq_viterbi (scores, n, nt, trans, &c, got);
+          for (guint i = 0; i < n; i++)
+            if (want[i] != got[i])
+              g_error ("%u tags, %u tokens, range %d: token %u is %u, the reference says %u", nt, n, range, i,
+                       got[i], want[i]);
+          checked += n;
+        }
+      dp_seq_constraints_clear (&c);
+    }
+  g_test_message ("%u tokens decoded as the reference decodes them", checked);
+}
+
+/* Decoding finds each feature's row through the slot bits, key bytes and
+ * entries, and adds the rows with vectors of eight and four tags and the
+ * rest one by one: whatever the number of tags, and in a sparse table or a
+ * crowded one (long probes, keys alike in their first bits, features
+ * absent but for their top bits), it must give what adding the rows of
+ * the slot table one tag at a time and the reference Viterbi give. */
 static void
 test_scores_every_tag_count (void)
 {
   g_autoptr (GRand) r = g_rand_new_with_seed (7);
-  static const guint counts[] = { 1, 2, 3, 4, 5, 7, 8, 9, 12, 13, 16, 17, 21, 24, 27, 31, 32, 33, 41 };
-  for (guint c = 0; c < G_N_ELEMENTS (counts); c++)
+  static const guint counts[] = { 1, 2, 3, 4, 5, 7, 8, 9, 12, 13, 16, 17, 21, 24, 27, 28, 29, 31, 32, 33, 41, 60, 61 };
+  for (guint c = 0; c < 2 * G_N_ELEMENTS (counts); c++)
     {
-      guint nt = counts[c], nf = 200, n = 40;
+      guint nt = counts[c / 2], nf = 200, n = 40;
       guint64 hashes[200];
-      g_autoptr (DpSeqModel) m = random_model (r, nt, nf, hashes);
+      g_autoptr (DpSeqModel) m = random_model (r, nt, nf, c % 2 ? 256 : 1024, hashes);
       DpSeqFeatures f;
       dp_seq_features_init (&f);
       g_autofree gint32 *scores = g_new0 (gint32, (gsize) n * nt);
@@ -388,11 +512,20 @@ test_scores_every_tag_count (void)
             }
         }
       g_autofree guint16 *want = g_new (guint16, n), *got = g_new (guint16, n);
-      dp_seq_viterbi (scores, n, nt, m->trans, &m->c, want);
+      reference_viterbi (scores, n, nt, m->trans, m->c.allowed, m->c.can_end, want);
       dp_seq_model_decode (m, &f, got);
       for (guint i = 0; i < n; i++)
         if (want[i] != got[i])
           g_error ("%u tags, token %u: decoded tag %u, the scores say %u", nt, i, got[i], want[i]);
+      /* With a bias per tag, added to every token's score. */
+      g_autofree float *bias = g_new (float, nt);
+      for (guint t = 0; t < nt; t++)
+        bias[t] = (float) g_rand_int_range (r, -2000, 2000);
+      for (gsize k = 0; k < (gsize) n * nt; k++)
+        scores[k] += (gint32) (bias[k % nt] * m->scale);
+      reference_viterbi (scores, n, nt, m->trans, m->c.allowed, m->c.can_end, want);
+      dp_seq_model_decode_biased (m, &f, bias, got);
+      g_assert_cmpmem (want, n * sizeof *want, got, n * sizeof *got);
       dp_seq_features_clear (&f);
     }
 }
@@ -434,6 +567,7 @@ main (int argc, char **argv)
   g_test_add_func ("/seqtag/round-trip", test_round_trip);
   g_test_add_func ("/seqtag/bad-files", test_bad_files);
   g_test_add_func ("/seqtag/scores-every-tag-count", test_scores_every_tag_count);
+  g_test_add_func ("/seqtag/viterbi-matches-reference", test_viterbi_matches_reference);
   int status = g_test_run ();
   remove_tmp_dir ();
   return status;

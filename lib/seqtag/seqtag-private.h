@@ -11,9 +11,20 @@
 typedef struct {
   guint8 *allowed;         /* (n_tags + 1) x n_tags: allowed[from * n_tags + to]; the last row is "from the start" */
   guint8 *can_end;         /* n_tags */
-  guint16 *preds;          /* n_tags x n_tags: the allowed predecessors of each tag, listed */
-  guint16 *n_preds;        /* n_tags: how many */
+  /* For the vectorised Viterbi: tags padded to DP_SEQ_LANES lanes a vector. */
+  guint n_vectors;         /* vectors per row of tags */
+  gint32 *allowed_lanes;   /* n_tags x n_vectors * DP_SEQ_LANES: -1 where allowed[from * n_tags + to], else 0 */
+  guint64 *vectors_of;     /* n_tags x ceil(n_vectors / 64): the vectors where a tag has a successor, as bits */
 } DpSeqConstraints;
+
+#define DP_SEQ_LANES 8
+
+/* Where a feature's row is found: a bit per hash slot (occupied or not),
+ * and the number of occupied slots before each group of 64. */
+typedef struct {
+  guint64 bits;
+  guint64 before;
+} DpSeqSlotGroup;
 
 struct _DpSeqModel {
   GMappedFile *mapped;     /* the file, when loaded */
@@ -28,6 +39,17 @@ struct _DpSeqModel {
   const gint32 *trans;     /* (n_tags + 1) x n_tags; the last row is "from the start" */
   float scale;             /* weight units per perceptron unit */
   DpSeqConstraints c;      /* from the tag names */
+  /* The table decoding reads, built from slots and weights: each occupied
+   * slot, in slot order, as one entry of entry_size bytes (its slot word,
+   * then its row), found through the groups' bits and the key bytes.
+   * See seqtag.c. */
+  const DpSeqSlotGroup *groups;   /* max (capacity / 64, 1) */
+  const guint8 *key_bytes; /* capacity: bits 24-31 of each occupied slot's key */
+  const guint8 *entries;   /* occupied slots x entry_size, aligned to 64 */
+  gsize entry_size;        /* a power of two up to 64, then multiples of 64 */
+  gpointer table_map;      /* the mapping holding key bytes, groups and entries */
+  gsize table_map_size;
+  gint32 *trans_padded;    /* trans, each row padded to whole vectors of tags */
 };
 
 /* Which transitions BILOU allows, from the tag names; for the model or a trainer. */
@@ -38,6 +60,9 @@ void dp_seq_constraints_clear (DpSeqConstraints *c);
  * ((n_tags + 1) x n_tags, last row from the start). */
 void dp_seq_viterbi (const gint32 *scores, guint n, guint n_tags, const gint32 *trans,
                      const DpSeqConstraints *c, guint16 *tags);
+
+/* The file's checksum of @len bytes (of everything after the header). */
+guint64 dp_seq_checksum (const guchar *p, gsize len);
 
 /* Builds a model from finished arrays (takes @owned, which holds them all). */
 DpSeqModel *dp_seq_model_new_owned (char **tag_names, guint n_tags, guint32 n_features,

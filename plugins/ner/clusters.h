@@ -29,6 +29,12 @@ const char *dp_clusters_lookup (const DpClusters *clusters, const char *word, gs
 const char *dp_clusters_lookup_spelling (const DpClusters *clusters, const char *word, gsize len, gsize *path_len,
                                          const char **spelling, gsize *spelling_len);
 
+/* Brings what looking up the exact spellings of these @n words reads into
+ * the cache, for all of them at once (a lookup's reads depend on each
+ * other; many lookups' do not): then dp_clusters_lookup() of each finds
+ * them there.  Only a hint: it changes no result. */
+void        dp_clusters_warm (const DpClusters *clusters, const char *const *words, const gsize *lens, guint n);
+
 /* Is this exact spelling one of the words (no case folding)? */
 gboolean    dp_clusters_has_spelling (const DpClusters *clusters, const char *word, gsize len);
 

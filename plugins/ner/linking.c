@@ -94,7 +94,14 @@ casing (const char *s, gsize len)
   gboolean upper = FALSE, lower = FALSE;
   for (const char *p = s; p < s + len; p = g_utf8_next_char (p))
     {
-      gunichar c = (guchar) *p < 0x80 ? (gunichar) *p : g_utf8_get_char (p);
+      if ((guchar) *p < 0x80)
+        {
+          /* What the Unicode tests say of ASCII, without a call each. */
+          upper |= g_ascii_isupper (*p);
+          lower |= g_ascii_islower (*p);
+          continue;
+        }
+      gunichar c = g_utf8_get_char (p);
       upper |= g_unichar_isupper (c) || g_unichar_istitle (c);
       lower |= g_unichar_islower (c);
     }
@@ -123,8 +130,12 @@ static const char *const titles[] = {
 static gboolean
 is_title (const char *s, gsize len)
 {
+  if (len == 0)
+    return FALSE;
+  char first = g_ascii_tolower (s[0]);
   for (guint i = 0; i < G_N_ELEMENTS (titles); i++)
-    if (strlen (titles[i]) == len && g_ascii_strncasecmp (titles[i], s, len) == 0)
+    if (g_ascii_tolower (titles[i][0]) == first && strlen (titles[i]) == len
+        && g_ascii_strncasecmp (titles[i], s, len) == 0)
       return TRUE;
   return FALSE;
 }

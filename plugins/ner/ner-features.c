@@ -12,7 +12,8 @@
  * the sentence is needed, into buffers the size of the longest sentence:
  * once to collect the document's types, once more for its features.  So a
  * document costs about its number of word types plus its longest sentence,
- * and a 60 MB record no longer needs gigabytes. */
+ * and a 60 MB record no longer needs gigabytes.  Beside that, a doc keeps a
+ * fixed memo of word descriptions (512 KB) from one document to the next. */
 #include "ner-features.h"
 #include "names.h"
 
@@ -40,11 +41,10 @@ static const guint8 cluster_prefixes[] = { 4, 6, 10, 20 };
 #define DOC_HISTORY 4    /* earlier entity tags remembered per word type */
 
 typedef struct {
-  char lower[MAX_WORD];
-  guint8 lower_len;
   gboolean capitalised;        /* starts with an upper-case letter */
   gboolean lower_initial;      /* starts with a lower-case ASCII letter */
   gboolean has_lower;          /* has a lower-case ASCII letter */
+  gboolean is_i;               /* the word "I" (or "i"): capitalised anywhere in a sentence */
   /* Hashes of what the features use, computed once per word: a word's
    * strings serve its own features and those of its neighbours. */
   guint64 word_hash, lower_hash, shape_hash, short_hash;
@@ -52,6 +52,19 @@ typedef struct {
   guint32 cluster, cluster_len;   /* the first bits of the cluster path, first highest; 0 bits: none */
   guint8 news_case;               /* how the word is written here and in news, when they differ; 0: the same */
 } Word;
+
+/* A word's description remembered by its spelling (words of up to
+ * MEMO_WORD bytes), in a direct-mapped table kept from one document to the
+ * next: most tokens are words seen before, and describing a word (a dozen
+ * hashes) and finding its cluster (three dependent reads in the clusters'
+ * tables) cost more than finding it here. */
+#define MEMO_WORD 15
+#define MEMO_SLOTS 4096
+typedef struct {
+  Word w;
+  guint8 len;                  /* 0: empty */
+  char word[MEMO_WORD];
+} WordMemo;
 
 /* What the document says about one word type (keyed by its lower case). */
 enum {
@@ -102,6 +115,7 @@ struct _DpNerDoc {
   Word *w;
   guint32 *marks;              /* x 4 per word: gazetteer list bits per position B, I, L, U */
   guint w_size;
+  WordMemo *memo;              /* MEMO_SLOTS */
   guint32 *index;              /* open addressing on lower_hash: 1 + index into types, 0 = empty */
   guint index_mask;            /* slots - 1 (a power of two minus one) */
   DocType *types;              /* the document's word types, densely */
@@ -130,7 +144,7 @@ static void
 describe (const char *w, gsize len, Word *out)
 {
   len = MIN (len, MAX_WORD - 1);
-  char shape[MAX_WORD], short_shape[16];
+  char lower[MAX_WORD], shape[MAX_WORD], short_shape[16];
   gsize shape_len = 0, short_len = 0, lower_len = 0;
   char last = 0;
   guint run = 0;
@@ -139,7 +153,7 @@ describe (const char *w, gsize len, Word *out)
     {
       guchar c = (guchar) w[i];
       has_lower |= g_ascii_islower (c);
-      out->lower[lower_len++] = dp_name_lower ((char) c);
+      lower[lower_len++] = dp_name_lower ((char) c);
       if (c >= 0x80 && (c & 0xC0) == 0x80)
         continue;   /* one class per character, not per byte */
       char k = char_class (c);
@@ -150,19 +164,19 @@ describe (const char *w, gsize len, Word *out)
         short_shape[short_len++] = k;
       last = k;
     }
-  out->lower_len = (guint8) lower_len;
   out->capitalised = len > 0 && g_ascii_isupper (w[0]);
   out->lower_initial = len > 0 && g_ascii_islower (w[0]);
   out->has_lower = has_lower;
+  out->is_i = lower_len == 1 && lower[0] == 'i';
   out->word_hash = dp_seq_hash (T_WORD, w, len);
-  out->lower_hash = dp_gaz_lower_hash (out->lower, lower_len);   /* = dp_gaz_word_hash (w, len) */
+  out->lower_hash = dp_gaz_lower_hash (lower, lower_len);   /* = dp_gaz_word_hash (w, len) */
   out->shape_hash = dp_seq_hash (T_SHAPE, shape, shape_len);
   out->short_hash = dp_seq_hash (T_SHORT_SHAPE, short_shape, short_len);
   for (guint k = 1; k <= 4; k++)
     {
       gboolean fits = k <= lower_len;
-      out->prefix[k - 1] = fits ? dp_seq_hash (T_PREFIX + k - 1, out->lower, k) : 0;
-      out->suffix[k - 1] = fits ? dp_seq_hash (T_SUFFIX + k - 1, out->lower + lower_len - k, k) : 0;
+      out->prefix[k - 1] = fits ? dp_seq_hash (T_PREFIX + k - 1, lower, k) : 0;
+      out->suffix[k - 1] = fits ? dp_seq_hash (T_SUFFIX + k - 1, lower + lower_len - k, k) : 0;
     }
 }
 
@@ -283,6 +297,7 @@ dp_ner_doc_new (const DpGazetteer *gaz, const DpClusters *clusters)
   doc->gaz = gaz;
   doc->clusters = clusters;
   doc->current = G_MAXUINT;
+  doc->memo = g_new0 (WordMemo, MEMO_SLOTS);
   return doc;
 }
 
@@ -293,6 +308,7 @@ dp_ner_doc_free (DpNerDoc *doc)
     return;
   g_free (doc->w);
   g_free (doc->marks);
+  g_free (doc->memo);
   g_free (doc->index);
   g_free (doc->types);
   g_free (doc->contexts);
@@ -422,6 +438,90 @@ remember (guint64 *list, guint8 *n, guint64 h)
 
 /* ---- sentences ---- */
 
+/* describe() and the word's cluster. */
+static void
+describe_fully (const DpNerDoc *doc, const char *word, gsize len, Word *w)
+{
+  describe (word, len, w);
+  gsize path_len = 0, spelling_len = 0;
+  const char *spelling = NULL;
+  const char *path = dp_clusters_lookup_spelling (doc->clusters, word, len, &path_len, &spelling, &spelling_len);
+  w->news_case = doc->clusters ? news_case (word, len, spelling, spelling_len) : 0;
+  w->cluster = w->cluster_len = 0;
+  for (; path && w->cluster_len < MIN (path_len, MAX_CLUSTER_BITS); w->cluster_len++)
+    w->cluster = w->cluster << 1 | (path[w->cluster_len] == '1');
+}
+
+/* The memo's slot for a short word, or NULL. */
+static WordMemo *
+memo_slot (DpNerDoc *doc, const char *word, gsize len)
+{
+  if (len == 0 || len > MEMO_WORD)
+    return NULL;
+  return &doc->memo[dp_seq_hash (0, word, len) % MEMO_SLOTS];
+}
+
+/* Describes the @n words missing from the memo (@word, @len; sentence
+ * positions @at) into doc->w and the memo, their clusters' reads started
+ * for all of them at once. */
+static void
+describe_misses (DpNerDoc *doc, const char *const *word, const gsize *len, const guint *at, guint n)
+{
+  dp_clusters_warm (doc->clusters, word, len, n);
+  for (guint k = 0; k < n; k++)
+    {
+      Word *w = &doc->w[at[k]];
+      describe_fully (doc, word[k], len[k], w);
+      WordMemo *slot = memo_slot (doc, word[k], len[k]);
+      if (slot)
+        {
+          slot->w = *w;
+          slot->len = (guint8) len[k];
+          memcpy (slot->word, word[k], len[k]);
+        }
+    }
+}
+
+/* Describes words [@a, @a + @n) of the document into doc->w: a short
+ * word found in the memo (same bytes) as it was the first time, the others
+ * afresh.  The memo's slots are found and prefetched a batch of words at a
+ * time, before they are read. */
+static void
+describe_words (DpNerDoc *doc, guint a, guint n)
+{
+  enum { BATCH = 32 };
+  const char *miss_word[BATCH];
+  gsize miss_len[BATCH];
+  guint miss_at[BATCH], n_miss = 0;
+  WordMemo *slot[BATCH];
+  for (guint b = 0; b < n; b += BATCH)
+    {
+      guint end = MIN (n, b + BATCH);
+      for (guint i = b; i < end; i++)
+        {
+          gsize len;
+          const char *word = word_at (doc, a + i, &len);
+          slot[i - b] = memo_slot (doc, word, len);
+          if (slot[i - b])
+            __builtin_prefetch (slot[i - b]);
+        }
+      for (guint i = b; i < end; i++)
+        {
+          gsize len;
+          const char *word = word_at (doc, a + i, &len);
+          const WordMemo *m = slot[i - b];
+          if (m && m->len == len && memcmp (m->word, word, len) == 0)
+            {
+              doc->w[i] = m->w;
+              continue;
+            }
+          miss_word[n_miss] = word, miss_len[n_miss] = len, miss_at[n_miss++] = i;
+        }
+      describe_misses (doc, miss_word, miss_len, miss_at, n_miss);
+      n_miss = 0;
+    }
+}
+
 /* Describes sentence @s into doc->w and doc->marks.  @full: everything the
  * features use; else only what collect_types() needs (case, lower-case hash
  * and the gazetteer marks), which is cheaper. */
@@ -439,28 +539,18 @@ load_sentence (DpNerDoc *doc, guint s, gboolean full)
       doc->w = g_new (Word, doc->w_size);
       doc->marks = g_new (guint32, (gsize) doc->w_size * 4);
     }
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < n && !full; i++)
     {
       Word *w = &doc->w[i];
       gsize len;
       const char *word = word_at (doc, a + i, &len);
-      if (!full)
-        {
-          len = MIN (len, MAX_WORD - 1);
-          w->capitalised = len > 0 && g_ascii_isupper (word[0]);
-          w->lower_initial = len > 0 && g_ascii_islower (word[0]);
-          w->lower_hash = dp_gaz_word_hash (word, len);
-          continue;
-        }
-      describe (word, len, w);
-      gsize path_len = 0, spelling_len = 0;
-      const char *spelling = NULL;
-      const char *path = dp_clusters_lookup_spelling (doc->clusters, word, len, &path_len, &spelling, &spelling_len);
-      w->news_case = doc->clusters ? news_case (word, len, spelling, spelling_len) : 0;
-      w->cluster = w->cluster_len = 0;
-      for (; path && w->cluster_len < MIN (path_len, MAX_CLUSTER_BITS); w->cluster_len++)
-        w->cluster = w->cluster << 1 | (path[w->cluster_len] == '1');
+      len = MIN (len, MAX_WORD - 1);
+      w->capitalised = len > 0 && g_ascii_isupper (word[0]);
+      w->lower_initial = len > 0 && g_ascii_islower (word[0]);
+      w->lower_hash = dp_gaz_word_hash (word, len);
     }
+  if (full)
+    describe_words (doc, a, n);
   gazetteer_marks (doc->gaz, doc->w, n, doc->marks);
   doc->current = s;
   doc->current_full = full;
@@ -608,14 +698,14 @@ sentence_case (const Word *w, guint n)
   for (guint i = 0; i < n; i++)
     {
       any_lower |= w[i].has_lower;
-      caps_inside |= i > 0 && w[i].capitalised && !(w[i].lower_len == 1 && w[i].lower[0] == 'i');
+      caps_inside |= i > 0 && w[i].capitalised && !w[i].is_i;
     }
   if (!any_lower)
     return 2;
   return caps_inside ? 0 : 1;
 }
 
-static const Word boundary = { .lower = "<s>", .lower_len = 3, .word_hash = 1, .lower_hash = 1,
+static const Word boundary = { .word_hash = 1, .lower_hash = 1,
                                .shape_hash = 1, .short_hash = 1 };
 
 void
