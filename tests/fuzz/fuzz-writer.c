@@ -196,7 +196,8 @@ take_record (Bytes *b)
 {
   g_autofree char *id = take_string (b);
   g_autofree char *source = take_string (b);
-  guint n = MIN ((guint) take (b) * 2, (guint) (b->end - b->p));
+  guint want = take (b) * 2;   /* (MIN evaluates its arguments twice) */
+  guint n = MIN (want, (guint) (b->end - b->p));
   g_autofree char *text = fuzz_make_valid (b->p, n);
   b->p += n;
   DpRecord *rec = dp_record_new (id, source, text, -1, NULL);

@@ -13,7 +13,7 @@
 # the search happened to find an older bug: add the input to regressions/,
 # fix it, and it is checked from then on.
 # --ledger appends one line per target explored to tests/fuzz/hours.tsv
-# (date, target, seconds, executions, findings), so that fuzzing time adds
+# (date, target, seconds it ran, executions, findings), so that fuzzing time adds
 # up across sessions; tests/fuzz/hours.sh sums it.  The corpus is kept in
 # build-fuzz/fuzz-corpus/ between runs, so later runs go on from it.
 set -eu
@@ -100,6 +100,7 @@ for target in $targets; do
   dict=
   [ -f "$src/tests/fuzz/$target.dict" ] && dict="-dict=$src/tests/fuzz/$target.dict"
   findings=0
+  started=$(date +%s)
   if ! (cd "$build" && "bin/$target" -max_total_time="$seconds" -max_len=65536 -timeout=10 $dict \
           -print_final_stats=1 "$corpus/$target" > "$target.log" 2>&1); then
     grep -a -E "ERROR|SUMMARY|Test unit written|^fuzz" "$build/$target.log" >&2 || tail -20 "$build/$target.log" >&2
@@ -107,12 +108,13 @@ for target in $targets; do
     findings=1
     [ -n "$strict" ] && status=1
   fi
+  elapsed=$(($(date +%s) - started))
   execs=$(grep -a -E "^stat::number_of_executed_units" "$build/$target.log" | awk '{print $2}')
   grep -a -E "^stat::(number_of_executed_units|peak_rss_mb)" "$build/$target.log" | sed 's/^/  /' || true
   if [ -n "$ledger" ]; then
     hours=$src/tests/fuzz/hours.tsv
     [ -f "$hours" ] || printf 'date\ttarget\tseconds\texecutions\tfindings\n' > "$hours"
-    printf '%s\t%s\t%s\t%s\t%s\n' "$(date -u +%Y-%m-%dT%H:%MZ)" "$target" "$seconds" "${execs:-0}" "$findings" >> "$hours"
+    printf '%s\t%s\t%s\t%s\t%s\n' "$(date -u +%Y-%m-%dT%H:%MZ)" "$target" "$elapsed" "${execs:-0}" "$findings" >> "$hours"
   fi
 done
 exit $status
