@@ -73,9 +73,8 @@ fuzz_write_file (const char *name, const void *data, gsize len)
   return path;
 }
 
-/* @len bytes of @data as valid UTF-8 (NUL bytes as spaces), for text the
- * SDK requires to be valid.  (g_utf8_make_valid() is given a NUL-terminated
- * copy: with a length, GLib 2.74's reads past the end on some inputs.) */
+/* @len bytes of @data as valid UTF-8 without NUL bytes (as spaces), for
+ * text the SDK requires to be valid: what dp_record_new() takes. */
 static inline char *
 fuzz_make_valid (const void *data, gsize len)
 {
