@@ -95,6 +95,15 @@ take_int (Bytes *b, gsize len)
 
 static JsonNode *take_node (Bytes *b, gsize len, guint depth);
 
+/* A node owning @o (json_node_init_object() would take a second reference). */
+static JsonNode *
+object_node (JsonObject *o)
+{
+  JsonNode *n = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (n, o);
+  return n;
+}
+
 /* A nested span, maybe well-formed, maybe not. */
 static JsonNode *
 take_span_object (Bytes *b, gsize len)
@@ -113,7 +122,7 @@ take_span_object (Bytes *b, gsize len)
     json_object_set_member (o, "entity", take_node (b, len, 2));
   if (shape & 32)
     json_object_set_member (o, "canonical", take_node (b, len, 2));
-  return json_node_init_object (json_node_alloc (), o);
+  return object_node (o);
 }
 
 static JsonNode *
@@ -139,7 +148,9 @@ take_node (Bytes *b, gsize len, guint depth)
         JsonArray *a = json_array_new ();
         for (guint i = take (b) % 4; i > 0; i--)
           json_array_add_element (a, take_node (b, len, depth + 1));
-        return json_node_init_array (json_node_alloc (), a);
+        JsonNode *n = json_node_new (JSON_NODE_ARRAY);
+        json_node_take_array (n, a);
+        return n;
       }
     default:
       {
@@ -149,7 +160,7 @@ take_node (Bytes *b, gsize len, guint depth)
             g_autofree char *key = take_string (b);
             json_object_set_member (o, key, take_node (b, len, depth + 1));
           }
-        return json_node_init_object (json_node_alloc (), o);
+        return object_node (o);
       }
     }
 }

@@ -92,6 +92,10 @@ for b in 0 1 2 4 5; do seed_prefixed fuzz-writer $b "news-$b" "$src/samples/news
 # fsync (eatmydata, when installed) they run several times faster.
 wrap=
 command -v eatmydata >/dev/null && wrap=eatmydata
+# GLib 2.74's slice allocator carves JsonNodes, GLists and hash tables out
+# of blocks it keeps: LeakSanitizer cannot see them leak (a fuzz-writer leak
+# grew to 2 GB unreported).  Plain malloc makes every leak visible.
+export G_SLICE=always-malloc
 
 status=0
 for target in $targets; do
@@ -109,17 +113,9 @@ for target in $targets; do
   [ -f "$src/tests/fuzz/$target.dict" ] && dict="-dict=$src/tests/fuzz/$target.dict"
   findings=0
   started=$(date +%s)
-  # libFuzzer checks for leaks after every input whose mallocs and frees do
-  # not balance; with the writer (SQLite, three files) that is every input,
-  # and it runs ten times slower.  It explores without, and its whole corpus
-  # is replayed with leak checking after.
-  leaks=
-  [ "$target" = fuzz-writer ] && leaks=-detect_leaks=0
-  if ! (cd "$build" && $wrap "bin/$target" -max_total_time="$seconds" -max_len=65536 -timeout=10 $dict $leaks \
-          -print_final_stats=1 "$corpus/$target" > "$target.log" 2>&1 \
-        && { [ -z "$leaks" ] || $wrap "bin/$target" -runs=0 "$corpus/$target" > "$target-leaks.log" 2>&1; }); then
-    cat "$build/$target.log" "$build/$target-leaks.log" 2>/dev/null | grep -a -E "ERROR|SUMMARY|Test unit written|^fuzz" >&2 \
-      || tail -20 "$build/$target.log" >&2
+  if ! (cd "$build" && $wrap "bin/$target" -max_total_time="$seconds" -max_len=65536 -timeout=10 $dict \
+          -print_final_stats=1 "$corpus/$target" > "$target.log" 2>&1); then
+    grep -a -E "ERROR|SUMMARY|Test unit written|^fuzz" "$build/$target.log" >&2 || tail -20 "$build/$target.log" >&2
     echo "$target: NEW FINDING (input kept in $build); add it to tests/fuzz/regressions/$target/" >&2
     findings=1
     [ -n "$strict" ] && status=1
