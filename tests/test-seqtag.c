@@ -397,6 +397,25 @@ test_scores_every_tag_count (void)
     }
 }
 
+/* Training keeps transitions in the weights' int16 range; a file with a
+ * larger one (corrupt, or made to harm, with a checksum to match) is
+ * refused: Viterbi's int32 sums would overflow (found by fuzz-models). */
+static void
+test_transition_out_of_range (void)
+{
+  g_autoptr (GRand) r = g_rand_new_with_seed (3);
+  guint64 hashes[10];
+  g_autoptr (DpSeqModel) m = random_model (r, 3, 10, hashes);
+  g_autofree char *path = tmp_path ("big-transition.model");
+  ((gint32 *) m->trans)[2] = G_MAXINT16;
+  g_assert_true (dp_seq_model_save (m, path, NULL));
+  g_autoptr (DpSeqModel) ok = dp_seq_model_load (path, NULL);
+  g_assert_nonnull (ok);
+  ((gint32 *) m->trans)[4] = -G_MAXINT16 - 1;
+  g_assert_true (dp_seq_model_save (m, path, NULL));
+  assert_refused (path, "a transition weight is out of range");
+}
+
 static void
 test_features (void)
 {
@@ -434,6 +453,7 @@ main (int argc, char **argv)
   g_test_add_func ("/seqtag/round-trip", test_round_trip);
   g_test_add_func ("/seqtag/bad-files", test_bad_files);
   g_test_add_func ("/seqtag/scores-every-tag-count", test_scores_every_tag_count);
+  g_test_add_func ("/seqtag/transition-out-of-range", test_transition_out_of_range);
   int status = g_test_run ();
   remove_tmp_dir ();
   return status;

@@ -582,6 +582,17 @@ dp_seq_model_load (const char *path, GError **error)
         format_error (error, path, "a feature row is out of range");
         return NULL;
       }
+  /* Training scales transitions into the weights' int16 range; larger ones
+   * would overflow Viterbi's int32 sums (a corrupt or hostile file). */
+  const gint32 *trans = (const gint32 *) (payload + l.trans);
+  for (gsize i = 0; i < (gsize) (h.n_tags + 1) * h.n_tags; i++)
+    if (trans[i] < -G_MAXINT16 || trans[i] > G_MAXINT16)
+      {
+        g_strfreev (names);
+        g_mapped_file_unref (mapped);
+        format_error (error, path, "a transition weight is out of range");
+        return NULL;
+      }
   DpSeqModel *m = dp_seq_model_new_owned (names, h.n_tags, h.n_features, capacity, NULL, slots,
                                           (const gint16 *) (payload + l.weights),
                                           (const gint32 *) (payload + l.trans), h.scale);
