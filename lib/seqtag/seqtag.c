@@ -506,7 +506,8 @@ format_error (GError **error, const char *path, const char *what)
   return FALSE;
 }
 
-/* Reads the tag names; FALSE if they are not n_tags NUL-terminated strings. */
+/* Reads the tag names; NULL if they are not n_tags NUL-terminated UTF-8
+ * strings (they become the labels of the spans stages write). */
 static char **
 read_names (const char *p, gsize size, guint n_tags)
 {
@@ -515,7 +516,7 @@ read_names (const char *p, gsize size, guint n_tags)
   while (i < size && p[i] && names->len < n_tags)
     {
       const char *end = memchr (p + i, '\0', size - i);
-      if (!end)
+      if (!end || !g_utf8_validate_len (p + i, (gsize) (end - p) - i, NULL))
         break;
       g_ptr_array_add (names, g_strdup (p + i));
       i = (gsize) (end - p) + 1;
