@@ -1324,7 +1324,8 @@ test_value_then_object (void)
 {
   static const char *const lines[] = {
     "1{\"text\":\"a\",\"meta\":{\"k\":[1,2]}}", "\"s\"{\"text\":\"a\"}", " [1]{\"text\":\"a\"}",
-    "null {\"text\":\"a\"}", "true{\"text\":\"a\"}", "-2{\"text\":\"a\"}",
+    "null {\"text\":\"a\"}", "true{\"text\":\"a\"}", "-2{\"text\":\"a\"}", "$e{\"text\":\"a\"}",
+    ".5{\"text\":\"a\"}",
   };
   for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
     {
