@@ -1,6 +1,8 @@
 /* fuzz-common.h — what the libFuzzer targets share: failing an invariant
  * loudly, and a private temporary directory removed when the process exits
- * (targets that hand their input to code that reads files). */
+ * (targets that hand their input to code that reads files; run.sh points
+ * TMPDIR into build-fuzz/ and sweeps it, since libFuzzer may exit without
+ * running atexit handlers). */
 #pragma once
 
 #include <glib.h>

@@ -96,6 +96,11 @@ command -v eatmydata >/dev/null && wrap=eatmydata
 # of blocks it keeps: LeakSanitizer cannot see them leak (a fuzz-writer leak
 # grew to 2 GB unreported).  Plain malloc makes every leak visible.
 export G_SLICE=always-malloc
+# The targets' temporary files: libFuzzer leaves without running atexit
+# handlers (time up, or a finding), so they are swept here instead.
+export TMPDIR="$build/tmp"
+rm -rf "$TMPDIR"
+mkdir -p "$TMPDIR"
 
 status=0
 for target in $targets; do
