@@ -396,6 +396,11 @@ apply_overrides (GPtrArray *groups, const char *const *overrides, Problems *p)
     }
   for (guint i = 0; i < n; i++)
     {
+      if (!g_utf8_validate (overrides[i], -1, NULL))
+        {
+          problem (p, "--set value %u of %u: not valid UTF-8", i + 1, n);
+          continue;
+        }
       const char *eq = strchr (overrides[i], '=');
       const char *dot = eq ? memchr (overrides[i], '.', eq - overrides[i]) : NULL;
       g_autofree char *shown = shorten (overrides[i]);
@@ -755,6 +760,13 @@ dp_pipeline_parse_expression (const char *expr, const DpLoadOptions *opts, GErro
     {
       g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_SYNTAX,
                    "-e: longer than %d MiB; write a pipeline file", MAX_PIPELINE_BYTES / (1024 * 1024));
+      return NULL;
+    }
+  /* Taken as bytes from the command line; messages quote it, and a file's
+   * text must be UTF-8 too. */
+  if (!g_utf8_validate (expr, -1, NULL))
+    {
+      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_SYNTAX, "-e: not valid UTF-8");
       return NULL;
     }
   if (!g_shell_parse_argv (expr, NULL, &argv, &local))

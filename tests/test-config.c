@@ -713,6 +713,28 @@ test_expression_errors (void)
     }
 }
 
+/* -e and --set are taken as bytes (G_OPTION_ARG_FILENAME): bytes that are
+ * not UTF-8 are refused before a message can quote them (found by
+ * fuzz-pipeline: the messages carried the invalid bytes). */
+static void
+test_not_utf8 (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpPipeline) pl = dp_pipeline_parse_expression ("ticker ! wr\xE9ter", &opts, &error);
+  g_assert_null (pl);
+  g_assert_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_SYNTAX);
+  g_assert_cmpstr (error->message, ==, "-e: not valid UTF-8");
+  g_clear_error (&error);
+
+  const char *sets[] = { "writer.path=-", "wr\xE9ter", NULL };
+  DpLoadOptions lo = { PLUGIN_PATH, sets };
+  g_autoptr (DpPipeline) pl2 = dp_pipeline_parse_expression ("ticker ! writer", &lo, &error);
+  g_assert_null (pl2);
+  g_assert_nonnull (error);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_assert_cmpstr (error->message, ==, "--set value 2 of 2: not valid UTF-8");
+}
+
 static void
 test_layer_order_ok (void)
 {
@@ -1116,6 +1138,7 @@ main (int argc, char **argv)
   g_test_add_func ("/config/relative-paths", test_relative_paths);
   g_test_add_func ("/config/layer-order-ok", test_layer_order_ok);
   g_test_add_func ("/config/overrides", test_overrides);
+  g_test_add_func ("/config/not-utf8", test_not_utf8);
   g_test_add_func ("/config/override-errors", test_override_errors);
   g_test_add_func ("/config/expression", test_expression);
   g_test_add_func ("/config/expression-errors", test_expression_errors);

@@ -1342,10 +1342,35 @@ test_to_json_escapes_every_position (void)
         }
 }
 
+/* A line starting with another value than an object: json-glib 1.6 took a
+ * second value after it and leaked that (seen by LeakSanitizer and valgrind
+ * with G_SLICE=always-malloc, which main() sets; found by fuzz-record-json). */
+static void
+test_value_then_object (void)
+{
+  static const char *const lines[] = {
+    "1{\"text\":\"a\",\"meta\":{\"k\":[1,2]}}", "\"s\"{\"text\":\"a\"}", " [1]{\"text\":\"a\"}",
+    "null {\"text\":\"a\"}", "true{\"text\":\"a\"}", "-2{\"text\":\"a\"}", "$e{\"text\":\"a\"}",
+    ".5{\"text\":\"a\"}",
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (DpRecord) rec = new_record ("");
+      g_assert_false (dp_record_load_json (rec, lines[i], strlen (lines[i]), &error));
+      g_assert_true (error->domain == DP_RECORD_ERROR);   /* the fast path words some itself */
+    }
+  assert_load_fails ("not json", 8, DP_RECORD_ERROR_PARSE);
+}
+
 int
 main (int argc, char **argv)
 {
+  /* GLib's slice allocator would hide leaks of JSON nodes from valgrind and
+   * LeakSanitizer. */
+  g_setenv ("G_SLICE", "always-malloc", TRUE);
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/record/json/value-then-object", test_value_then_object);
   g_test_add_func ("/record/new/invalid-utf8", test_new_invalid_utf8);
   g_test_add_func ("/record/new/empty", test_new_empty);
   g_test_add_func ("/record/fields", test_fields);

@@ -530,6 +530,40 @@ test_scores_every_tag_count (void)
     }
 }
 
+/* Training keeps transitions in the weights' int16 range; a file with a
+ * larger one (corrupt, or made to harm, with a checksum to match) is
+ * refused: Viterbi's int32 sums would overflow (found by fuzz-models). */
+static void
+test_transition_out_of_range (void)
+{
+  g_autoptr (GRand) r = g_rand_new_with_seed (3);
+  guint64 hashes[10];
+  g_autoptr (DpSeqModel) m = random_model (r, 3, 10, hashes);
+  g_autofree char *path = tmp_path ("big-transition.model");
+  ((gint32 *) m->trans)[2] = G_MAXINT16;
+  g_assert_true (dp_seq_model_save (m, path, NULL));
+  g_autoptr (DpSeqModel) ok = dp_seq_model_load (path, NULL);
+  g_assert_nonnull (ok);
+  ((gint32 *) m->trans)[4] = -G_MAXINT16 - 1;
+  g_assert_true (dp_seq_model_save (m, path, NULL));
+  assert_refused (path, "a transition weight is out of range");
+}
+
+/* Tag names become the labels of spans written out: a name that is not
+ * UTF-8 makes the file unusable (found by fuzz-models). */
+static void
+test_tag_name_not_utf8 (void)
+{
+  g_autoptr (GRand) r = g_rand_new_with_seed (5);
+  guint64 hashes[10];
+  g_autoptr (DpSeqModel) m = random_model (r, 3, 10, hashes);
+  g_autofree char *path = tmp_path ("bad-name.model");
+  g_free (m->tag_names[1]);
+  m->tag_names[1] = g_strdup ("B-\xC3(");
+  g_assert_true (dp_seq_model_save (m, path, NULL));
+  assert_refused (path, "bad tag names");
+}
+
 static void
 test_features (void)
 {
@@ -568,6 +602,8 @@ main (int argc, char **argv)
   g_test_add_func ("/seqtag/bad-files", test_bad_files);
   g_test_add_func ("/seqtag/scores-every-tag-count", test_scores_every_tag_count);
   g_test_add_func ("/seqtag/viterbi-matches-reference", test_viterbi_matches_reference);
+  g_test_add_func ("/seqtag/transition-out-of-range", test_transition_out_of_range);
+  g_test_add_func ("/seqtag/tag-name-not-utf8", test_tag_name_not_utf8);
   int status = g_test_run ();
   remove_tmp_dir ();
   return status;

@@ -798,7 +798,8 @@ format_error (GError **error, const char *path, const char *what)
   return FALSE;
 }
 
-/* Reads the tag names; FALSE if they are not n_tags NUL-terminated strings. */
+/* Reads the tag names; NULL if they are not n_tags NUL-terminated UTF-8
+ * strings (they become the labels of the spans stages write). */
 static char **
 read_names (const char *p, gsize size, guint n_tags)
 {
@@ -807,7 +808,7 @@ read_names (const char *p, gsize size, guint n_tags)
   while (i < size && p[i] && names->len < n_tags)
     {
       const char *end = memchr (p + i, '\0', size - i);
-      if (!end)
+      if (!end || !g_utf8_validate_len (p + i, (gsize) (end - p) - i, NULL))
         break;
       g_ptr_array_add (names, g_strdup (p + i));
       i = (gsize) (end - p) + 1;
@@ -876,6 +877,12 @@ dp_seq_model_load (const char *path, GError **error)
   /* A probe for a feature the model lacks ends at an empty slot. */
   if (!bad && occupied == capacity)
     bad = "the feature table has no empty slot";
+  /* Training scales transitions into the weights' int16 range; larger ones
+   * would overflow Viterbi's int32 sums (a corrupt or hostile file). */
+  const gint32 *trans = (const gint32 *) (payload + l.trans);
+  for (gsize i = 0; i < (gsize) (h.n_tags + 1) * h.n_tags && !bad; i++)
+    if (trans[i] < -G_MAXINT16 || trans[i] > G_MAXINT16)
+      bad = "a transition weight is out of range";
   if (bad)
     {
       g_strfreev (names);
@@ -884,8 +891,7 @@ dp_seq_model_load (const char *path, GError **error)
       return NULL;
     }
   DpSeqModel *m = dp_seq_model_new_owned (names, h.n_tags, h.n_features, capacity, NULL, slots,
-                                          (const gint16 *) (payload + l.weights),
-                                          (const gint32 *) (payload + l.trans), h.scale);
+                                          (const gint16 *) (payload + l.weights), trans, h.scale);
   m->mapped = mapped;
   const char *meta = (const char *) payload + l.meta;
   if (h.meta_size)

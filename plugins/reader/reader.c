@@ -188,7 +188,8 @@ read_lines (Reader *r, DpBatch *batch, guint max, GError **error)
     {
       if (r->skipping && r->len > r->pos && skip_line (r))
         continue;
-      char *start = r->buf + r->pos;
+      /* No buffer before the first read (and none for an empty file). */
+      char *start = r->buf ? r->buf + r->pos : NULL;
       gsize avail = r->len - r->pos;
       /* Only bytes not scanned before: one long line arrives in many reads. */
       char *nl = !r->skipping && avail > r->scanned ? memchr (start + r->scanned, '\n', avail - r->scanned) : NULL;
