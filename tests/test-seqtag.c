@@ -538,7 +538,7 @@ test_transition_out_of_range (void)
 {
   g_autoptr (GRand) r = g_rand_new_with_seed (3);
   guint64 hashes[10];
-  g_autoptr (DpSeqModel) m = random_model (r, 3, 10, hashes);
+  g_autoptr (DpSeqModel) m = random_model (r, 3, 10, 64, hashes);
   g_autofree char *path = tmp_path ("big-transition.model");
   ((gint32 *) m->trans)[2] = G_MAXINT16;
   g_assert_true (dp_seq_model_save (m, path, NULL));
@@ -556,7 +556,7 @@ test_tag_name_not_utf8 (void)
 {
   g_autoptr (GRand) r = g_rand_new_with_seed (5);
   guint64 hashes[10];
-  g_autoptr (DpSeqModel) m = random_model (r, 3, 10, hashes);
+  g_autoptr (DpSeqModel) m = random_model (r, 3, 10, 64, hashes);
   g_autofree char *path = tmp_path ("bad-name.model");
   g_free (m->tag_names[1]);
   m->tag_names[1] = g_strdup ("B-\xC3(");
