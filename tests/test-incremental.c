@@ -72,22 +72,6 @@ run_clear (Run *r)
   g_free (r->err);
 }
 
-static char *
-sorted_ids (const char *text)
-{
-  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
-  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; lines[i]; i++)
-    if (*lines[i])
-      {
-        g_autoptr (JsonObject) obj = dp_test_parse_object (lines[i]);
-        g_ptr_array_add (ids, g_strdup (json_object_get_string_member (obj, "id")));
-      }
-  g_ptr_array_sort (ids, dp_test_compare_strings);
-  g_ptr_array_add (ids, NULL);
-  return g_strjoinv (",", (char **) ids->pdata);
-}
-
 /* Runs `docpipe run -e @expr` with --stats, the corpus's state and @extra
  * arguments (NULL-terminated); the output must go to @c->dir/out.jsonl. */
 static Run
@@ -111,7 +95,7 @@ run_expr (Corpus *c, const char *expr, const char *const *extra)
   DpTestResult t = dp_test_run (DP_TEST_DOCPIPE, (const char *const *) args->pdata);
   Run r = { t.status, NULL, g_steal_pointer (&t.err) };
   g_autofree char *text = NULL;
-  r.ids = g_file_get_contents (out, &text, NULL, NULL) ? sorted_ids (text) : g_strdup ("(no output)");
+  r.ids = g_file_get_contents (out, &text, NULL, NULL) ? dp_test_sorted_ids (text) : g_strdup ("(no output)");
   g_autofree char *stats_text = NULL;
   if (g_file_get_contents (stats, &stats_text, NULL, NULL))
     {
@@ -302,7 +286,7 @@ test_interrupted_run (void)
   g_assert_cmpint (dp_test_exit_code (p), ==, 143);
   g_autofree char *out = g_build_filename (c.dir, "out.jsonl", NULL);
   g_autofree char *text = dp_test_read_file (out);
-  g_autofree char *ids = sorted_ids (text);
+  g_autofree char *ids = dp_test_sorted_ids (text);
   g_auto (GStrv) parts = g_strsplit (ids, ",", -1);
   guint n = g_strv_length (parts);
   g_assert_cmpuint (n, >=, 20);
@@ -315,7 +299,7 @@ test_interrupted_run (void)
   /* Between them, the two outputs hold every document once. */
   g_autofree char *second = dp_test_read_file (out);
   g_autofree char *both = g_strconcat (text, second, NULL);
-  g_autofree char *all_ids = sorted_ids (both);
+  g_autofree char *all_ids = dp_test_sorted_ids (both);
   g_auto (GStrv) all = g_strsplit (all_ids, ",", -1);
   g_assert_cmpuint (g_strv_length (all), ==, SLOW_DOCS);
   for (guint i = 1; all[i]; i++)
@@ -414,7 +398,7 @@ check_shards_add_up (Corpus *c, const char *expr)
   g_autofree char *full = shard_run (c, expr, NULL, &other);
   g_assert_cmpint (other, ==, 0);
   g_autofree char *full_sorted = sorted_lines (full);
-  g_autofree char *full_ids = sorted_ids (full);
+  g_autofree char *full_ids = dp_test_sorted_ids (full);
   g_assert_cmpstr (full, !=, "");
   const guint counts[] = { 1, 3, 4 };
   for (guint i = 0; i < G_N_ELEMENTS (counts); i++)
@@ -429,7 +413,7 @@ check_shards_add_up (Corpus *c, const char *expr)
           g_string_append (merged, part);
         }
       g_autofree char *merged_sorted = sorted_lines (merged->str);
-      g_autofree char *merged_ids = sorted_ids (merged->str);
+      g_autofree char *merged_ids = dp_test_sorted_ids (merged->str);
       g_assert_cmpstr (merged_ids, ==, full_ids);   /* each id once */
       g_assert_cmpstr (merged_sorted, ==, full_sorted);
       /* Not everything in one shard. */

@@ -157,6 +157,23 @@ dp_test_parse_object (const char *line)
   return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
 }
 
+/* The "id" members of @text's JSON lines, sorted and joined with commas. */
+static inline char *
+dp_test_sorted_ids (const char *text)
+{
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; lines[i]; i++)
+    if (*lines[i])
+      {
+        g_autoptr (JsonObject) obj = dp_test_parse_object (lines[i]);
+        g_ptr_array_add (ids, g_strdup (json_object_get_string_member (obj, "id")));
+      }
+  g_ptr_array_sort (ids, dp_test_compare_strings);
+  g_ptr_array_add (ids, NULL);
+  return g_strjoinv (",", (char **) ids->pdata);
+}
+
 /* A record loaded from @json, which is expected to be valid. */
 static inline DpRecord *
 dp_test_record_from_json (const char *json)

@@ -620,17 +620,7 @@ static char *
 dead_ids (const char *path)
 {
   g_autofree char *text = dp_test_read_file (path);
-  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
-  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; lines[i]; i++)
-    if (*lines[i])
-      {
-        g_autoptr (JsonObject) obj = dp_test_parse_object (lines[i]);
-        g_ptr_array_add (ids, g_strdup (json_object_get_string_member (obj, "id")));
-      }
-  g_ptr_array_sort (ids, dp_test_compare_strings);
-  g_ptr_array_add (ids, NULL);
-  return g_strjoinv (",", (char **) ids->pdata);
+  return dp_test_sorted_ids (text);
 }
 
 /* One signalled run and its re-run, checked (see the top of the file). */

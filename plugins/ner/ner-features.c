@@ -186,9 +186,9 @@ enum { CASE_LOWER = 1, CASE_TITLE, CASE_CAPS, CASE_OTHER, CASE_UNKNOWN };
 static guint8
 case_class (const char *w, gsize len)
 {
-  gboolean upper = FALSE, lower = FALSE;
+  gboolean lower = FALSE;
   for (gsize i = 0; i < len; i++)
-    upper |= g_ascii_isupper (w[i]), lower |= g_ascii_islower (w[i]);
+    lower |= g_ascii_islower (w[i]);
   if (len && g_ascii_islower (w[0]))
     return CASE_LOWER;
   if (len && g_ascii_isupper (w[0]))
