@@ -736,6 +736,33 @@ dp_record_load_json (DpRecord *rec, const char *json, gsize len, GError **error)
   return dp_record_load_json_glib (rec, json, len, error);
 }
 
+/* Where the object starting at @v[0] ('{') ends (the offset after its '}'),
+ * by brackets outside strings; 0 if it does not end. */
+static gsize
+object_end (const char *v, gsize len)
+{
+  guint depth = 0;
+  gboolean in_string = FALSE;
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = v[i];
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '{' || c == '[')
+        depth++;
+      else if ((c == '}' || c == ']') && --depth == 0)
+        return i + 1;
+    }
+  return 0;
+}
+
 gboolean
 dp_record_load_json_glib (DpRecord *rec, const char *json, gsize len, GError **error)
 {
@@ -764,6 +791,17 @@ dp_record_load_json_glib (DpRecord *rec, const char *json, gsize len, GError **e
                      || (left >= 4 && memcmp (v, "null", 4) == 0);
   if (left && *v != '{' && (!g_ascii_isalpha (*v) || literal))
     return field_error (error, "not a JSON object");
+  /* Nor anything after the object: json-glib reads on after an object it
+   * rejected ("{/}/}{}") and leaks what it built (fuzz-record-json). */
+  gsize end = *v == '{' ? object_end (v, left) : 0;
+  while (end && end < left && strchr (" \t\n\r", v[end]))
+    end++;
+  if (end && end < left)
+    {
+      g_set_error (error, DP_RECORD_ERROR, DP_RECORD_ERROR_PARSE,
+                   "invalid JSON at byte %" G_GSIZE_FORMAT ": text after the record's object", first + end);
+      return FALSE;
+    }
   JsonParser *parser = thread_parser ();
   g_autoptr (GError) local = NULL;
   if (!json_parser_load_from_data (parser, json, (gssize) len, &local))

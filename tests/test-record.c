@@ -1363,6 +1363,33 @@ test_value_then_object (void)
   assert_load_fails ("not json", 8, DP_RECORD_ERROR_PARSE);
 }
 
+/* Anything after the record's object is refused before json-glib sees it:
+ * json-glib read on after an object it had rejected ("{/}/}{}") and leaked
+ * what it built (found by fuzz-record-json).  A valid object followed by
+ * blanks still loads. */
+static void
+test_text_after_object (void)
+{
+  static const char *const lines[] = {
+    "{/}/}{}", "{ /}/}{\"a\":1}", "{\"text\":\"t\"/}/}{}",
+    "{\"text\":\"a}\"}}", "{\"text\":\"a\\\"}\"} x",
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (DpRecord) rec = new_record ("");
+      g_assert_false (dp_record_load_json_glib (rec, lines[i], strlen (lines[i]), &error));
+      if (!strstr (error->message, "text after the record's object"))
+        g_error ("%s: %s", lines[i], error->message);
+    }
+  const char *ok = "{\"text\":\"a}\\\"{\",\"meta\":{\"k\":[1,{}]}}  \t";
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpRecord) rec = new_record ("");
+  g_assert_true (dp_record_load_json_glib (rec, ok, strlen (ok), &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (dp_record_get_text (rec, NULL), ==, "a}\"{");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1371,6 +1398,7 @@ main (int argc, char **argv)
   g_setenv ("G_SLICE", "always-malloc", TRUE);
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/record/json/value-then-object", test_value_then_object);
+  g_test_add_func ("/record/json/text-after-object", test_text_after_object);
   g_test_add_func ("/record/new/invalid-utf8", test_new_invalid_utf8);
   g_test_add_func ("/record/new/empty", test_new_empty);
   g_test_add_func ("/record/fields", test_fields);
