@@ -793,8 +793,8 @@ dp_record_load_json_glib (DpRecord *rec, const char *json, gsize len, GError **e
     return field_error (error, "not a JSON object");
   /* Nor anything after the object: json-glib reads on after an object it
    * rejected ("{/}/}{}") and leaks what it built (fuzz-record-json). */
-  gsize end = *v == '{' ? object_end (v, left) : 0;
-  while (end && end < left && strchr (" \t\n\r", v[end]))
+  gsize end = left && *v == '{' ? object_end (v, left) : 0;
+  while (end && end < left && v[end] && strchr (" \t\n\r", v[end]))
     end++;
   if (end && end < left)
     {

@@ -1382,6 +1382,13 @@ test_text_after_object (void)
       if (!strstr (error->message, "text after the record's object"))
         g_error ("%s: %s", lines[i], error->message);
     }
+  /* Blanks only: nothing read past them (found by fuzz-record-json under
+   * ASan, in the first version of this check). */
+  g_autoptr (GError) blank_error = NULL;
+  g_autoptr (DpRecord) blank = new_record ("");
+  g_autofree char *space = g_malloc (1);   /* one byte, no NUL: ASan sees a read past it */
+  space[0] = ' ';
+  g_assert_false (dp_record_load_json_glib (blank, space, 1, &blank_error));
   const char *ok = "{\"text\":\"a}\\\"{\",\"meta\":{\"k\":[1,{}]}}  \t";
   g_autoptr (GError) error = NULL;
   g_autoptr (DpRecord) rec = new_record ("");
