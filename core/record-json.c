@@ -6,16 +6,14 @@
  * takes 3.5-4.6 times as long, the generator alone 1.4-1.6 times
  * (docs/benchmarks.md, bench/bench-json.c).
  * Input: the common record line is parsed by record-json-parse.c; what it
- * declines goes through json-glib, but only after a cheap scan has rejected
- * nesting deep enough to overflow its recursive parser.
+ * declines goes through json-glib, but only once json-check.c has found it
+ * valid JSON (json-glib leaks on what it rejects).
  */
 #include "record-private.h"
 #include <docpipe/alignment.h>
 
 #include <math.h>
 #include <string.h>
-
-#define MAX_DEPTH 512
 
 /* ---- output ---------------------------------------------------------------- */
 
@@ -355,112 +353,6 @@ dp_record_to_json (DpRecord *rec, GString *out, DpJsonFlags flags)
 
 /* ---- input ----------------------------------------------------------------- */
 
-/* json-glib parses recursively; refuse what would exhaust the stack.  The same
- * scan refuses a second object or array after the first, which json-glib
- * silently ignores: two records glued on one line would lose the second.
- * It also counts \u escapes that json-glib would turn into something other
- * than valid UTF-8 text: \u0000 (its C strings would end there, dropping the
- * rest) and unpaired surrogates (invalid UTF-8).  When @fix (a copy of @s) is
- * given, each is rewritten there to \ufffd, the replacement character.
- * Malformed escapes, which json-glib lets through, are refused. */
-/* Length of the \u escape (or surrogate pair) at @s, 0 if it does not stand
- * for a valid, non-NUL character, or 1 if it is malformed (fewer than four
- * hex digits: json-glib accepts those and makes invalid UTF-8 of them). */
-static gsize
-unicode_escape (const char *s, gsize len)
-{
-  gunichar c = 0;
-  for (gsize k = 2; k < 6; k++)
-    {
-      if (k >= len || !g_ascii_isxdigit (s[k]))
-        return 1;
-      c = c * 16 + (gunichar) g_ascii_xdigit_value (s[k]);
-    }
-  if (c == 0 || (c >= 0xDC00 && c <= 0xDFFF))
-    return 0;
-  if (c < 0xD800 || c > 0xDBFF)
-    return 6;
-  /* A high surrogate must be followed by an escaped low one. */
-  if (len >= 12 && s[6] == '\\' && s[7] == 'u')
-    {
-      gunichar low = 0;
-      for (gsize k = 8; k < 12; k++)
-        {
-          if (!g_ascii_isxdigit (s[k]))
-            return 0;
-          low = low * 16 + (gunichar) g_ascii_xdigit_value (s[k]);
-        }
-      if (low >= 0xDC00 && low <= 0xDFFF)
-        return 12;
-    }
-  return 0;
-}
-
-static gboolean
-scan_json (const char *s, gsize len, char *fix, guint *bad_escapes, GError **error)
-{
-  int depth = 0;
-  gboolean in_string = FALSE, closed = FALSE;
-  *bad_escapes = 0;
-  for (gsize i = 0; i < len; i++)
-    {
-      char c = s[i];
-      if (in_string)
-        {
-          if (c == '\\' && (i + 1 == len || s[i + 1] == '\0' || !strchr ("\"\\/bfnrtu", s[i + 1])))
-            {
-              g_set_error (error, DP_RECORD_ERROR, DP_RECORD_ERROR_PARSE,
-                           "invalid JSON at byte %" G_GSIZE_FORMAT ": a bad escape in a string", i);
-              return FALSE;
-            }
-          if (c == '\\' && s[i + 1] == 'u')
-            {
-              gsize skip = unicode_escape (s + i, len - i);
-              if (skip == 1)
-                {
-                  g_set_error (error, DP_RECORD_ERROR, DP_RECORD_ERROR_PARSE,
-                               "invalid JSON at byte %" G_GSIZE_FORMAT ": \\u needs four hex digits", i);
-                  return FALSE;
-                }
-              if (skip == 0)
-                {
-                  if (fix)
-                    memcpy (fix + i + 2, "fffd", 4);
-                  (*bad_escapes)++;
-                  skip = 6;
-                }
-              i += skip - 1;
-            }
-          else if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-        }
-      else if (c == '"')
-        in_string = TRUE;
-      else if (c == '{' || c == '[')
-        {
-          if (depth == 0 && closed)
-            {
-              g_set_error (error, DP_RECORD_ERROR, DP_RECORD_ERROR_PARSE,
-                           "invalid JSON at byte %" G_GSIZE_FORMAT ": a second value after the first",
-                           i);
-              return FALSE;
-            }
-          if (++depth > MAX_DEPTH)
-            {
-              g_set_error (error, DP_RECORD_ERROR, DP_RECORD_ERROR_TOO_LARGE,
-                           "JSON nested deeper than %d levels (at byte %" G_GSIZE_FORMAT ")",
-                           MAX_DEPTH, i);
-              return FALSE;
-            }
-        }
-      else if ((c == '}' || c == ']') && --depth == 0)
-        closed = TRUE;
-    }
-  return TRUE;
-}
-
 static void
 parser_unref (gpointer p)
 {
@@ -736,77 +628,25 @@ dp_record_load_json (DpRecord *rec, const char *json, gsize len, GError **error)
   return dp_record_load_json_glib (rec, json, len, error);
 }
 
-/* Where the object starting at @v[0] ('{') ends (the offset after its '}'),
- * by brackets outside strings; 0 if it does not end. */
-static gsize
-object_end (const char *v, gsize len)
-{
-  guint depth = 0;
-  gboolean in_string = FALSE;
-  for (gsize i = 0; i < len; i++)
-    {
-      char c = v[i];
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-        }
-      else if (c == '"')
-        in_string = TRUE;
-      else if (c == '{' || c == '[')
-        depth++;
-      else if ((c == '}' || c == ']') && --depth == 0)
-        return i + 1;
-    }
-  return 0;
-}
-
 gboolean
 dp_record_load_json_glib (DpRecord *rec, const char *json, gsize len, GError **error)
 {
   guint bad;
-  if (!scan_json (json, len, NULL, &bad, error))
+  if (!dp_json_check (json, len, NULL, &bad, error))
     return FALSE;
   g_autofree char *fixed = NULL;
   if (bad)
     {
       fixed = g_memdup2 (json, len);
-      scan_json (json, len, fixed, &bad, NULL);
+      dp_json_check (json, len, fixed, &bad, NULL);
       json = fixed;
-    }
-  /* A record is an object.  A line starting with anything else but a word
-   * is refused here: json-glib 1.6 takes a second value after a first that
-   * is not an object ("1{…}", "$e{…}": GScanner reads $e as hex) and leaks
-   * it (fuzz-record-json, once leaks were visible).  Words are left to
-   * json-glib's message ("unexpected identifier"), but for true, false and
-   * null, which are values. */
-  gsize first = 0;
-  while (first < len && json[first] && strchr (" \t\n\r", json[first]))
-    first++;
-  const char *v = json + first;
-  gsize left = len - first;
-  gboolean literal = (left >= 4 && memcmp (v, "true", 4) == 0) || (left >= 5 && memcmp (v, "false", 5) == 0)
-                     || (left >= 4 && memcmp (v, "null", 4) == 0);
-  if (left && *v != '{' && (!g_ascii_isalpha (*v) || literal))
-    return field_error (error, "not a JSON object");
-  /* Nor anything after the object: json-glib reads on after an object it
-   * rejected ("{/}/}{}") and leaks what it built (fuzz-record-json). */
-  gsize end = left && *v == '{' ? object_end (v, left) : 0;
-  while (end && end < left && v[end] && strchr (" \t\n\r", v[end]))
-    end++;
-  if (end && end < left)
-    {
-      g_set_error (error, DP_RECORD_ERROR, DP_RECORD_ERROR_PARSE,
-                   "invalid JSON at byte %" G_GSIZE_FORMAT ": text after the record's object", first + end);
-      return FALSE;
     }
   JsonParser *parser = thread_parser ();
   g_autoptr (GError) local = NULL;
   if (!json_parser_load_from_data (parser, json, (gssize) len, &local))
     {
-      /* json-glib says "<data>:LINE:COL: Parse error: …"; a record is one line. */
+      /* Not expected once the check has passed (fuzz-record-json aborts on
+       * it); json-glib says "<data>:LINE:COL: Parse error: …". */
       const char *msg = local->message;
       if (g_str_has_prefix (msg, "<data>:1:"))
         msg += strlen ("<data>:1:");

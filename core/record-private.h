@@ -87,6 +87,13 @@ DpFastLoad dp_record_load_json_fast (DpRecord *rec, const char *json, gsize len,
  * valid UTF-8, at most DP_RECORD_MAX_TEXT bytes), when not NULL, is taken
  * as the record's text instead of @root's "text" member. */
 gboolean dp_record_load_fields (DpRecord *rec, JsonObject *root, char *text, gsize text_len, GError **error);
+/* json-check.c: whether @s is one JSON object, valid by RFC 8259 and within
+ * what json-glib holds (64-bit integers, finite doubles, DP_JSON_MAX_DEPTH
+ * levels); @error says where it is not.  Counts in @bad_escapes the \u
+ * escapes that are not text (\u0000, lone surrogates) and, when @fix (a
+ * copy of @s) is given, rewrites them there to \ufffd. */
+#define DP_JSON_MAX_DEPTH 512
+gboolean dp_json_check (const char *s, gsize len, char *fix, guint *bad_escapes, GError **error);
 /* record-json.c: what dp_record_load_json() does with a line the fast
  * parser declines (json-glib); the tests compare the two. */
 gboolean dp_record_load_json_glib (DpRecord *rec, const char *json, gsize len, GError **error);

@@ -98,9 +98,12 @@ command -v eatmydata >/dev/null && wrap=eatmydata
 export G_SLICE=always-malloc
 # The targets' temporary files: libFuzzer leaves without running atexit
 # handlers (time up, or a finding), so they are swept here instead.
-export TMPDIR="$build/tmp"
-rm -rf "$TMPDIR"
-mkdir -p "$TMPDIR"
+# One directory per run, so that two runs at once (--only, different
+# targets) do not sweep each other's files.
+mkdir -p "$build/tmp"
+TMPDIR=$(mktemp -d "$build/tmp/run-XXXXXX")
+export TMPDIR
+trap 'rm -rf "$TMPDIR"' EXIT
 
 status=0
 for target in $targets; do
