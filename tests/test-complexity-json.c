@@ -371,6 +371,23 @@ build_duplicate_keys (GString *json, gsize size, gpointer data)
   g_string_append (json, "}]}}");
 }
 
+/* Numbers of very many digits: a fraction json-check.c must read as a double
+ * to see that it is finite. */
+static void
+build_long_numbers (GString *json, gsize size, gpointer data)
+{
+  (void) data;
+  g_string_append (json, "{\"text\":\"caf\xc3\xa9\",\"meta\":{\"n\":[");
+  for (int k = 0; k < 4; k++)
+    {
+      g_string_append (json, k ? ",-0." : "0.");
+      for (gsize i = 0; i < size / 4; i++)
+        g_string_append_c (json, (char) ('0' + (i * 7 + k) % 10));
+      g_string_append (json, "e-5");
+    }
+  g_string_append (json, "]}}");
+}
+
 typedef struct {
   const char *path;
   DpTestBuildFunc build;
@@ -385,6 +402,7 @@ static const Hostile hostile[] = {
   { "/complexity/json/load/hostile/many-layers", build_many_layers },
   { "/complexity/json/load/hostile/many-span-attributes", build_many_span_attrs },
   { "/complexity/json/load/hostile/duplicate-keys", build_duplicate_keys },
+  { "/complexity/json/load/hostile/long-numbers", build_long_numbers },
 };
 
 /* @work on @h's inputs grows linearly.  It runs once on a small input first,
