@@ -5,7 +5,8 @@
 #   bench/json-glib-path.sh [CORPUS]   (default: ../shared/data/corpus/news.jsonl)
 #
 # Environment: BASE (default da58a16, the last commit without the check),
-# ROUNDS (default 5).  Every line of CORPUS gets a member with a fraction
+# ROUNDS (default 5), REPEAT (the corpus this many times over, default 4:
+# /usr/bin/time counts in hundredths).  Every line of CORPUS gets a member with a fraction
 # ("score":0.5), which the fast parser declines, so every line goes through
 # the check and json-glib.  Runs reader -> writer on one worker with each
 # build in turn (base, new, base, new …), prints the median CPU seconds
@@ -18,6 +19,7 @@ corpus=${1:-$here/../shared/data/corpus/news.jsonl}
 [ -f "$corpus" ] || corpus=$here/../../shared/data/corpus/news.jsonl   # from a worktree in wt/
 base=${BASE:-da58a16}
 rounds=${ROUNDS:-5}
+repeat=${REPEAT:-4}
 
 base_dir=$here/build-base-$base
 if [ ! -x "$base_dir/build/bin/docpipe" ]; then
@@ -31,8 +33,9 @@ cmake --build "$here/build-bench" -j"$(nproc)" >/dev/null
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-sed 's/^{/{"score":0.5,/' "$corpus" > "$tmp/glib.jsonl"
-cp "$corpus" "$tmp/fast.jsonl"
+i=0
+while [ $i -lt "$repeat" ]; do cat "$corpus"; i=$((i + 1)); done > "$tmp/fast.jsonl"
+sed 's/^{/{"score":0.5,/' "$tmp/fast.jsonl" > "$tmp/glib.jsonl"
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # run NAME BIN INPUT: one timed pass-through; appends cpu and wall seconds.
@@ -55,7 +58,7 @@ for input in glib fast; do
 done
 
 mb=$(stat -c %s "$tmp/glib.jsonl" | awk '{printf "%.1f", $1 / 1e6}')
-echo "lines: $(wc -l < "$corpus"), ${mb} MB with the fraction; medians of $rounds runs, one worker"
+echo "lines: $(wc -l < "$tmp/fast.jsonl"), ${mb} MB with the fraction; medians of $rounds runs, one worker"
 printf '%-22s %10s %10s %10s %10s %8s\n' "input" "base cpu" "new cpu" "base wall" "new wall" "new/base"
 for input in glib fast; do
   bc=$(median < "$tmp/base-$input.cpu"); nc=$(median < "$tmp/new-$input.cpu")
