@@ -25,17 +25,9 @@ rounds=${ROUNDS:-5}
 bytes=${BYTES:-5000000}
 targets="docpipe-cli reader normalizer ner claims writer"
 
-base_dir=$here/build-base-$base
-if [ ! -x "$base_dir/build/bin/docpipe" ] || [ ! -f "$base_dir/build/plugins/claims.so" ]; then
-  rm -rf "$base_dir"; mkdir -p "$base_dir"
-  git -C "$here" archive "$base" | tar -x -C "$base_dir"
-  cmake -S "$base_dir" -B "$base_dir/build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-  # shellcheck disable=SC2086
-  cmake --build "$base_dir/build" -j2 --target $targets >/dev/null
-fi
-cmake -S "$here" -B "$here/build-bench" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+. "$here/bench/build-pair.sh"
 # shellcheck disable=SC2086
-cmake --build "$here/build-bench" -j2 --target $targets >/dev/null
+build_pair "$base" $targets
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -35,15 +35,8 @@ rounds=${ROUNDS:-7}
 news_rounds=${NEWS_ROUNDS:-3}
 bytes=$(stat -c %s "$corpus")
 
-base_dir=$here/build-base-$base
-if [ ! -x "$base_dir/build/bin/docpipe" ]; then
-  rm -rf "$base_dir"; mkdir -p "$base_dir"
-  git -C "$here" archive "$base" | tar -x -C "$base_dir"
-  cmake -S "$base_dir" -B "$base_dir/build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-  cmake --build "$base_dir/build" -j"$(nproc)" >/dev/null
-fi
-cmake -S "$here" -B "$here/build-bench" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-cmake --build "$here/build-bench" -j"$(nproc)" >/dev/null
+. "$here/bench/build-pair.sh"
+build_pair "$base"
 old=$base_dir/build/bin/docpipe
 new=$here/build-bench/bin/docpipe
 

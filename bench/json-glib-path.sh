@@ -21,15 +21,8 @@ base=${BASE:-da58a16}
 rounds=${ROUNDS:-5}
 repeat=${REPEAT:-4}
 
-base_dir=$here/build-base-$base
-if [ ! -x "$base_dir/build/bin/docpipe" ]; then
-  rm -rf "$base_dir"; mkdir -p "$base_dir"
-  git -C "$here" archive "$base" | tar -x -C "$base_dir"
-  cmake -S "$base_dir" -B "$base_dir/build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-  cmake --build "$base_dir/build" -j"$(nproc)" >/dev/null
-fi
-cmake -S "$here" -B "$here/build-bench" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-cmake --build "$here/build-bench" -j"$(nproc)" >/dev/null
+. "$here/bench/build-pair.sh"
+build_pair "$base" docpipe-cli reader writer
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -30,18 +30,8 @@ corpus=${1:-$here/../shared/data/corpus/news.jsonl}
 base=${BASE:-e3f17f1}
 rounds=${ROUNDS:-5}
 
-build_at() {   # COMMIT DIR: a Release build of COMMIT with today's bench-ner.c
-  if [ ! -x "$2/build/bin/bench-ner" ]; then
-    rm -rf "$2"; mkdir -p "$2"
-    git -C "$here" archive "$1" | tar -x -C "$2"
-    cp "$here/bench/bench-ner.c" "$2/bench/bench-ner.c"
-    cmake -S "$2" -B "$2/build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-    cmake --build "$2/build" -j"$(nproc)" >/dev/null
-  fi
-}
-build_at "$base" "$here/build-base-$base"
-cmake -S "$here" -B "$here/build-bench" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-cmake --build "$here/build-bench" -j"$(nproc)" >/dev/null
+. "$here/bench/build-pair.sh"
+BASE_PREPARE="cp '$here/bench/bench-ner.c' bench/bench-ner.c" build_pair "$base"
 old=$here/build-base-$base/build/bin
 new=$here/build-bench/bin
 
