@@ -509,15 +509,23 @@ start_blocked_run (const char *dir, const char *target, const char *state, int *
   return p;
 }
 
-static void
-test_killed_run_temp_cleaned (void)
+/* A new directory holding in.jsonl, 200 documents. */
+static char *
+make_input_dir (void)
 {
-  g_autofree char *dir = dp_test_make_tmp_dir ("docpipe-security-XXXXXX");
+  char *dir = dp_test_make_tmp_dir ("docpipe-security-XXXXXX");
   g_autofree char *in = g_build_filename (dir, "in.jsonl", NULL);
   g_autoptr (GString) input = g_string_new (NULL);
   for (guint i = 0; i < 200; i++)
     g_string_append_printf (input, "{\"id\":\"d%u\",\"text\":\"Iran met Iraq.\"}\n", i);
   write_file (in, input->str);
+  return dir;
+}
+
+static void
+test_killed_run_temp_cleaned (void)
+{
+  g_autofree char *dir = make_input_dir ();
   g_autofree char *out = g_build_filename (dir, "out.jsonl", NULL);
   RunIn how = { dir, NULL, NULL };
   const char *complete[] = { "run", "-q", "-e", "reader path=in.jsonl ! writer path=out.jsonl", NULL };
@@ -570,12 +578,7 @@ test_killed_run_temp_cleaned (void)
 static void
 test_per_run_temp_cleaned (void)
 {
-  g_autofree char *dir = dp_test_make_tmp_dir ("docpipe-security-XXXXXX");
-  g_autofree char *in = g_build_filename (dir, "in.jsonl", NULL);
-  g_autoptr (GString) input = g_string_new (NULL);
-  for (guint i = 0; i < 200; i++)
-    g_string_append_printf (input, "{\"id\":\"d%u\",\"text\":\"Iran met Iraq.\"}\n", i);
-  write_file (in, input->str);
+  g_autofree char *dir = make_input_dir ();
   const char *const planted[] = { "out-0.jsonl.docpipe-tmp-Ab3xZ", "out-0.jsonl.docpipe-tmp-Ab3xZ9.bak",
                                   "out-0.jsonl.tmp-Ab3xZ9", "precious.jsonl", NULL };
   for (guint i = 0; planted[i]; i++)
