@@ -155,22 +155,30 @@ open_in_place (const char *path, const char *target, gboolean append, GError **e
  * A writer holds an exclusive flock(2) on its temporary file from creation to
  * rename, so a temporary file nobody holds a lock on belongs to a run that
  * died (SIGKILL, a crash, a power cut).  Opening a target for replacing
- * removes such files beside it: only names of exactly the form TARGET.tmp-XXXXXX
- * (g_mkstemp's six letters and digits), only regular files (never a link or a
- * directory) owned by the effective user, and only after taking their lock.
+ * removes such files in its directory, whatever target they were for: with
+ * an output file per run, no later run writes a killed run's target again.
+ * Only names of exactly the form NAME.docpipe-tmp-XXXXXX (g_mkstemp's six
+ * letters and digits) are ours: the marker keeps other programs' temporary
+ * files (`mktemp NAME.tmp-XXXXXX`, unlocked while in use) out of the sweep.
+ * Older docpipes named them TARGET.tmp-XXXXXX; those are removed only beside
+ * their own TARGET, as those versions did.  Only regular files with one link
+ * (never a symbolic link or a directory), owned by the effective user, and
+ * only after taking their lock.
  */
 
-#define TMP_SUFFIX ".tmp-"
+#define TMP_MARK ".docpipe-tmp-"
+#define TMP_LEGACY ".tmp-"
 #define TMP_RANDOM 6
 
-/* Whether @name is @base's temporary name: BASE.tmp-XXXXXX. */
+/* Whether @name, from byte @prefix_len on, is @mark and g_mkstemp's six
+ * letters and digits, and nothing more. */
 static gboolean
-is_temp_name (const char *name, const char *base)
+has_temp_tail (const char *name, gsize prefix_len, const char *mark)
 {
-  gsize n = strlen (base);
-  if (strncmp (name, base, n) != 0 || !g_str_has_prefix (name + n, TMP_SUFFIX))
+  const char *x = name + prefix_len;
+  if (!g_str_has_prefix (x, mark))
     return FALSE;
-  const char *x = name + n + strlen (TMP_SUFFIX);
+  x += strlen (mark);
   if (strlen (x) != TMP_RANDOM)
     return FALSE;
   for (; *x; x++)
@@ -179,12 +187,25 @@ is_temp_name (const char *name, const char *base)
   return TRUE;
 }
 
+/* Whether @name is a temporary file's: ANY.docpipe-tmp-XXXXXX, or the legacy
+ * BASE.tmp-XXXXXX of the target @base being opened. */
+static gboolean
+is_temp_name (const char *name, const char *base)
+{
+  gsize len = strlen (name), tail = strlen (TMP_MARK) + TMP_RANDOM;
+  if (len > tail && has_temp_tail (name, len - tail, TMP_MARK))
+    return TRUE;
+  gsize n = strlen (base);
+  return strncmp (name, base, n) == 0 && has_temp_tail (name, n, TMP_LEGACY);
+}
+
 /* Removes @path if it is a temporary file of ours that no live writer locks. */
 static void
 remove_if_stale (const char *path)
 {
   GStatBuf before;
-  if (g_lstat (path, &before) != 0 || !S_ISREG (before.st_mode) || before.st_uid != geteuid ())
+  if (g_lstat (path, &before) != 0 || !S_ISREG (before.st_mode) || before.st_nlink != 1
+      || before.st_uid != geteuid ())
     return;
   /* Read-only is enough for flock; write-only files (mode 0200) need the other. */
   int fd = open (path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
@@ -205,7 +226,7 @@ remove_if_stale (const char *path)
   close (fd);
 }
 
-/* Removes the temporary files that runs which died left beside @target. */
+/* Removes the temporary files that runs which died left in @target's directory. */
 static void
 remove_stale_temps (const char *target)
 {
@@ -229,7 +250,7 @@ create_temp (const char *target, char **tmp_out)
 {
   for (int tries = 0;; tries++)
     {
-      g_autofree char *tmp = g_strdup_printf ("%s" TMP_SUFFIX "XXXXXX", target);
+      g_autofree char *tmp = g_strdup_printf ("%s" TMP_MARK "XXXXXX", target);
       /* 0666 and the umask, as for any file a program creates; an existing
        * file's mode is copied by the caller, without the umask. */
       int fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0666);

@@ -3,9 +3,8 @@
  * as a pipeline's are, records in and out as JSON, per-record failures with
  * their messages, stage failures, sources, sinks and finish.
  */
-#include "test-util.h"
+#include "harness-util.h"
 
-#include <docpipe/harness.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -18,22 +17,6 @@ id_of (const char *line)
   return g_strdup (json_object_get_string_member (obj, "id"));
 }
 
-static void
-push_ok (DpHarness *h, const char *json)
-{
-  g_autoptr (GError) error = NULL;
-  g_assert_true (dp_harness_push (h, json, &error));
-  g_assert_no_error (error);
-}
-
-static void
-process_ok (DpHarness *h)
-{
-  g_autoptr (GError) error = NULL;
-  g_assert_true (dp_harness_process (h, &error));
-  g_assert_no_error (error);
-}
-
 /* A shipped plugin, found in a plugin directory by stage name. */
 static void
 test_normalizer (void)
@@ -41,10 +24,10 @@ test_normalizer (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (DpHarness) h = dp_harness_new_parse (DP_TEST_PLUGINS, "normalizer html-entities=true", &error);
   g_assert_no_error (error);
-  push_ok (h, "{\"id\":\"n1\",\"text\":\"Fish &amp; chips, caf&eacute;.\"}");
-  push_ok (h, "{\"id\":\"n2\",\"text\":\"Nothing to do.\",\"meta\":{\"lang\":\"en\"}}");
+  ht_push_ok (h, "{\"id\":\"n1\",\"text\":\"Fish &amp; chips, caf&eacute;.\"}");
+  ht_push_ok (h, "{\"id\":\"n2\",\"text\":\"Nothing to do.\",\"meta\":{\"lang\":\"en\"}}");
   g_assert_cmpuint (dp_harness_get_n_output (h), ==, 0);   /* nothing runs before process */
-  process_ok (h);
+  ht_process_ok (h);
   g_assert_cmpuint (dp_harness_get_n_output (h), ==, 2);
   g_assert_cmpuint (dp_harness_get_n_failed (h), ==, 0);
   g_autofree char *a = dp_harness_pull (h);
@@ -75,9 +58,9 @@ test_failed_records (void)
   for (const char *id = "abcde"; *id; id++)
     {
       g_autofree char *json = g_strdup_printf ("{\"id\":\"%c\",\"text\":\"Record %c.\"}", *id, *id);
-      push_ok (h, json);
+      ht_push_ok (h, json);
     }
-  process_ok (h);
+  ht_process_ok (h);
   g_assert_cmpuint (dp_harness_get_n_output (h), ==, 3);
   g_assert_cmpuint (dp_harness_get_n_failed (h), ==, 2);
   const char *const live[] = { "a", "c", "e" };
@@ -102,13 +85,13 @@ test_failed_records (void)
   g_assert_null (message);
 
   /* A second batch is a batch of its own. */
-  push_ok (h, "{\"id\":\"f\",\"text\":\"F.\"}");
-  process_ok (h);
+  ht_push_ok (h, "{\"id\":\"f\",\"text\":\"F.\"}");
+  ht_process_ok (h);
   g_autofree char *f = dp_harness_pull (h);
   g_autofree char *fid = id_of (f);
   g_assert_cmpstr (fid, ==, "f");
   /* Processing with nothing pushed calls nothing. */
-  process_ok (h);
+  ht_process_ok (h);
   g_assert_cmpuint (dp_harness_get_n_output (h), ==, 0);
 }
 
@@ -119,8 +102,8 @@ test_stage_failure (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (DpHarness) h = dp_harness_new_parse (FIXTURES, "fail-some fatal-id=x", &error);
   g_assert_no_error (error);
-  push_ok (h, "{\"id\":\"ok\",\"text\":\"Fine.\"}");
-  push_ok (h, "{\"id\":\"x\",\"text\":\"Boom.\"}");
+  ht_push_ok (h, "{\"id\":\"ok\",\"text\":\"Fine.\"}");
+  ht_push_ok (h, "{\"id\":\"x\",\"text\":\"Boom.\"}");
   g_assert_false (dp_harness_process (h, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
   g_assert_cmpstr (error->message, ==, "stage 'fail-some': fatal failure on record 'x'");
@@ -185,7 +168,7 @@ test_bad_records (void)
   g_assert_true (g_str_has_prefix (error->message, "<harness>:2: invalid JSON"));
   g_clear_error (&error);
   /* Rejected records are not in the batch. */
-  process_ok (h);
+  ht_process_ok (h);
   g_assert_cmpuint (dp_harness_get_n_output (h), ==, 0);
 }
 
@@ -196,8 +179,8 @@ test_layers_and_flags (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (DpHarness) h = dp_harness_new_parse (FIXTURES, "capitals", &error);
   g_assert_no_error (error);
-  push_ok (h, "{\"id\":\"a\",\"text\":\"Über Bonn\"}");
-  process_ok (h);
+  ht_push_ok (h, "{\"id\":\"a\",\"text\":\"Über Bonn\"}");
+  ht_process_ok (h);
   g_autofree char *line = dp_harness_pull (h);
   g_autoptr (JsonObject) obj = dp_test_parse_object (line);
   JsonArray *caps = json_object_get_array_member (json_object_get_object_member (obj, "layers"), "capitals");
@@ -209,8 +192,8 @@ test_layers_and_flags (void)
   g_assert_cmpstr (json_object_get_string_member (second, "text"), ==, "Bonn");
 
   dp_harness_set_json_flags (h, DP_JSON_DEFAULT);
-  push_ok (h, "{\"id\":\"b\",\"text\":\"Bonn\"}");
-  process_ok (h);
+  ht_push_ok (h, "{\"id\":\"b\",\"text\":\"Bonn\"}");
+  ht_process_ok (h);
   g_autofree char *line2 = dp_harness_pull (h);
   g_assert_null (strstr (line2, "\"text\":\"Bonn\"}"));
   g_assert_nonnull (strstr (line2, "\"start\":0,\"end\":4"));
@@ -226,7 +209,7 @@ test_source (void)
   g_assert_false (dp_harness_push (h, "{\"text\":\"x\"}", &error));
   g_assert_nonnull (strstr (error->message, "is a source"));
   g_clear_error (&error);
-  process_ok (h);
+  ht_process_ok (h);
   g_assert_cmpuint (dp_harness_get_n_output (h), ==, 7);
   for (guint i = 0; i < 7; i++)
     {
@@ -251,7 +234,7 @@ test_source_decode (void)
   const char *const all[] = { params[0], path_param, NULL };
   g_autoptr (DpHarness) h = dp_harness_new (DP_TEST_PLUGINS, "reader", all, &error);
   g_assert_no_error (error);
-  process_ok (h);
+  ht_process_ok (h);
   g_assert_cmpuint (dp_harness_get_n_output (h), ==, 2);
   g_assert_cmpuint (dp_harness_get_n_failed (h), ==, 1);
   g_autofree char *message = NULL;
@@ -272,11 +255,11 @@ test_sink (void)
   g_autofree char *desc = g_strdup_printf ("writer 'path=%s'", out);
   g_autoptr (DpHarness) h = dp_harness_new_parse (DP_TEST_PLUGINS, desc, &error);
   g_assert_no_error (error);
-  push_ok (h, "{\"id\":\"a\",\"text\":\"A.\"}");
-  push_ok (h, "{\"id\":\"b\",\"text\":\"B.\"}");
-  process_ok (h);
-  push_ok (h, "{\"id\":\"c\",\"text\":\"C.\"}");
-  process_ok (h);
+  ht_push_ok (h, "{\"id\":\"a\",\"text\":\"A.\"}");
+  ht_push_ok (h, "{\"id\":\"b\",\"text\":\"B.\"}");
+  ht_process_ok (h);
+  ht_push_ok (h, "{\"id\":\"c\",\"text\":\"C.\"}");
+  ht_process_ok (h);
   g_assert_cmpuint (dp_harness_get_n_output (h), ==, 3);   /* what the sink accepted */
   g_assert_true (dp_harness_finish (h, &error));
   g_assert_no_error (error);

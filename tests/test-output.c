@@ -84,7 +84,7 @@ case_new_file (const char *dir)
   /* Until the commit the path does not exist; the data is in a temporary file beside it. */
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
   g_autofree char *during = dp_test_list_dir (dir);
-  g_assert_true (g_str_has_prefix (during, "out.jsonl.tmp-"));
+  g_assert_true (g_str_has_prefix (during, "out.jsonl.docpipe-tmp-"));
   write_ok (out, "two\n");
   commit_ok (out);
   g_autofree char *text = dp_test_read_file (path);
@@ -489,53 +489,100 @@ case_devices (const char *dir)
 
 /* ---- temporary files runs left behind ------------------------------------------- */
 
-/* Opening a target for replacing removes TARGET.tmp-XXXXXX files no live
- * writer locks, and nothing else: not a name of another form, not a link or
- * a directory, not a temporary file an open output (this one's or another
- * process's: flock locks belong to open files, so it is the same) still holds. */
+/* Another user's file with one of our names (made as root, before the case
+ * drops its privileges): uid neither root nor nobody, so neither run owns it. */
+#define FOREIGN_TEMP "foreign.jsonl.docpipe-tmp-FoReIg"
+#define FOREIGN_UID (DP_TEST_NOBODY - 1)
+
+static void
+setup_foreign_temp (const char *dir)
+{
+  if (geteuid () != 0)
+    return;
+  g_autofree char *p = g_build_filename (dir, FOREIGN_TEMP, NULL);
+  write_text (p, "someone else's", 0666);
+  g_assert_cmpint (chown (p, FOREIGN_UID, FOREIGN_UID), ==, 0);
+}
+
+static void
+make_files (const char *dir, const char *const *names, const char *text, int mode)
+{
+  for (guint i = 0; names[i]; i++)
+    {
+      g_autofree char *p = g_build_filename (dir, names[i], NULL);
+      write_text (p, text, mode);
+    }
+}
+
+/* Opening any target for replacing removes the temporary files no live writer
+ * locks in its directory: NAME.docpipe-tmp-XXXXXX whatever NAME is (a killed
+ * run's own per-run target, which no later run writes again), and the older
+ * TARGET.tmp-XXXXXX of the target opened.  Nothing else: not a name of another
+ * form, not a link (nor what it points to), a directory, a FIFO, a file with
+ * another link, another user's file, or a temporary file an open output (this
+ * process's or another's: flock locks belong to open files) still holds. */
 static void
 case_stale_temps (const char *dir)
 {
   g_autofree char *path = g_build_filename (dir, "out.jsonl", NULL);
   write_text (path, "old\n", 0644);
-  static const char *const stale[] = { "out.jsonl.tmp-Ab3xZ9", "out.jsonl.tmp-000000", NULL };
-  static const char *const kept[] = { "out.jsonl.tmp-Ab3xZ", "out.jsonl.tmp-Ab3xZ99", "out.jsonl.tmp-Ab3.Z9",
-                                      "other.jsonl.tmp-Ab3xZ9", "xout.jsonl.tmp-Ab3xZ9", "out.jsonl.tmp-XXXXXX.bak",
-                                      NULL };
-  for (guint i = 0; stale[i]; i++)
-    {
-      g_autofree char *p = g_build_filename (dir, stale[i], NULL);
-      write_text (p, "half a fi", i == 0 ? 0644 : 0200);
-    }
-  for (guint i = 0; kept[i]; i++)
-    {
-      g_autofree char *p = g_build_filename (dir, kept[i], NULL);
-      write_text (p, "not ours", 0644);
-    }
-  g_autofree char *link = g_build_filename (dir, "out.jsonl.tmp-LiNk00", NULL);
-  g_assert_cmpint (symlink ("other.jsonl.tmp-Ab3xZ9", link), ==, 0);
-  g_autofree char *subdir = g_build_filename (dir, "out.jsonl.tmp-DiR000", NULL);
+  static const char *const stale[] = { "run-7.jsonl.docpipe-tmp-Ab3xZ9", "out.jsonl.docpipe-tmp-000000",
+                                       "run-9.jsonl.tmp-Ab3xZ9", NULL };
+  static const char *const kept[] = {
+    "run-7.jsonl.docpipe-tmp-Ab3xZ", "run-7.jsonl.docpipe-tmp-Ab3xZ99", "run-7.jsonl.docpipe-tmp-Ab3.Z9",
+    "run-7.jsonl.docpipe-tmp-Ab3xZ9.bak", "run-7.jsonl.Docpipe-tmp-Ab3xZ9", ".docpipe-tmp-Ab3xZ9",
+    "run-7.jsonl.tmp-Ab3xZ9", "xrun-9.jsonl.tmp-Ab3xZ9", "run-9.jsonl.tmp-Ab3xZ", "precious.txt", NULL };
+  make_files (dir, stale, "half a fi", 0644);
+  g_autofree char *write_only = g_build_filename (dir, stale[1], NULL);
+  g_assert_cmpint (g_chmod (write_only, 0200), ==, 0);
+  make_files (dir, kept, "not ours", 0644);
+  g_autofree char *precious = g_build_filename (dir, "precious.txt", NULL);
+  g_autofree char *sym = g_build_filename (dir, "link.jsonl.docpipe-tmp-LiNk00", NULL);
+  g_assert_cmpint (symlink ("precious.txt", sym), ==, 0);
+  g_autofree char *hard = g_build_filename (dir, "hard.jsonl.docpipe-tmp-HaRd00", NULL);
+  g_assert_cmpint (link (precious, hard), ==, 0);
+  g_autofree char *subdir = g_build_filename (dir, "dir.jsonl.docpipe-tmp-DiR000", NULL);
   g_assert_cmpint (g_mkdir (subdir, 0700), ==, 0);
+  g_autofree char *fifo = g_build_filename (dir, "fifo.jsonl.docpipe-tmp-FiFo00", NULL);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_autofree char *foreign = g_build_filename (dir, FOREIGN_TEMP, NULL);
+  gboolean has_foreign = g_file_test (foreign, G_FILE_TEST_EXISTS);
 
-  /* A live output's temporary file survives another output of the same target. */
+  /* Live outputs' temporary files, of the target and of another, survive a
+   * third target opened beside them. */
+  g_autofree char *other = g_build_filename (dir, "run-8.jsonl", NULL);
+  g_autofree char *third = g_build_filename (dir, "run-9.jsonl", NULL);
   DpOutput *live = open_ok (path, DP_OUTPUT_REPLACE);
   write_ok (live, "live\n");
-  write_file_ok (path, DP_OUTPUT_REPLACE, "second\n");
+  DpOutput *live_other = open_ok (other, DP_OUTPUT_REPLACE);
+  write_ok (live_other, "other\n");
+  write_file_ok (third, DP_OUTPUT_REPLACE, "third\n");
   g_autofree char *names = dp_test_list_dir (dir);
   g_auto (GStrv) listed = g_strsplit (names, ",", -1);
-  /* The target, the six other names, the link, the directory, the live file. */
-  g_assert_cmpuint (g_strv_length (listed), ==, 10);
   for (guint i = 0; stale[i]; i++)
     g_assert_false (g_strv_contains ((const char *const *) listed, stale[i]));
-  /* The live output still commits, over the second. */
+  /* The kept names, the link, the hard link, the directory, the FIFO, the
+   * target, the third, two live temporary files (and another user's file). */
+  g_assert_cmpuint (g_strv_length (listed), ==, g_strv_length ((char **) kept) + 8 + has_foreign);
+  g_autofree char *text = dp_test_read_file (precious);
+  g_assert_cmpstr (text, ==, "not ours");
+
+  /* The live outputs still commit. */
   commit_ok (live);
   dp_output_free (live);
-  g_autofree char *text = dp_test_read_file (path);
-  g_assert_cmpstr (text, ==, "live\n");
+  commit_ok (live_other);
+  dp_output_free (live_other);
+  g_autofree char *live_text = dp_test_read_file (path);
+  g_assert_cmpstr (live_text, ==, "live\n");
+  /* Another user's file is still there (and may go now: the directory is ours). */
+  if (has_foreign)
+    g_assert_cmpint (g_remove (foreign), ==, 0);
   g_autofree char *after = dp_test_list_dir (dir);
-  g_assert_cmpstr (after, ==, "other.jsonl.tmp-Ab3xZ9,out.jsonl,out.jsonl.tmp-Ab3.Z9,out.jsonl.tmp-Ab3xZ,"
-                   "out.jsonl.tmp-Ab3xZ99,out.jsonl.tmp-DiR000,out.jsonl.tmp-LiNk00,"
-                   "out.jsonl.tmp-XXXXXX.bak,xout.jsonl.tmp-Ab3xZ9");
+  g_assert_cmpstr (after, ==, ".docpipe-tmp-Ab3xZ9,dir.jsonl.docpipe-tmp-DiR000,fifo.jsonl.docpipe-tmp-FiFo00,"
+                   "hard.jsonl.docpipe-tmp-HaRd00,link.jsonl.docpipe-tmp-LiNk00,out.jsonl,precious.txt,"
+                   "run-7.jsonl.Docpipe-tmp-Ab3xZ9,run-7.jsonl.docpipe-tmp-Ab3.Z9,run-7.jsonl.docpipe-tmp-Ab3xZ,"
+                   "run-7.jsonl.docpipe-tmp-Ab3xZ9.bak,run-7.jsonl.docpipe-tmp-Ab3xZ99,run-7.jsonl.tmp-Ab3xZ9,"
+                   "run-8.jsonl,run-9.jsonl,run-9.jsonl.tmp-Ab3xZ,xrun-9.jsonl.tmp-Ab3xZ9");
 }
 
 /* ---- running each case as root and as nobody ------------------------------------ */
@@ -553,7 +600,7 @@ static const Case cases[] = {
   { "replace-keeps-mode", case_replace_keeps_mode },
   { "symlink", case_symlink },
   { "abort", case_abort },
-  { "stale-temps", case_stale_temps },
+  { "stale-temps", case_stale_temps, setup_foreign_temp },
   { "errors", case_errors, setup_locked },
   { "append", case_append },
   { "descriptors", case_descriptors },

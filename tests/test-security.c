@@ -9,8 +9,10 @@
  *     (and, as root, their owner);
  *   - nothing a record holds reaches standard error unescaped, in any log
  *     format, on any path (warnings, a fatal stage error, dead letters on -);
- *   - a run killed while writing leaves TARGET.tmp-XXXXXX, which the next run
- *     writing TARGET removes, but never the one a live run is writing.
+ *   - a run killed while writing leaves TARGET.docpipe-tmp-XXXXXX, which the
+ *     next run writing TARGET removes, and so does the next run writing
+ *     another file in that directory (a file per run with `state`), but
+ *     never the one a live run is writing, a look-alike name or a link.
  */
 #include "test-util.h"
 
@@ -431,11 +433,11 @@ test_messages_escaped (void)
 
 /* ---- temporary files of killed runs ------------------------------------------------------ */
 
-/* The names in @dir that are TARGET.tmp-XXXXXX files. */
+/* The names in @dir that are TARGET.docpipe-tmp-XXXXXX files. */
 static guint
 count_temps (const char *dir, const char *target)
 {
-  g_autofree char *prefix = g_strconcat (target, ".tmp-", NULL);
+  g_autofree char *prefix = g_strconcat (target, ".docpipe-tmp-", NULL);
   g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
   const char *name;
   guint n = 0;
@@ -444,11 +446,11 @@ count_temps (const char *dir, const char *target)
   return n;
 }
 
-/* The size of the one TARGET.tmp-XXXXXX in @dir, or -1. */
+/* The size of the one TARGET.docpipe-tmp-XXXXXX in @dir, or -1. */
 static goffset
 temp_size (const char *dir, const char *target)
 {
-  g_autofree char *prefix = g_strconcat (target, ".tmp-", NULL);
+  g_autofree char *prefix = g_strconcat (target, ".docpipe-tmp-", NULL);
   g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
   const char *name;
   while ((name = g_dir_read_name (d)))
@@ -473,9 +475,9 @@ count_lines (const char *path)
 
 /* Starts a run reading a FIFO (held open by the test, so the run waits for
  * more) and returns once part of its output is in its temporary file; *@sent
- * is the number of records written to the FIFO. */
+ * is the number of records written to the FIFO.  @state: the state file, or NULL. */
 static GSubprocess *
-start_blocked_run (const char *dir, const char *target, int *fifo_fd, guint *sent)
+start_blocked_run (const char *dir, const char *target, const char *state, int *fifo_fd, guint *sent)
 {
   g_autofree char *fifo = g_build_filename (dir, "in.fifo", NULL);
   if (!g_file_test (fifo, G_FILE_TEST_EXISTS))
@@ -486,7 +488,8 @@ start_blocked_run (const char *dir, const char *target, int *fifo_fd, guint *sen
   g_assert_cmpint (*fifo_fd, >=, 0);
   g_autofree char *expr = g_strdup_printf ("reader path=in.fifo format=jsonl ! writer path=%s", target);
   RunIn how = { dir, NULL, NULL };
-  const char *args[] = { "run", "-q", "-e", expr, "-s", "pipeline.batch-size=1", NULL };
+  g_autofree char *state_set = g_strdup_printf ("pipeline.state=%s", state ? state : "");
+  const char *args[] = { "run", "-q", "-e", expr, "-s", "pipeline.batch-size=1", state ? "-s" : NULL, state_set, NULL };
   GSubprocess *p = spawn_in (&how, args, 0);
   /* The reader reads ahead: records go in until the writer has written some.
    * No time limit: ctest's timeout ends a run that never writes. */
@@ -506,15 +509,23 @@ start_blocked_run (const char *dir, const char *target, int *fifo_fd, guint *sen
   return p;
 }
 
-static void
-test_killed_run_temp_cleaned (void)
+/* A new directory holding in.jsonl, 200 documents. */
+static char *
+make_input_dir (void)
 {
-  g_autofree char *dir = dp_test_make_tmp_dir ("docpipe-security-XXXXXX");
+  char *dir = dp_test_make_tmp_dir ("docpipe-security-XXXXXX");
   g_autofree char *in = g_build_filename (dir, "in.jsonl", NULL);
   g_autoptr (GString) input = g_string_new (NULL);
   for (guint i = 0; i < 200; i++)
     g_string_append_printf (input, "{\"id\":\"d%u\",\"text\":\"Iran met Iraq.\"}\n", i);
   write_file (in, input->str);
+  return dir;
+}
+
+static void
+test_killed_run_temp_cleaned (void)
+{
+  g_autofree char *dir = make_input_dir ();
   g_autofree char *out = g_build_filename (dir, "out.jsonl", NULL);
   RunIn how = { dir, NULL, NULL };
   const char *complete[] = { "run", "-q", "-e", "reader path=in.jsonl ! writer path=out.jsonl", NULL };
@@ -525,7 +536,7 @@ test_killed_run_temp_cleaned (void)
   for (guint k = 0; k < 2; k++)
     {
       int fifo_fd;
-      g_autoptr (GSubprocess) p = start_blocked_run (dir, "out.jsonl", &fifo_fd, &sent);
+      g_autoptr (GSubprocess) p = start_blocked_run (dir, "out.jsonl", NULL, &fifo_fd, &sent);
       g_subprocess_send_signal (p, SIGKILL);
       g_subprocess_wait (p, NULL, NULL);
       g_assert_true (g_subprocess_get_if_signaled (p));
@@ -544,7 +555,7 @@ test_killed_run_temp_cleaned (void)
   /* A live run's temporary file is not stale: a run writing the same target
    * meanwhile leaves it, and the live run still completes over it. */
   int fifo_fd;
-  g_autoptr (GSubprocess) live = start_blocked_run (dir, "out.jsonl", &fifo_fd, &sent);
+  g_autoptr (GSubprocess) live = start_blocked_run (dir, "out.jsonl", NULL, &fifo_fd, &sent);
   r = run_in (&how, complete);
   g_assert_cmpint (r.status, ==, 0);
   dp_test_result_clear (&r);
@@ -558,6 +569,72 @@ test_killed_run_temp_cleaned (void)
   dp_test_remove_tree (dir);
 }
 
+/* With `state` and a file per run (docs/operations.md), no later run writes
+ * a killed run's target again: the next run writing any file in that
+ * directory removes its temporary file.  It leaves a live run's, names that
+ * only look like ours, and a link with our name (and the file it points to).
+ * Once every run has ended, the state's own files (SQLite's -wal, -shm) are
+ * gone too. */
+static void
+test_per_run_temp_cleaned (void)
+{
+  g_autofree char *dir = make_input_dir ();
+  const char *const planted[] = { "out-0.jsonl.docpipe-tmp-Ab3xZ", "out-0.jsonl.docpipe-tmp-Ab3xZ9.bak",
+                                  "out-0.jsonl.tmp-Ab3xZ9", "precious.jsonl", NULL };
+  for (guint i = 0; planted[i]; i++)
+    {
+      g_autofree char *p = g_build_filename (dir, planted[i], NULL);
+      write_file (p, "not docpipe's\n");
+    }
+  g_autofree char *sym = g_build_filename (dir, "out-s.jsonl.docpipe-tmp-LiNk00", NULL);
+  g_assert_cmpint (symlink ("precious.jsonl", sym), ==, 0);
+
+  /* A run killed mid-write leaves its file per run's temporary file. */
+  int fifo_fd;
+  guint sent;
+  g_autoptr (GSubprocess) killed = start_blocked_run (dir, "out-1.jsonl", "state.db", &fifo_fd, &sent);
+  g_subprocess_send_signal (killed, SIGKILL);
+  g_subprocess_wait (killed, NULL, NULL);
+  g_assert_true (g_subprocess_get_if_signaled (killed));
+  close (fifo_fd);
+  g_assert_cmpuint (count_temps (dir, "out-1.jsonl"), ==, 1);
+
+  /* The next run, into a file of its own, while another run is writing. */
+  g_autoptr (GSubprocess) live = start_blocked_run (dir, "out-live.jsonl", "state.db", &fifo_fd, &sent);
+  RunIn how = { dir, NULL, NULL };
+  const char *next[] = { "run", "-q", "-e", "reader path=in.jsonl ! writer path=out-2.jsonl",
+                         "-s", "pipeline.state=state.db", NULL };
+  DpTestResult r = run_in (&how, next);
+  g_assert_cmpint (r.status, ==, 0);
+  dp_test_result_clear (&r);
+  g_assert_cmpuint (count_temps (dir, "out-1.jsonl"), ==, 0);
+  g_assert_cmpuint (count_temps (dir, "out-live.jsonl"), ==, 1);
+  for (guint i = 0; planted[i]; i++)
+    {
+      g_autofree char *p = g_build_filename (dir, planted[i], NULL);
+      g_autofree char *text = dp_test_read_file (p);
+      g_assert_cmpstr (text, ==, "not docpipe's\n");
+    }
+  GStatBuf st;
+  g_assert_cmpint (g_lstat (sym, &st), ==, 0);
+  g_assert_true (S_ISLNK (st.st_mode));
+  g_autofree char *out2 = g_build_filename (dir, "out-2.jsonl", NULL);
+  g_assert_cmpuint (count_lines (out2), ==, 200);
+
+  /* The live run completes; then only the planted files and the outputs are left. */
+  close (fifo_fd);
+  g_autoptr (GError) error = NULL;
+  g_subprocess_wait_check (live, NULL, &error);
+  g_assert_no_error (error);
+  g_autofree char *live_out = g_build_filename (dir, "out-live.jsonl", NULL);
+  g_assert_cmpuint (count_lines (live_out), ==, sent);
+  g_autofree char *names = dp_test_list_dir (dir);
+  g_assert_cmpstr (names, ==, "in.fifo,in.jsonl,out-0.jsonl.docpipe-tmp-Ab3xZ,out-0.jsonl.docpipe-tmp-Ab3xZ9.bak,"
+                   "out-0.jsonl.tmp-Ab3xZ9,out-2.jsonl,out-live.jsonl,out-s.jsonl.docpipe-tmp-LiNk00,"
+                   "precious.jsonl,state.db");
+  dp_test_remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -568,5 +645,6 @@ main (int argc, char **argv)
   g_test_add_func ("/security/permissions-kept", test_permissions_kept);
   g_test_add_func ("/security/messages-escaped", test_messages_escaped);
   g_test_add_func ("/security/killed-run-temp-cleaned", test_killed_run_temp_cleaned);
+  g_test_add_func ("/security/per-run-temp-cleaned", test_per_run_temp_cleaned);
   return g_test_run ();
 }

@@ -3,8 +3,8 @@
  * batch by batch through the plugin harness (upserts, a refused record, a
  * batch the database fails rolled back whole, columns fixed by the first batch). */
 #include "writer-util.h"
+#include "harness-util.h"
 
-#include <docpipe/harness.h>
 #include "csv.h"
 #include "flat.h"
 
@@ -120,30 +120,6 @@ writer (const char *args)
   return h;
 }
 
-static void
-push (DpHarness *h, const char *json)
-{
-  g_autoptr (GError) error = NULL;
-  g_assert_true (dp_harness_push (h, json, &error));
-  g_assert_no_error (error);
-}
-
-static void
-process_ok (DpHarness *h)
-{
-  g_autoptr (GError) error = NULL;
-  g_assert_true (dp_harness_process (h, &error));
-  g_assert_no_error (error);
-}
-
-static void
-finish_ok (DpHarness *h)
-{
-  g_autoptr (GError) error = NULL;
-  g_assert_true (dp_harness_finish (h, &error));
-  g_assert_no_error (error);
-}
-
 #define DOC(id, text, ents) "{\"id\":\"" id "\",\"text\":\"" text "\",\"layers\":{\"entities\":[" ents "]}}"
 #define ENT(s, e, label) "{\"start\":" #s ",\"end\":" #e ",\"label\":\"" label "\"}"
 
@@ -155,19 +131,19 @@ test_sqlite_batches (void)
   g_autofree char *args = g_strdup_printf ("path=%s run-label=unit", db_path);
   {
     g_autoptr (DpHarness) h = writer (args);
-    push (h, DOC ("a", "Iran and Iraq.", ENT (0, 4, "LOC") "," ENT (9, 13, "LOC")));
-    push (h, DOC ("b", "Kim.", ENT (0, 3, "PER")));
-    process_ok (h);
+    ht_push_ok (h, DOC ("a", "Iran and Iraq.", ENT (0, 4, "LOC") "," ENT (9, 13, "LOC")));
+    ht_push_ok (h, DOC ("b", "Kim.", ENT (0, 3, "PER")));
+    ht_process_ok (h);
     /* A new database gets its secondary indexes when the run ends. */
     sqlite3 *during = wt_db_open (db_path);
     g_assert_cmpint (wt_db_int (during, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
                                         "AND name NOT LIKE 'sqlite_%'"), ==, 0);
     sqlite3_close (during);
     /* The same id twice in one batch: the later one is what stays. */
-    push (h, DOC ("b", "Kim Jong-un.", ENT (0, 11, "PER")));
-    push (h, DOC ("a", "Iran.", ENT (0, 4, "LOC")));
-    process_ok (h);
-    finish_ok (h);
+    ht_push_ok (h, DOC ("b", "Kim Jong-un.", ENT (0, 11, "PER")));
+    ht_push_ok (h, DOC ("a", "Iran.", ENT (0, 4, "LOC")));
+    ht_process_ok (h);
+    ht_finish_ok (h);
   }
   sqlite3 *db = wt_db_open (db_path);
   g_autofree char *rows = wt_db_query (db, "SELECT d.id, d.text, e.span_id, e.text FROM documents d "
@@ -181,16 +157,16 @@ test_sqlite_batches (void)
 
   /* A batch the database itself fails is rolled back whole; the run's end is still recorded. */
   g_autoptr (DpHarness) h = writer (args);
-  push (h, DOC ("c", "Tehran.", ENT (0, 6, "LOC")));
-  process_ok (h);
+  ht_push_ok (h, DOC ("c", "Tehran.", ENT (0, 6, "LOC")));
+  ht_process_ok (h);
   g_free (wt_db_query (db, "DROP TABLE claims"));
-  push (h, DOC ("d", "Seoul.", ENT (0, 5, "LOC")));
-  push (h, DOC ("e", "Pyongyang.", ENT (0, 9, "LOC")));
+  ht_push_ok (h, DOC ("d", "Seoul.", ENT (0, 5, "LOC")));
+  ht_push_ok (h, DOC ("e", "Pyongyang.", ENT (0, 9, "LOC")));
   g_autoptr (GError) error = NULL;
   g_assert_false (dp_harness_process (h, &error));
   g_assert_nonnull (error);
   g_assert_nonnull (strstr (error->message, "t.db"));
-  finish_ok (h);
+  ht_finish_ok (h);
   g_autofree char *ids = wt_db_query (db, "SELECT group_concat(id) AS ids FROM (SELECT id FROM documents ORDER BY id)");
   g_assert_cmpstr (ids, ==, "ids\na,b,c\n");
   g_autofree char *runs2 = wt_db_query (db, "SELECT id, documents, finished IS NOT NULL AS done FROM runs");
@@ -206,12 +182,12 @@ test_sqlite_refused (void)
   g_autofree char *db_path = g_build_filename (dir, "t.sqlite", NULL);
   g_autofree char *args = g_strdup_printf ("path=%s", db_path);
   g_autoptr (DpHarness) h = writer (args);
-  push (h, DOC ("a", "Iran.", ENT (0, 4, "LOC")));
-  push (h, "{\"id\":\"bad\",\"text\":\"Iran said no.\",\"layers\":{\"entities\":[" ENT (0, 4, "LOC") "],"
+  ht_push_ok (h, DOC ("a", "Iran.", ENT (0, 4, "LOC")));
+  ht_push_ok (h, "{\"id\":\"bad\",\"text\":\"Iran said no.\",\"layers\":{\"entities\":[" ENT (0, 4, "LOC") "],"
            "\"claims\":[{\"start\":10,\"end\":12,\"speaker\":{\"start\":0,\"end\":4,\"entity\":\"entities-2\"}}]}}");
-  push (h, DOC ("c", "Iraq.", ENT (0, 4, "LOC")));
-  process_ok (h);
-  finish_ok (h);
+  ht_push_ok (h, DOC ("c", "Iraq.", ENT (0, 4, "LOC")));
+  ht_process_ok (h);
+  ht_finish_ok (h);
   g_autofree char *message = NULL;
   g_autofree char *failed = dp_harness_pull_failed (h, &message);
   g_assert_nonnull (failed);
@@ -235,14 +211,14 @@ test_csv_batches (void)
   g_autofree char *args = g_strdup_printf ("path=%s", path);
   {
     g_autoptr (DpHarness) h = writer (args);
-    push (h, "{\"id\":\"a\",\"text\":\"x\",\"desk\":\"asia\"}");
-    process_ok (h);
-    push (h, "{\"id\":\"b\",\"text\":\"y\",\"desk\":\"europe\",\"lang\":\"de\"}");
-    process_ok (h);
+    ht_push_ok (h, "{\"id\":\"a\",\"text\":\"x\",\"desk\":\"asia\"}");
+    ht_process_ok (h);
+    ht_push_ok (h, "{\"id\":\"b\",\"text\":\"y\",\"desk\":\"europe\",\"lang\":\"de\"}");
+    ht_process_ok (h);
     /* Nothing is in place before the run ends. */
     g_autofree char *docs_path = g_build_filename (dir, "t-documents.csv", NULL);
     g_assert_false (g_file_test (docs_path, G_FILE_TEST_EXISTS));
-    finish_ok (h);
+    ht_finish_ok (h);
     g_autofree char *docs = dp_test_read_file (docs_path);
     g_assert_cmpstr (docs, ==, "id,source,desk,meta\r\na,<harness>:1,asia,\r\nb,<harness>:2,europe,\"{\"\"lang\"\":\"\"de\"\"}\"\r\n");
   }
@@ -250,7 +226,7 @@ test_csv_batches (void)
   g_autofree char *empty = g_build_filename (dir, "e.csv", NULL);
   g_autofree char *empty_args = g_strdup_printf ("path=%s meta-columns=desk", empty);
   g_autoptr (DpHarness) h = writer (empty_args);
-  finish_ok (h);
+  ht_finish_ok (h);
   g_autofree char *listing = dp_test_list_dir (dir);
   g_assert_cmpstr (listing, ==, "e-claims.csv,e-documents.csv,e-entities.csv,t-claims.csv,t-documents.csv,t-entities.csv");
   g_autofree char *e_docs = g_build_filename (dir, "e-documents.csv", NULL);
@@ -270,12 +246,12 @@ test_gzip_harness (void)
   for (guint i = 0; i < 2000; i++)
     {
       g_autofree char *line = g_strdup_printf ("{\"id\":\"r%u\",\"source\":\"s\",\"text\":\"record %u\",\"meta\":{}}", i, i);
-      push (h, line);
+      ht_push_ok (h, line);
       g_string_append_printf (expected, "%s\n", line);
       if (i % 500 == 499)
-        process_ok (h);
+        ht_process_ok (h);
     }
-  finish_ok (h);
+  ht_finish_ok (h);
   g_autofree char *text = wt_gunzip (path);
   g_assert_cmpstr (text, ==, expected->str);
   dp_test_remove_tree (dir);

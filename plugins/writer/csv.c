@@ -91,6 +91,16 @@ end_row (GString *out)
   g_string_append (out, EOL);
 }
 
+/* The cells an entities or claims row starts with. */
+static void
+span_cells (WrCsv *w, GString *out, DpRecord *rec, const char *id, gint64 start, gint64 end)
+{
+  cell (w, out, dp_record_get_id (rec), -1);
+  cell (w, out, id, -1);
+  int_cell (out, start);
+  int_cell (out, end);
+}
+
 static void
 encode_entities (WrCsv *w, DpRecord *rec, GString *out)
 {
@@ -99,10 +109,7 @@ encode_entities (WrCsv *w, DpRecord *rec, GString *out)
     {
       WrEntity e;
       wr_entity_init (&e, rec, dp_layer_get_span (layer, i));
-      cell (w, out, dp_record_get_id (rec), -1);
-      cell (w, out, e.id, -1);
-      int_cell (out, e.start);
-      int_cell (out, e.end);
+      span_cells (w, out, rec, e.id, e.start, e.end);
       cell (w, out, e.label, -1);
       slice_cell (w, out, e.text);
       cell (w, out, e.canonical, -1);
@@ -124,10 +131,7 @@ encode_claims (WrCsv *w, DpRecord *rec, GString *out)
     {
       WrClaim c;
       wr_claim_init (&c, rec, dp_layer_get_span (layer, i));
-      cell (w, out, dp_record_get_id (rec), -1);
-      cell (w, out, c.id, -1);
-      int_cell (out, c.start);
-      int_cell (out, c.end);
+      span_cells (w, out, rec, c.id, c.start, c.end);
       slice_cell (w, out, c.content);
       slice_cell (w, out, c.cue);
       slice_cell (w, out, c.speaker);

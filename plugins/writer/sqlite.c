@@ -276,6 +276,16 @@ wr_sqlite_prepare (WrSqlite *w, DpBatch *batch, GError **error)
 
 /* ---- writing, in the sink thread ------------------------------------------- */
 
+/* Parameters 1 to 4 of an entities or claims row. */
+static void
+bind_span (sqlite3_stmt *s, const char *doc_id, const char *id, gint64 start, gint64 end)
+{
+  bind_text (s, 1, doc_id, -1);
+  bind_text (s, 2, id, -1);
+  sqlite3_bind_int64 (s, 3, start);
+  sqlite3_bind_int64 (s, 4, end);
+}
+
 static int
 write_entities (WrSqlite *w, const char *doc_id, Rows *r, guint first, guint n)
 {
@@ -285,10 +295,7 @@ write_entities (WrSqlite *w, const char *doc_id, Rows *r, guint first, guint n)
     {
       EntityRow *row = &g_array_index (r->entities, EntityRow, i);
       const char *id = r->arena->str + row->id;
-      bind_text (s, 1, doc_id, -1);
-      bind_text (s, 2, id, -1);
-      sqlite3_bind_int64 (s, 3, row->e.start);
-      sqlite3_bind_int64 (s, 4, row->e.end);
+      bind_span (s, doc_id, id, row->e.start, row->e.end);
       bind_text (s, 5, row->e.label, -1);
       bind_slice (s, 6, row->e.text);
       bind_text (s, 7, row->e.canonical, -1);
@@ -313,10 +320,7 @@ write_claims (WrSqlite *w, const char *doc_id, Rows *r, guint first, guint n)
       ClaimRow *row = &g_array_index (r->claims, ClaimRow, i);
       WrClaim *c = &row->c;
       const char *id = r->arena->str + row->id;
-      bind_text (s, 1, doc_id, -1);
-      bind_text (s, 2, id, -1);
-      sqlite3_bind_int64 (s, 3, c->start);
-      sqlite3_bind_int64 (s, 4, c->end);
+      bind_span (s, doc_id, id, c->start, c->end);
       bind_slice (s, 5, c->content.ptr ? c->content : (WrSlice) { "", 0 });
       bind_slice (s, 6, c->cue);
       bind_slice (s, 7, c->speaker);

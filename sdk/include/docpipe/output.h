@@ -11,16 +11,18 @@
  *                            replaced, whatever it refers to).
  *   a regular file, or a path that does not exist yet
  *                            written to a temporary file in the same
- *                            directory (PATH.tmp-XXXXXX) and renamed over
+ *                            directory (PATH.docpipe-tmp-XXXXXX) and renamed over
  *                            PATH by dp_output_commit(), so a reader sees the
  *                            old file or the complete new one.  A symbolic
  *                            link is resolved first: its target is replaced,
  *                            the link stays, and an existing target keeps its
  *                            permissions (and, as root, its owner).  The
  *                            temporary file is flock()ed until it is renamed;
- *                            opening PATH removes PATH.tmp-XXXXXX files that
- *                            runs which died left (regular files of the
- *                            effective user that no process holds locked).
+ *                            opening PATH removes the NAME.docpipe-tmp-XXXXXX
+ *                            files (any NAME) in its directory that runs
+ *                            which died left (regular files of the
+ *                            effective user that no process holds locked),
+ *                            and PATH.tmp-XXXXXX, older docpipes' name.
  *   a character or block device, a FIFO, a socket
  *                            opened and written in place; never renamed over
  *                            (as root, rename(2) over /dev/null would replace
