@@ -1,8 +1,9 @@
 /* test-claims-model.c — docpipe-claims-train end to end and the claims
  * stage's model files: a tiny PolNeAR-format corpus (our own sentences) is
  * trained on, cross-validated, written, loaded by the stage and applied to a
- * text it never saw; a model directory that is missing, empty, truncated or
- * paired with other word clusters is refused at start with its path named;
+ * text it never saw; a model directory that is missing, empty, truncated,
+ * paired with other word clusters or with a cue bias decoding cannot add is
+ * refused at start with its path named;
  * the model's caches (per token, per thread) change no feature. */
 #include "test-util.h"
 
