@@ -1,8 +1,9 @@
 /* test-claims-model.c — docpipe-claims-train end to end and the claims
  * stage's model files: a tiny PolNeAR-format corpus (our own sentences) is
  * trained on, cross-validated, written, loaded by the stage and applied to a
- * text it never saw; a model directory that is missing, empty, truncated or
- * paired with other word clusters is refused at start with its path named;
+ * text it never saw; a model directory that is missing, empty, truncated,
+ * paired with other word clusters or with a cue bias decoding cannot add is
+ * refused at start with its path named;
  * the model's caches (per token, per thread) change no feature. */
 #include "test-util.h"
 
@@ -437,6 +438,48 @@ test_broken_models (void)
   dp_test_remove_tree (roles_as_pos);
 }
 
+/* The cue bias comes from the cue model's meta, text the file holds: one
+ * that is not a number, is infinite, or is too large to add to the scores'
+ * int32 once scaled (the shipped model's scale is about 370: 1e6 is 3.7e8
+ * weight units) is refused at load, file and value named; before, NaN and
+ * 1e30 loaded, and decoding converted them to int32 (undefined behaviour). */
+static void
+test_cue_bias_out_of_range (void)
+{
+  static const char *const bad[] = { "nan", "inf", "-inf", "1e30", "-1e30", "1e6", "1e999", "20x", "" };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpSeqModel) cue = dp_seq_model_load (SHIPPED "/cue.dpm", &error);
+  g_assert_no_error (error);
+  g_autofree char *meta = g_strdup (dp_seq_model_get_meta (cue));
+  const char *at = strstr (meta, "\ncue-bias=20\n");
+  g_assert_nonnull (at);
+  for (guint i = 0; i < G_N_ELEMENTS (bad) + 1; i++)
+    {
+      /* the last one: a good bias, 45 (as 20 is), to show the copy loads */
+      const char *value = i < G_N_ELEMENTS (bad) ? bad[i] : "45";
+      g_autofree char *edited = g_strdup_printf ("%.*s\ncue-bias=%s\n%s", (int) (at - meta), meta, value,
+                                                 at + strlen ("\ncue-bias=20\n"));
+      dp_seq_model_set_meta (cue, edited);
+      g_autofree char *dir = broken_model ("cue.dpm", NULL, 0);
+      g_autofree char *path = g_build_filename (dir, "cue.dpm", NULL);
+      g_assert_true (dp_seq_model_save (cue, path, NULL));
+      if (i == G_N_ELEMENTS (bad))
+        {
+          g_autofree char *desc = g_strdup_printf ("claims model=%s", dir);
+          g_autoptr (DpHarness) h = dp_harness_new_parse (DP_TEST_PLUGINS, desc, &error);
+          g_assert_no_error (error);
+          g_assert_nonnull (h);
+        }
+      else
+        {
+          g_autofree char *want = g_strdup_printf ("cue.dpm: cue-bias=%s in the model's meta is not a usable bias",
+                                                   value);
+          assert_refused (dir, want);
+        }
+      dp_test_remove_tree (dir);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -444,6 +487,7 @@ main (int argc, char **argv)
   g_test_add_func ("/claims-model/train-and-apply", test_train_and_apply);
   g_test_add_func ("/claims-model/train-with-pos", test_train_with_pos);
   g_test_add_func ("/claims-model/broken", test_broken_models);
+  g_test_add_func ("/claims-model/cue-bias-out-of-range", test_cue_bias_out_of_range);
   g_test_add_func ("/claims-model/cluster-cache", test_cluster_cache);
   g_test_add_func ("/claims-model/shared-windows", test_shared_windows);
   return g_test_run ();

@@ -275,6 +275,61 @@ test_rerun (void)
   g_assert_cmpstr (twice, ==, once);
 }
 
+/* The most claims whose content holds one same character of @rec. */
+static guint
+max_nesting (JsonObject *rec, gsize text_len)
+{
+  JsonArray *claims = json_object_get_array_member (json_object_get_object_member (rec, "layers"), "claims");
+  g_autofree gint *delta = g_new0 (gint, text_len + 1);
+  for (guint i = 0; i < json_array_get_length (claims); i++)
+    {
+      JsonObject *c = json_array_get_object_element (claims, i);
+      gint64 start = json_object_get_int_member (c, "start"), end = json_object_get_int_member (c, "end");
+      g_assert_true (start >= 0 && start <= end && (gsize) end <= text_len);
+      delta[start]++;
+      delta[end]--;
+    }
+  gint depth = 0, top = 0;
+  for (gsize i = 0; i < text_len; i++)
+    {
+      depth += delta[i];
+      top = MAX (top, depth);
+    }
+  return (guint) top;
+}
+
+/* Attributions nested in one another all come out, to four deep; a text of
+ * reporting verbs alone ("said that he said that …", one sentence) had
+ * every word in the content of each of the 30-odd claims before it, a
+ * claims layer 43 times the text: now no word is in more than four, the
+ * outermost claims (the first cues) kept. */
+static void
+test_nesting_depth (void)
+{
+  const char *nested = "Kim Yong-nam said that the minister had said that Iran had claimed that the talks failed.";
+  g_autofree char *out = annotate (nested, NULL);
+  g_autoptr (JsonObject) rec = dp_test_parse_object (out);
+  g_test_message ("%s", out);
+  g_assert_cmpuint (n_claims (rec), ==, 3);
+  g_assert_cmpuint (max_nesting (rec, strlen (nested)), ==, 3);
+  g_assert_nonnull (find_claim (rec, "the talks failed"));
+
+  g_autoptr (GString) chain = g_string_new (NULL);
+  for (guint i = 0; i < 400; i++)
+    g_string_append (chain, "said that he said that ");
+  g_autofree char *chained = annotate (chain->str, NULL);
+  g_autoptr (JsonObject) crec = dp_test_parse_object (chained);
+  g_test_message ("%u claims, output %zu bytes for %zu of text", n_claims (crec), strlen (chained), chain->len);
+  g_assert_cmpuint (n_claims (crec), >, 4);
+  g_assert_cmpuint (max_nesting (crec, chain->len), ==, 4);
+  g_assert_cmpuint (strlen (chained), <, 10 * chain->len);
+  /* the outermost claim, the first "he said" (the first "said" has no
+   * speaker), is there */
+  JsonArray *claims = json_object_get_array_member (json_object_get_object_member (crec, "layers"), "claims");
+  JsonObject *first = json_array_get_object_element (claims, 0);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (first, "cue"), "start"), ==, 13);
+}
+
 /* quotes-only drops indirect speech and keeps quotations. */
 static void
 test_quotes_only (void)
@@ -597,6 +652,7 @@ main (int argc, char **argv)
   g_test_add_func ("/claims/passive-according", test_passive_according);
   g_test_add_func ("/claims/rerun", test_rerun);
   g_test_add_func ("/claims/quotes-only", test_quotes_only);
+  g_test_add_func ("/claims/nesting-depth", test_nesting_depth);
   g_test_add_func ("/claims/quote-inside-sentence", test_quote_inside_sentence);
   g_test_add_func ("/claims/requires-entities", test_requires_entities);
   g_test_add_func ("/claims/check-model-path", test_check_model_path);

@@ -7,6 +7,7 @@
 #include "seqtag-private.h"
 
 #include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 
 static const char *const tags[] = { "O", "B-PER", "I-PER", "L-PER", "U-PER", "B-LOC", "I-LOC", "L-LOC", "U-LOC", NULL };
@@ -549,6 +550,69 @@ test_transition_out_of_range (void)
   assert_refused (path, "a transition weight is out of range");
 }
 
+/* The header's scale turns a bias into weight units: a file whose scale is
+ * not a positive finite number is refused (a NaN or infinite one made every
+ * bias, even 0, a conversion of NaN to int32). */
+static void
+test_scale_out_of_range (void)
+{
+  g_autoptr (GRand) r = g_rand_new_with_seed (9);
+  guint64 hashes[10];
+  g_autoptr (DpSeqModel) m = random_model (r, 3, 10, 64, hashes);
+  g_autofree char *path = tmp_path ("bad-scale.model");
+  static const float scales[] = { NAN, INFINITY, -INFINITY, 0, -1 };
+  for (guint i = 0; i < G_N_ELEMENTS (scales); i++)
+    {
+      m->scale = scales[i];   /* outside the checksum: the header */
+      g_assert_true (dp_seq_model_save (m, path, NULL));
+      assert_refused (path, "the weight scale is not a positive finite number");
+    }
+}
+
+/* A bias past what int32 scores hold decodes as the largest one does (every
+ * token takes the tag), not as whatever the float's conversion to int32
+ * gives (on x86 the most negative int32: the tag never taken), and a NaN
+ * one as none. */
+static void
+test_bias_out_of_range (void)
+{
+  g_autoptr (GRand) r = g_rand_new_with_seed (13);
+  guint nt = 4, n = 30;
+  guint64 hashes[40];
+  g_autoptr (DpSeqModel) m = random_model (r, nt, 40, 128, hashes);
+  DpSeqFeatures f;
+  dp_seq_features_init (&f);
+  for (guint i = 0; i < n; i++)
+    {
+      dp_seq_features_next_token (&f);
+      dp_seq_features_add (&f, hashes[i % 40]);
+    }
+  g_autofree guint16 *plain = g_new (guint16, n), *got = g_new (guint16, n);
+  dp_seq_model_decode (m, &f, plain);
+  static const float huge[] = { 1e30f, INFINITY, (float) DP_SEQ_MAX_BIAS_UNITS };
+  for (guint k = 0; k < G_N_ELEMENTS (huge); k++)
+    {
+      float bias[4] = { 0, 0, huge[k], 0 };
+      dp_seq_model_decode_biased (m, &f, bias, got);
+      for (guint i = 0; i < n; i++)
+        g_assert_cmpuint (got[i], ==, 2);
+      float against[4] = { -huge[k], 0, -huge[k], -huge[k] };
+      dp_seq_model_decode_biased (m, &f, against, got);
+      for (guint i = 0; i < n; i++)
+        g_assert_cmpuint (got[i], ==, 1);
+    }
+  float nan_bias[4] = { NAN, NAN, NAN, NAN };
+  dp_seq_model_decode_biased (m, &f, nan_bias, got);
+  g_assert_cmpmem (got, n * sizeof *got, plain, n * sizeof *plain);
+  g_assert_true (dp_seq_model_bias_fits (m, 20));
+  g_assert_true (dp_seq_model_bias_fits (m, -DP_SEQ_MAX_BIAS_UNITS));
+  g_assert_false (dp_seq_model_bias_fits (m, DP_SEQ_MAX_BIAS_UNITS * 2.0));
+  g_assert_false (dp_seq_model_bias_fits (m, NAN));
+  g_assert_false (dp_seq_model_bias_fits (m, -INFINITY));
+  g_assert_false (dp_seq_model_bias_fits (m, 1e300));
+  dp_seq_features_clear (&f);
+}
+
 /* Tag names become the labels of spans written out: a name that is not
  * UTF-8 makes the file unusable (found by fuzz-models). */
 static void
@@ -604,6 +668,8 @@ main (int argc, char **argv)
   g_test_add_func ("/seqtag/viterbi-matches-reference", test_viterbi_matches_reference);
   g_test_add_func ("/seqtag/transition-out-of-range", test_transition_out_of_range);
   g_test_add_func ("/seqtag/tag-name-not-utf8", test_tag_name_not_utf8);
+  g_test_add_func ("/seqtag/scale-out-of-range", test_scale_out_of_range);
+  g_test_add_func ("/seqtag/bias-out-of-range", test_bias_out_of_range);
   int status = g_test_run ();
   remove_tmp_dir ();
   return status;

@@ -28,6 +28,7 @@
 #include "seqtag-private.h"
 
 #include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -654,6 +655,26 @@ dp_seq_model_decode (const DpSeqModel *m, const DpSeqFeatures *f, guint16 *tags)
   dp_seq_model_decode_biased (m, f, NULL, tags);
 }
 
+gboolean
+dp_seq_model_bias_fits (const DpSeqModel *m, double bias)
+{
+  return isfinite (bias) && fabs (bias) <= G_MAXFLOAT && fabsf ((float) bias * m->scale) <= DP_SEQ_MAX_BIAS_UNITS;
+}
+
+/* @bias in weight units.  A float out of int32's range converts to anything
+ * (undefined behaviour; on x86 a huge positive bias became the most negative
+ * int32), so a bias past DP_SEQ_MAX_BIAS_UNITS is clamped to it, and NaN
+ * adds nothing.  The product is a float's, as it always was, so that a
+ * model decodes as it did. */
+static gint32
+bias_units (const DpSeqModel *m, float bias)
+{
+  float b = bias * m->scale;
+  if (isnan (b))
+    return 0;
+  return (gint32) CLAMP (b, (float) -DP_SEQ_MAX_BIAS_UNITS, (float) DP_SEQ_MAX_BIAS_UNITS);
+}
+
 void
 dp_seq_model_decode_biased (const DpSeqModel *m, const DpSeqFeatures *f, const float *bias, guint16 *tags)
 {
@@ -671,7 +692,7 @@ dp_seq_model_decode_biased (const DpSeqModel *m, const DpSeqFeatures *f, const f
   score_tokens (m, f, scores, width, first_h ? first_h : first_s);
   for (guint t = 0; bias && t < m->n_tags; t++)
     {
-      gint32 b = (gint32) (bias[t] * m->scale);
+      gint32 b = bias_units (m, bias[t]);
       for (guint i = 0; b && i < n; i++)
         scores[(gsize) i * width + t] += b;
     }
@@ -883,6 +904,10 @@ dp_seq_model_load (const char *path, GError **error)
   for (gsize i = 0; i < (gsize) (h.n_tags + 1) * h.n_tags && !bad; i++)
     if (trans[i] < -G_MAXINT16 || trans[i] > G_MAXINT16)
       bad = "a transition weight is out of range";
+  /* The scale turns a bias into weight units (dp_seq_model_decode_biased):
+   * training makes it positive and finite. */
+  if (!bad && !(isfinite (h.scale) && h.scale > 0))
+    bad = "the weight scale is not a positive finite number";
   if (bad)
     {
       g_strfreev (names);

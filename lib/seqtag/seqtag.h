@@ -79,6 +79,15 @@ void        dp_seq_model_decode (const DpSeqModel *model, const DpSeqFeatures *f
  * positive bias on B-X and U-X finds more X. */
 void        dp_seq_model_decode_biased (const DpSeqModel *model, const DpSeqFeatures *f,
                                         const float *bias, guint16 *tags);
+/* The largest bias decoding adds, in the model's weight units (a bias times
+ * the model's scale): far beyond what a token's features can add up to (one
+ * int16 row each), far inside the int32 sums of the scores.  Decoding clamps
+ * a larger one to it. */
+#define DP_SEQ_MAX_BIAS_UNITS (1 << 24)
+/* Whether @bias (perceptron units) is one @model can decode with as it is:
+ * finite, a float, and within DP_SEQ_MAX_BIAS_UNITS once scaled.  A bias
+ * read from a file (a model's meta) is checked with this at load. */
+gboolean    dp_seq_model_bias_fits (const DpSeqModel *model, double bias);
 
 /* ---- training -------------------------------------------------------------- */
 

@@ -30,6 +30,7 @@
 #include "polnear.h"
 #include "pos.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -40,6 +41,7 @@ static DpSeqModel *pos;
 static gboolean opt_oracle, opt_show_errors;
 static DpClusters *clusters;
 static double opt_cue_bias = 20;
+#define MAX_CUE_BIAS 1000
 static double opt_gate_rate = 0.1;
 static gint opt_epochs = 8, opt_seed = 1, opt_min_count = 10, opt_folds = 1, opt_runs = 1;
 
@@ -543,6 +545,11 @@ usage_problem (void)
     return "--pos-epochs and --pos-min-count must be at least 1";
   if (opt_folds < 1 || opt_epochs < 1 || opt_runs < 1)
     return "--folds, --epochs and --runs must be at least 1";
+  /* A model keeps its bias as a float, and decoding adds it in weight units
+   * (at most DP_SEQ_MAX_BIAS_UNITS, about 45000 with the shipped model's
+   * scale): a bias far past what can change a decision is a mistake. */
+  if (!(fabs (opt_cue_bias) <= MAX_CUE_BIAS))
+    return "--cue-bias must be a number between -1000 and 1000";
   return NULL;
 }
 

@@ -990,6 +990,37 @@ check_clusters (DpSeqModel *cue, const DpClusters *clusters, const char *path, G
   return FALSE;
 }
 
+/* The cue bias in @cue's meta ("cue-bias=B"; 0 without one).  The meta is
+ * the file's to say: a bias decoding cannot add as it is (not a number,
+ * infinite, or past DP_SEQ_MAX_BIAS_UNITS once scaled, which would overflow
+ * the conversion to the scores' int32) refuses the model. */
+static gboolean
+read_bias (DpSeqModel *cue, const char *path, float *out, GError **error)
+{
+  *out = 0;
+  const char *meta = dp_seq_model_get_meta (cue), *b = meta;
+  /* the key starts a line (dp_claims_model_new writes it so; a training
+   * description before it may hold anything) */
+  while ((b = strstr (b, bias_key)) && b != meta && b[-1] != '\n')
+    b++;
+  if (!b)
+    return TRUE;
+  b += strlen (bias_key);
+  g_autofree char *text = g_strstrip (g_strndup (b, strcspn (b, "\n")));
+  char *end = NULL;
+  double v = g_ascii_strtod (text, &end);
+  if (end != text && *end == '\0' && dp_seq_model_bias_fits (cue, v))
+    {
+      *out = (float) v;
+      return TRUE;
+    }
+  g_autofree char *shown = g_strescape (text, NULL);
+  g_set_error (error, DP_SEQ_ERROR, DP_SEQ_ERROR_FORMAT,
+               "%s: cue-bias=%s in the model's meta is not a usable bias (a finite number that, in the model's "
+               "weight units, is at most %d in absolute value)", path, shown, DP_SEQ_MAX_BIAS_UNITS);
+  return FALSE;
+}
+
 DpClaimsModel *
 dp_claims_model_load (const char *dir, const DpClusters *clusters, GError **error)
 {
@@ -997,8 +1028,9 @@ dp_claims_model_load (const char *dir, const DpClusters *clusters, GError **erro
   g_autofree char *roles_path = g_build_filename (dir, "roles.dpm", NULL);
   g_autofree char *words_path = g_build_filename (dir, "cue-words.txt", NULL);
   g_autoptr (DpSeqModel) cue = dp_seq_model_load (cue_path, error);
+  float bias = 0;
   if (!cue || !check_tags (cue, dp_claims_cue_tags, cue_path, error)
-      || !check_clusters (cue, clusters, cue_path, error))
+      || !check_clusters (cue, clusters, cue_path, error) || !read_bias (cue, cue_path, &bias, error))
     return NULL;
   g_autoptr (DpSeqModel) roles = dp_seq_model_load (roles_path, error);
   if (!roles || !check_tags (roles, dp_claims_role_tags, roles_path, error))
@@ -1009,8 +1041,6 @@ dp_claims_model_load (const char *dir, const DpClusters *clusters, GError **erro
   GHashTable *words = load_words (words_path, error);
   if (!words)
     return NULL;
-  const char *b = strstr (dp_seq_model_get_meta (cue), bias_key);
-  float bias = b ? (float) g_ascii_strtod (b + strlen (bias_key), NULL) : 0;
   DpClaimsModel *m = dp_claims_model_new (g_steal_pointer (&cue), g_steal_pointer (&roles), words, bias);
   m->pos = m->pos_owned = g_steal_pointer (&pos);
   m->clusters = clusters;

@@ -9,11 +9,17 @@
  *   1  the NER's word clusters (dp_clusters_load).
  *   2  the claims model directory (dp_claims_model_load): cue-words.txt up
  *      to a NUL byte, then cue.dpm fixed up as in 0 (the shipped one if
- *      nothing follows); roles.dpm is the shipped one.
+ *      nothing follows); roles.dpm is the shipped one.  The cue model's
+ *      meta carries the cue bias ("cue-bias=B", a line of it: the seeds
+ *      have one, fuzz-models.dict has numbers that do not fit), and a
+ *      model that loads is applied to a few sentences, so decoding adds the
+ *      bias it read.
  * Checked: no crash or sanitizer report; failure is a GError with a message
  * naming the file; a loaded model has tags with names, finds each by name,
- * and decodes a sequence of features taken from the input to tags in range;
- * looked-up clusters are non-empty bit strings; a loaded claims model frees.
+ * and decodes a sequence of features taken from the input to tags in range,
+ * with and without a bias (a float from the input); looked-up clusters are
+ * non-empty bit strings; a loaded claims model finds attributions inside
+ * the text, and frees.
  * With DP_FUZZ_WRITE_SEEDS=DIR in the environment the target writes small
  * valid inputs for each loader there (trained on the spot) and exits:
  * tests/fuzz/run.sh seeds the corpus so.
@@ -84,6 +90,12 @@ check_model (const DpSeqModel *m, const guint8 *data, gsize len)
       dp_seq_model_decode (m, &f, tags);
       for (guint i = 0; i < tokens; i++)
         check (tags[i] < n, "a decoded tag out of range");
+      /* a bias from the input's last bytes, any float (NaN, infinite, huge) */
+      g_autofree float *bias = g_new0 (float, n);
+      memcpy (&bias[n - 1], data + len - sizeof (float), sizeof (float));
+      dp_seq_model_decode_biased (m, &f, bias, tags);
+      for (guint i = 0; i < tokens; i++)
+        check (tags[i] < n, "a decoded tag out of range (biased)");
     }
   dp_seq_features_clear (&f);
 }
@@ -119,6 +131,28 @@ fuzz_clusters (const guint8 *data, gsize len)
   dp_clusters_free (c);
 }
 
+/* A loaded claims model on sentences with the seeds' cue words and a
+ * quotation: the cue tagger runs, with the bias the model's meta gave. */
+static void
+apply_claims_model (const DpClaimsModel *m)
+{
+  static const char text[] = "Officials said on Monday that the talks would resume. \"We will respond,\" he told "
+                             "reporters. The agency says prices rose.";
+  g_autoptr (DpRecord) rec = dp_record_new ("r", "fuzz", text, -1, NULL);
+  check (rec != NULL, "cannot make a record");
+  DpClaimsView v;
+  dp_claims_view_init (&v, rec, m, NULL, NULL, NULL);
+  g_autoptr (GArray) preds = g_array_new (FALSE, FALSE, sizeof (DpClaimsPred));
+  dp_claims_model_predict (m, &v, preds);
+  for (guint i = 0; i < preds->len; i++)
+    {
+      const DpClaimsPred *p = &g_array_index (preds, DpClaimsPred, i);
+      check (p->cue_first <= p->cue_last && p->cue_last < v.n && p->con_first <= p->con_last && p->con_last < v.n
+             && (p->src_first > p->src_last || p->src_last < v.n), "an attribution outside the text");
+    }
+  dp_claims_view_clear (&v);
+}
+
 static void
 fuzz_claims_dir (const guint8 *data, gsize len, gboolean raw)
 {
@@ -141,6 +175,7 @@ fuzz_claims_dir (const guint8 *data, gsize len, gboolean raw)
       check (error && *error->message, "failed without a message");
       return;
     }
+  apply_claims_model (m);
   dp_claims_model_free (m);
 }
 
@@ -198,6 +233,9 @@ write_seeds (const char *dir)
   g_autoptr (DpSeqModel) cue = tiny_model (dp_claims_cue_tags, "cue-bias=0.5");
   static const char words[] = "# cue words\nsaid\nsays\ntold\n";
   write_seed (dir, "claims-dir", 2, words, sizeof words, cue);   /* the NUL ends the words */
+  /* room for any number in place of the bias's digits */
+  g_autoptr (DpSeqModel) wide = tiny_model (dp_claims_cue_tags, "trained on nothing\ncue-bias=20.000000000000\n");
+  write_seed (dir, "claims-bias", 2, words, sizeof words, wide);
   write_seed (dir, "claims-words", 2, words, sizeof words - 1, NULL);
   static const char clusters[] = "# clusters\n0110\tthe\n0111\tThe\n10\tsaid\n110\tReuters\n";
   write_seed (dir, "clusters", 1, clusters, sizeof clusters - 1, NULL);
