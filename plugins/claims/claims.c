@@ -40,6 +40,8 @@ typedef struct {
   gboolean rules;
   DpClaimsModel *model;     /* NULL: rules only */
   DpClusters *clusters;
+  GHashTable *shared;       /* value ("indirect", "assert", "model", …) -> a sealed node every claim shares */
+  JsonNode *null_node;      /* sealed, shared likewise */
 } ClaimsConfig;
 
 typedef enum { ENT_PER, ENT_ORG, ENT_PLACE, ENT_OTHER } EntClass;
@@ -1222,6 +1224,21 @@ drop_rules_under_model (Ctx *c, guint n_model)
 
 /* ---- output ----------------------------------------------------------------------- */
 
+/* Sets @name to @value (NULL: null) with the node shared by every claim with
+ * that value: a node of its own (node, value, string copy) cost each claim
+ * about 100 bytes for each of kind, act and source, 50 for a null: 9% of a
+ * dense claims layer (docs/reliability.md, "The memory bound").  Sealed: a
+ * stage that changed one in place would change them all. */
+static void
+set_shared (const Ctx *c, JsonObject *o, const char *name, const char *value)
+{
+  JsonNode *node = value ? g_hash_table_lookup (c->cfg->shared, value) : c->cfg->null_node;
+  if (node)
+    json_object_set_member (o, name, json_node_ref (node));
+  else
+    json_object_set_string_member (o, name, value);
+}
+
 static JsonObject *
 nested (gsize start, gsize end)
 {
@@ -1236,7 +1253,7 @@ write_speaker (const Ctx *c, const Claim *cl, JsonObject *attrs)
 {
   if (!cl->sp.set)
     {
-      json_object_set_null_member (attrs, "speaker");
+      set_shared (c, attrs, "speaker", NULL);
       return;
     }
   JsonObject *o = nested (c->toks[cl->sp.first].start, c->toks[cl->sp.last].end);
@@ -1253,7 +1270,7 @@ write_speaker (const Ctx *c, const Claim *cl, JsonObject *attrs)
         json_object_set_string_member (o, "canonical", e->canonical);
     }
   else
-    json_object_set_null_member (o, "entity");
+    set_shared (c, o, "entity", NULL);
   json_object_set_object_member (attrs, "speaker", o);
 }
 
@@ -1267,10 +1284,10 @@ write_claim (Ctx *c, DpLayer *layer, const Claim *cl, GArray *hedges, GError **e
   if (cl->has_cue)
     json_object_set_object_member (attrs, "cue", nested (c->toks[cl->cue_first].start, c->toks[cl->cue_last].end));
   else
-    json_object_set_null_member (attrs, "cue");
+    set_shared (c, attrs, "cue", NULL);
   write_speaker (c, cl, attrs);
-  json_object_set_string_member (attrs, "kind", cl->kind);
-  json_object_set_string_member (attrs, "act", dp_claim_act_name (cl->act));
+  set_shared (c, attrs, "kind", cl->kind);
+  set_shared (c, attrs, "act", dp_claim_act_name (cl->act));
   g_array_set_size (hedges, 0);
   dp_hedges_find (c->text, c->toks, cl->tok_lo, MIN (cl->tok_hi, c->n), hedges);
   JsonArray *ha = json_array_new ();
@@ -1294,7 +1311,7 @@ write_claim (Ctx *c, DpLayer *layer, const Claim *cl, GArray *hedges, GError **e
         }
       json_object_set_array_member (attrs, "pieces", pa);
     }
-  json_object_set_string_member (attrs, "source", cl->from_model ? "model" : "rules");
+  set_shared (c, attrs, "source", cl->from_model ? "model" : "rules");
   return TRUE;
 }
 
@@ -1438,6 +1455,8 @@ claims_destroy (gpointer self)
   dp_claims_model_free (cfg->model);
   if (cfg->clusters)
     dp_clusters_free (cfg->clusters);
+  g_clear_pointer (&cfg->shared, g_hash_table_unref);
+  g_clear_pointer (&cfg->null_node, json_node_unref);
   g_free (cfg);
 }
 
@@ -1465,6 +1484,25 @@ load_model (ClaimsConfig *cfg, const DpParams *params, GError **error)
   return cfg->model != NULL;
 }
 
+/* The values every claim may share (set_shared()), made before any worker
+ * reads them. */
+static void
+share_values (ClaimsConfig *cfg)
+{
+  static const char *const values[] = { "direct", "indirect", "mixed", "model", "rules" };
+  cfg->shared = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) json_node_unref);
+  guint n_values = G_N_ELEMENTS (values) + DP_ACT_OTHER + 1;   /* and every act's name */
+  for (guint i = 0; i < n_values; i++)
+    {
+      const char *v = i < G_N_ELEMENTS (values) ? values[i] : dp_claim_act_name (i - G_N_ELEMENTS (values));
+      JsonNode *node = json_node_init_string (json_node_alloc (), v);
+      json_node_seal (node);
+      g_hash_table_insert (cfg->shared, (gpointer) v, node);
+    }
+  cfg->null_node = json_node_init_null (json_node_alloc ());
+  json_node_seal (cfg->null_node);
+}
+
 static gpointer
 claims_create (const DpParams *params, GError **error)
 {
@@ -1473,6 +1511,7 @@ claims_create (const DpParams *params, GError **error)
   cfg->min_content_words = (guint) dp_params_get_int (params, "min-content-words");
   cfg->resolve = dp_params_get_bool (params, "resolve");
   cfg->rules = dp_params_get_bool (params, "rules");
+  share_values (cfg);
   if (!load_model (cfg, params, error))
     {
       claims_destroy (cfg);
