@@ -7,6 +7,7 @@
  * instead of its target.
  */
 #include <docpipe/output.h>
+#include "output-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -293,6 +294,9 @@ open_atomic (const char *path, const char *target, const GStatBuf *old, GError *
   out->path = g_strdup (target);
   out->tmp_path = g_steal_pointer (&tmp);
   out->sync = TRUE;
+  const DpOutputHooks *hooks = dp_output_get_hooks ();
+  if (hooks && hooks->opened)
+    hooks->opened (out, out->path, hooks->data);
   return out;
 }
 
@@ -426,8 +430,15 @@ commit_atomic (DpOutput *out, GError **error)
 {
   int err = 0;
   gboolean renaming = FALSE;
+  struct stat st;
+  g_autoptr (GError) refused = NULL;
+  const DpOutputHooks *hooks = dp_output_get_hooks ();
   if (!out->synced && fsync (out->fd) != 0)
     err = errno;
+  else if (hooks && hooks->committing && fstat (out->fd, &st) != 0)
+    err = errno;
+  else if (hooks && hooks->committing && !hooks->committing (out, out->path, &st, hooks->data, &refused))
+    err = -1;
   else if (g_rename (out->tmp_path, out->path) != 0)
     err = errno, renaming = TRUE;
   gboolean renamed = err == 0;
@@ -438,7 +449,9 @@ commit_atomic (DpOutput *out, GError **error)
   if (!renamed)
     g_unlink (out->tmp_path);
   g_clear_pointer (&out->tmp_path, g_free);
-  if (err)
+  if (refused)
+    g_set_error (error, refused->domain, refused->code, "%s not replaced: %s", out->name, refused->message);
+  else if (err)
     set_errno_error (error, err, "%s%s", renaming ? "cannot replace " : "", out->name);
   return err == 0;
 }
@@ -459,7 +472,12 @@ dp_output_abort (DpOutput *out)
     return;
   finish_fd (out, FALSE, NULL);
   if (out->tmp_path)
-    g_unlink (out->tmp_path);
+    {
+      g_unlink (out->tmp_path);
+      const DpOutputHooks *hooks = dp_output_get_hooks ();
+      if (hooks && hooks->dropped)
+        hooks->dropped (out, hooks->data);
+    }
   g_clear_pointer (&out->tmp_path, g_free);
 }
 

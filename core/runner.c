@@ -22,6 +22,7 @@
 #include "core.h"
 #include "shard.h"
 #include "state.h"
+#include "output-private.h"
 
 #include <docpipe/output.h>
 #include <glib-unix.h>
@@ -87,6 +88,13 @@ struct _DpRunner {
   guint shard_k, shard_n;   /* this run's shard; shard_n 0: no sharding */
   gsize skipped;            /* atomic: records the state says are done */
   gsize other_shards;       /* atomic: records of other shards */
+  /* With a state file, the outputs replaced through a temporary file
+   * (output-private.h): those opened and not yet renamed, DpOutput* -> target. */
+  DpOutputHooks output_hooks;
+  GHashTable *unrenamed;    /* under unrenamed_lock; NULL without a state file */
+  GMutex unrenamed_lock;
+  gboolean finishing;       /* finish_all is running: renames are the run's commit */
+  guint renames;            /* recorded so far (DOCPIPE_TEST_DIE_AT_RENAME) */
 
   gpointer end_batch;       /* atomic: the empty batch whose seq is the batch count */
   GMainLoop *loop;
@@ -115,6 +123,84 @@ create_instance (DpStageConfig *sc, gpointer *out, GError **error)
       return FALSE;
     }
   return TRUE;
+}
+
+/* ---- the state and the output files ------------------------------------------
+ *
+ * A run killed after its writers renamed their files and before the state's
+ * update would leave output the state does not know of.  So each rename in
+ * finish_all is recorded first, with the files still to be renamed
+ * (state.c, "A run killed while it commits").  Only finish_all's renames are
+ * the run's commit: a file replaced during the run or after (--stats) is not
+ * the documents' output. */
+
+static void
+output_opened (DpOutput *out, const char *target, gpointer data)
+{
+  DpRunner *r = data;
+  g_mutex_lock (&r->unrenamed_lock);
+  g_hash_table_insert (r->unrenamed, out, g_strdup (target));
+  g_mutex_unlock (&r->unrenamed_lock);
+}
+
+static void
+output_dropped (DpOutput *out, gpointer data)
+{
+  DpRunner *r = data;
+  g_mutex_lock (&r->unrenamed_lock);
+  g_hash_table_remove (r->unrenamed, out);
+  g_mutex_unlock (&r->unrenamed_lock);
+}
+
+static gboolean
+output_committing (DpOutput *out, const char *target, const struct stat *sb, gpointer data, GError **error)
+{
+  DpRunner *r = data;
+  g_mutex_lock (&r->unrenamed_lock);
+  g_hash_table_remove (r->unrenamed, out);
+  g_autoptr (GPtrArray) others = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter it;
+  gpointer other;
+  g_hash_table_iter_init (&it, r->unrenamed);
+  while (g_hash_table_iter_next (&it, NULL, &other))
+    g_ptr_array_add (others, g_strdup (other));
+  g_ptr_array_add (others, NULL);
+  g_mutex_unlock (&r->unrenamed_lock);
+  if (!r->finishing || !r->state)
+    return TRUE;
+  g_mutex_lock (&r->lock);
+  gboolean fatal = r->fatal;
+  g_mutex_unlock (&r->lock);
+  /* A failing run marks nothing; nor may its recorded commits, if it dies. */
+  if (fatal)
+    return dp_state_cancel_commits (r->state, error);
+  if (!dp_state_prepare_commit (r->state, target, sb, (const char *const *) others->pdata, error))
+    return FALSE;
+  /* For tests only (tests/test-writer-kill.c, docs/reliability.md): die as a
+   * SIGKILL would once the N-th rename is recorded, before it is done. */
+  const char *die_at = g_getenv ("DOCPIPE_TEST_DIE_AT_RENAME");
+  if (die_at && ++r->renames == g_ascii_strtoull (die_at, NULL, 10))
+    raise (SIGKILL);
+  return TRUE;
+}
+
+static void
+watch_outputs (DpRunner *r)
+{
+  r->unrenamed = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+  g_mutex_init (&r->unrenamed_lock);
+  r->output_hooks = (DpOutputHooks) { output_opened, output_committing, output_dropped, r };
+  dp_output_set_hooks (&r->output_hooks);
+}
+
+static void
+unwatch_outputs (DpRunner *r)
+{
+  if (!r->unrenamed)
+    return;
+  dp_output_set_hooks (NULL);
+  g_clear_pointer (&r->unrenamed, g_hash_table_unref);
+  g_mutex_clear (&r->unrenamed_lock);
 }
 
 /* Sharding and incremental runs: which documents this run processes. */
@@ -150,6 +236,9 @@ dp_runner_new (DpPipeline *pipeline, const DpRunOptions *opts, GError **error)
   r->work = g_async_queue_new ();
   r->done = g_async_queue_new ();
 
+  /* Sinks open their files when created, before the state is open. */
+  if (dp_params_get_path (pipeline->settings, "state"))
+    watch_outputs (r);
   r->n_stages = pipeline->stages->len;
   r->stages = g_new0 (Stage, r->n_stages);
   r->stats = g_new0 (StageStats, r->n_stages);
@@ -188,6 +277,7 @@ dp_runner_free (DpRunner *r)
           st->config->ref->info->destroy (st->instances[w]);
       g_free (st->instances);
     }
+  unwatch_outputs (r);
   g_free (r->stages);
   g_free (r->stats);
   g_free (r->workers);
@@ -858,7 +948,13 @@ dp_runner_run (DpRunner *r)
   for (guint w = 0; w < r->n_workers; w++)
     g_thread_join (r->workers[w].thread);
   merge_stats (r);
+  r->finishing = TRUE;
   finish_all (r);
+  r->finishing = FALSE;
+  /* For tests only (tests/test-writer-kill.c, docs/reliability.md): die as a
+   * SIGKILL would between the writers' renames and the state's update. */
+  if (r->state && g_strcmp0 (g_getenv ("DOCPIPE_TEST_DIE_AFTER_COMMIT"), "1") == 0)
+    raise (SIGKILL);
   commit_dead (r);
   double seconds = elapsed (r);
   if (tick)

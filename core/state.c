@@ -17,9 +17,25 @@
  * (exit 1 or 4) marks nothing either.  Dead-lettered documents never reach
  * the sinks, so they are retried by the next run.
  *
+ * A run killed while it commits: between the writer's rename and the end of
+ * the run's transaction, the output is complete but the state knows nothing
+ * of it.  So just before each rename (the runner's hook on DpOutput,
+ * output-private.h) the run records, in one transaction, the target and its
+ * temporary file's identity (device, inode, size, mtime: a rename keeps
+ * them), the targets it has opened and not yet renamed (no identity yet), and
+ * the first time its done documents (state_pending).  The run's end deletes
+ * these rows.  The next run to open the state finds rows of a run that never
+ * finished: if every target it recorded now is the very file it renamed,
+ * its output is complete and its documents become done; otherwise (killed
+ * before a rename, or a file replaced since) they are not.  The rows go
+ * either way.  A run still alive and committing may be seen too: dropping
+ * its rows does not change what its own end marks (its temporary table),
+ * and its later commits record themselves (and its documents) again.
+ *
  * Several runs may share one state file on one machine (shards run side by
  * side): SQLite's locks serialise their writes, WAL lets them read meanwhile.
  */
+#include <sys/stat.h>
 #include "state.h"
 #include "batch-private.h"
 #include "record-private.h"
@@ -58,7 +74,15 @@ static const char schema_sql[] =
   "  marked_done INTEGER);"
   "CREATE TABLE IF NOT EXISTS state_documents ("
   "  id TEXT PRIMARY KEY, hash TEXT NOT NULL, fingerprint TEXT NOT NULL,"
-  "  run INTEGER NOT NULL REFERENCES state_runs (id), done TEXT NOT NULL);";
+  "  run INTEGER NOT NULL REFERENCES state_runs (id), done TEXT NOT NULL);"
+  /* A run that is replacing its output files (see "A run killed while it
+   * commits" below); both emptied by the run's end or the next run's start. */
+  "CREATE TABLE IF NOT EXISTS state_commits ("
+  "  run INTEGER NOT NULL REFERENCES state_runs (id), target TEXT NOT NULL,"
+  "  dev INTEGER, ino INTEGER, size INTEGER, mtime_ns INTEGER, PRIMARY KEY (run, target));"
+  "CREATE TABLE IF NOT EXISTS state_pending ("
+  "  run INTEGER NOT NULL REFERENCES state_runs (id), id TEXT NOT NULL, hash TEXT NOT NULL,"
+  "  PRIMARY KEY (run, id));";
 
 /* ---- hashes ----------------------------------------------------------------- */
 
@@ -195,12 +219,92 @@ check_schema (DpState *st, GError **error)
   return ok;
 }
 
+/* ---- runs killed while they committed --------------------------------------- */
+
+/* Sets @complete: whether every target run @run recorded is the file it renamed there. */
+static gboolean
+commits_complete (DpState *st, gint64 run, gboolean *complete_out, GError **error)
+{
+  sqlite3_stmt *stmt;
+  if (!prepare (st, "SELECT target, dev, ino, size, mtime_ns FROM state_commits WHERE run = ?1", &stmt, error))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, run);
+  gboolean complete = TRUE;
+  while (complete && sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      struct stat now;
+      complete = sqlite3_column_type (stmt, 2) != SQLITE_NULL
+                 && stat ((const char *) sqlite3_column_text (stmt, 0), &now) == 0
+                 && sqlite3_column_int64 (stmt, 1) == (sqlite3_int64) now.st_dev
+                 && sqlite3_column_int64 (stmt, 2) == (sqlite3_int64) now.st_ino
+                 && sqlite3_column_int64 (stmt, 3) == (sqlite3_int64) now.st_size
+                 && sqlite3_column_int64 (stmt, 4) == (sqlite3_int64) now.st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000)
+                                                        + now.st_mtim.tv_nsec;
+    }
+  sqlite3_finalize (stmt);
+  *complete_out = complete;
+  return TRUE;
+}
+
+static gboolean
+run_statement (DpState *st, const char *sql, gint64 run, const char *text, const char *what, GError **error)
+{
+  sqlite3_stmt *stmt;
+  if (!prepare (st, sql, &stmt, error))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, run);
+  if (text)
+    sqlite3_bind_text (stmt, 2, text, -1, SQLITE_TRANSIENT);
+  return step_once (st, stmt, what, error);
+}
+
+/* Inside begin_run's transaction: settles the runs that died committing. */
+static gboolean
+recover_commits (DpState *st, GError **error)
+{
+  sqlite3_stmt *stmt;
+  if (!prepare (st, "SELECT DISTINCT c.run FROM state_commits c JOIN state_runs r ON r.id = c.run"
+                    " WHERE r.finished IS NULL", &stmt, error))
+    return FALSE;
+  g_autoptr (GArray) runs = g_array_new (FALSE, FALSE, sizeof (gint64));
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      gint64 run = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (runs, run);
+    }
+  sqlite3_finalize (stmt);
+  g_autofree char *now = now_iso8601 ();
+  for (guint i = 0; i < runs->len; i++)
+    {
+      gint64 run = g_array_index (runs, gint64, i);
+      gboolean complete;
+      if (!commits_complete (st, run, &complete, error))
+        return FALSE;
+      if (complete
+          && (!run_statement (st, "INSERT OR REPLACE INTO state_documents (id, hash, fingerprint, run, done)"
+                                  " SELECT p.id, p.hash, r.fingerprint, p.run, ?2 FROM state_pending p"
+                                  " JOIN state_runs r ON r.id = p.run WHERE p.run = ?1",
+                              run, now, "marking a killed run's documents done", error)
+              || !run_statement (st, "UPDATE state_runs SET marked_done = changes () WHERE id = ?1", run, NULL,
+                                 "noting a killed run's documents", error)))
+        return FALSE;
+      g_debug ("state %s: run %" G_GINT64_FORMAT " died committing; its output is %s", st->path, run,
+               complete ? "complete: its documents are done" : "not complete: its documents are not done");
+      if (!run_statement (st, "DELETE FROM state_pending WHERE run = ?1", run, NULL, "settling a killed run", error)
+          || !run_statement (st, "DELETE FROM state_commits WHERE run = ?1", run, NULL, "settling a killed run",
+                             error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 begin_run (DpState *st, const DpPipeline *pl, const char *shard, GError **error)
 {
   if (!exec (st, "BEGIN IMMEDIATE", "locking", error))
     return FALSE;
-  if (!exec (st, schema_sql, "creating the tables", error) || !check_schema (st, error))
+  if (!exec (st, schema_sql, "creating the tables", error) || !check_schema (st, error)
+      || !recover_commits (st, error))
     return rollback (st);
   sqlite3_stmt *stmt;
   if (!prepare (st, "INSERT INTO state_runs (pipeline, fingerprint, shard, full, started) "
@@ -351,6 +455,78 @@ dp_state_add_done (DpState *st, DpBatch *batch)
   g_mutex_unlock (&st->lock);
 }
 
+/* ---- commits (see "A run killed while it commits" above) ------------------------- */
+
+static gboolean
+forget_commits (DpState *st, GError **error)
+{
+  return run_statement (st, "DELETE FROM state_pending WHERE run = ?1", st->run, NULL, "forgetting commits", error)
+         && run_statement (st, "DELETE FROM state_commits WHERE run = ?1", st->run, NULL, "forgetting commits",
+                           error);
+}
+
+static gboolean
+note_target (DpState *st, const char *target, const struct stat *sb, GError **error)
+{
+  sqlite3_stmt *stmt;
+  if (!prepare (st, sb ? "INSERT OR REPLACE INTO state_commits VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                       : "INSERT OR IGNORE INTO state_commits (run, target) VALUES (?1, ?2)", &stmt, error))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, st->run);
+  sqlite3_bind_text (stmt, 2, target, -1, SQLITE_STATIC);
+  if (sb)
+    {
+      sqlite3_bind_int64 (stmt, 3, (sqlite3_int64) sb->st_dev);
+      sqlite3_bind_int64 (stmt, 4, (sqlite3_int64) sb->st_ino);
+      sqlite3_bind_int64 (stmt, 5, (sqlite3_int64) sb->st_size);
+      sqlite3_bind_int64 (stmt, 6, (sqlite3_int64) sb->st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000)
+                                   + sb->st_mtim.tv_nsec);
+    }
+  return step_once (st, stmt, "noting an output", error);
+}
+
+/* The run's done documents, unless they are there already (a run that is
+ * seen committing by another's start may have lost them). */
+static gboolean
+note_pending (DpState *st, GError **error)
+{
+  sqlite3_stmt *stmt;
+  if (!prepare (st, "SELECT EXISTS (SELECT 1 FROM state_pending WHERE run = ?1)", &stmt, error))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, st->run);
+  gboolean there = sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  return there
+         || run_statement (st, "INSERT INTO state_pending (run, id, hash) SELECT ?1, id, hash FROM temp.state_done",
+                           st->run, NULL, "noting the run's documents", error);
+}
+
+gboolean
+dp_state_prepare_commit (DpState *st, const char *target, const struct stat *sb, const char *const *others,
+                         GError **error)
+{
+  if (!exec (st, "BEGIN IMMEDIATE", "locking", error))
+    return FALSE;
+  if (!note_target (st, target, sb, error))
+    return rollback (st);
+  for (guint i = 0; others && others[i]; i++)
+    if (!note_target (st, others[i], NULL, error))
+      return rollback (st);
+  if (!note_pending (st, error) || !exec (st, "COMMIT", "noting an output", error))
+    return rollback (st);
+  return TRUE;
+}
+
+gboolean
+dp_state_cancel_commits (DpState *st, GError **error)
+{
+  if (!exec (st, "BEGIN IMMEDIATE", "locking", error))
+    return FALSE;
+  if (!forget_commits (st, error) || !exec (st, "COMMIT", "forgetting commits", error))
+    return rollback (st);
+  return TRUE;
+}
+
 /* ---- the end ----------------------------------------------------------------- */
 
 static gboolean
@@ -399,7 +575,8 @@ dp_state_end_run (DpState *st, gboolean output_committed, const DpStateRunSummar
   if (mark && !mark_done (st, now, error))
     return rollback (st);
   gint64 marked = mark ? sqlite3_changes (st->db) : 0;
-  if (!note_summary (st, now, summary, marked, error) || !exec (st, "COMMIT", "committing", error))
+  if (!note_summary (st, now, summary, marked, error) || !forget_commits (st, error)
+      || !exec (st, "COMMIT", "committing", error))
     return rollback (st);
   if (st->error)
     {

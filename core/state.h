@@ -5,6 +5,8 @@
 
 #include "pipeline.h"
 
+#include <sys/stat.h>
+
 typedef struct _DpState DpState;
 
 /* What a run did, for the state's `state_runs` table. */
@@ -34,6 +36,16 @@ guint     dp_state_select (DpState *state, DpBatch *batch);
 /* The sink thread, once every sink has taken @batch: its records are done as
  * soon as the run's output is committed. */
 void      dp_state_add_done (DpState *state, DpBatch *batch);
+/* Just before an output file's temporary file is renamed over @target (@sb:
+ * its fstat): records that, the @others (NULL-terminated) still to be
+ * renamed, and the documents done so far, so that if the run dies before
+ * dp_state_end_run() the next run can tell whether its output is complete
+ * (state.c).  FALSE: do not rename. */
+gboolean  dp_state_prepare_commit (DpState *state, const char *target, const struct stat *sb,
+                                   const char *const *others, GError **error);
+/* A failing run: forgets what dp_state_prepare_commit() recorded, so that a
+ * kill before its end does not make its documents done either. */
+gboolean  dp_state_cancel_commits (DpState *state, GError **error);
 /* Ends the run: when @output_committed, the documents added are marked done
  * (one transaction); the run's row gets its summary either way.  Errors met
  * during the run (a failed lookup or insert) are reported here. */

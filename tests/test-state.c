@@ -1,7 +1,8 @@
 /* test-state.c — incremental runs and sharding in process: K/N parsing, the
  * published shard formula, dropping records from a batch, the pipeline
  * fingerprint, content hashes, and the state file's life cycle (what a run
- * that never commits its output, or is killed, leaves behind).  The same
+ * that never commits its output, or is killed, leaves behind; a run that
+ * starts while another commits).  The same
  * features through the docpipe binary are in test-incremental.c. */
 #include "state.h"
 #include "shard.h"
@@ -10,6 +11,8 @@
 #include "test-util.h"
 
 #include "test-sqlite.h"
+
+#include <glib/gstdio.h>
 
 /* ---- shards ------------------------------------------------------------------ */
 
@@ -274,6 +277,103 @@ test_state_life (void)
   dp_test_remove_tree (dir);
 }
 
+/* A run's commit as its runner makes it (state.c "A run killed while it
+ * commits"): @path's temporary file is recorded, then renamed over it. */
+static void
+commit_file (DpState *st, const char *path, gboolean rename_it)
+{
+  g_autofree char *tmp = g_strconcat (path, ".docpipe-tmp-XXXXXX", NULL);
+  int fd = g_mkstemp (tmp);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (write (fd, "{}\n", 3), ==, 3);
+  struct stat sb;
+  g_assert_cmpint (fstat (fd, &sb), ==, 0);
+  close (fd);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (dp_state_prepare_commit (st, path, &sb, NULL, &error));
+  g_assert_no_error (error);
+  if (rename_it)
+    g_assert_cmpint (g_rename (tmp, path), ==, 0);
+  else
+    g_unlink (tmp);
+}
+
+static DpState *
+open_with_done (DpPipeline *pl, const char *path, guint n)
+{
+  g_autoptr (GError) error = NULL;
+  DpState *st = dp_state_open (path, pl, FALSE, NULL, &error);
+  g_assert_no_error (error);
+  DpBatch *b = batch_of (n, "doc");
+  dp_state_select (st, b);
+  dp_state_add_done (st, b);
+  dp_batch_free (b);
+  return st;
+}
+
+static void
+end_run (DpState *st, gboolean commit)
+{
+  DpStateRunSummary sum = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_assert_true (dp_state_end_run (st, commit, &sum, &error));
+  g_assert_no_error (error);
+}
+
+/* Runs sharing the state file: one that starts while another commits may
+ * settle the other's records (as if it had died) and must not change what
+ * the live run's end marks.  Its output not yet renamed: the records are
+ * dropped, and the live run's end still marks its documents; renamed: its
+ * documents are made done at once, and its end marks them again. */
+static void
+test_state_commit_seen_live (void)
+{
+  g_autofree char *dir = dp_test_make_tmp_dir ("docpipe-state-XXXXXX");
+  g_autofree char *path = g_build_filename (dir, "state.db", NULL);
+  g_autofree char *out1 = g_build_filename (dir, "out-1.jsonl", NULL);
+  g_autofree char *out2 = g_build_filename (dir, "out-2.jsonl", NULL);
+  g_autoptr (DpPipeline) pl = pipeline ("reader path=in ! writer path=out.jsonl", NULL);
+  const char *done_by_1 = "SELECT count(*) FROM state_documents WHERE run = 1";
+  const char *records = "SELECT (SELECT count(*) FROM state_commits) + (SELECT count(*) FROM state_pending)";
+
+  DpState *live = open_with_done (pl, path, 5);
+  commit_file (live, out1, FALSE);
+  g_assert_cmpint (dp_test_sqlite_count (path, records), ==, 1 + 5);
+  DpState *other = open_with_done (pl, path, 0);
+  g_assert_cmpint (dp_test_sqlite_count (path, records), ==, 0);
+  g_assert_cmpint (dp_test_sqlite_count (path, done_by_1), ==, 0);
+  end_run (live, TRUE);
+  g_assert_cmpint (dp_test_sqlite_count (path, done_by_1), ==, 5);
+  end_run (other, FALSE);
+  dp_state_free (live);
+  dp_state_free (other);
+
+  /* Run 3, with 3 new documents of 8, renamed when run 4 starts. */
+  live = open_with_done (pl, path, 8);
+  commit_file (live, out2, TRUE);
+  other = open_with_done (pl, path, 0);
+  g_assert_cmpint (dp_test_sqlite_count (path, records), ==, 0);
+  g_assert_cmpint (dp_test_sqlite_count (path, "SELECT count(*) FROM state_documents WHERE run = 3"), ==, 3);
+  g_assert_cmpint (dp_test_sqlite_count (path, "SELECT marked_done FROM state_runs WHERE id = 3"), ==, 3);
+  end_run (live, TRUE);
+  end_run (other, FALSE);
+  dp_state_free (live);
+  dp_state_free (other);
+  g_assert_cmpint (dp_test_sqlite_count (path, "SELECT count(*) FROM state_documents"), ==, 8);
+  g_assert_cmpint (dp_test_sqlite_count (path, "SELECT count(*) FROM state_documents WHERE run = 3"), ==, 3);
+  g_assert_cmpint (dp_test_sqlite_count (path, records), ==, 0);
+
+  /* A state file from before these tables gets them. */
+  sqlite3 *db;
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE state_commits; DROP TABLE state_pending", NULL, NULL, NULL), ==,
+                   SQLITE_OK);
+  sqlite3_close (db);
+  g_assert_cmpuint (run_once (pl, path, 9, FALSE, TRUE, TRUE), ==, 1);
+  g_assert_cmpint (dp_test_sqlite_count (path, records), ==, 0);
+  dp_test_remove_tree (dir);
+}
+
 static void
 test_state_refused (void)
 {
@@ -315,5 +415,6 @@ main (int argc, char **argv)
   g_test_add_func ("/state/content-hash", test_content_hash);
   g_test_add_func ("/state/life", test_state_life);
   g_test_add_func ("/state/refused", test_state_refused);
+  g_test_add_func ("/state/commit-seen-live", test_state_commit_seen_live);
   return g_test_run ();
 }
